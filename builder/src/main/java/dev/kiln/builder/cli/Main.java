@@ -1,0 +1,79 @@
+package dev.kiln.builder.cli;
+
+import dev.kiln.oci.KilnException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code kiln} root command. Subcommands are small {@code Callable<Integer>} classes, one per
+ * file, registered in {@link #SUBCOMMANDS}.
+ */
+@Command(
+        name = "kiln",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Build, move and run OCI container images with no daemon and no root.",
+        footer = {"", "Run 'kiln COMMAND --help' for more on a command."})
+public final class Main implements Runnable {
+
+    /** Exit codes, as documented in the README. */
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_ERROR = 1;
+    public static final int EXIT_USAGE = 2;
+
+    /** Every subcommand, in the order {@code kiln --help} lists them. */
+    static final Object[] SUBCOMMANDS = {
+        // Each subcommand class is added here as it lands.
+    };
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        for (Object sub : SUBCOMMANDS) {
+            cl.addSubcommand(sub);
+        }
+        cl.setExecutionExceptionHandler(Main::handleException);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine().execute(args);
+        System.exit(code);
+    }
+
+    private static int handleException(
+            Exception e, CommandLine cl, CommandLine.ParseResult parseResult) {
+        PrintWriter err = cl.getErr();
+        boolean debug = GlobalOptions.debugRequested(parseResult);
+        if (e instanceof KilnException ke) {
+            err.println("Error: " + ke.getMessage());
+            ke.hint().ifPresent(h -> err.println("Hint: " + h));
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return ke instanceof ExitCodeCarrier c ? c.exitCode() : EXIT_ERROR;
+        }
+        err.println("Error: internal error: " + e);
+        if (debug) {
+            e.printStackTrace(err);
+        } else {
+            err.println("Run again with --debug for the stack trace.");
+        }
+        err.flush();
+        return EXIT_ERROR;
+    }
+
+    /** An exception that decides the process exit code itself (e.g. a RUN's status). */
+    public interface ExitCodeCarrier {
+        int exitCode();
+    }
+}
