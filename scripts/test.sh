@@ -5,6 +5,7 @@
 # Meant for root on Debian 12 (CI runs it through .ci/run). docs/testing.md
 # explains what it sets up. Exit code: mvn verify's.
 set -euo pipefail
+shopt -s inherit_errexit
 umask 022
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export KILN_LOG_TAG=test
