@@ -101,9 +101,10 @@ push_fixtures() {
     --dest-creds "$BASIC_USER:$BASIC_PASSWORD"
 }
 
-# mvn ARGS... — Maven without stdin; returns its exit code.
+# mvn ARGS... — Maven without stdin and without the run lock (so that the lock
+# dies with this script, not with stray processes of the tests).
 mvn() {
-  command mvn -B "$@" </dev/null
+  command mvn -B "$@" </dev/null 9>&-
 }
 
 export_contract() {
