@@ -96,6 +96,11 @@ public final class ShellLex {
             public List<String> words(String text) {
                 return ShellLex.this.words(text, copy);
             }
+
+            @Override
+            public String heredoc(String text) {
+                return builder(escape).rawQuotes(true).rawEscapes(true).build().word(text, copy);
+            }
         };
     }
 

@@ -14,6 +14,12 @@ public interface WordExpander {
     /** Expands and splits into words on whitespace outside quotes, as a shell would. */
     List<String> words(String text);
 
+    /**
+     * Expands variables in heredoc text, keeping quotes and escape characters as written (how
+     * BuildKit expands unquoted {@code COPY <<EOF} bodies).
+     */
+    String heredoc(String text);
+
     /** Expands every element of {@code words} as a single word. */
     default List<String> each(List<String> words) {
         return words.stream().map(this::word).toList();
