@@ -79,6 +79,8 @@ public final class Planner {
         }
         List<DockerfileWarning> warnings = new ArrayList<>(df.warnings());
         for (Draft d : drafts) {
+            Map<String, String> baseEnv = d.base instanceof BaseRef.StageRef s ? drafts.get(s.index()).scope.env() : Map.of();
+            d.scope = global.stage(baseEnv);
             walkStage(d, drafts, names, warnings);
         }
         int target = findTarget(opts.target(), drafts, names, df);
@@ -141,8 +143,6 @@ public final class Planner {
             }
             names.put(d.name, d.index);
         }
-        Map<String, String> baseEnv = d.base instanceof BaseRef.StageRef s ? earlier.get(s.index()).scope.env() : Map.of();
-        d.scope = global.stage(baseEnv);
         return d;
     }
 
