@@ -271,9 +271,11 @@ public final class ShellLex {
                 case '%':
                     return modifier(name, value, ch);
                 default:
-                    throw new DockerfileException(null, "unsupported modifier ("
-                            + (ch == EOF ? "end of word" : Character.toString(ch)) + ") in substitution of `"
-                            + name + "`");
+                    if (ch == EOF) {
+                        throw new DockerfileException(null, "syntax error: missing '}' after ${" + name);
+                    }
+                    throw new DockerfileException(null, "unsupported modifier (" + Character.toString(ch)
+                            + ") in substitution of `" + name + "`");
             }
         }
 
