@@ -85,7 +85,7 @@ public final class ShellLex {
 
     /** An expander bound to {@code env}. */
     public WordExpander expander(Map<String, String> env) {
-        Map<String, String> copy = Map.copyOf(env);
+        Map<String, String> copy = java.util.Collections.unmodifiableMap(new java.util.HashMap<>(env));
         return new WordExpander() {
             @Override
             public String word(String w) {
