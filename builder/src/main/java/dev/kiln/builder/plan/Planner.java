@@ -105,7 +105,7 @@ public final class Planner {
             warnings.add(new DockerfileWarning(null, "build-arg" + (unused.size() > 1 ? "s " : " ") + unused
                     + (unused.size() > 1 ? " were" : " was") + " not consumed by any ARG of the stages built"));
         }
-        return new BuildPlan(df, stages, global.args(), warnings);
+        return new BuildPlan(df, opts, stages, global.args(), warnings);
     }
 
     private static Draft startStage(FromInstruction raw, List<Draft> earlier, Map<String, Integer> names,

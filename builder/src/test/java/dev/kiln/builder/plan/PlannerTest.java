@@ -154,4 +154,18 @@ class PlannerTest {
         assertThat(p.stages()).extracting(Stage::label).containsExactly("base", "web", "final");
         assertThat(p.target().dependsOn()).containsExactly(0, 2);
     }
+
+    @Test
+    void newStageScope_replaysGlobalArgsForTheEngine() {
+        BuildPlan p = plan("ARG V=1\nFROM a\nARG V\nARG TARGETARCH\nRUN echo $V\n",
+                AMD64.withBuildArgs(Map.of("V", "2")));
+        dev.kiln.builder.dockerfile.VariableScope scope = p.newStageScope(Map.of("HOME", "/root"));
+        p.target().instructions().forEach(in -> {
+            if (in instanceof dev.kiln.builder.dockerfile.ArgInstruction a) {
+                scope.declare(a);
+            }
+        });
+        assertThat(scope.runEnv()).containsEntry("V", "2").containsEntry("TARGETARCH", "amd64")
+                .containsEntry("HOME", "/root");
+    }
 }
