@@ -144,6 +144,22 @@ class LayerExtractorTest {
     }
 
     @Test
+    void extract_intoReadOnlyDirOfEarlierLayer_asUser_worksAndKeepsMode() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
+                "root writes into read-only directories anyway; this checks the unprivileged path");
+        new LayerExtractor().extract(new TarBuilder().dir("ro", 0555).dir("ro/sub", 0555).stream(), root);
+        assertThat(Files.isWritable(root.resolve("ro"))).isFalse();
+        new LayerExtractor().extract(new TarBuilder().file("ro/new", "n").file("ro/sub/deeper/f", "d").stream(), root);
+        assertThat(root.resolve("ro/new")).hasContent("n");
+        assertThat(root.resolve("ro/sub/deeper/f")).hasContent("d");
+        assertThat(mode(root.resolve("ro"))).isEqualTo(0555);
+        assertThat(mode(root.resolve("ro/sub"))).isEqualTo(0555);
+        // let @TempDir clean up
+        Files.setAttribute(root.resolve("ro/sub"), "unix:mode", 0755);
+        Files.setAttribute(root.resolve("ro"), "unix:mode", 0755);
+    }
+
+    @Test
     void extract_fileWhereDirectoryWas_replacesIt() throws Exception {
         new LayerExtractor().extract(new TarBuilder().dir("x", 0755).file("x/y", "1").stream(), root);
         new LayerExtractor().extract(new TarBuilder().file("x", "now a file").stream(), root);
