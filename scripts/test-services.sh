@@ -15,10 +15,6 @@ shopt -s inherit_errexit
 umask 022
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export KILN_LOG_TAG=services
-source "$repo/scripts/lib/log.sh"
-source "$repo/scripts/lib/packages.sh"
-source "$repo/scripts/lib/users.sh"
-source "$repo/scripts/lib/registries.sh"
 source "$repo/scripts/lib/test-env.sh"
 
 start() {

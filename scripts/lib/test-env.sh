@@ -1,12 +1,16 @@
 # The environment kiln's integration tests run in: state directory, run lock,
 # the three local registries with their fixtures, and the KILN_IT_* variables.
-# Needs log.sh, packages.sh, users.sh and registries.sh sourced first.
+# Sourcing it sources the other libraries it needs.
 #
 # Settings: KILN_TEST_STATE (default /tmp/kiln-test), KILN_TEST_PORT_BASE
 # (default 5100: anonymous registry; +1 Basic auth; +2 token auth; +3 the
 # tests' token server), KILN_TEST_LOCK_WAIT (seconds, default 3600).
 
 kiln_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$kiln_repo/scripts/lib/log.sh"
+source "$kiln_repo/scripts/lib/packages.sh"
+source "$kiln_repo/scripts/lib/users.sh"
+source "$kiln_repo/scripts/lib/registries.sh"
 state=${KILN_TEST_STATE:-/tmp/kiln-test}
 export KILN_TEST_RUN=$state/run KILN_TEST_LOG_DIR=$state
 
