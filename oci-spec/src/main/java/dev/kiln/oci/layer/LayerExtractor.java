@@ -174,7 +174,11 @@ public final class LayerExtractor {
 
         private void applyWhiteout(String name, List<String> parts, String base) throws IOException {
             Path dir = root.resolve(parts.subList(0, parts.size() - 1), true);
-            prepareParent(dir);
+            if (options.whiteouts().createsParentDirectories()) {
+                prepareParent(dir);
+            } else if (SafeRoot.lstat(dir) != null) {
+                makeWritable(dir);
+            }
             String dirRel = root.relative(dir);
             if (Whiteouts.isOpaque(base)) {
                 Set<Path> keep = new HashSet<>();

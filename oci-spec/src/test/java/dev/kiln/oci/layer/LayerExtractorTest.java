@@ -113,6 +113,31 @@ class LayerExtractorTest {
         assertThat(recorder.whiteouts()).containsExactly("gone", "a/b/c");
         assertThat(recorder.opaqueDirs()).containsExactly("x");
         assertThat(root.resolve("gone")).hasContent("still here");
+        assertThat(root.resolve("a")).doesNotExist(); // no directories made for whiteouts
+    }
+
+    @Test
+    void extract_handlerThatNeedsParents_getsThemCreated() throws Exception {
+        List<String> seen = new ArrayList<>();
+        WhiteoutHandler overlayLike = new WhiteoutHandler() {
+            @Override
+            public void whiteout(Path target, String relativePath) {
+                seen.add(relativePath + " parent exists: " + Files.isDirectory(target.getParent()));
+            }
+
+            @Override
+            public void opaque(Path dir, String relativePath, java.util.Set<Path> keep) {
+                seen.add(relativePath + " exists: " + Files.isDirectory(dir));
+            }
+
+            @Override
+            public boolean createsParentDirectories() {
+                return true;
+            }
+        };
+        new LayerExtractor(LayerExtractor.Options.defaults().withWhiteouts(overlayLike))
+                .extract(new TarBuilder().file("a/b/.wh.c", "").file("x/.wh..wh..opq", "").stream(), root);
+        assertThat(seen).containsExactly("a/b/c parent exists: true", "x exists: true");
     }
 
     @Test
