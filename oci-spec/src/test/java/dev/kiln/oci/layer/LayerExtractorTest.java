@@ -47,6 +47,15 @@ class LayerExtractorTest {
     }
 
     @Test
+    void extract_ownerAccess_addsOwnerBitsOnly() throws Exception {
+        var tar = new TarBuilder().dir("locked", 0).file("locked/f", "x", 0).file("exec", "x", 0111);
+        new LayerExtractor(LayerExtractor.Options.defaults().withOwnerAccess(true)).extract(tar.stream(), root);
+        assertThat(mode(root.resolve("locked"))).isEqualTo(0700);
+        assertThat(mode(root.resolve("locked/f"))).isEqualTo(0600);
+        assertThat(mode(root.resolve("exec"))).isEqualTo(0711);
+    }
+
+    @Test
     void extract_mtimes_appliedToFilesAndDirectories() throws Exception {
         new LayerExtractor().extract(new TarBuilder().dir("d", 0755).file("d/f", "x").stream(), root);
         Instant expected = Instant.ofEpochMilli(1_000_000_000_000L);
