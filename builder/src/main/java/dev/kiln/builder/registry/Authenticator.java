@@ -1,5 +1,6 @@
 package dev.kiln.builder.registry;
 
+import dev.kiln.oci.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -141,7 +142,7 @@ final class Authenticator {
                     r.statusCode(), body);
         }
         try {
-            JsonNode json = JsonSupport.MAPPER.readTree(body);
+            JsonNode json = Json.mapper().readTree(body);
             String token = json.path("token").asText(json.path("access_token").asText(""));
             if (token.isEmpty()) {
                 throw new RegistryException("the token server " + realm + " answered without a token", null);

@@ -1,5 +1,6 @@
 package dev.kiln.builder.registry;
 
+import dev.kiln.oci.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
@@ -36,7 +37,7 @@ final class CredentialHelper {
             throw failure("get", r);
         }
         try {
-            JsonNode json = JsonSupport.MAPPER.readTree(r.output);
+            JsonNode json = Json.mapper().readTree(r.output);
             String user = json.path("Username").asText("");
             String secret = json.path("Secret").asText("");
             if (secret.isEmpty()) {
@@ -52,7 +53,7 @@ final class CredentialHelper {
     }
 
     void store(String serverUrl, Credentials credentials) {
-        ObjectNode req = JsonSupport.MAPPER.createObjectNode();
+        ObjectNode req = Json.mapper().createObjectNode();
         req.put("ServerURL", serverUrl);
         req.put("Username", credentials.username());
         req.put("Secret", credentials.password());

@@ -1,5 +1,6 @@
 package dev.kiln.builder.registry;
 
+import dev.kiln.oci.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -137,7 +138,7 @@ public final class CredentialStore {
     /** Saves credentials as {@code docker login} does: into a helper if one is configured, else base64 in {@code auths}. */
     public Path login(String registry, Credentials credentials) {
         Path file = environment.dockerConfig();
-        ObjectNode config = Files.isRegularFile(file) ? (ObjectNode) read(file) : JsonSupport.MAPPER.createObjectNode();
+        ObjectNode config = Files.isRegularFile(file) ? (ObjectNode) read(file) : Json.mapper().createObjectNode();
         String helper = config.path("credHelpers").path(registry).asText("");
         if (helper.isEmpty()) {
             helper = config.path("credsStore").asText("");
@@ -191,7 +192,7 @@ public final class CredentialStore {
 
     private static JsonNode read(Path file) {
         try {
-            JsonNode node = JsonSupport.MAPPER.readTree(file.toFile());
+            JsonNode node = Json.mapper().readTree(file.toFile());
             if (node == null || !node.isObject()) {
                 throw new RegistryException(file + " is not a JSON object", "fix or remove the file");
             }
@@ -206,7 +207,7 @@ public final class CredentialStore {
             Files.createDirectories(file.getParent());
             Path tmp = Files.createTempFile(file.getParent(), ".config", ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.write(tmp, JsonSupport.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+            Files.write(tmp, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new RegistryException("cannot write " + file + ": " + e.getMessage(), null);

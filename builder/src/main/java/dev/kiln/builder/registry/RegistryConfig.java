@@ -1,5 +1,6 @@
 package dev.kiln.builder.registry;
 
+import dev.kiln.oci.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -58,7 +59,7 @@ public record RegistryConfig(Map<String, List<String>> mirrors, Set<String> inse
     private static void readFile(Path file, Map<String, List<String>> mirrors, Set<String> insecure) {
         JsonNode root;
         try {
-            root = JsonSupport.MAPPER.readTree(file.toFile());
+            root = Json.mapper().readTree(file.toFile());
         } catch (IOException e) {
             throw new RegistryException("cannot read " + file + ": " + e.getMessage(),
                     "the file should look like {\"registry-mirrors\": {\"docker.io\": [\"HOST:PORT\"]}}");

@@ -1,5 +1,6 @@
 package dev.kiln.builder.registry;
 
+import dev.kiln.oci.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ final class RegistryErrors {
         String code = null;
         List<String> messages = new ArrayList<>();
         try {
-            JsonNode errors = JsonSupport.MAPPER.readTree(body).path("errors");
+            JsonNode errors = Json.mapper().readTree(body).path("errors");
             for (JsonNode e : errors) {
                 if (code == null && e.hasNonNull("code")) {
                     code = e.get("code").asText();

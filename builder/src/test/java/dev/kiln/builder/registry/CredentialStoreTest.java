@@ -1,5 +1,6 @@
 package dev.kiln.builder.registry;
 
+import dev.kiln.oci.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -125,7 +126,7 @@ class CredentialStoreTest {
         Path f = dockerConfig("{\"psFormat\":\"table\",\"auths\":{\"old:1\":{\"auth\":\"" + b64("a:b") + "\"}}}");
         CredentialStore store = new CredentialStore(env(Map.of()));
         store.login("docker.io", Credentials.basic("me", "pw"));
-        JsonNode json = JsonSupport.MAPPER.readTree(f.toFile());
+        JsonNode json = Json.mapper().readTree(f.toFile());
         assertThat(json.path("psFormat").asText()).isEqualTo("table");
         assertThat(json.path("auths").path("https://index.docker.io/v1/").path("auth").asText()).isEqualTo(b64("me:pw"));
         assertThat(json.path("auths").has("old:1")).isTrue();
