@@ -25,6 +25,17 @@ public final class Main implements Runnable {
     /** Every subcommand, in the order {@code kiln --help} lists them. */
     static final Object[] SUBCOMMANDS = {
         // Each subcommand class is added here as it lands.
+        new PullCommand(),
+        new PushCommand(),
+        new ImagesCommand(),
+        new TagCommand(),
+        new RmiCommand(),
+        new SaveCommand(),
+        new LoadCommand(),
+        new CopyCommand(),
+        new InspectCommand(),
+        new LoginCommand(),
+        new LogoutCommand(),
     };
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
