@@ -36,8 +36,11 @@ cleanup() {
 main() {
   mkdir -p "$state"
   chmod 755 "$state"
-  exec 9>"${KILN_TEST_STATE:-/tmp/kiln-test}.lock"
-  flock -w 3600 9 || die "another kiln test run holds the lock"
+  # scripts/test.sh takes the same lock: both want port 5100.
+  local lock_dir=${KILN_TEST_STATE:-/tmp/kiln-test}
+  mkdir -p "$lock_dir"
+  exec 9>"$lock_dir/lock"
+  flock -w 3600 9 || die "another kiln test run holds $lock_dir/lock"
   ensure_packages "${KILN_TEST_PACKAGES[@]}"
   ensure_user "$USER_NAME" true
   home=$(getent passwd "$USER_NAME" | cut -d: -f6)
