@@ -75,8 +75,8 @@ class CheckCommandTest {
         Run r = kiln("check", "-f", df.toString(), "--print=outline", ctx.toString());
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("target: #2 (2 of 3 stages needed)",
-                "global args: ",
-                "VERSION=1.22",
+                "platform: linux/",
+                "global args: VERSION=1.22\n",
                 "stage build: FROM golang:1.22  [" + df + ":2:1]",
                 "  args: VERSION=1.22",
                 "  4: RUN go build -o /app",
