@@ -19,7 +19,7 @@ final class Heredocs {
     }
 
     /** The heredocs a line opens, in order, with empty content; none when the line does not lex. */
-    static List<Heredoc> fromLine(String line, SourceRange range) {
+    static List<Heredoc> fromLine(String line) {
         ShellLex raw = ShellLex.builder('\\').rawQuotes(true).rawEscapes(true).skipUnsetEnv(true).build();
         List<String> words;
         try {
