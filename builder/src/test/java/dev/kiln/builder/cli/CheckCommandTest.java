@@ -57,7 +57,8 @@ class CheckCommandTest {
         assertThat(r.out()).contains("Dockerfile:2:1: warning: MAINTAINER is deprecated",
                 "Dockerfile:4:1: warning: multiple CMD instructions",
                 "Dockerfile: warning: build-arg [NOPE] was not consumed",
-                "Dockerfile: ok (3 warnings)");
+                "Dockerfile:3:1: warning: JSON arguments recommended for CMD",
+                "Dockerfile: ok (5 warnings)");
     }
 
     @Test
