@@ -91,7 +91,7 @@ class ParserFuzzTest {
         WordExpander x = df.lexer().expander(Map.of("a", "x/y.z", "P", "linux/amd64"));
         for (Instruction in : df.instructions()) {
             try {
-                Instruction e = in.expand(x);
+                Instruction e = in.expandAt(x);
                 if (e instanceof ExposeInstruction ex) {
                     ex.portSpecs();
                 }
