@@ -70,6 +70,36 @@ class ParserFuzzTest {
                 })));
     }
 
+    @TestFactory
+    Stream<DynamicTest> ignoreFile_randomPatterns_matchOrThrowDockerfileException() {
+        String alphabet = "ab/*?[]^!-\\.{}()+|$ \n#&";
+        return IntStream.range(0, 3).mapToObj(batch -> dynamicTest("batch " + batch, () ->
+                assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                    Random rnd = new Random(SEED ^ (batch + 100));
+                    int loaded = 0;
+                    for (int i = 0; i < 1000; i++) {
+                        StringBuilder sb = new StringBuilder();
+                        int n = 1 + rnd.nextInt(24);
+                        for (int k = 0; k < n; k++) {
+                            sb.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+                        }
+                        try {
+                            IgnoreMatcher m = IgnoreMatcher.parse(".dockerignore", sb.toString());
+                            loaded++;
+                            for (String path : List.of("a", "a/b", "b/a/b", ".a", "a*b", "[a]/b")) {
+                                m.excluded(path);
+                            }
+                            m.mayReincludeBelow("a/b");
+                        } catch (DockerfileException expected) {
+                            // a malformed pattern: fine
+                        } catch (RuntimeException | StackOverflowError e) {
+                            throw new AssertionError("ignore matcher threw " + e + " for:\n" + sb, e);
+                        }
+                    }
+                    assertThat(loaded).isGreaterThan(100);
+                })));
+    }
+
     /** True when the input parsed. Any exception other than DockerfileException fails the test. */
     private static boolean exercise(String input) {
         Dockerfile df;
