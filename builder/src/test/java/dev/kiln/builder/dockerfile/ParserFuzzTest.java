@@ -100,6 +100,21 @@ class ParserFuzzTest {
                 })));
     }
 
+    @org.junit.jupiter.api.Test
+    void parse_pathologicalNesting_isBoundedNotAStackOverflow() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            String onbuilds = "FROM a\n" + "ONBUILD ".repeat(200_000) + "RUN x\n";
+            String json = "FROM a\nCMD " + "[".repeat(200_000) + "]".repeat(200_000) + "\n";
+            String vars = "FROM a\nENV A=" + "${a:-".repeat(100_000) + "}".repeat(100_000) + "\n";
+            String longLine = "FROM a\nRUN " + "x ".repeat(1_000_000) + "\n";
+            for (String input : List.of(onbuilds, json, vars, longLine)) {
+                exercise(input);
+            }
+            assertThat(DockerfileParser.parse("Dockerfile", json).nodes().get(1).json())
+                    .as("too deep to be JSON for kiln: shell form").isFalse();
+        });
+    }
+
     /** True when the input parsed. Any exception other than DockerfileException fails the test. */
     private static boolean exercise(String input) {
         Dockerfile df;
