@@ -43,27 +43,35 @@ public final class LayerExtractor {
      * @param fileOps        ownership, xattrs, device nodes
      * @param applyOwnership whether to chown entries to their tar uid/gid
      * @param applyXattrs    whether to set PAX {@code SCHILY.xattr.*} attributes
+     * @param ownerAccess    whether to give the extracting user read/write (and search on
+     *                       directories) on everything, whatever the tar's modes say: for scratch
+     *                       copies kiln reads from (e.g. {@code COPY --from}), not for rootfs use
      */
-    public record Options(WhiteoutHandler whiteouts, FileOps fileOps, boolean applyOwnership, boolean applyXattrs) {
-        /** Flatten whiteouts, java.nio file operations, ownership and xattrs attempted. */
+    public record Options(WhiteoutHandler whiteouts, FileOps fileOps, boolean applyOwnership, boolean applyXattrs,
+                          boolean ownerAccess) {
+        /** Flatten whiteouts, java.nio file operations, ownership and xattrs attempted, tar modes exact. */
         public static Options defaults() {
-            return new Options(WhiteoutHandler.flatten(), new JavaFileOps(), true, true);
+            return new Options(WhiteoutHandler.flatten(), new JavaFileOps(), true, true, false);
         }
 
         public Options withWhiteouts(WhiteoutHandler handler) {
-            return new Options(handler, fileOps, applyOwnership, applyXattrs);
+            return new Options(handler, fileOps, applyOwnership, applyXattrs, ownerAccess);
         }
 
         public Options withFileOps(FileOps ops) {
-            return new Options(whiteouts, ops, applyOwnership, applyXattrs);
+            return new Options(whiteouts, ops, applyOwnership, applyXattrs, ownerAccess);
         }
 
         public Options withApplyOwnership(boolean apply) {
-            return new Options(whiteouts, fileOps, apply, applyXattrs);
+            return new Options(whiteouts, fileOps, apply, applyXattrs, ownerAccess);
         }
 
         public Options withApplyXattrs(boolean apply) {
-            return new Options(whiteouts, fileOps, applyOwnership, apply);
+            return new Options(whiteouts, fileOps, applyOwnership, apply, ownerAccess);
+        }
+
+        public Options withOwnerAccess(boolean access) {
+            return new Options(whiteouts, fileOps, applyOwnership, applyXattrs, access);
         }
     }
 
@@ -89,6 +97,7 @@ public final class LayerExtractor {
         private final Set<Path> created = new HashSet<>();
         private final List<Runnable> directoryMetadata = new ArrayList<>();
         private final List<String> skipped = new ArrayList<>();
+        private final Map<Path, Integer> modesToRestore = new java.util.LinkedHashMap<>();
         private int ownershipFailures;
         private int entries;
 
@@ -105,6 +114,9 @@ public final class LayerExtractor {
                 extractEntry(entry, tar);
             }
             plain.transferTo(OutputStream.nullOutputStream());
+            for (Map.Entry<Path, Integer> e : modesToRestore.entrySet()) {
+                setMode(e.getKey(), e.getValue());
+            }
             for (int i = directoryMetadata.size() - 1; i >= 0; i--) {
                 directoryMetadata.get(i).run();
             }
@@ -122,7 +134,7 @@ public final class LayerExtractor {
                 return;
             }
             Path path = root.entryPath(parts);
-            root.ensureDirectories(path.getParent());
+            prepareParent(path.getParent());
             BasicFileAttributes existing = SafeRoot.lstat(path);
             if (entry.isDirectory()) {
                 if (existing != null && !existing.isDirectory()) {
@@ -170,7 +182,11 @@ public final class LayerExtractor {
 
         private void applyWhiteout(String name, List<String> parts, String base) throws IOException {
             Path dir = root.resolve(parts.subList(0, parts.size() - 1), true);
-            root.ensureDirectories(dir);
+            if (options.whiteouts().createsParentDirectories()) {
+                prepareParent(dir);
+            } else if (SafeRoot.lstat(dir) != null) {
+                makeWritable(dir);
+            }
             String dirRel = root.relative(dir);
             if (Whiteouts.isOpaque(base)) {
                 Set<Path> keep = new HashSet<>();
@@ -187,6 +203,42 @@ public final class LayerExtractor {
                 throw new LayerException("refusing layer entry '" + name + "': whiteout of '" + target + "'");
             }
             options.whiteouts().whiteout(dir.resolve(target), dirRel.isEmpty() ? target : dirRel + "/" + target);
+        }
+
+        /**
+         * Creates {@code dir} and its missing ancestors. When not root, a read-only directory from
+         * an earlier layer is made writable for the owner while this layer is extracted and its mode
+         * is restored at the end.
+         */
+        private void prepareParent(Path dir) throws IOException {
+            Path existing = dir;
+            while (!existing.equals(root.root()) && SafeRoot.lstat(existing) == null) {
+                existing = existing.getParent();
+            }
+            makeWritable(existing);
+            root.ensureDirectories(dir);
+            makeWritable(dir);
+        }
+
+        private void makeWritable(Path dir) {
+            if (Files.isWritable(dir) || modesToRestore.containsKey(dir)) {
+                return;
+            }
+            try {
+                int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+                Files.setAttribute(dir, "unix:mode", mode | 0300, LinkOption.NOFOLLOW_LINKS);
+                modesToRestore.put(dir, mode);
+            } catch (IOException | UnsupportedOperationException e) {
+                LOG.log(Level.DEBUG, "cannot make {0} writable: {1}", dir, e);
+            }
+        }
+
+        private void setMode(Path path, int mode) {
+            try {
+                Files.setAttribute(path, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException | UnsupportedOperationException e) {
+                skip(root.relative(path) + ": mode not set (" + e.getMessage() + ")");
+            }
         }
 
         private void createHardlink(TarArchiveEntry entry, Path path) throws IOException {
@@ -217,11 +269,11 @@ public final class LayerExtractor {
                 }
             }
             if (!symlink) {
-                try {
-                    Files.setAttribute(path, "unix:mode", entry.getMode() & 07777, LinkOption.NOFOLLOW_LINKS);
-                } catch (IOException | UnsupportedOperationException e) {
-                    skip(root.relative(path) + ": mode not set (" + e.getMessage() + ")");
+                int mode = entry.getMode() & 07777;
+                if (options.ownerAccess()) {
+                    mode |= entry.isDirectory() ? 0700 : 0600;
                 }
+                setMode(path, mode);
             }
             if (options.applyXattrs()) {
                 applyXattrs(path, entry);

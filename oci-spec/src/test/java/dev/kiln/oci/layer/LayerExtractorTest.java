@@ -47,6 +47,15 @@ class LayerExtractorTest {
     }
 
     @Test
+    void extract_ownerAccess_addsOwnerBitsOnly() throws Exception {
+        var tar = new TarBuilder().dir("locked", 0).file("locked/f", "x", 0).file("exec", "x", 0111);
+        new LayerExtractor(LayerExtractor.Options.defaults().withOwnerAccess(true)).extract(tar.stream(), root);
+        assertThat(mode(root.resolve("locked"))).isEqualTo(0700);
+        assertThat(mode(root.resolve("locked/f"))).isEqualTo(0600);
+        assertThat(mode(root.resolve("exec"))).isEqualTo(0711);
+    }
+
+    @Test
     void extract_mtimes_appliedToFilesAndDirectories() throws Exception {
         new LayerExtractor().extract(new TarBuilder().dir("d", 0755).file("d/f", "x").stream(), root);
         Instant expected = Instant.ofEpochMilli(1_000_000_000_000L);
@@ -113,6 +122,31 @@ class LayerExtractorTest {
         assertThat(recorder.whiteouts()).containsExactly("gone", "a/b/c");
         assertThat(recorder.opaqueDirs()).containsExactly("x");
         assertThat(root.resolve("gone")).hasContent("still here");
+        assertThat(root.resolve("a")).doesNotExist(); // no directories made for whiteouts
+    }
+
+    @Test
+    void extract_handlerThatNeedsParents_getsThemCreated() throws Exception {
+        List<String> seen = new ArrayList<>();
+        WhiteoutHandler overlayLike = new WhiteoutHandler() {
+            @Override
+            public void whiteout(Path target, String relativePath) {
+                seen.add(relativePath + " parent exists: " + Files.isDirectory(target.getParent()));
+            }
+
+            @Override
+            public void opaque(Path dir, String relativePath, java.util.Set<Path> keep) {
+                seen.add(relativePath + " exists: " + Files.isDirectory(dir));
+            }
+
+            @Override
+            public boolean createsParentDirectories() {
+                return true;
+            }
+        };
+        new LayerExtractor(LayerExtractor.Options.defaults().withWhiteouts(overlayLike))
+                .extract(new TarBuilder().file("a/b/.wh.c", "").file("x/.wh..wh..opq", "").stream(), root);
+        assertThat(seen).containsExactly("a/b/c parent exists: true", "x exists: true");
     }
 
     @Test
@@ -141,6 +175,22 @@ class LayerExtractorTest {
         var tar2 = new TarBuilder().device("dev/null", TarArchiveEntry.LF_CHR, 1, 3);
         new LayerExtractor(LayerExtractor.Options.defaults().withFileOps(recording)).extract(tar2.stream(), other);
         assertThat(calls).containsExactly("other/dev/null c 1:3");
+    }
+
+    @Test
+    void extract_intoReadOnlyDirOfEarlierLayer_asUser_worksAndKeepsMode() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
+                "root writes into read-only directories anyway; this checks the unprivileged path");
+        new LayerExtractor().extract(new TarBuilder().dir("ro", 0555).dir("ro/sub", 0555).stream(), root);
+        assertThat(Files.isWritable(root.resolve("ro"))).isFalse();
+        new LayerExtractor().extract(new TarBuilder().file("ro/new", "n").file("ro/sub/deeper/f", "d").stream(), root);
+        assertThat(root.resolve("ro/new")).hasContent("n");
+        assertThat(root.resolve("ro/sub/deeper/f")).hasContent("d");
+        assertThat(mode(root.resolve("ro"))).isEqualTo(0555);
+        assertThat(mode(root.resolve("ro/sub"))).isEqualTo(0555);
+        // let @TempDir clean up
+        Files.setAttribute(root.resolve("ro/sub"), "unix:mode", 0755);
+        Files.setAttribute(root.resolve("ro"), "unix:mode", 0755);
     }
 
     @Test

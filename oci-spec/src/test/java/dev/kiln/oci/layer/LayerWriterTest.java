@@ -177,6 +177,20 @@ class LayerWriterTest {
     }
 
     @Test
+    void write_zstd_roundTripsThroughExtractor() throws Exception {
+        Assumptions.assumeTrue(Compression.zstdAvailable(), "zstd-jni is not on the test class path");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        LayerResult r = new LayerWriter(LayerWriter.Options.defaults().withCompression(Compression.ZSTD))
+                .write(List.of(LayerEntry.file("z", "zstd!".getBytes(StandardCharsets.UTF_8))), out);
+        assertThat(r.descriptor().mediaType()).isEqualTo(MediaType.OCI_LAYER_ZSTD);
+        assertThat(r.descriptor().digest()).isEqualTo(Digest.sha256(out.toByteArray()));
+        Path dir = tmp.resolve("z");
+        ExtractResult x = new LayerExtractor().extract(new ByteArrayInputStream(out.toByteArray()), dir);
+        assertThat(x.diffId()).isEqualTo(r.diffId());
+        assertThat(dir.resolve("z")).hasContent("zstd!");
+    }
+
+    @Test
     void writeTo_blobStore_storesVerifiedBlob() throws Exception {
         DirBlobStore store = new DirBlobStore(tmp.resolve("blobs"));
         LayerResult r = new LayerWriter(LayerWriter.Options.defaults().withCompression(Compression.NONE))
