@@ -66,7 +66,7 @@ public final class HttpTransport {
             try {
                 response = client.send(current, HttpResponse.BodyHandlers.ofInputStream());
             } catch (IOException e) {
-                if (attempt >= retry.maxAttempts()) {
+                if (attempt >= retry.maxAttempts() || e instanceof javax.net.ssl.SSLException) {
                     throw unreachable(current, e);
                 }
                 Duration d = retry.delay(attempt, null);
