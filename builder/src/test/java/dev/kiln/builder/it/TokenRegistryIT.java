@@ -20,6 +20,8 @@ class TokenRegistryIT {
     String source;
     String tokenRegistry;
     TokenServer tokens;
+    /** Repositories are new on every run, so no blob is already there from an earlier run. */
+    final String run = Long.toHexString(System.nanoTime());
 
     @BeforeEach
     void setUp() throws Exception {
@@ -42,12 +44,12 @@ class TokenRegistryIT {
     void push_throughTokenFlow_thenPullBack_sameDigests() throws Exception {
         Kiln kiln = new Kiln(tmp.resolve("store"));
         String from = source + "/library/busybox:oci";
-        String to = tokenRegistry + "/kiln/busybox:pushed";
+        String to = tokenRegistry + "/kiln-" + run + "/busybox:pushed";
         kiln.run("pull", from).ok();
         kiln.run("push", from, to).ok();
 
         assertThat(tokens.requests).isNotEmpty();
-        assertThat(tokens.requests).anySatisfy(scopes -> assertThat(scopes).contains("repository:kiln/busybox:pull,push"));
+        assertThat(tokens.requests).anySatisfy(scopes -> assertThat(scopes).contains("repository:kiln-" + run + "/busybox:pull,push"));
         // 1 config + 2 layers + manifest under one scope: tokens are cached, not fetched per request.
         assertThat(tokens.requests.size()).isLessThanOrEqualTo(2);
 
@@ -61,15 +63,15 @@ class TokenRegistryIT {
     void copy_chunkedUploadAndCrossRepoMount_keepDigests() throws Exception {
         Kiln kiln = new Kiln(tmp.resolve("store"));
         String from = source + "/library/python:3.9-slim";
-        String first = tokenRegistry + "/kiln/python:chunked";
+        String first = tokenRegistry + "/kiln-" + run + "/python:chunked";
         kiln.run("copy", "--chunk-size", String.valueOf(8 << 20), "docker://" + from, "docker://" + first).ok();
         kiln.run("pull", first).ok();
-        String second = tokenRegistry + "/other/python:mounted";
-        Kiln.Run run = kiln.run("push", first, second).ok();
-        assertThat(run.err()).contains("mounted from kiln/python");
+        String second = tokenRegistry + "/other-" + run + "/python:mounted";
+        Kiln.Run pushed = kiln.run("push", first, second).ok();
+        assertThat(pushed.err()).contains("mounted from kiln-" + run + "/python");
         assertThat(tokens.requests).anySatisfy(scopes ->
-                assertThat(scopes).containsExactlyInAnyOrder("repository:other/python:pull,push",
-                        "repository:kiln/python:pull"));
+                assertThat(scopes).containsExactlyInAnyOrder("repository:other-" + run + "/python:pull,push",
+                        "repository:kiln-" + run + "/python:pull"));
 
         JsonNode src = Kiln.skopeoInspect("docker://" + from, false);
         Kiln check = new Kiln(tmp.resolve("check"));
@@ -82,8 +84,8 @@ class TokenRegistryIT {
 
     @Test
     void pull_anonymousFromEmptyRepo_failsWithRegistryMessage() {
-        Kiln.Run run = new Kiln(tmp.resolve("s")).run("pull", tokenRegistry + "/nothing/here:1");
-        assertThat(run.exit()).isEqualTo(1);
-        assertThat(run.err()).contains("404").doesNotContain("\tat ");
+        Kiln.Run result = new Kiln(tmp.resolve("s")).run("pull", tokenRegistry + "/nothing/here:1");
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.err()).contains("404").doesNotContain("\tat ");
     }
 }
