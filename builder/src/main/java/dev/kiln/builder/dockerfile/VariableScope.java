@@ -14,8 +14,8 @@ import java.util.Set;
  *   <li>a stage starts with its base's ENV and no ARGs; {@code ARG NAME} re-declares a global ARG
  *       (taking its global value) or a predefined one; {@code --build-arg} overrides any default;</li>
  *   <li>ENV shadows an ARG of the same name;</li>
- *   <li>proxy build-args ({@code HTTP_PROXY} ...) reach RUN without being declared and stay out of
- *       the image history unless an ARG declares them (Docker's documented opt-in).</li>
+ *   <li>proxy build-args ({@code HTTP_PROXY} ...) reach RUN without being declared and never enter
+ *       the image history, declared or not (they often carry credentials).</li>
  * </ul>
  * The engine calls {@link #declare(ArgInstruction)} and {@link #setEnv(EnvInstruction)} as it
  * meets those instructions and expands the others with {@link #expander()}.
@@ -26,7 +26,7 @@ public final class VariableScope {
     public static final Set<String> PLATFORM_ARGS = Set.of("TARGETPLATFORM", "TARGETOS", "TARGETARCH",
             "TARGETVARIANT", "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT");
 
-    /** Proxy ARGs: usable without ARG, kept out of history unless declared. */
+    /** Proxy ARGs: usable without ARG, never written into history. */
     public static final Set<String> PROXY_ARGS = Set.of("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
             "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy");
 
@@ -136,11 +136,16 @@ public final class VariableScope {
     /**
      * The ARGs a RUN records in history ({@code |N k=v ...}), as BuildKit writes them: every ARG
      * declared in this stage in order, valued by a same-named ENV if one shadows it, else by its
-     * value ({@code ""} when it has none). Proxy build-args that no ARG declares never appear.
+     * value ({@code ""} when it has none). Proxy ARGs never appear, even when declared: proxy URLs
+     * often carry credentials, and history is public.
      */
     public Map<String, String> historyArgs() {
         Map<String, String> m = new LinkedHashMap<>();
-        args.forEach((k, v) -> m.put(k, env.containsKey(k) ? env.get(k) : v == null ? "" : v));
+        args.forEach((k, v) -> {
+            if (!PROXY_ARGS.contains(k)) {
+                m.put(k, env.containsKey(k) ? env.get(k) : v == null ? "" : v);
+            }
+        });
         return m;
     }
 
