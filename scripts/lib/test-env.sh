@@ -32,12 +32,14 @@ take_lock() {
   fi
 }
 
-# prepare_machine — packages and users; prints the fixture directory.
+# prepare_machine — packages, users, the shell libraries' own tests, fixtures;
+# prints the fixture directory.
 prepare_machine() {
   local start=$SECONDS fixtures
   ensure_packages "${KILN_TEST_PACKAGES[@]}"
   ensure_user kiln-test true
   ensure_user kiln-nomap false
+  bash "$kiln_repo/scripts/tests/libs-test.sh"
   fixtures=$(bash "$kiln_repo/scripts/fixtures/build.sh")
   log "fixtures ready in $fixtures ($((SECONDS - start))s)"
   echo "$fixtures"

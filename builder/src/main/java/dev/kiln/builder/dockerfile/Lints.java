@@ -19,6 +19,15 @@ final class Lints {
     private static final Pattern SECRET = Pattern.compile(
             "(?i).*(password|passwd|secret|token|apikey|api_key|private_key|credential).*");
     private static final Set<String> RESERVED_STAGE_NAMES = Set.of("scratch", "context");
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)");
+
+    private static String firstWord(String text) {
+        int i = 0;
+        while (i < text.length() && text.charAt(i) != ' ' && text.charAt(i) != '\t') {
+            i++;
+        }
+        return text.substring(0, i);
+    }
 
     static List<DockerfileWarning> check(List<Instruction> instructions) {
         List<DockerfileWarning> out = new ArrayList<>();
@@ -29,7 +38,7 @@ final class Lints {
         int upper = 0;
         int lower = 0;
         for (Instruction in : instructions) {
-            String written = in.text().split("[ \t]", 2)[0];
+            String written = firstWord(in.text());
             if (written.equals(written.toUpperCase(Locale.ROOT))) {
                 upper++;
             } else if (written.equals(written.toLowerCase(Locale.ROOT))) {
@@ -96,7 +105,7 @@ final class Lints {
             out.add(new DockerfileWarning(f.range(), "stage name '" + f.stageName() + "' is reserved"));
         }
         String refs = f.image() + " " + (f.platform() == null ? "" : f.platform());
-        java.util.regex.Matcher m = Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)").matcher(refs);
+        java.util.regex.Matcher m = VARIABLE.matcher(refs);
         while (m.find()) {
             if (!globalArgs.contains(m.group(1))) {
                 out.add(new DockerfileWarning(f.range(), "FROM uses $" + m.group(1)

@@ -123,4 +123,12 @@ class CheckCommandTest {
         assertThat(ignore.code()).isEqualTo(1);
         assertThat(ignore.out()).contains(".dockerignore:2:1: error: bad .dockerignore pattern `[z-a]`");
     }
+
+    @Test
+    void check_help_describesTheCommand() {
+        Run r = kiln("check", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Usage: kiln check", "--print=WHAT", "--build-arg=K=V");
+        assertThat(kiln("--help").out()).contains("check");
+    }
 }
