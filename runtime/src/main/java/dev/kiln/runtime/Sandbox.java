@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,7 +81,9 @@ public final class Sandbox implements AutoCloseable {
             LOG.log(Level.DEBUG, "isolation {0} (asked {1}); overlay {2}; id mapping {3}", chosen,
                     requested, overlayProblem == null ? "works" : "unavailable: " + overlayProblem,
                     mapping.isInitial() ? "host" : mapping.isSingle() ? "single" : "range");
-            return new Sandbox(spawner, chosen, mapping, dir, overlayProblem);
+            Sandbox sandbox = new Sandbox(spawner, chosen, mapping, dir, overlayProblem);
+            sandbox.idMappingLimitation().ifPresent(m -> LOG.log(Level.WARNING, m));
+            return sandbox;
         } catch (RuntimeException e) {
             spawner.close();
             Tree.deleteQuietly(dir);
@@ -114,6 +117,20 @@ public final class Sandbox implements AutoCloseable {
 
     public IdMapping idMapping() {
         return mapping;
+    }
+
+    /**
+     * What the id mapping cannot do, when only one id is mapped: said once at open, and worth
+     * repeating beside a failed RUN.
+     */
+    public Optional<String> idMappingLimitation() {
+        if (mapping.isInitial() || !mapping.isSingle()) {
+            return Optional.empty();
+        }
+        return Optional.of("only root is mapped in kiln's user namespace, so chown to other "
+                + "users and groups inside containers fails (EINVAL); install the uidmap package "
+                + "(newuidmap, newgidmap) and give user " + System.getProperty("user.name")
+                + " ranges in /etc/subuid and /etc/subgid");
     }
 
     /** True when overlay root filesystems are mounted as overlays (not copied). */
