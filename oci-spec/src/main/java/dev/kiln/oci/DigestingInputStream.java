@@ -1,0 +1,106 @@
+package dev.kiln.oci;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Digests and counts the bytes read through it. {@link #digest()} is valid once the stream has been
+ * read to its end; {@link #verify} checks the result against an expected digest and size.
+ */
+public final class DigestingInputStream extends FilterInputStream {
+    private final Digester digester;
+    private Digest result;
+
+    public DigestingInputStream(InputStream in) {
+        this(in, Digester.sha256());
+    }
+
+    public DigestingInputStream(InputStream in, Digester digester) {
+        super(in);
+        this.digester = digester;
+    }
+
+    /** A stream that digests with the algorithm of {@code expected}. */
+    public static DigestingInputStream forVerifying(InputStream in, Digest expected) {
+        return new DigestingInputStream(in, Digester.of(expected.algorithm()));
+    }
+
+    @Override
+    public int read() throws IOException {
+        int b = in.read();
+        if (b >= 0) {
+            digester.update((byte) b);
+        }
+        return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        int n = in.read(b, off, len);
+        if (n > 0) {
+            digester.update(b, off, n);
+        }
+        return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        byte[] buf = new byte[8192];
+        long left = n;
+        while (left > 0) {
+            int r = read(buf, 0, (int) Math.min(buf.length, left));
+            if (r < 0) {
+                break;
+            }
+            left -= r;
+        }
+        return n - left;
+    }
+
+    @Override
+    public boolean markSupported() {
+        return false;
+    }
+
+    @Override
+    public synchronized void mark(int readlimit) {
+        // not supported: a reset would digest bytes twice
+    }
+
+    @Override
+    public synchronized void reset() throws IOException {
+        throw new IOException("reset not supported while digesting");
+    }
+
+    /** Bytes read so far. */
+    public long size() {
+        return digester.size();
+    }
+
+    /** The digest of everything read; finishes the hash on first call. */
+    public Digest digest() {
+        if (result == null) {
+            result = digester.digest();
+        }
+        return result;
+    }
+
+    /**
+     * Reads any remaining bytes, then throws {@link DigestMismatchException} unless the content
+     * matches. {@code expectedSize} below zero means unknown.
+     */
+    public void verify(String what, Digest expected, long expectedSize) throws IOException {
+        byte[] buf = new byte[8192];
+        while (read(buf, 0, buf.length) >= 0) {
+            // drain: the bytes only feed the digest
+        }
+        if (expectedSize >= 0 && size() != expectedSize) {
+            throw new DigestMismatchException(what, expected, expectedSize, size());
+        }
+        Digest actual = digest();
+        if (!actual.equals(expected)) {
+            throw new DigestMismatchException(what, expected, actual);
+        }
+    }
+}

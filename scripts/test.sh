@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# kiln's test command: prepares this machine (packages, users, fixtures, local
+# registries), builds kiln and runs "mvn -B verify" with the KILN_IT_*
+# environment the integration tests read. Extra arguments go to mvn verify.
+# Meant for root on Debian 12 (CI runs it through .ci/run). docs/testing.md
+# explains what it sets up. Exit code: mvn verify's.
+set -euo pipefail
+shopt -s inherit_errexit
+umask 022
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export KILN_LOG_TAG=test
+source "$repo/scripts/lib/test-env.sh"
+
+# mvn ARGS... — Maven without stdin and without the run lock (so that the lock
+# dies with this script, not with stray processes of the tests).
+mvn() {
+  command mvn -B "$@" </dev/null 9>&-
+}
+
+main() {
+  local fixtures status=0 start
+  take_lock
+  log "state in $state (logs: $KILN_TEST_RUN/*.log)"
+  fixtures=$(prepare_machine)
+
+  trap stop_started_services EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  timed "registries up on 127.0.0.1:$PORT_ANON, :$PORT_BASIC, :$PORT_TOKEN" start_registries
+  timed "fixtures pushed" push_fixtures "$fixtures"
+
+  cd "$repo"
+  start=$SECONDS
+  log "mvn package -DskipTests"
+  mvn package -DskipTests -q || die "mvn package failed"
+  install -m 644 builder/target/kiln.jar "$state/kiln.jar"
+  log "kiln.jar built and copied to $state/kiln.jar ($((SECONDS - start))s)"
+
+  export_contract "$fixtures" "$state/kiln.jar"
+  start=$SECONDS
+  log "mvn verify $*"
+  mvn verify "$@" || status=$?
+  log "mvn verify exit code $status ($((SECONDS - start))s)"
+  exit "$status"
+}
+
+main "$@"
