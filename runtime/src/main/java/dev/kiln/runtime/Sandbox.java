@@ -27,6 +27,13 @@ public final class Sandbox implements AutoCloseable {
     static final long NAMESPACES = Spawner.CLONE_NEWNS | Spawner.CLONE_NEWPID
             | Spawner.CLONE_NEWUTS | Spawner.CLONE_NEWIPC;
 
+    /**
+     * Paths (relative to the root) the runtime creates as mount points when the image lacks them;
+     * they land in the upper dir, empty. A snapshot drops those the lower dirs did not have.
+     */
+    public static final List<String> MOUNT_POINTS = List.of(
+            "proc", "dev", "etc/hosts", "etc/hostname", "etc/resolv.conf");
+
     private final Spawner spawner;
     private final Isolation isolation;
     private final IdMapping mapping;

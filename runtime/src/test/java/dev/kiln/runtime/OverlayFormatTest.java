@@ -18,7 +18,7 @@ class OverlayFormatTest {
 
     @Test
     void whiteout_ociName_becomesCharDevice00() throws IOException {
-        whiteouts.whiteout(tmp, "gone");
+        whiteouts.whiteout(tmp.resolve("gone"), "gone");
         assertThat(OverlayFormat.isWhiteout(tmp.resolve("gone"))).isTrue();
         assertThat(Files.readAttributes(tmp.resolve("gone"), "unix:rdev")).containsEntry("rdev", 0L);
     }
@@ -26,16 +26,14 @@ class OverlayFormatTest {
     @Test
     void whiteout_existingEntryInSameLayer_isReplaced() throws IOException {
         Files.createDirectories(tmp.resolve("d/sub"));
-        whiteouts.whiteout(tmp, "d");
+        whiteouts.whiteout(tmp.resolve("d"), "d");
         assertThat(OverlayFormat.isWhiteout(tmp.resolve("d"))).isTrue();
     }
 
     @Test
-    void whiteout_nameLeavingTheDir_isRefused() {
-        assertThatThrownBy(() -> whiteouts.whiteout(tmp, "../escape"))
-                .hasMessageContaining("'.wh.../escape'");
-        assertThatThrownBy(() -> whiteouts.whiteout(tmp, "..")).isInstanceOf(IOException.class);
-        assertThat(tmp.getParent().resolve("escape")).doesNotExist();
+    void whiteout_dotDotTarget_isRefused() {
+        assertThatThrownBy(() -> whiteouts.whiteout(tmp.resolve(".."), ".."))
+                .isInstanceOf(IOException.class).hasMessageContaining("'..'");
     }
 
     @Test
@@ -46,7 +44,7 @@ class OverlayFormatTest {
     @Test
     void opaque_marksDirWithUserOverlayOpaque() throws IOException {
         Path d = Files.createDirectory(tmp.resolve("d"));
-        whiteouts.opaque(d);
+        whiteouts.opaque(d, "d", java.util.Set.of());
         assertThat(OverlayFormat.isOpaque(d)).isTrue();
         assertThat(OverlayFormat.isOpaque(tmp)).isFalse();
     }
