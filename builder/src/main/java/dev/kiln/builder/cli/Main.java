@@ -37,6 +37,7 @@ public final class Main implements Runnable {
         LoginCommand.class,
         LogoutCommand.class,
         CheckCommand.class,
+        RunCommand.class,
     };
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -53,6 +54,8 @@ public final class Main implements Runnable {
         }
         cl.setExecutionExceptionHandler(Main::handleException);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // `kiln run IMAGE CMD -c …`: everything after the image belongs to the container
+        cl.getSubcommands().get("run").setStopAtPositional(true);
         return cl;
     }
 
