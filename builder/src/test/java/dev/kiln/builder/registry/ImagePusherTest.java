@@ -112,6 +112,26 @@ class ImagePusherTest {
     }
 
     @Test
+    void pull_mirrorWithoutTheImage_fallsBackToTheRegistry() throws Exception {
+        try (FakeRegistry mirror = new FakeRegistry(); FakeRegistry upstream = new FakeRegistry()) {
+            LocalStore store = new LocalStore(root.resolve("a"));
+            RawManifest m = image(store);
+            Reference ref = Reference.parse(upstream.host() + "/team/app:1");
+            pusher(store, 1 << 20).push(m, ref, null);
+            RegistryConfig config = RegistryConfig.load(null, List.of(upstream.host() + "=" + mirror.host()), List.of());
+            Registries viaMirror = new Registries(config,
+                    new CredentialStore(new AuthEnvironment(Map.of(), Path.of("/nonexistent"))),
+                    new HttpTransport(HttpTransport.defaultClient(), new RetryPolicy(2, Duration.ZERO, Duration.ZERO, d -> {})),
+                    Clock.systemUTC());
+            ImagePuller.Pulled pulled = new ImagePuller(viaMirror, new LocalStore(root.resolve("b")), e -> {}, 2)
+                    .pull(ref, Platform.of("linux", "amd64", null));
+            assertThat(mirror.count("GET", "/team/app/manifests/1")).isEqualTo(1);
+            assertThat(pulled.endpoint()).isEqualTo(upstream.host());
+            assertThat(pulled.image().manifest()).isEqualTo(m.digest());
+        }
+    }
+
+    @Test
     void pushThenPull_roundTripKeepsTheManifestDigest() throws Exception {
         try (FakeRegistry reg = new FakeRegistry()) {
             LocalStore store = new LocalStore(root.resolve("a"));
