@@ -91,6 +91,36 @@ class RegistryClientAuthTest {
     }
 
     @Test
+    void tokenFlow_parallelRequests_shareOneTokenFetch() throws Exception {
+        AtomicInteger issued = new AtomicInteger();
+        try (FakeServer tokens = new FakeServer((ex, n) -> FakeServer.send(ex, 200,
+                "{\"token\":\"tok-" + issued.incrementAndGet() + "\",\"expires_in\":300}"));
+                FakeServer registry = new FakeServer((ex, n) -> {
+                    if (ex.getRequestHeaders().getFirst("Authorization") == null) {
+                        unauthorized(ex, "Bearer realm=\"" + tokens.url() + "/token\",service=\"s\"");
+                    } else {
+                        manifest(ex);
+                    }
+                })) {
+            RegistryClient c = new RegistryClient(registry.host(), URI.create(registry.url()),
+                    Credentials.ANONYMOUS, transport, Clock.systemUTC());
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                java.util.List<java.util.concurrent.Future<RawManifest>> fs = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    fs.add(pool.submit(() -> c.getManifest("a", "1")));
+                }
+                for (var f : fs) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdown();
+            }
+            assertThat(issued).hasValue(1);
+        }
+    }
+
+    @Test
     void tokenFlow_expiredToken_isFetchedAgain() throws Exception {
         AtomicInteger issued = new AtomicInteger();
         TestClock clock = new TestClock();
