@@ -48,6 +48,18 @@ kiln_median=$(sed -E 's/.* median_us=([0-9]+).*/\1/' <<<"$out" | awk '{printf "%
 kiln_p90=$(sed -E 's/.* p90_us=([0-9]+).*/\1/' <<<"$out" | awk '{printf "%.1f", $1/1000}')
 kiln_retries=$(sed -E 's/.* retries=([0-9]+).*/\1/' <<<"$out")
 
+# cold: one whole process per `true` (JVM start, re-exec in a user namespace = a second JVM,
+# spawner JVM start, isolation probe, one run), as a one-off `kiln run` pays it
+echo "kiln cold: 5 runs" >&2
+cold_times=$(for i in 1 2 3 4 5; do
+  s=$(date +%s%N)
+  runuser -u "$user" -- java -XX:+UseSerialGC -Xshare:auto -cp "$cp_path" dev.kiln.runtime.Harness \
+    --lower "$root" --upper "$work/$user/upper" --work "$work/$user/work" -- /bin/true >/dev/null 2>&1
+  e=$(date +%s%N)
+  echo $(( (e - s) / 1000 ))
+done | awk '{printf "%.3f\n", $1/1000}')
+read -r cold_median cold_p90 <<<"$(stats <<<"$cold_times")"
+
 podman_line="podman could not run"
 if command -v podman >/dev/null; then
   echo "podman: $runs runs" >&2
@@ -84,6 +96,7 @@ $(nproc) CPUs, kernel $(uname -r), load average before the podman runs: $load.
 | runtime | median ms | p90 ms |
 |---|---|---|
 | kiln Sandbox (warm JVM, overlay, userns + pid/mnt/uts/ipc) | $kiln_median | $kiln_p90 |
+| kiln cold (whole process: JVM, userns re-exec, spawner, probe, one run; 5 runs) | $cold_median | $cold_p90 |
 $podman_line
 
 kiln watchdog retries during the kiln runs: $kiln_retries.

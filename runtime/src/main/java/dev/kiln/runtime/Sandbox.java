@@ -174,7 +174,7 @@ public final class Sandbox implements AutoCloseable {
                 : ContainerSetup.namespaced(spec, prepared.setup(), mapping);
         long flags = isolation == Isolation.CHROOT ? 0
                 : NAMESPACES | (spec.network() == Network.NONE ? Spawner.CLONE_NEWNET : 0);
-        Object outcome;
+        Spawner.Outcome outcome;
         try {
             outcome = spawner.spawn(flags, program, WATCHDOG_MILLIS);
         } catch (IOException e) {
@@ -274,7 +274,7 @@ public final class Sandbox implements AutoCloseable {
                                         + ",workdir=" + p.resolve("work") + ",userxattr",
                                 "mount overlay")
                         .exec(List.of("/nonexistent/kiln-probe"), List.of("kiln-probe"), List.of());
-                Object outcome = spawner.spawn(NAMESPACES, program, WATCHDOG_MILLIS);
+                Spawner.Outcome outcome = spawner.spawn(NAMESPACES, program, WATCHDOG_MILLIS);
                 Tree.deleteQuietly(p);
                 if (outcome instanceof Spawner.Failed f) {
                     if (program.isExec(f.op())) {

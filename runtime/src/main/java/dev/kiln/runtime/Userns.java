@@ -162,7 +162,7 @@ public final class Userns {
     }
 
     /** The command line that starts this JVM's program again, with {@code args}. */
-    static List<String> relaunchCommand(String[] args) {
+    public static List<String> relaunchCommand(String[] args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));

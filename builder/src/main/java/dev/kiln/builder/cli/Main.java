@@ -38,6 +38,10 @@ public final class Main implements Runnable {
         LogoutCommand.class,
         CheckCommand.class,
         RunCommand.class,
+        PsCommand.class,
+        StopCommand.class,
+        RmCommand.class,
+        LogsCommand.class,
     };
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -47,8 +47,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--rm", description = "Remove the container's files when it exits.")
     boolean rm;
 
-    @Option(names = {"-d", "--detach"}, description = "Run in the background (not available yet).")
+    @Option(names = {"-d", "--detach"}, description = "Run in the background; print the container ID "
+            + "(see kiln ps, logs, stop, rm).")
     boolean detach;
+
+    @Option(names = "--cid", hidden = true, description = "Internal: the id a detached run was given.")
+    String cid;
 
     @Option(names = {"-i", "--interactive"}, description = "Keep stdin open (else /dev/null).")
     boolean interactive;
@@ -98,13 +102,16 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (detach) {
-            throw new KilnException("kiln run -d is not available yet", "run in the foreground", null);
-        }
         Network net = parseNetwork();
         checkPorts(net);
-        String[] original = spec.root().commandLine().getParseResult().originalArgs().toArray(new String[0]);
-        OptionalInt outer = Userns.ensureInside(original, isolation);
+        if (name != null && ContainerState.all().stream().anyMatch(c -> name.equals(c.name()) && c.running())) {
+            throw new KilnException("a running container is already named " + name, "choose another --name", null);
+        }
+        List<String> original = spec.root().commandLine().getParseResult().originalArgs();
+        if (detach) {
+            return Detach.start(original, spec.commandLine().getOut());
+        }
+        OptionalInt outer = Userns.ensureInside(original.toArray(new String[0]), isolation);
         if (outer.isPresent()) {
             return outer.getAsInt();
         }
@@ -122,15 +129,24 @@ final class RunCommand implements Callable<Integer> {
         for (int i = 0; i < layers.size(); i++) {
             lowers.add(extracted.dir(layers.get(i), diffIds.get(i)));
         }
-        String id = ContainerState.newId();
+        String id = cid != null ? cid : ContainerState.newId();
         Path dir = ContainerState.root().resolve(id);
         Files.createDirectories(dir);
+        Integer code = null;
+        ContainerState state = null;
         try {
             ExecSpec exec = execSpec(config.config(), lowers, dir, id, net);
-            return runToEnd(exec);
+            state = new ContainerState(id, name != null ? name : id.substring(0, 12), record.name(),
+                    exec.argv(), java.time.Instant.now().toString(), ProcessHandle.current().pid(),
+                    ContainerState.startTimeOf(ProcessHandle.current().pid()), null);
+            state.save();
+            code = runToEnd(exec);
+            return code;
         } finally {
             if (rm) {
                 LocalStore.deleteTree(dir);
+            } else if (state != null) {
+                state.exited(code == null ? 125 : code).save();
             }
         }
     }

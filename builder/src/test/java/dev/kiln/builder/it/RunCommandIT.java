@@ -31,6 +31,15 @@ class RunCommandIT {
         root = Files.createTempDirectory(Path.of("/tmp"), "kiln-run-it-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         ExternalTool.run("chown", user + ":", root.toString()).assertSuccess();
+        ExternalTool.Result pulled = null;
+        for (int attempt = 0; attempt < 5; attempt++) { // the shared test registry may be restarting
+            pulled = kilnCommand("pull", image);
+            if (pulled.exitCode() == 0) {
+                break;
+            }
+            Thread.sleep(2000);
+        }
+        assertThat(pulled.exitCode()).as(pulled.toString()).isZero();
     }
 
     @AfterAll
@@ -41,11 +50,71 @@ class RunCommandIT {
     }
 
     private static ExternalTool.Result kiln(String... args) throws Exception {
+        return kilnCommand("run", args);
+    }
+
+    /** {@code kiln COMMAND --root STORE ARGS...} as the test user. */
+    private static ExternalTool.Result kilnCommand(String command, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("runuser", "-u", user, "--",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                "run", "--root", root.resolve("store").toString()));
+                command, "--root", root.resolve("store").toString()));
         cmd.addAll(List.of(args));
         return ExternalTool.run(cmd.toArray(String[]::new));
+    }
+
+    @Test
+    void python_flaskImportsAndDetachedAppAnswersThenStops() throws Exception {
+        String python = ItEnv.require("KILN_IT_REGISTRY") + "/library/python:3.9-slim";
+        ExternalTool.Result version = kiln("--rm", python, "python3", "-c",
+                "import flask; print(flask.__version__)");
+        assertThat(version.exitCode()).as(version.toString()).isZero();
+        assertThat(version.stdout()).matches("\\d+\\.\\d+.*\n");
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        ExternalTool.Result started = kiln("-d", "--name", "flask-it", "-p", port + ":" + port, python,
+                "python3", "-c", "from flask import Flask\napp = Flask('it')\n"
+                        + "app.route('/')(lambda: 'hello from flask')\n"
+                        + "app.run(host='127.0.0.1', port=" + port + ")");
+        assertThat(started.exitCode()).as(started.toString()).isZero();
+        String body = "";
+        for (int i = 0; i < 150 && !body.contains("hello from flask"); i++) {
+            Thread.sleep(200);
+            body = ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:" + port + "/").stdout();
+        }
+        assertThat(body).as(kilnCommand("logs", "flask-it").stdout()).isEqualTo("hello from flask");
+        assertThat(kilnCommand("stop", "-t", "2", "flask-it").exitCode()).isZero();
+        assertThat(ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:" + port + "/").exitCode())
+                .isNotZero();
+        kilnCommand("rm", "flask-it");
+    }
+
+    @Test
+    void detached_psLogsStopRm_manageTheContainer() throws Exception {
+        ExternalTool.Result started = kiln("-d", "--name", "ignorer", image, "sh", "-c",
+                "trap '' TERM; echo started; sleep 120");
+        assertThat(started.exitCode()).as(started.toString()).isZero();
+        String id = started.stdout().trim();
+        assertThat(id).hasSize(64);
+        String ps = "";
+        for (int i = 0; i < 100 && !ps.contains("ignorer"); i++) {
+            Thread.sleep(200);
+            ps = kilnCommand("ps").stdout();
+        }
+        assertThat(ps).contains(id.substring(0, 12)).contains("Up").contains("ignorer");
+        String logs = "";
+        for (int i = 0; i < 50 && !logs.contains("started"); i++) {
+            Thread.sleep(200);
+            logs = kilnCommand("logs", "ignorer").stdout();
+        }
+        assertThat(logs).contains("started");
+        ExternalTool.Result stopped = kilnCommand("stop", "-t", "1", "ignorer");
+        assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
+        assertThat(kilnCommand("ps").stdout()).doesNotContain("ignorer");
+        assertThat(kilnCommand("ps", "-a").stdout()).contains("ignorer").contains("Exited (137)");
+        assertThat(kilnCommand("rm", "ignorer").exitCode()).isZero();
+        assertThat(kilnCommand("ps", "-a").stdout()).doesNotContain("ignorer");
     }
 
     @Test

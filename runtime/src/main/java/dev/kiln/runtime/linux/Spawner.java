@@ -49,11 +49,14 @@ public final class Spawner implements AutoCloseable {
             "-Xint", "-XX:+UseSerialGC", "-Xmx32m", "-Xss512k", "-XX:-UsePerfData",
             "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0", "-Xshare:auto");
 
+    /** What became of a spawn request. */
+    public sealed interface Outcome permits Started, Failed {}
+
     /** A child that ran {@code execve}; {@code exit} completes with its raw wait status. */
-    public record Started(int pid, int retries, CompletableFuture<Integer> exit) {}
+    public record Started(int pid, int retries, CompletableFuture<Integer> exit) implements Outcome {}
 
     /** A child whose setup failed at op {@code op} (see {@link ChildProgram#describe}). */
-    public record Failed(int op, int errno, int retries) {
+    public record Failed(int op, int errno, int retries) implements Outcome {
         public boolean cloneFailed() {
             return op == SpawnerProtocol.OP_CLONE;
         }
@@ -154,7 +157,7 @@ public final class Spawner implements AutoCloseable {
      * Clones a child with {@code cloneFlags} that runs {@code program}; returns once it has called
      * {@code execve} ({@link Started}) or failed ({@link Failed}).
      */
-    public Object spawn(long cloneFlags, ChildProgram program, int watchdogMillis) throws IOException {
+    public Outcome spawn(long cloneFlags, ChildProgram program, int watchdogMillis) throws IOException {
         long id = ids.incrementAndGet();
         CompletableFuture<Object> start = new CompletableFuture<>();
         CompletableFuture<Integer> exit = new CompletableFuture<>();
