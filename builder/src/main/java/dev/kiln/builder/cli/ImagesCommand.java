@@ -49,8 +49,8 @@ final class ImagesCommand implements Callable<Integer> {
             String tag = r.tag() != null ? r.tag() : "<none>";
             String created = Sizes.age(i.created(), now);
             String size = Sizes.human(i.size());
-            rows.add(digests ? new String[] {r.name(), tag, i.manifest().toString(), id(i), created, size}
-                    : new String[] {r.name(), tag, id(i), created, size});
+            rows.add(digests ? new String[] {r.familiarName(), tag, i.manifest().toString(), id(i), created, size}
+                    : new String[] {r.familiarName(), tag, id(i), created, size});
         }
         Table.print(out, rows);
         return Main.EXIT_OK;

@@ -130,6 +130,20 @@ public record Reference(String registry, String repository, String tag, String d
         return registry + "/" + repository;
     }
 
+    /**
+     * The short form Docker shows ({@code docker images}): Docker Hub's host and its
+     * {@code library/} namespace left out, e.g. {@code my-python-app}, {@code bitnami/redis},
+     * {@code 127.0.0.1:5100/library/busybox}.
+     */
+    public String familiarName() {
+        if (!registry.equals(DOCKER_HUB)) {
+            return name();
+        }
+        return repository.startsWith("library/") && repository.indexOf('/', 8) < 0
+                ? repository.substring("library/".length())
+                : repository;
+    }
+
     public Reference withTag(String newTag) {
         return new Reference(registry, repository, newTag, null);
     }

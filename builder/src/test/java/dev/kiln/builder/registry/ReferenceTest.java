@@ -92,4 +92,14 @@ class ReferenceTest {
         assertThat(r.registry()).isEqualTo("[::1]:5000");
         assertThat(r.tag()).isEqualTo("1");
     }
+
+    @Test
+    void familiarName_dropsDockerHubHostAndLibraryOnly() {
+        assertThat(Reference.parse("my-python-app").familiarName()).isEqualTo("my-python-app");
+        assertThat(Reference.parse("docker.io/library/python:3.9-slim").familiarName()).isEqualTo("python");
+        assertThat(Reference.parse("bitnami/redis").familiarName()).isEqualTo("bitnami/redis");
+        assertThat(Reference.parse("library/a/b").familiarName()).isEqualTo("library/a/b");
+        assertThat(Reference.parse("127.0.0.1:5100/library/busybox").familiarName())
+                .isEqualTo("127.0.0.1:5100/library/busybox");
+    }
 }
