@@ -86,7 +86,9 @@ main() {
   grep -q '^my-python-app ' "$state/images.txt" || die "kiln images does not list my-python-app"
 
   log "\$ kiln run -p $APP_PORT:$APP_PORT my-python-app"
-  setsid runuser -u "$USER_NAME" -- env -i HOME="$home" PATH=/usr/local/bin:/usr/bin:/bin \
+  # A script's background job starts with SIGINT ignored; a terminal's foreground job does not.
+  # env --default-signal puts Ctrl+C back, so that the SIGINT below acts as the keypress would.
+  setsid env --default-signal=INT,QUIT runuser -u "$USER_NAME" -- env -i HOME="$home" PATH=/usr/local/bin:/usr/bin:/bin \
     LANG=C.UTF-8 KILN_JAR="$state/kiln.jar" XDG_RUNTIME_DIR="$home/.run" \
     "$kiln" run -p "$APP_PORT:$APP_PORT" my-python-app >"$state/run.log" 2>&1 </dev/null &
   local pid=$! answer="" i
