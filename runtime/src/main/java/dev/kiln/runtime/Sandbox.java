@@ -41,6 +41,8 @@ public final class Sandbox implements AutoCloseable {
     private final String overlayProblem;
     private final AtomicLong counter = new AtomicLong();
     private final AtomicBoolean copyNoticeGiven = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread cleanup = new Thread(this::close, "kiln-sandbox-cleanup");
 
     private Sandbox(Spawner spawner, Isolation isolation, IdMapping mapping, Path runDir,
             String overlayProblem) {
@@ -89,6 +91,7 @@ public final class Sandbox implements AutoCloseable {
                     requested, overlayProblem == null ? "works" : "unavailable: " + overlayProblem,
                     mapping.isInitial() ? "host" : mapping.isSingle() ? "single" : "range");
             Sandbox sandbox = new Sandbox(spawner, chosen, mapping, dir, overlayProblem);
+            Runtime.getRuntime().addShutdownHook(sandbox.cleanup);
             sandbox.idMappingLimitation().ifPresent(m -> LOG.log(Level.WARNING, m));
             return sandbox;
         } catch (RuntimeException e) {
@@ -251,10 +254,18 @@ public final class Sandbox implements AutoCloseable {
                 f.errno(), null);
     }
 
+    /** Stops the spawner and deletes the run directory; idempotent, also run at JVM exit. */
     @Override
     public void close() {
-        spawner.close();
-        Tree.deleteQuietly(runDir);
+        if (closed.compareAndSet(false, true)) {
+            spawner.close();
+            Tree.deleteQuietly(runDir);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // already shutting down: this is the hook
+            }
+        }
     }
 
     /** What the start-up probe found: null problems mean it works. */
