@@ -71,6 +71,15 @@ public final class IgnoreMatcher {
         return out.isEmpty() ? EMPTY : new IgnoreMatcher(out);
     }
 
+    /**
+     * Compiles every pattern now, so that one that loads but cannot match (a class range with its
+     * low end above its high end) fails before the build starts.
+     */
+    public IgnoreMatcher validate() {
+        patterns.forEach(p -> p.matches(""));
+        return this;
+    }
+
     public List<IgnorePattern> patterns() {
         return patterns;
     }
