@@ -1,0 +1,147 @@
+package dev.kiln.builder.registry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Sends one logical HTTP request: retries 429, 5xx and broken connections with backoff (honouring
+ * {@code Retry-After}), and follows redirects itself so that the {@code Authorization} header is
+ * dropped whenever the host changes (blob storage behind a redirect must never see registry
+ * credentials). Everything else, including 401 and 404, goes back to the caller.
+ */
+public final class HttpTransport {
+    private static final System.Logger LOG = System.getLogger(HttpTransport.class.getName());
+    private static final int MAX_REDIRECTS = 10;
+
+    private final HttpClient client;
+    private final RetryPolicy retry;
+
+    public HttpTransport(HttpClient client, RetryPolicy retry) {
+        this.client = client;
+        this.retry = retry;
+    }
+
+    public static HttpTransport standard() {
+        return new HttpTransport(defaultClient(), RetryPolicy.standard());
+    }
+
+    public static HttpClient defaultClient() {
+        return HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(30))
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+    }
+
+    public RetryPolicy retryPolicy() {
+        return retry;
+    }
+
+    /**
+     * Sends the request, retrying and redirecting as needed. The caller owns (and must close) the
+     * returned body.
+     */
+    public HttpResponse<InputStream> send(HttpRequest request) {
+        HttpRequest current = request;
+        int redirects = 0;
+        int attempt = 1;
+        while (true) {
+            HttpResponse<InputStream> response;
+            try {
+                response = client.send(current, HttpResponse.BodyHandlers.ofInputStream());
+            } catch (IOException e) {
+                if (attempt >= retry.maxAttempts()) {
+                    throw unreachable(current, e);
+                }
+                Duration d = retry.delay(attempt, null);
+                LOG.log(Level.DEBUG, "{0} {1}: {2}; retrying in {3} ms", current.method(),
+                        current.uri(), e, d.toMillis());
+                retry.pause(d);
+                attempt++;
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RegistryException("interrupted: " + current.method() + " " + current.uri(), null);
+            }
+            int status = response.statusCode();
+            if (isRedirect(status)) {
+                drain(response);
+                if (++redirects > MAX_REDIRECTS) {
+                    throw new RegistryException("too many redirects from " + request.uri(), null);
+                }
+                current = redirected(current, response, status);
+                continue;
+            }
+            if (RegistryErrors.isRetryable(status) && attempt < retry.maxAttempts()) {
+                String retryAfter = response.headers().firstValue("Retry-After").orElse(null);
+                drain(response);
+                Duration d = retry.delay(attempt, retryAfter);
+                LOG.log(Level.DEBUG, "{0} {1}: {2}; retrying in {3} ms", current.method(),
+                        current.uri(), status, d.toMillis());
+                retry.pause(d);
+                attempt++;
+                continue;
+            }
+            return response;
+        }
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    private static HttpRequest redirected(HttpRequest from, HttpResponse<?> response, int status) {
+        String location = response.headers().firstValue("Location").orElseThrow(() ->
+                new RegistryException(status + " redirect from " + from.uri() + " without a Location", null));
+        URI target = from.uri().resolve(location);
+        boolean sameHost = Objects.equals(authority(target), authority(from.uri()))
+                && Objects.equals(target.getScheme(), from.uri().getScheme());
+        HttpRequest.Builder b = HttpRequest.newBuilder(from,
+                (name, value) -> sameHost || !name.equalsIgnoreCase("Authorization"));
+        b.uri(target);
+        if (status == 303 || (status <= 302 && from.method().equals("POST"))) {
+            b.GET();
+        }
+        LOG.log(Level.DEBUG, "redirect {0} -> {1}{2}", from.uri(), target,
+                sameHost ? "" : " (Authorization dropped)");
+        return b.build();
+    }
+
+    private static String authority(URI uri) {
+        return uri.getRawAuthority() == null ? null : uri.getRawAuthority().toLowerCase(Locale.ROOT);
+    }
+
+    private static RegistryException unreachable(HttpRequest request, IOException e) {
+        String host = request.uri().getHost() + (request.uri().getPort() > 0 ? ":" + request.uri().getPort() : "");
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return new RegistryException("cannot reach " + host + " (" + request.method() + " "
+                + request.uri().getPath() + "): " + why, 0, null, true,
+                "check the registry is running and reachable; plain-HTTP registries that are not on "
+                        + "loopback need --insecure-registry " + host, e);
+    }
+
+    /** Reads up to 1 MiB of a body (for error messages) and closes it. */
+    public static byte[] readSmallBody(HttpResponse<InputStream> response) {
+        try (InputStream in = response.body()) {
+            return in.readNBytes(1 << 20);
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+
+    static void drain(HttpResponse<InputStream> response) {
+        try (InputStream in = response.body()) {
+            in.skip(Long.MAX_VALUE);
+        } catch (IOException ignored) {
+            // the connection is being discarded anyway
+        }
+    }
+}

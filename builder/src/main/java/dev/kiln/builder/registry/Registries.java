@@ -1,0 +1,55 @@
+package dev.kiln.builder.registry;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Hands out one {@link RegistryClient} per endpoint host for the life of a command, so tokens and
+ * connections are shared between the manifests and blobs of one pull or push.
+ */
+public final class Registries {
+    private final RegistryConfig config;
+    private final CredentialStore credentials;
+    private final HttpTransport transport;
+    private final Clock clock;
+    private final Map<String, RegistryClient> clients = new ConcurrentHashMap<>();
+    private final Map<String, Credentials> explicit = new ConcurrentHashMap<>();
+
+    public Registries(RegistryConfig config, CredentialStore credentials, HttpTransport transport, Clock clock) {
+        this.config = config;
+        this.credentials = credentials;
+        this.transport = transport;
+        this.clock = clock;
+    }
+
+    public static Registries standard(RegistryConfig config, AuthEnvironment env) {
+        return new Registries(config, new CredentialStore(env), HttpTransport.standard(), Clock.systemUTC());
+    }
+
+    public RegistryConfig config() {
+        return config;
+    }
+
+    public HttpTransport transport() {
+        return transport;
+    }
+
+    /** Uses these credentials for {@code registry} instead of looking them up (e.g. {@code --creds}). */
+    public void useCredentials(String registry, Credentials creds) {
+        explicit.put(registry, creds);
+        clients.remove(registry);
+    }
+
+    /**
+     * The client for an endpoint host: the registry's own API host or one of its mirrors. The
+     * credentials are those stored for that host (Docker Hub's under {@code docker.io}).
+     */
+    public RegistryClient client(String endpointHost) {
+        return clients.computeIfAbsent(endpointHost, host -> {
+            String credKey = host.equals(Reference.DOCKER_HUB_API_HOST) ? Reference.DOCKER_HUB : host;
+            Credentials creds = explicit.containsKey(credKey) ? explicit.get(credKey) : credentials.lookup(credKey);
+            return new RegistryClient(credKey, config.baseUri(host), creds, transport, clock);
+        });
+    }
+}

@@ -1,0 +1,114 @@
+package dev.kiln.builder.store;
+
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.DigestMismatchException;
+import dev.kiln.oci.Digester;
+import dev.kiln.oci.KilnException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Writes one blob into the store: bytes go to a private temp file and are digested on the way;
+ * {@link #commit} verifies size and digest and renames the file into place atomically. Until then
+ * nothing is visible in the store, and a failed or abandoned writer leaves nothing behind.
+ */
+public final class BlobWriter extends OutputStream {
+    private final LocalStore store;
+    private final Path temp;
+    private final String algorithm;
+    private OutputStream out;
+    private Digester digester;
+    private boolean done;
+
+    BlobWriter(LocalStore store, Path temp, String algorithm) {
+        this.store = store;
+        this.temp = temp;
+        this.algorithm = algorithm;
+        restart();
+    }
+
+    /** Throws away what was written so far (e.g. a server ignored a Range request) and starts again. */
+    public void restart() {
+        try {
+            if (out != null) {
+                out.close();
+            }
+            out = Files.newOutputStream(temp);
+        } catch (IOException e) {
+            throw new KilnException("cannot write " + temp + ": " + e.getMessage(), e);
+        }
+        digester = Digester.of(algorithm);
+    }
+
+    /** Bytes written so far. */
+    public long size() {
+        return digester.size();
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        out.write(b);
+        digester.update((byte) b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        out.write(b, off, len);
+        digester.update(b, off, len);
+    }
+
+    /**
+     * Verifies and publishes the blob.
+     *
+     * @param expectedSize below zero when unknown
+     * @throws DigestMismatchException naming both digests; the temp file is deleted, nothing stored
+     */
+    public Digest commit(String what, Digest expected, long expectedSize) {
+        try {
+            out.close();
+            if (expectedSize >= 0 && size() != expectedSize) {
+                throw new DigestMismatchException(what, expected, expectedSize, size());
+            }
+            Digest actual = digester.digest();
+            if (expected != null && !actual.equals(expected)) {
+                throw new DigestMismatchException(what, expected, actual);
+            }
+            Path target = store.blobPath(actual);
+            Files.createDirectories(target.getParent());
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            done = true;
+            return actual;
+        } catch (IOException e) {
+            throw new KilnException("cannot store " + what + " in " + store.root() + ": " + e.getMessage(), e);
+        } finally {
+            if (!done) {
+                deleteQuietly();
+            }
+        }
+    }
+
+    /** Abandons the blob unless it was committed. */
+    @Override
+    public void close() {
+        if (!done) {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // deleting anyway
+            }
+            deleteQuietly();
+            done = true;
+        }
+    }
+
+    private void deleteQuietly() {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // a stray temp file is removed by the next gc
+        }
+    }
+}

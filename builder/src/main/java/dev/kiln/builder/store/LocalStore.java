@@ -1,0 +1,324 @@
+package dev.kiln.builder.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.Index;
+import dev.kiln.oci.Json;
+import dev.kiln.oci.KilnException;
+import dev.kiln.oci.Manifest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The local store: {@code blobs/<alg>/<hex>} (content-addressed, written only through verified
+ * {@link BlobWriter}s), {@code images.json} (name → manifest), and lock files. Several kiln
+ * processes may use one store at once: blob writes are atomic renames of private temp files, the
+ * image index is rewritten under an exclusive file lock, and garbage collection runs only when no
+ * other process holds a {@link #session() session}.
+ */
+public final class LocalStore {
+    private static final System.Logger LOG = System.getLogger(LocalStore.class.getName());
+    private static final Map<Path, int[]> SESSIONS = new HashMap<>();
+    private static final Map<Path, StoreLock> SESSION_LOCKS = new HashMap<>();
+
+    private final Path root;
+
+    public LocalStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    private Path ensureDirs() {
+        try {
+            Files.createDirectories(root.resolve("blobs"));
+            Files.createDirectories(root.resolve("tmp"));
+            return root;
+        } catch (IOException e) {
+            throw new KilnException("cannot create the store at " + root + ": " + e.getMessage(),
+                    "set --root or $KILN_ROOT to a directory this user can write", e);
+        }
+    }
+
+    // --- blobs -------------------------------------------------------------------------------------
+
+    public Path blobPath(Digest digest) {
+        return root.resolve("blobs").resolve(digest.algorithm()).resolve(digest.hex());
+    }
+
+    public boolean hasBlob(Digest digest) {
+        return Files.isRegularFile(blobPath(digest));
+    }
+
+    public long blobSize(Digest digest) {
+        try {
+            return Files.size(blobPath(digest));
+        } catch (IOException e) {
+            throw missing(digest);
+        }
+    }
+
+    public InputStream openBlob(Digest digest) {
+        try {
+            return Files.newInputStream(blobPath(digest));
+        } catch (NoSuchFileException e) {
+            throw missing(digest);
+        } catch (IOException e) {
+            throw new KilnException("cannot read blob " + digest + ": " + e.getMessage(), e);
+        }
+    }
+
+    public byte[] readBlob(Digest digest) {
+        try (InputStream in = openBlob(digest)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new KilnException("cannot read blob " + digest + ": " + e.getMessage(), e);
+        }
+    }
+
+    private KilnException missing(Digest digest) {
+        return new KilnException("blob " + digest + " is not in the store at " + root,
+                "pull the image again", null);
+    }
+
+    /** A writer for a new blob hashed with {@code algorithm}; commit it or close it. */
+    public BlobWriter newBlob(String algorithm) {
+        ensureDirs();
+        try {
+            Path temp = Files.createTempFile(root.resolve("tmp"), "blob-", ".partial");
+            return new BlobWriter(this, temp, algorithm);
+        } catch (IOException e) {
+            throw new KilnException("cannot create a temp file in " + root.resolve("tmp") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stores bytes (e.g. a manifest) verified against {@code expected}, or hashed with sha256 if null. */
+    public Digest putBytes(byte[] bytes, Digest expected, String what) {
+        if (expected != null && hasBlob(expected)) {
+            return expected;
+        }
+        try (BlobWriter w = newBlob(expected == null ? Digest.SHA256 : expected.algorithm())) {
+            w.write(bytes);
+            return w.commit(what, expected, bytes.length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Streams a blob in, verifying it; does nothing if it is already present. */
+    public void putBlob(Descriptor d, InputStream in, String what) {
+        if (hasBlob(d.digest())) {
+            return;
+        }
+        try (BlobWriter w = newBlob(d.digest().algorithm())) {
+            in.transferTo(w);
+            w.commit(what, d.digest(), d.size());
+        } catch (IOException e) {
+            throw new KilnException("cannot store " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    public RawManifest readManifest(Digest digest, dev.kiln.oci.MediaType mediaType) {
+        return new RawManifest(mediaType, readBlob(digest), digest);
+    }
+
+    // --- images --------------------------------------------------------------------------------
+
+    private Path indexFile() {
+        return root.resolve("images.json");
+    }
+
+    /** All named images, sorted by name. */
+    public List<ImageRecord> images() {
+        return new ArrayList<>(readIndex().values());
+    }
+
+    public Optional<ImageRecord> image(String name) {
+        return Optional.ofNullable(readIndex().get(name));
+    }
+
+    /** Names (or renames) an image; replaces whatever had that name. */
+    public void putImage(ImageRecord record) {
+        if (!hasBlob(record.manifest()) || !hasBlob(record.config())) {
+            throw new KilnException("refusing to name " + record.name() + ": its manifest or config is not in the store");
+        }
+        updateIndex(images -> images.put(record.name(), record));
+    }
+
+    /** Removes a name; true if it existed. Blobs stay until {@link #gc()}. */
+    public boolean removeImage(String name) {
+        boolean[] removed = {false};
+        updateIndex(images -> removed[0] = images.remove(name) != null);
+        return removed[0];
+    }
+
+    private TreeMap<String, ImageRecord> readIndex() {
+        Path f = indexFile();
+        TreeMap<String, ImageRecord> out = new TreeMap<>();
+        if (!Files.isRegularFile(f)) {
+            return out;
+        }
+        try {
+            JsonNode images = Json.mapper().readTree(f.toFile()).path("images");
+            for (Iterator<Map.Entry<String, JsonNode>> it = images.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                ImageRecord r = Json.mapper().treeToValue(e.getValue(), ImageRecord.class);
+                out.put(e.getKey(), r.withName(e.getKey()));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new KilnException("cannot read the image index " + f + ": " + e.getMessage(),
+                    "the file is JSON written by kiln; restore it or remove it to forget all names", e);
+        }
+    }
+
+    private interface IndexChange {
+        void apply(TreeMap<String, ImageRecord> images);
+    }
+
+    private void updateIndex(IndexChange change) {
+        ensureDirs();
+        try (StoreLock lock = StoreLock.exclusive(root.resolve("images.lock"))) {
+            TreeMap<String, ImageRecord> images = readIndex();
+            change.apply(images);
+            ObjectNode doc = Json.mapper().createObjectNode();
+            doc.put("version", 1);
+            ObjectNode node = doc.putObject("images");
+            images.forEach((name, r) -> node.set(name, Json.mapper().valueToTree(r)));
+            Path tmp = Files.createTempFile(root.resolve("tmp"), "images-", ".json");
+            Files.write(tmp, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(doc));
+            Files.move(tmp, indexFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new KilnException("cannot write the image index " + indexFile() + ": " + e.getMessage(), e);
+        }
+    }
+
+    // --- sessions and garbage collection ---------------------------------------------------------
+
+    /** An open {@link #session()}; closing it never throws. */
+    public interface Session extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Marks this process as writing to the store (pulling, loading, building): while any session is
+     * open in any process, {@link #gc()} removes nothing.
+     */
+    public Session session() {
+        ensureDirs();
+        Path lockFile = root.resolve("gc.lock");
+        synchronized (SESSIONS) {
+            int[] count = SESSIONS.computeIfAbsent(root, r -> new int[1]);
+            if (count[0]++ == 0) {
+                SESSION_LOCKS.put(root, StoreLock.shared(lockFile));
+            }
+        }
+        return () -> {
+            synchronized (SESSIONS) {
+                int[] count = SESSIONS.get(root);
+                if (--count[0] == 0) {
+                    StoreLock l = SESSION_LOCKS.remove(root);
+                    if (l != null) {
+                        l.close();
+                    }
+                }
+            }
+        };
+    }
+
+    /**
+     * Deletes blobs no named image reaches, and stale temp files.
+     *
+     * @return the number of blobs removed, or -1 when another kiln is writing and gc was skipped
+     */
+    public int gc() {
+        ensureDirs();
+        synchronized (SESSIONS) {
+            int[] count = SESSIONS.get(root);
+            if (count != null && count[0] > 0) {
+                return -1;
+            }
+            try (StoreLock lock = StoreLock.tryExclusive(root.resolve("gc.lock"))) {
+                if (lock == null) {
+                    LOG.log(Level.INFO, "another kiln is using {0}; not collecting garbage now", root);
+                    return -1;
+                }
+                Set<Digest> live = new HashSet<>();
+                for (ImageRecord r : images()) {
+                    mark(r.manifest(), r.mediaType().isIndex(), live);
+                    if (r.index() != null) {
+                        live.add(r.index());
+                    }
+                }
+                return sweep(live);
+            }
+        }
+    }
+
+    private void mark(Digest digest, boolean isIndex, Set<Digest> live) {
+        if (!live.add(digest) || !hasBlob(digest)) {
+            return;
+        }
+        byte[] bytes = readBlob(digest);
+        if (isIndex) {
+            for (Descriptor d : Json.read(bytes, Index.class).manifests()) {
+                mark(d.digest(), d.mediaType().isIndex(), live);
+            }
+        } else {
+            Manifest m = Json.read(bytes, Manifest.class);
+            live.add(m.config().digest());
+            m.layers().forEach(l -> live.add(l.digest()));
+        }
+    }
+
+    private int sweep(Set<Digest> live) {
+        int removed = 0;
+        try (Stream<Path> algs = Files.list(root.resolve("blobs"))) {
+            for (Path alg : algs.sorted(Comparator.naturalOrder()).toList()) {
+                try (Stream<Path> blobs = Files.list(alg)) {
+                    for (Path b : blobs.toList()) {
+                        Digest d;
+                        try {
+                            d = new Digest(alg.getFileName().toString(), b.getFileName().toString());
+                        } catch (KilnException notABlob) {
+                            continue;
+                        }
+                        if (!live.contains(d) && Files.deleteIfExists(b)) {
+                            removed++;
+                        }
+                    }
+                }
+            }
+            try (Stream<Path> tmp = Files.list(root.resolve("tmp"))) {
+                for (Path t : tmp.toList()) {
+                    Files.deleteIfExists(t);
+                }
+            }
+        } catch (IOException e) {
+            throw new KilnException("garbage collection in " + root + " failed: " + e.getMessage(), e);
+        }
+        return removed;
+    }
+}
