@@ -26,6 +26,7 @@ public final class Main implements Runnable {
     static final Object[] SUBCOMMANDS = {
         // Each subcommand class is added here as it lands.
         new CheckCommand(),
+        new BuildCommand(),
     };
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,60 @@
+package dev.kiln.builder.engine;
+
+import dev.kiln.builder.cache.BuildCache;
+import dev.kiln.builder.cache.CacheKey;
+import dev.kiln.builder.snapshot.LayerBlob;
+import dev.kiln.builder.snapshot.Owner;
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.KilnException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * COPY and ADD: resolves the sources, keys the cache on their content, and on a miss writes them
+ * into a fresh layer directory and snapshots it. {@code --link} changes nothing here: every COPY
+ * layer already holds only what it copies.
+ */
+final class CopyStep {
+    private CopyStep() {}
+
+    /** Runs the step; true when it came from the cache. */
+    static boolean run(CopySpec spec, BuildContext source, StageState state, BuildServices s, boolean useCache) {
+        LayerFiles.View view = s.files().view(state.layers);
+        List<CopyItem> items = new CopyPlanner(spec, source, state.config.config().workingDir(), view,
+                s.downloader()).plan();
+        Digest content = CopyPlanner.digest(items);
+        CacheKey key = state.key.next().add(spec.createdBy()).add(String.valueOf(spec.from()))
+                .add(String.join("\n", spec.excludes())).add(String.valueOf(spec.unpack()))
+                .add(content.toString()).build();
+        Optional<BuildCache.Entry> hit = useCache ? s.cache().get(key, s::blobExists) : Optional.empty();
+        if (hit.isPresent()) {
+            state.adopt(hit.get(), key);
+            return true;
+        }
+        Owner owner = spec.chown() == null || spec.chown().isEmpty() ? Owner.ROOT : chown(spec, view);
+        Path dir = s.newDir("copy");
+        try {
+            Map<String, Owner> owners = new CopyWriter(dir, view, owner, spec.chmodBits()).write(items);
+            LayerBlob blob = s.snapshotter().snapshot(dir, s.snapshotOptions().withOwners(owners));
+            state.addLayer(blob, spec.createdBy(), s.now());
+        } catch (IOException e) {
+            throw new StepException(spec.range(), spec.keyword() + " failed: " + e.getMessage(), null, e);
+        } finally {
+            Scratch.delete(dir);
+        }
+        state.key = key;
+        s.cache().put(key, state.entry());
+        return false;
+    }
+
+    private static Owner chown(CopySpec spec, LayerFiles.View view) {
+        try {
+            return Passwd.resolve(spec.chown(), view);
+        } catch (KilnException e) {
+            throw new StepException(spec.range(), e.getMessage(), e.hint().orElse(null), e);
+        }
+    }
+}

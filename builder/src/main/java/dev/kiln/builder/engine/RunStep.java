@@ -1,0 +1,124 @@
+package dev.kiln.builder.engine;
+
+import dev.kiln.builder.cache.BuildCache;
+import dev.kiln.builder.cache.CacheKey;
+import dev.kiln.builder.dockerfile.Heredoc;
+import dev.kiln.builder.dockerfile.RunInstruction;
+import dev.kiln.builder.dockerfile.VariableScope;
+import dev.kiln.builder.snapshot.LayerBlob;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * RUN: builds the command line (exec form as is; shell form and heredocs through SHELL), the
+ * environment (image ENV, then the stage's ARGs, then proxy build-args), keys the cache on those,
+ * and on a miss runs it through the {@link RunExecutor} into a fresh upper dir and snapshots that.
+ * History is BuildKit's: {@code RUN |N K=V ... /bin/sh -c CMD # buildkit}.
+ */
+final class RunStep {
+    static final int KEPT_LINES = 20;
+
+    private RunStep() {}
+
+    static boolean run(RunInstruction in, StageState state, BuildServices s, int step, boolean useCache)
+            throws InterruptedException {
+        List<String> argv = argv(in, state);
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String e : state.config.config().env()) {
+            int eq = e.indexOf('=');
+            env.put(eq < 0 ? e : e.substring(0, eq), eq < 0 ? "" : e.substring(eq + 1));
+        }
+        env.putAll(state.scope.runEnv());
+        List<String> envList = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        RunInstruction.Network network = in.network() != RunInstruction.Network.DEFAULT ? in.network()
+                : s.options().network();
+        String createdBy = "RUN " + commandString(argv, state.scope) + " # buildkit";
+        CacheKey key = state.key.next().add(createdBy).add(env).add(network.name())
+                .add(state.config.config().user()).add(state.config.config().workingDir()).build();
+        Optional<BuildCache.Entry> hit = useCache ? s.cache().get(key, s::blobExists) : Optional.empty();
+        if (hit.isPresent()) {
+            state.adopt(hit.get(), key);
+            return true;
+        }
+        Path upper = s.newDir("run");
+        Deque<String> last = new ArrayDeque<>();
+        try {
+            RunExecutor.Result result = s.runs().run(new RunRequest(state.layers, upper, argv, envList,
+                    state.config.config().user(), state.config.config().workingDir(), network, line -> {
+                        synchronized (last) {
+                            if (last.size() == KEPT_LINES) {
+                                last.removeFirst();
+                            }
+                            last.addLast(line);
+                        }
+                        s.listener().on(new BuildEvent.Output(state.label, step, line));
+                    }));
+            if (!result.succeeded()) {
+                List<String> lines;
+                synchronized (last) {
+                    lines = new ArrayList<>(last);
+                }
+                throw new RunFailedException(in.range(), commandString(argv, null), result.exitCode(), lines);
+            }
+            LayerBlob blob = s.snapshotter().snapshot(upper, s.snapshotOptions());
+            state.addLayer(blob, createdBy, s.now());
+        } catch (dev.kiln.oci.KilnException e) {
+            if (e instanceof StepException) {
+                throw e;
+            }
+            throw new StepException(in.range(), e.getMessage(), e.hint().orElse(null), e);
+        } finally {
+            Scratch.delete(upper);
+        }
+        state.key = key;
+        s.cache().put(key, state.entry());
+        return false;
+    }
+
+    /** The process's argv, as BuildKit builds it from the instruction and its heredocs. */
+    static List<String> argv(RunInstruction in, StageState state) {
+        if (in.command().execForm()) {
+            return in.command().args();
+        }
+        String script = in.command().args().get(0);
+        Optional<Heredoc> sole = in.script();
+        if (sole.isPresent()) {
+            script = sole.get().content();
+        } else if (!in.heredocs().isEmpty()) {
+            StringBuilder full = new StringBuilder(script);
+            for (Heredoc h : in.heredocs()) {
+                full.append('\n').append(h.content()).append(h.name());
+            }
+            script = full.toString();
+        }
+        List<String> argv = new ArrayList<>(Shells.of(state.config));
+        argv.add(script);
+        return argv;
+    }
+
+    /** BuildKit's {@code runCommandString}: {@code |N K=V ...} for the stage's ARGs, then argv. */
+    static String commandString(List<String> argv, VariableScope scope) {
+        List<String> parts = new ArrayList<>();
+        if (scope != null) {
+            Map<String, String> args = new LinkedHashMap<>();
+            scope.args().forEach((k, v) -> {
+                if (!VariableScope.PROXY_ARGS.contains(k)) {
+                    String value = scope.env().containsKey(k) ? scope.env().get(k) : v;
+                    args.put(k, value == null ? "" : value);
+                }
+            });
+            if (!args.isEmpty()) {
+                parts.add("|" + args.size());
+                args.forEach((k, v) -> parts.add(k + "=" + v));
+            }
+        }
+        parts.addAll(argv);
+        return String.join(" ", parts);
+    }
+}
