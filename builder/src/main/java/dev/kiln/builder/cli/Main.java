@@ -27,6 +27,17 @@ public final class Main implements Runnable {
         // Each subcommand class is added here as it lands.
         new CheckCommand(),
         new BuildCommand(),
+        new PullCommand(),
+        new PushCommand(),
+        new ImagesCommand(),
+        new TagCommand(),
+        new RmiCommand(),
+        new SaveCommand(),
+        new LoadCommand(),
+        new CopyCommand(),
+        new InspectCommand(),
+        new LoginCommand(),
+        new LogoutCommand(),
     };
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

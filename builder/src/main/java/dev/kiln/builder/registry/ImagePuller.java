@@ -5,9 +5,7 @@ import dev.kiln.builder.store.ImageRecord;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.builder.store.RawManifest;
 import dev.kiln.oci.Descriptor;
-import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.Index;
-import dev.kiln.oci.Json;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.Manifest;
 import dev.kiln.oci.Platform;
@@ -98,10 +96,7 @@ public final class ImagePuller {
             store.putBytes(top.bytes(), top.digest(), "index of " + ref);
         }
         store.putBytes(image.bytes(), image.digest(), "manifest of " + ref);
-        ImageConfig config = Json.parseConfig(store.readBlob(m.config().digest())).value();
-        long size = image.size() + blobs.stream().mapToLong(Descriptor::size).sum();
-        ImageRecord record = new ImageRecord(name, image.digest(), image.mediaType(), m.config().digest(),
-                config.created(), size, top.isIndex() ? top.digest() : null);
+        ImageRecord record = store.recordFor(name, image, top.isIndex() ? top.digest() : null);
         store.putImage(record);
         return new Pulled(record, top, client.base().getAuthority());
     }

@@ -1,7 +1,9 @@
 package dev.kiln.builder.registry;
 
 import dev.kiln.builder.store.RawManifest;
+import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
+import dev.kiln.oci.DigestMismatchException;
 import dev.kiln.oci.Json;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.MediaType;
@@ -88,7 +90,7 @@ public final class RegistryClient {
             Digest expected = Digest.parse(reference);
             Digest actual = expected.recompute(body);
             if (!actual.equals(expected)) {
-                throw new dev.kiln.oci.DigestMismatchException(what, expected, actual);
+                throw new DigestMismatchException(what, expected, actual);
             }
             computed = actual;
         }
@@ -133,6 +135,26 @@ public final class RegistryClient {
             return b;
         }, pullScope(repo));
         return expect(r, "fetch blob " + digest + " from " + registry + "/" + repo, 200, 206);
+    }
+
+    /** Reads a small blob (a config) whole, verifying digest and size. */
+    public byte[] readBlob(String repo, Descriptor blob) {
+        String what = "blob " + blob.digest() + " from " + registry + "/" + repo;
+        HttpResponse<InputStream> r = openBlob(repo, blob.digest(), 0);
+        byte[] bytes;
+        try (InputStream in = r.body()) {
+            bytes = in.readNBytes((int) Math.min(blob.size() + 1, 64 << 20));
+        } catch (IOException e) {
+            throw new RegistryException("reading " + what + " failed: " + e.getMessage(), 0, null, true, null, e);
+        }
+        if (bytes.length != blob.size()) {
+            throw new DigestMismatchException(what, blob.digest(), blob.size(), bytes.length);
+        }
+        Digest actual = blob.digest().recompute(bytes);
+        if (!actual.equals(blob.digest())) {
+            throw new DigestMismatchException(what, blob.digest(), actual);
+        }
+        return bytes;
     }
 
     /**

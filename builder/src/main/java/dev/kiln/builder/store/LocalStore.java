@@ -8,8 +8,12 @@ import dev.kiln.oci.Index;
 import dev.kiln.oci.Json;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.Manifest;
+import dev.kiln.oci.MediaType;
+import dev.kiln.oci.layout.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import dev.kiln.oci.BlobSource;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -35,7 +39,7 @@ import java.util.stream.Stream;
  * image index is rewritten under an exclusive file lock, and garbage collection runs only when no
  * other process holds a {@link #session() session}.
  */
-public final class LocalStore {
+public final class LocalStore implements BlobStore {
     private static final System.Logger LOG = System.getLogger(LocalStore.class.getName());
     private static final Map<Path, int[]> SESSIONS = new HashMap<>();
     private static final Map<Path, StoreLock> SESSION_LOCKS = new HashMap<>();
@@ -139,8 +143,109 @@ public final class LocalStore {
         }
     }
 
-    public RawManifest readManifest(Digest digest, dev.kiln.oci.MediaType mediaType) {
+    public RawManifest readManifest(Digest digest, MediaType mediaType) {
         return new RawManifest(mediaType, readBlob(digest), digest);
+    }
+
+    /** The manifest an image record names. */
+    public RawManifest manifest(ImageRecord image) {
+        return readManifest(image.manifest(), image.mediaType());
+    }
+
+    // BlobStore / BlobSource, so oci-spec's layouts and archives can read and fill the store.
+
+    @Override
+    public boolean has(Digest digest) {
+        return hasBlob(digest);
+    }
+
+    @Override
+    public InputStream open(Digest digest) {
+        return openBlob(digest);
+    }
+
+    @Override
+    public Digest put(InputStream content, Digest expected, long expectedSize) throws IOException {
+        if (expected != null && hasBlob(expected)) {
+            content.transferTo(OutputStream.nullOutputStream());
+            return expected;
+        }
+        try (BlobWriter w = newBlob(expected == null ? Digest.SHA256 : expected.algorithm())) {
+            content.transferTo(w);
+            return w.commit("blob " + (expected == null ? "" : expected), expected, expectedSize);
+        }
+    }
+
+    @Override
+    public long size(Digest digest) {
+        return blobSize(digest);
+    }
+
+    @Override
+    public Optional<Path> path(Digest digest) {
+        return hasBlob(digest) ? Optional.of(blobPath(digest)) : Optional.empty();
+    }
+
+    /**
+     * Copies the tree under {@code root} (an index and its manifests, or one manifest, with configs
+     * and layers) from {@code source} into this store, keeping every byte. Manifests of an index that
+     * the source lacks are skipped when {@code partial} (e.g. an index pulled for one platform).
+     */
+    public void importTree(BlobSource source, Descriptor root, boolean partial) throws IOException {
+        if (partial && !source.has(root.digest())) {
+            return;
+        }
+        byte[] bytes = source.readAll(root.digest());
+        MediaType type = Json.detectMediaType(bytes);
+        if (type.isSchema1()) {
+            throw Json.schema1();
+        }
+        if (type.isIndex()) {
+            for (Descriptor child : Json.read(bytes, Index.class).manifests()) {
+                importTree(source, child, partial);
+            }
+        } else if (type.isManifest()) {
+            Manifest m = Json.read(bytes, Manifest.class);
+            copyBlob(source, m.config());
+            for (Descriptor layer : m.layers()) {
+                if (!layer.mediaType().isNondistributable() || source.has(layer.digest())) {
+                    copyBlob(source, layer);
+                }
+            }
+        }
+        putBytes(bytes, root.digest(), "manifest " + root.digest());
+    }
+
+    private void copyBlob(BlobSource source, Descriptor blob) throws IOException {
+        if (!hasBlob(blob.digest())) {
+            try (InputStream in = source.open(blob.digest())) {
+                put(in, blob.digest(), blob.size());
+            }
+        }
+    }
+
+    /** A fresh private directory under the store's {@code tmp/}; delete it with {@link #deleteTree}. */
+    public Path newTempDir(String prefix) {
+        ensureDirs();
+        try {
+            return Files.createTempDirectory(root.resolve("tmp"), prefix);
+        } catch (IOException e) {
+            throw new KilnException("cannot create a temp dir in " + root.resolve("tmp") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes a directory tree; quiet if it is already gone. */
+    public static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not remove {0}: {1}", dir, e.getMessage());
+        }
     }
 
     // --- images --------------------------------------------------------------------------------
@@ -156,6 +261,20 @@ public final class LocalStore {
 
     public Optional<ImageRecord> image(String name) {
         return Optional.ofNullable(readIndex().get(name));
+    }
+
+    /**
+     * The record for naming {@code manifest} (an image manifest whose config and layers are in the
+     * store) {@code name}: image ID, created time and size are read from the stored blobs.
+     *
+     * @param index the index the manifest was chosen from, or null
+     */
+    public ImageRecord recordFor(String name, RawManifest manifest, Digest index) {
+        Manifest m = manifest.manifest().value();
+        dev.kiln.oci.ImageConfig config = Json.parseConfig(readBlob(m.config().digest())).value();
+        long size = manifest.size() + m.config().size() + m.layers().stream().mapToLong(Descriptor::size).sum();
+        return new ImageRecord(name, manifest.digest(), manifest.mediaType(), m.config().digest(),
+                config.created(), size, index);
     }
 
     /** Names (or renames) an image; replaces whatever had that name. */
@@ -312,9 +431,7 @@ public final class LocalStore {
                 }
             }
             try (Stream<Path> tmp = Files.list(root.resolve("tmp"))) {
-                for (Path t : tmp.toList()) {
-                    Files.deleteIfExists(t);
-                }
+                tmp.toList().forEach(LocalStore::deleteTree);
             }
         } catch (IOException e) {
             throw new KilnException("garbage collection in " + root + " failed: " + e.getMessage(), e);

@@ -57,7 +57,8 @@ final class StoreLock implements AutoCloseable {
         }
         FileChannel ch = null;
         try {
-            ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
             FileLock fl = tryOnly ? ch.tryLock(0, Long.MAX_VALUE, !exclusive) : ch.lock(0, Long.MAX_VALUE, !exclusive);
             if (fl == null) {
                 ch.close();

@@ -1,0 +1,39 @@
+package dev.kiln.builder.cli;
+
+import dev.kiln.builder.store.LocalStore;
+import dev.kiln.builder.transport.ArchiveFormat;
+import dev.kiln.builder.transport.ImageLocation;
+import dev.kiln.builder.transport.StoredImage;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "load", description = "Load the images of an OCI or docker archive into the local store.")
+final class LoadCommand implements Callable<Integer> {
+    @Mixin GlobalOptions global;
+    @Spec CommandSpec spec;
+
+    @Option(names = {"-i", "--input"}, required = true, paramLabel = "FILE",
+            description = "An OCI archive or a docker save tar (plain or compressed).")
+    Path input;
+
+    @Override
+    public Integer call() {
+        Transfers t = new Transfers(global, new RegistryOptions(), ConsoleProgress.forStderr(spec.commandLine().getErr()), 0);
+        ImageLocation src = ArchiveFormat.detect(input) == ArchiveFormat.OCI
+                ? new ImageLocation.OciArchiveFile(input, null)
+                : new ImageLocation.DockerArchiveFile(input, null);
+        try (LocalStore.Session session = t.store.session()) {
+            List<StoredImage> images = t.reader.readAll(src, t.store, null, false);
+            for (StoredImage i : images) {
+                spec.commandLine().getOut().println("Loaded image: " + i.record().name());
+            }
+        }
+        return Main.EXIT_OK;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.kiln.builder.cli;
+
+import dev.kiln.builder.registry.Reference;
+import dev.kiln.builder.store.ImageRecord;
+import dev.kiln.builder.store.LocalStore;
+import dev.kiln.oci.KilnException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "rmi", description = "Remove images from the local store (by name or image ID) and free unused blobs.")
+final class RmiCommand implements Callable<Integer> {
+    @Mixin GlobalOptions global;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image names or (short) image IDs.")
+    List<String> images;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        LocalStore store = new LocalStore(global.storeRoot());
+        for (String arg : images) {
+            List<ImageRecord> matches = store.images().stream()
+                    .filter(i -> i.config().hex().startsWith(arg) || i.config().toString().equals(arg)).toList();
+            if (matches.isEmpty()) {
+                String name = Reference.parse(arg).toString();
+                if (!store.removeImage(name)) {
+                    throw new KilnException("no such image: " + arg, "list images with: kiln images", null);
+                }
+                out.println("Untagged: " + name);
+            } else {
+                for (ImageRecord i : matches) {
+                    store.removeImage(i.name());
+                    out.println("Untagged: " + i.name());
+                }
+            }
+        }
+        int removed = store.gc();
+        if (removed > 0) {
+            out.println("Deleted: " + removed + " blob" + (removed == 1 ? "" : "s"));
+        } else if (removed < 0) {
+            out.println("Blobs kept for now: another kiln is using the store");
+        }
+        return Main.EXIT_OK;
+    }
+}
