@@ -12,7 +12,6 @@ import dev.kiln.builder.engine.Builder;
 import dev.kiln.builder.engine.BuiltImage;
 import dev.kiln.builder.engine.RunExecutor;
 import dev.kiln.builder.engine.RunFailedException;
-import dev.kiln.builder.engine.StoreBlobs;
 import dev.kiln.builder.engine.StoreImageSource;
 import dev.kiln.builder.plan.BuildPlan;
 import dev.kiln.builder.plan.PlanOptions;
@@ -152,7 +151,7 @@ public final class BuildCommand implements Callable<Integer> {
             BuildProgress listener = new BuildProgress(out, silent, plan.stages().size() > 1);
             LocalStore store = new LocalStore(global.storeRoot());
             BuiltImage built;
-            StoreBlobs blobs = new StoreBlobs(store);
+            LocalStore blobs = store;
             try (LocalStore.Session session = store.session(); RunExecutor runs = runExecutor()) {
                 AuthEnvironment env = AuthEnvironment.system();
                 Registries registries = Registries.standard(RegistryConfig.load(env.kilnConfig(), mirrors, insecure), env);

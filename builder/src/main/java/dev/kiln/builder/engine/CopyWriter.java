@@ -42,7 +42,9 @@ final class CopyWriter {
             Path target = layer.resolve(item.dest());
             ensureParents(item.dest());
             if (item instanceof CopyItem.FromDisk f) {
-                writeFromDisk(f, target);
+                if (writeFromDisk(f, target)) {
+                    continue;
+                }
             } else if (item instanceof CopyItem.Inline in) {
                 Files.deleteIfExists(target);
                 Files.write(target, in.content());
@@ -64,12 +66,22 @@ final class CopyWriter {
         return owners;
     }
 
-    private void writeFromDisk(CopyItem.FromDisk f, Path target) throws IOException {
+    /** Writes one entry; true when it recorded its owner itself. */
+    private boolean writeFromDisk(CopyItem.FromDisk f, Path target) throws IOException {
         switch (f.kind()) {
             case DIRECTORY -> {
                 if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                     Files.deleteIfExists(target);
                     Files.createDirectory(target);
+                }
+                var existing = rootfs.get(f.dest()).filter(LayerFiles.Node::isDirectory);
+                if (existing.isPresent() && chmod < 0) {
+                    // copying into a directory the image has keeps that directory's metadata
+                    LayerFiles.Node n = existing.get();
+                    Files.setPosixFilePermissions(target, Archives.permissions(n.mode()));
+                    dirTimes.add(Map.entry(target, FileTime.fromMillis(n.mtimeMillis())));
+                    owners.put(f.dest(), new Owner(n.uid(), n.gid()));
+                    return true;
                 }
                 int mode = chmod >= 0 ? chmod : modeOf(f.source());
                 Files.setPosixFilePermissions(target, Archives.permissions(mode));
@@ -90,7 +102,7 @@ final class CopyWriter {
                     if (first != null && !first.equals(target)) {
                         Files.deleteIfExists(target);
                         Files.createLink(target, first);
-                        return;
+                        return false;
                     }
                 }
                 Files.deleteIfExists(target);
@@ -100,6 +112,7 @@ final class CopyWriter {
                 }
             }
         }
+        return false;
     }
 
     private void ensureParents(String dest) throws IOException {
