@@ -5,6 +5,7 @@
 # Meant for root on Debian 12 (CI runs it through .ci/run). docs/testing.md
 # explains what it sets up. Exit code: mvn verify's.
 set -euo pipefail
+shopt -s inherit_errexit
 umask 022
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export KILN_LOG_TAG=test
@@ -100,9 +101,10 @@ push_fixtures() {
     --dest-creds "$BASIC_USER:$BASIC_PASSWORD"
 }
 
-# mvn ARGS... — Maven without stdin; returns its exit code.
+# mvn ARGS... — Maven without stdin and without the run lock (so that the lock
+# dies with this script, not with stray processes of the tests).
 mvn() {
-  command mvn -B "$@" </dev/null
+  command mvn -B "$@" </dev/null 9>&-
 }
 
 export_contract() {

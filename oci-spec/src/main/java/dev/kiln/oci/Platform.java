@@ -27,8 +27,9 @@ public record Platform(
         @JsonProperty("variant") String variant) {
 
     public Platform {
-        Objects.requireNonNull(architecture, "architecture");
-        Objects.requireNonNull(os, "os");
+        // lenient on read: attestation entries and odd indexes may omit them
+        architecture = architecture == null || architecture.isEmpty() ? "unknown" : architecture;
+        os = os == null || os.isEmpty() ? "unknown" : os;
         osFeatures = osFeatures == null ? List.of() : List.copyOf(osFeatures);
         variant = variant == null || variant.isEmpty() ? null : variant;
         osVersion = osVersion == null || osVersion.isEmpty() ? null : osVersion;

@@ -25,19 +25,19 @@ public final class Main implements Runnable {
     /** Every subcommand, in the order {@code kiln --help} lists them. */
     static final Object[] SUBCOMMANDS = {
         // Each subcommand class is added here as it lands.
-        new CheckCommand(),
-        new BuildCommand(),
-        new PullCommand(),
-        new PushCommand(),
-        new ImagesCommand(),
-        new TagCommand(),
-        new RmiCommand(),
-        new SaveCommand(),
-        new LoadCommand(),
-        new CopyCommand(),
-        new InspectCommand(),
-        new LoginCommand(),
-        new LogoutCommand(),
+        BuildCommand.class,
+        PullCommand.class,
+        PushCommand.class,
+        ImagesCommand.class,
+        TagCommand.class,
+        RmiCommand.class,
+        SaveCommand.class,
+        LoadCommand.class,
+        CopyCommand.class,
+        InspectCommand.class,
+        LoginCommand.class,
+        LogoutCommand.class,
+        CheckCommand.class,
     };
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

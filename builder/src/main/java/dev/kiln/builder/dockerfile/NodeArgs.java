@@ -1,10 +1,5 @@
 package dev.kiln.builder.dockerfile;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,10 +9,6 @@ import java.util.List;
  */
 final class NodeArgs {
     private NodeArgs() {}
-
-    /** A JSON reader as strict as Go's encoding/json: one value, nothing after it. */
-    private static final ObjectMapper JSON = new ObjectMapper(new JsonFactory())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** The parsed argument part of one line. */
     record Parsed(List<String> args, Node inner, boolean json) {
@@ -194,22 +185,10 @@ final class NodeArgs {
         if (!trimmed.startsWith("[")) {
             return null;
         }
-        JsonNode tree;
-        try {
-            tree = JSON.readTree(trimmed);
-        } catch (JsonProcessingException e) {
-            return null;
-        }
-        if (tree == null || !tree.isArray()) {
-            return null;
-        }
-        List<String> out = new ArrayList<>(tree.size());
-        for (JsonNode el : tree) {
-            if (!el.isTextual()) {
-                throw new DockerfileException(range,
-                        "JSON arguments must be an array of strings, got " + el + " in `" + rest + "`");
-            }
-            out.add(el.textValue());
+        JsonArgs.Failure[] why = new JsonArgs.Failure[1];
+        List<String> out = JsonArgs.parse(trimmed, why);
+        if (out == null && why[0] == JsonArgs.Failure.NOT_STRINGS) {
+            throw new DockerfileException(range, "JSON arguments must be an array of strings: `" + rest + "`");
         }
         return out;
     }

@@ -1,6 +1,5 @@
 package dev.kiln.builder.dockerfile;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -85,7 +84,7 @@ public final class ShellLex {
 
     /** An expander bound to {@code env}. */
     public WordExpander expander(Map<String, String> env) {
-        Map<String, String> copy = Map.copyOf(env);
+        Map<String, String> copy = java.util.Collections.unmodifiableMap(new java.util.HashMap<>(env));
         return new WordExpander() {
             @Override
             public String word(String w) {
@@ -128,7 +127,7 @@ public final class ShellLex {
 
         Result processStopOn(int stop, boolean keepEscapes) {
             StringBuilder result = new StringBuilder();
-            Words words = new Words();
+            ShellWords words = new ShellWords();
             while (peek() != EOF) {
                 int ch = peek();
                 if (stop != EOF && ch == stop) {
@@ -271,9 +270,11 @@ public final class ShellLex {
                 case '%':
                     return modifier(name, value, ch);
                 default:
-                    throw new DockerfileException(null, "unsupported modifier ("
-                            + (ch == EOF ? "end of word" : Character.toString(ch)) + ") in substitution of `"
-                            + name + "`");
+                    if (ch == EOF) {
+                        throw new DockerfileException(null, "syntax error: missing '}' after ${" + name);
+                    }
+                    throw new DockerfileException(null, "unsupported modifier (" + Character.toString(ch)
+                            + ") in substitution of `" + name + "`");
             }
         }
 
@@ -391,47 +392,5 @@ public final class ShellLex {
             case '@', '*', '#', '?', '-', '$', '!', '0' -> true;
             default -> false;
         };
-    }
-
-    /** Word splitting: characters from quotes and escapes never split; expanded text does. */
-    private static final class Words {
-        private final StringBuilder word = new StringBuilder();
-        private final List<String> words = new ArrayList<>();
-        private boolean inWord;
-
-        void addChar(int ch) {
-            if (Chars.isSpace(ch)) {
-                if (inWord && word.length() != 0) {
-                    words.add(word.toString());
-                    word.setLength(0);
-                    inWord = false;
-                }
-            } else {
-                addRawChar(ch);
-            }
-        }
-
-        void addRawChar(int ch) {
-            word.appendCodePoint(ch);
-            inWord = true;
-        }
-
-        void addString(String s) {
-            s.codePoints().forEach(this::addChar);
-        }
-
-        void addRaw(String s) {
-            word.append(s);
-            inWord = true;
-        }
-
-        List<String> get() {
-            if (word.length() > 0) {
-                words.add(word.toString());
-                word.setLength(0);
-                inWord = false;
-            }
-            return words;
-        }
     }
 }

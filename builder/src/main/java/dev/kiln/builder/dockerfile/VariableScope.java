@@ -38,6 +38,7 @@ public final class VariableScope {
     private final Set<String> declaredWithoutValue = new LinkedHashSet<>();
     private final Map<String, String> env = new LinkedHashMap<>();
     private final Set<String> consumed = new LinkedHashSet<>();
+    private Map<String, String> expansionCache;
 
     private VariableScope(ShellLex lex, Map<String, String> buildArgs, Map<String, String> predefined,
             Map<String, String> globals) {
@@ -85,6 +86,7 @@ public final class VariableScope {
             } else {
                 value = predefined.get(d.name());
             }
+            expansionCache = null;
             args.remove(d.name());
             declaredWithoutValue.remove(d.name());
             if (value == null) {
@@ -106,13 +108,17 @@ public final class VariableScope {
         for (KeyValue kv : e.vars()) {
             env.put(kv.key(), kv.value());
         }
+        expansionCache = null;
     }
 
     /** Variables for word expansion: ARGs overlaid by ENV (ENV shadows ARG). */
     public Map<String, String> expansionEnv() {
-        Map<String, String> m = new LinkedHashMap<>(args);
-        m.putAll(env);
-        return m;
+        if (expansionCache == null) {
+            Map<String, String> m = new LinkedHashMap<>(args);
+            m.putAll(env);
+            expansionCache = Collections.unmodifiableMap(m);
+        }
+        return expansionCache;
     }
 
     /** An expander for this point of the file. */

@@ -79,6 +79,8 @@ public final class Planner {
         }
         List<DockerfileWarning> warnings = new ArrayList<>(df.warnings());
         for (Draft d : drafts) {
+            Map<String, String> baseEnv = d.base instanceof BaseRef.StageRef s ? drafts.get(s.index()).scope.env() : Map.of();
+            d.scope = global.stage(baseEnv);
             walkStage(d, drafts, names, warnings);
         }
         int target = findTarget(opts.target(), drafts, names, df);
@@ -103,7 +105,7 @@ public final class Planner {
             warnings.add(new DockerfileWarning(null, "build-arg" + (unused.size() > 1 ? "s " : " ") + unused
                     + (unused.size() > 1 ? " were" : " was") + " not consumed by any ARG of the stages built"));
         }
-        return new BuildPlan(df, stages, global.args(), warnings);
+        return new BuildPlan(df, opts, stages, global.args(), warnings);
     }
 
     private static Draft startStage(FromInstruction raw, List<Draft> earlier, Map<String, Integer> names,
@@ -141,8 +143,6 @@ public final class Planner {
             }
             names.put(d.name, d.index);
         }
-        Map<String, String> baseEnv = d.base instanceof BaseRef.StageRef s ? earlier.get(s.index()).scope.env() : Map.of();
-        d.scope = global.stage(baseEnv);
         return d;
     }
 

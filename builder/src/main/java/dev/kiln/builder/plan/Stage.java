@@ -12,7 +12,8 @@ import java.util.Set;
  * asked with {@code FROM --platform} (expanded; null for the build's target platform), its
  * instructions after FROM (unexpanded; the engine expands them with a
  * {@link dev.kiln.builder.dockerfile.VariableScope}), the stages it needs, the images it copies
- * from, and the ARGs in scope at its end (null value = declared without one).
+ * from, and the ARGs in scope at its end (null value = declared without one). {@code dependsOn}
+ * iterates in ascending order, {@code copiedImages} in the order the file names them.
  */
 public record Stage(
         int index,
@@ -27,8 +28,8 @@ public record Stage(
 
     public Stage {
         instructions = List.copyOf(instructions);
-        dependsOn = Set.copyOf(dependsOn);
-        copiedImages = Set.copyOf(copiedImages);
+        dependsOn = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(dependsOn));
+        copiedImages = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(copiedImages));
         argsInScope = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(argsInScope));
     }
 

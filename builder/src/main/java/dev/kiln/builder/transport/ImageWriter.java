@@ -20,9 +20,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes a {@link StoredImage} to any {@link ImageLocation}. Registries, OCI layouts and OCI
- * archives receive the very manifest, config and layer bytes; docker archives hold uncompressed
- * layers and no manifest, by their format.
+ * Writes a {@link StoredImage} to any {@link ImageLocation}. Registries and the store receive the
+ * very manifest, config and layer bytes; OCI layouts and archives too, except that a Docker v2s2
+ * manifest is rewritten with OCI media types (as skopeo does; blobs unchanged); docker archives hold
+ * uncompressed layers and no manifest, by their format.
  */
 public final class ImageWriter {
     private final Registries registries;
@@ -57,19 +58,18 @@ public final class ImageWriter {
                 return manifest.digest();
             }
             if (dst instanceof ImageLocation.OciDir d) {
-                writeLayout(OciLayout.create(d.dir()), image, manifest, refName(d.ref(), name), name);
-                return manifest.digest();
+                return writeLayout(OciLayout.create(d.dir()), image, manifest, refName(d.ref(), name), name);
             }
             if (dst instanceof ImageLocation.OciArchiveFile a) {
                 Path work = image.store().newTempDir("oci-out-");
                 try {
                     OciLayout layout = OciLayout.create(work.resolve("layout"));
-                    writeLayout(layout, image, manifest, refName(a.ref(), name), name);
+                    Digest written = writeLayout(layout, image, manifest, refName(a.ref(), name), name);
                     OciArchive.write(layout, a.file());
+                    return written;
                 } finally {
                     LocalStore.deleteTree(work);
                 }
-                return manifest.digest();
             }
             ImageLocation.DockerArchiveFile a = (ImageLocation.DockerArchiveFile) dst;
             Image img = Image.read(manifest.bytes(), image.store());
@@ -99,8 +99,9 @@ public final class ImageWriter {
         return repo + (r.tag() != null ? ":" + r.tag() : "") + (r.digest() != null ? "@" + r.digest() : "");
     }
 
-    private static void writeLayout(OciLayout layout, StoredImage image, RawManifest manifest, String ref,
+    private static Digest writeLayout(OciLayout layout, StoredImage image, RawManifest stored, String ref,
             Reference name) throws IOException {
+        RawManifest manifest = OciConversion.toOci(stored, image.store());
         Descriptor d = layout.copyFrom(image.store(), manifest.descriptor());
         layout.tag(ref, d);
         Index index = layout.index().value();
@@ -110,5 +111,6 @@ public final class ImageWriter {
             entries.add(ours ? e.withAnnotation(ImageReader.IMAGE_NAME, name.toString()) : e);
         }
         layout.writeIndex(index.withManifests(entries));
+        return d.digest();
     }
 }

@@ -106,6 +106,28 @@ public final class DirBlobStore implements BlobStore {
         }
     }
 
+    /** A hard link to (or, across file systems, a copy of) {@code file} under a fresh temp name. */
+    private Path linkOrCopyToTemp(Path file) throws IOException {
+        Path tmpDir = root.resolve(".tmp");
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = tmpDir.resolve("link-" + java.util.UUID.randomUUID());
+            try {
+                Files.createDirectories(tmpDir);
+                try {
+                    return Files.createLink(tmp, file);
+                } catch (NoSuchFileException e) {
+                    throw e;
+                } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+                    return Files.copy(file, tmp); // another file system, or links not allowed
+                }
+            } catch (NoSuchFileException e) {
+                if (attempt >= 3 || !Files.exists(file)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Keeps the directory spec-clean: the temp dir only exists while a write is in flight. */
     private void removeTmpDirIfEmpty() {
         try {
@@ -133,7 +155,10 @@ public final class DirBlobStore implements BlobStore {
         }
     }
 
-    /** Stores an existing file by hard link (or copy across file systems), verifying its digest first. */
+    /**
+     * Stores an existing file by hard link (or copy across file systems), verifying its digest
+     * first. The caller must not modify the file afterwards: the blob may share its inode.
+     */
     public Digest putFile(Path file, Digest expected) throws IOException {
         Digest actual;
         try (DigestingInputStream in = new DigestingInputStream(Files.newInputStream(file),
@@ -148,13 +173,7 @@ public final class DirBlobStore implements BlobStore {
         if (Files.exists(target)) {
             return actual;
         }
-        Path tmp = newTemp();
-        Files.delete(tmp);
-        try {
-            Files.createLink(tmp, file);
-        } catch (IOException | UnsupportedOperationException e) {
-            Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
-        }
+        Path tmp = linkOrCopyToTemp(file);
         try {
             commit(tmp, target);
         } finally {

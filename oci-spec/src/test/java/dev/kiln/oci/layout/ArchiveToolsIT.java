@@ -104,6 +104,31 @@ class ArchiveToolsIT {
     }
 
     @Test
+    void podmanLoad_dockerAndOciArchives_loadedWithOurImageId() throws Exception {
+        ExternalTool.assumeInstalled("podman");
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "podman load into a private --root is only checked as root (CI runs as root)");
+        Path docker = tmp.resolve("docker.tar");
+        DockerArchive.write(List.of(new DockerArchive.Entry(List.of("example.com/kiln/app:1.0"), image)), docker);
+        Path oci = tmp.resolve("oci.tar");
+        OciArchive.write(layout, oci);
+        String[] podman = {"podman", "--root", tmp.resolve("storage").toString(), "--runroot",
+            tmp.resolve("run").toString(), "--storage-driver", "vfs"};
+        ExternalTool.run(concat(podman, "load", "-i", docker.toString())).assertSuccess();
+        ExternalTool.run(concat(podman, "load", "-i", oci.toString())).assertSuccess();
+        String images = ExternalTool.run(concat(podman, "images", "--no-trunc", "--format",
+                "{{.Repository}}:{{.Tag}} {{.ID}}")).assertSuccess().stdout();
+        assertThat(images).contains("example.com/kiln/app:1.0 " + image.config().digest());
+        assertThat(images.lines().filter(l -> l.endsWith(image.config().digest().toString()))).hasSizeGreaterThan(0);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void skopeoCopy_ourDockerArchiveToOciLayout_validImage() throws Exception {
         Path archive = tmp.resolve("docker.tar");
         DockerArchive.write(List.of(new DockerArchive.Entry(List.of("app:1.0"), image)), archive);

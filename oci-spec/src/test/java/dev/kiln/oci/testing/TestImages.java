@@ -78,6 +78,25 @@ public final class TestImages {
         return image(store, platform, true, layers);
     }
 
+    /**
+     * Stores an OCI image made of already-stored layers (descriptor + diff ID pairs, base first) and
+     * returns it.
+     */
+    public static Image ociImage(BlobStore store, Platform platform, List<Descriptor> layers, List<Digest> diffIds)
+            throws IOException {
+        ImageConfig config = ImageConfig.empty(platform).withCreated("2024-01-01T00:00:00Z")
+                .withConfig(ContainerConfig.EMPTY.withCmd(List.of("sh")));
+        for (Digest diffId : diffIds) {
+            config = config.withLayer(diffId, History.of("2024-01-01T00:00:00Z", "test layer"));
+        }
+        Parsed<ImageConfig> configDoc = Json.encode(config);
+        store.put(configDoc.bytes());
+        Parsed<Manifest> manifestDoc = Json.encode(Manifest.of(MediaType.OCI_MANIFEST,
+                configDoc.descriptor(MediaType.OCI_CONFIG), layers));
+        store.put(manifestDoc.bytes());
+        return new Image(manifestDoc, configDoc, store);
+    }
+
     @SafeVarargs
     private static Image image(BlobStore store, Platform platform, boolean docker, Map<String, String>... layers)
             throws IOException {

@@ -1,0 +1,96 @@
+package dev.kiln.builder.dockerfile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class VariableScopeTest {
+
+    private static final Map<String, String> PLATFORM = Map.of("TARGETPLATFORM", "linux/amd64", "TARGETOS", "linux",
+            "TARGETARCH", "amd64", "TARGETVARIANT", "", "BUILDPLATFORM", "linux/amd64", "BUILDOS", "linux",
+            "BUILDARCH", "amd64", "BUILDVARIANT", "");
+
+    private static List<Instruction> instructions(String text) {
+        return Dockerfile.parse("Dockerfile", text).instructions();
+    }
+
+    /** Runs the ARG/ENV instructions of {@code text} (global ones, then the first stage's). */
+    private static VariableScope run(String text, Map<String, String> buildArgs) {
+        VariableScope global = VariableScope.global(buildArgs, PLATFORM, ShellLex.of('\\'));
+        VariableScope scope = global;
+        for (Instruction in : instructions(text)) {
+            if (in instanceof FromInstruction) {
+                scope = global.stage(Map.of("PATH", "/usr/bin"));
+            } else if (in instanceof ArgInstruction a) {
+                scope.declare(a);
+            } else if (in instanceof EnvInstruction e) {
+                scope.setEnv(e);
+            }
+        }
+        return scope;
+    }
+
+    @Test
+    void globalArg_isInvisibleInStageUntilRedeclared() {
+        VariableScope s = run("ARG V=1\nFROM a\n", Map.of());
+        assertThat(s.expansionEnv()).doesNotContainKey("V");
+        VariableScope re = run("ARG V=1\nFROM a\nARG V\n", Map.of());
+        assertThat(re.expansionEnv()).containsEntry("V", "1");
+    }
+
+    @Test
+    void buildArg_overridesGlobalAndStageDefaults() {
+        VariableScope s = run("ARG V=1\nFROM a\nARG V\nARG W=2\n", Map.of("V", "9", "W", "8"));
+        assertThat(s.expansionEnv()).containsEntry("V", "9").containsEntry("W", "8");
+        assertThat(s.consumedBuildArgs()).containsExactlyInAnyOrder("V", "W");
+    }
+
+    @Test
+    void stageDefault_expandsEarlierArgsAndEnv() {
+        VariableScope s = run("FROM a\nARG A=x\nENV E=${A}y\nARG B=${E}z\n", Map.of());
+        assertThat(s.expansionEnv()).containsEntry("B", "xyz");
+    }
+
+    @Test
+    void env_shadowsArgOfSameName() {
+        VariableScope s = run("FROM a\nARG NAME=fromarg\nENV NAME=fromenv\n", Map.of("NAME", "cli"));
+        assertThat(s.expansionEnv()).containsEntry("NAME", "fromenv");
+        assertThat(s.historyArgs()).doesNotContainKey("NAME");
+        assertThat(s.runEnv()).containsEntry("NAME", "fromenv");
+    }
+
+    @Test
+    void predefinedPlatformArgs_areGlobalAndNeedDeclarationInStage() {
+        VariableScope global = VariableScope.global(Map.of(), PLATFORM, ShellLex.of('\\'));
+        assertThat(global.expansionEnv()).containsEntry("TARGETARCH", "amd64");
+        VariableScope s = run("FROM a\nARG TARGETPLATFORM\n", Map.of());
+        assertThat(s.expansionEnv()).containsEntry("TARGETPLATFORM", "linux/amd64").doesNotContainKey("TARGETARCH");
+    }
+
+    @Test
+    void proxyArgs_reachRunWithoutDeclarationButNeverHistory() {
+        Map<String, String> args = new LinkedHashMap<>();
+        args.put("HTTP_PROXY", "http://p:3128");
+        args.put("no_proxy", "localhost");
+        VariableScope s = run("FROM a\nARG no_proxy\nARG OTHER=1\n", args);
+        assertThat(s.runEnv()).containsEntry("HTTP_PROXY", "http://p:3128").containsEntry("no_proxy", "localhost");
+        assertThat(s.historyArgs()).containsExactly(Map.entry("OTHER", "1"));
+    }
+
+    @Test
+    void argWithoutValue_isDeclaredButUnset() {
+        VariableScope s = run("FROM a\nARG NOVALUE\n", Map.of());
+        assertThat(s.args()).containsEntry("NOVALUE", null);
+        assertThat(s.expansionEnv()).doesNotContainKey("NOVALUE");
+        assertThat(s.expander().word("[${NOVALUE:-dflt}]")).isEqualTo("[dflt]");
+    }
+
+    @Test
+    void baseEnv_isVisibleAndExpandable() {
+        VariableScope s = run("FROM a\nENV PATH=/opt/bin:$PATH\n", Map.of());
+        assertThat(s.env()).containsEntry("PATH", "/opt/bin:/usr/bin");
+    }
+}

@@ -1,0 +1,295 @@
+package dev.kiln.oci.layer;
+
+import dev.kiln.oci.Compression;
+import dev.kiln.oci.DigestingInputStream;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Extracts a layer tar (plain, gzip, or zstd when zstd-jni is present) into a directory, never
+ * trusting it: entry names that climb out of the root are refused; symlinks are created as written
+ * but never followed on the host's terms (every path is resolved inside the root, see
+ * {@link SafeRoot}); hardlinks may only point at files inside the root; whiteouts go to a
+ * {@link WhiteoutHandler}; ownership, non-{@code user.} xattrs and device nodes go through
+ * {@link FileOps} and are skipped (and recorded) where not permitted. Modes (including setuid and
+ * sticky bits) and mtimes are applied; directory metadata is applied last, deepest first.
+ */
+public final class LayerExtractor {
+    private static final System.Logger LOG = System.getLogger(LayerExtractor.class.getName());
+    private static final String XATTR_PREFIX = "SCHILY.xattr.";
+    private static final int MAX_SKIPPED = 100;
+
+    /**
+     * @param whiteouts      what to do with {@code .wh.} entries
+     * @param fileOps        ownership, xattrs, device nodes
+     * @param applyOwnership whether to chown entries to their tar uid/gid
+     * @param applyXattrs    whether to set PAX {@code SCHILY.xattr.*} attributes
+     */
+    public record Options(WhiteoutHandler whiteouts, FileOps fileOps, boolean applyOwnership, boolean applyXattrs) {
+        /** Flatten whiteouts, java.nio file operations, ownership and xattrs attempted. */
+        public static Options defaults() {
+            return new Options(WhiteoutHandler.flatten(), new JavaFileOps(), true, true);
+        }
+
+        public Options withWhiteouts(WhiteoutHandler handler) {
+            return new Options(handler, fileOps, applyOwnership, applyXattrs);
+        }
+
+        public Options withFileOps(FileOps ops) {
+            return new Options(whiteouts, ops, applyOwnership, applyXattrs);
+        }
+
+        public Options withApplyOwnership(boolean apply) {
+            return new Options(whiteouts, fileOps, apply, applyXattrs);
+        }
+
+        public Options withApplyXattrs(boolean apply) {
+            return new Options(whiteouts, fileOps, applyOwnership, apply);
+        }
+    }
+
+    private final Options options;
+
+    public LayerExtractor(Options options) {
+        this.options = options;
+    }
+
+    public LayerExtractor() {
+        this(Options.defaults());
+    }
+
+    /** Extracts the layer in {@code blob} (compression detected from its bytes) into {@code root}. */
+    public ExtractResult extract(InputStream blob, Path root) throws IOException {
+        Files.createDirectories(root);
+        return new Run(new SafeRoot(root)).extract(blob);
+    }
+
+    /** One extraction: the state that lives as long as one layer. */
+    private final class Run {
+        private final SafeRoot root;
+        private final Set<Path> created = new HashSet<>();
+        private final List<Runnable> directoryMetadata = new ArrayList<>();
+        private final List<String> skipped = new ArrayList<>();
+        private final Map<Path, Integer> modesToRestore = new java.util.LinkedHashMap<>();
+        private int ownershipFailures;
+        private int entries;
+
+        Run(SafeRoot root) {
+            this.root = root;
+        }
+
+        ExtractResult extract(InputStream blob) throws IOException {
+            DigestingInputStream plain = new DigestingInputStream(Compression.autoDecompress(blob));
+            TarArchiveInputStream tar = new TarArchiveInputStream(plain, "UTF-8");
+            TarArchiveEntry entry;
+            while ((entry = tar.getNextEntry()) != null) {
+                entries++;
+                extractEntry(entry, tar);
+            }
+            plain.transferTo(OutputStream.nullOutputStream());
+            for (Map.Entry<Path, Integer> e : modesToRestore.entrySet()) {
+                setMode(e.getKey(), e.getValue());
+            }
+            for (int i = directoryMetadata.size() - 1; i >= 0; i--) {
+                directoryMetadata.get(i).run();
+            }
+            return new ExtractResult(plain.digest(), plain.size(), entries, skipped, ownershipFailures);
+        }
+
+        private void extractEntry(TarArchiveEntry entry, InputStream content) throws IOException {
+            List<String> parts = SafeRoot.components(entry.getName());
+            if (parts.isEmpty()) {
+                return; // "./": the root itself keeps its own metadata
+            }
+            String base = parts.get(parts.size() - 1);
+            if (Whiteouts.isWhiteout(base)) {
+                applyWhiteout(entry.getName(), parts, base);
+                return;
+            }
+            Path path = root.entryPath(parts);
+            prepareParent(path.getParent());
+            BasicFileAttributes existing = SafeRoot.lstat(path);
+            if (entry.isDirectory()) {
+                if (existing != null && !existing.isDirectory()) {
+                    Files.delete(path);
+                    existing = null;
+                }
+                if (existing == null) {
+                    Files.createDirectory(path);
+                }
+                markCreated(path);
+                directoryMetadata.add(() -> applyMetadata(path, entry, false));
+                return;
+            }
+            if (existing != null) {
+                FlattenWhiteouts.deleteTree(path);
+            }
+            if (entry.isSymbolicLink()) {
+                Files.createSymbolicLink(path, Path.of(entry.getLinkName()));
+                markCreated(path);
+                applyMetadata(path, entry, true);
+            } else if (entry.isLink()) {
+                createHardlink(entry, path);
+                markCreated(path);
+            } else if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
+                char type = entry.isFIFO() ? 'p' : entry.isCharacterDevice() ? 'c' : 'b';
+                try {
+                    options.fileOps().mknod(path, type, entry.getMode() & 07777, entry.getDevMajor(),
+                            entry.getDevMinor());
+                    markCreated(path);
+                    applyMetadata(path, entry, false);
+                } catch (UnsupportedOperationException | IOException e) {
+                    skip(root.relative(path) + ": device node not created (" + e.getMessage() + ")");
+                }
+            } else if (entry.isFile()) {
+                try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                    content.transferTo(out);
+                }
+                markCreated(path);
+                applyMetadata(path, entry, false);
+            } else {
+                skip(root.relative(path) + ": unsupported tar entry type '" + (char) entry.getLinkFlag() + "'");
+            }
+        }
+
+        private void applyWhiteout(String name, List<String> parts, String base) throws IOException {
+            Path dir = root.resolve(parts.subList(0, parts.size() - 1), true);
+            prepareParent(dir);
+            String dirRel = root.relative(dir);
+            if (Whiteouts.isOpaque(base)) {
+                Set<Path> keep = new HashSet<>();
+                for (Path p : created) {
+                    if (dir.equals(p.getParent())) {
+                        keep.add(p);
+                    }
+                }
+                options.whiteouts().opaque(dir, dirRel, keep);
+                return;
+            }
+            String target = Whiteouts.target(base);
+            if (target.isEmpty() || target.equals(".") || target.equals("..")) {
+                throw new LayerException("refusing layer entry '" + name + "': whiteout of '" + target + "'");
+            }
+            options.whiteouts().whiteout(dir.resolve(target), dirRel.isEmpty() ? target : dirRel + "/" + target);
+        }
+
+        /**
+         * Creates {@code dir} and its missing ancestors. When not root, a read-only directory from
+         * an earlier layer is made writable for the owner while this layer is extracted and its mode
+         * is restored at the end.
+         */
+        private void prepareParent(Path dir) throws IOException {
+            Path existing = dir;
+            while (!existing.equals(root.root()) && SafeRoot.lstat(existing) == null) {
+                existing = existing.getParent();
+            }
+            makeWritable(existing);
+            root.ensureDirectories(dir);
+            makeWritable(dir);
+        }
+
+        private void makeWritable(Path dir) {
+            if (Files.isWritable(dir) || modesToRestore.containsKey(dir)) {
+                return;
+            }
+            try {
+                int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+                Files.setAttribute(dir, "unix:mode", mode | 0300, LinkOption.NOFOLLOW_LINKS);
+                modesToRestore.put(dir, mode);
+            } catch (IOException | UnsupportedOperationException e) {
+                LOG.log(Level.DEBUG, "cannot make {0} writable: {1}", dir, e);
+            }
+        }
+
+        private void setMode(Path path, int mode) {
+            try {
+                Files.setAttribute(path, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException | UnsupportedOperationException e) {
+                skip(root.relative(path) + ": mode not set (" + e.getMessage() + ")");
+            }
+        }
+
+        private void createHardlink(TarArchiveEntry entry, Path path) throws IOException {
+            Path target = root.entryPath(SafeRoot.components(entry.getLinkName()));
+            BasicFileAttributes attrs = SafeRoot.lstat(target);
+            if (attrs == null || attrs.isDirectory()) {
+                throw new LayerException("refusing hardlink '" + entry.getName() + "' -> '" + entry.getLinkName()
+                        + "': the target is " + (attrs == null ? "not an earlier entry inside the root" : "a directory"));
+            }
+            Files.createLink(path, target);
+        }
+
+        private void markCreated(Path path) {
+            for (Path p = path; p != null && !p.equals(root.root()); p = p.getParent()) {
+                if (!created.add(p)) {
+                    break;
+                }
+            }
+        }
+
+        /** Owner first (chown clears setuid bits), then mode, xattrs, mtime. Failures are recorded. */
+        private void applyMetadata(Path path, TarArchiveEntry entry, boolean symlink) {
+            if (options.applyOwnership()) {
+                try {
+                    options.fileOps().chown(path, (int) entry.getLongUserId(), (int) entry.getLongGroupId());
+                } catch (IOException | UnsupportedOperationException e) {
+                    ownershipFailures++;
+                }
+            }
+            if (!symlink) {
+                setMode(path, entry.getMode() & 07777);
+            }
+            if (options.applyXattrs()) {
+                applyXattrs(path, entry);
+            }
+            try {
+                FileTime mtime = FileTime.from(entry.getLastModifiedTime().toInstant());
+                Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(mtime, mtime, null);
+            } catch (IOException | UnsupportedOperationException e) {
+                LOG.log(Level.DEBUG, "mtime not set on {0}: {1}", path, e);
+            }
+        }
+
+        private void applyXattrs(Path path, TarArchiveEntry entry) {
+            for (Map.Entry<String, String> header : entry.getExtraPaxHeaders().entrySet()) {
+                if (!header.getKey().startsWith(XATTR_PREFIX)) {
+                    continue;
+                }
+                String name = header.getKey().substring(XATTR_PREFIX.length());
+                try {
+                    options.fileOps().setXattr(path, name, header.getValue().getBytes(StandardCharsets.UTF_8));
+                } catch (IOException | UnsupportedOperationException e) {
+                    skip(root.relative(path) + ": xattr " + name + " not set (" + e.getMessage() + ")");
+                }
+            }
+        }
+
+        private void skip(String what) {
+            if (skipped.size() < MAX_SKIPPED) {
+                skipped.add(what);
+            }
+            LOG.log(Level.DEBUG, "skipped {0}", what);
+        }
+    }
+}

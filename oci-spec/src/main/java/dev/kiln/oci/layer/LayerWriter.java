@@ -1,0 +1,248 @@
+package dev.kiln.oci.layer;
+
+import dev.kiln.oci.Compression;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.DigestingOutputStream;
+import dev.kiln.oci.KilnException;
+import dev.kiln.oci.MediaType;
+import dev.kiln.oci.layout.BlobStore;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
+
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Writes deterministic layer tars: entries sorted as a depth-first walk with sorted children, no
+ * {@code ./} prefixes, user and group names empty, mtimes in whole seconds, PAX headers for long
+ * names, big numbers and xattrs, hardlinks preserved. Compresses (gzip with a fixed header, zstd
+ * when zstd-jni is present, or none) and computes the blob digest and the diff ID in the same pass.
+ */
+public final class LayerWriter {
+    /**
+     * @param compression  the blob's compression
+     * @param gzipLevel    deflate level 1–9 (or -1 for the default, 6)
+     * @param uid          when not null, every entry's owner
+     * @param gid          when not null, every entry's group
+     * @param mtime        when not null, every entry's mtime (e.g. SOURCE_DATE_EPOCH)
+     * @param clampMtime   when not null, mtimes later than this are set to it (BuildKit's rewrite-timestamp)
+     * @param overlayWhiteouts when writing a directory: convert overlayfs whiteouts and opaque dirs
+     */
+    public record Options(Compression compression, int gzipLevel, Integer uid, Integer gid, Instant mtime,
+                          Instant clampMtime, boolean overlayWhiteouts) {
+        /** gzip at the default level, real owners and times, no overlay conversion. */
+        public static Options defaults() {
+            return new Options(Compression.GZIP, Deflater.DEFAULT_COMPRESSION, null, null, null, null, false);
+        }
+
+        public Options withCompression(Compression c) {
+            return new Options(c, gzipLevel, uid, gid, mtime, clampMtime, overlayWhiteouts);
+        }
+
+        public Options withGzipLevel(int level) {
+            return new Options(compression, level, uid, gid, mtime, clampMtime, overlayWhiteouts);
+        }
+
+        public Options withOwner(Integer newUid, Integer newGid) {
+            return new Options(compression, gzipLevel, newUid, newGid, mtime, clampMtime, overlayWhiteouts);
+        }
+
+        public Options withMtime(Instant fixed) {
+            return new Options(compression, gzipLevel, uid, gid, fixed, clampMtime, overlayWhiteouts);
+        }
+
+        public Options withClampMtime(Instant clamp) {
+            return new Options(compression, gzipLevel, uid, gid, mtime, clamp, overlayWhiteouts);
+        }
+
+        public Options withOverlayWhiteouts(boolean convert) {
+            return new Options(compression, gzipLevel, uid, gid, mtime, clampMtime, convert);
+        }
+    }
+
+    private final Options options;
+
+    public LayerWriter(Options options) {
+        this.options = options;
+    }
+
+    public LayerWriter() {
+        this(Options.defaults());
+    }
+
+    /** The entries a directory tree would make, in the order they would be written. */
+    public List<LayerEntry> scan(Path dir) throws IOException {
+        return DirectoryScanner.scan(dir, options.overlayWhiteouts());
+    }
+
+    /** Writes the tree under {@code dir} as a layer to {@code out} (not closed). */
+    public LayerResult writeDirectory(Path dir, OutputStream out) throws IOException {
+        return write(scan(dir), out);
+    }
+
+    /** Writes the tree under {@code dir} as a layer blob into {@code store}. */
+    public LayerResult writeDirectory(Path dir, BlobStore store) throws IOException {
+        return write(scan(dir), store);
+    }
+
+    /** Writes {@code entries} (sorted here) as a layer blob into {@code store}, via a temp file. */
+    public LayerResult write(List<LayerEntry> entries, BlobStore store) throws IOException {
+        Path tmp = Files.createTempFile("kiln-layer-", ".blob");
+        try {
+            LayerResult result;
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                result = write(entries, out);
+            }
+            try (InputStream in = Files.newInputStream(tmp)) {
+                store.put(in, result.descriptor().digest(), result.descriptor().size());
+            }
+            return result;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Writes {@code entries} as a layer to {@code out} (not closed). Entries are sorted; a path
+     * given twice, or a hardlink to a path not written before it, is refused.
+     */
+    public LayerResult write(List<LayerEntry> entries, OutputStream out) throws IOException {
+        List<LayerEntry> sorted = new ArrayList<>(entries);
+        sorted.sort((a, b) -> LayerEntry.compareByComponents(a.path(), b.path()));
+        DigestingOutputStream compressed = new DigestingOutputStream(new NonClosing(out));
+        OutputStream compressor = compressor(new BufferedOutputStream(compressed, 1 << 16));
+        DigestingOutputStream plain = new DigestingOutputStream(compressor);
+        Set<String> written = new HashSet<>();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(plain, "UTF-8")) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+            tar.setAddPaxHeadersForNonAsciiNames(true);
+            for (LayerEntry entry : sorted) {
+                if (!written.add(entry.path())) {
+                    throw new LayerException("layer entry '" + entry.path() + "' given twice");
+                }
+                if (entry.type() == LayerEntry.Type.HARDLINK && !written.contains(entry.linkTarget())) {
+                    throw new LayerException("hardlink '" + entry.path() + "' -> '" + entry.linkTarget()
+                            + "': the target is not an earlier entry");
+                }
+                writeEntry(tar, entry);
+            }
+            tar.finish();
+        }
+        Digest diffId = plain.digest();
+        Descriptor descriptor = Descriptor.of(MediaType.ociLayer(options.compression()), compressed.digest(),
+                compressed.size());
+        return new LayerResult(descriptor, diffId, plain.size(), sorted.size());
+    }
+
+    private OutputStream compressor(OutputStream out) throws IOException {
+        return switch (options.compression()) {
+            case NONE -> out;
+            case GZIP -> new LeveledGzip(out, options.gzipLevel());
+            case ZSTD -> {
+                if (!Compression.zstdAvailable()) {
+                    throw new KilnException("zstd compression needs zstd-jni on the class path",
+                            "use gzip, or add com.github.luben:zstd-jni", null);
+                }
+                yield new ZstdCompressorOutputStream(out);
+            }
+        };
+    }
+
+    private void writeEntry(TarArchiveOutputStream tar, LayerEntry entry) throws IOException {
+        byte flag = switch (entry.type()) {
+            case FILE -> TarArchiveEntry.LF_NORMAL;
+            case DIRECTORY -> TarArchiveEntry.LF_DIR;
+            case SYMLINK -> TarArchiveEntry.LF_SYMLINK;
+            case HARDLINK -> TarArchiveEntry.LF_LINK;
+            case CHAR_DEVICE -> TarArchiveEntry.LF_CHR;
+            case BLOCK_DEVICE -> TarArchiveEntry.LF_BLK;
+            case FIFO -> TarArchiveEntry.LF_FIFO;
+        };
+        String name = entry.type() == LayerEntry.Type.DIRECTORY ? entry.path() + "/" : entry.path();
+        TarArchiveEntry e = new TarArchiveEntry(name, flag, false);
+        e.setMode(entry.mode() & 07777);
+        e.setUserId(options.uid() != null ? options.uid() : entry.uid());
+        e.setGroupId(options.gid() != null ? options.gid() : entry.gid());
+        e.setUserName("");
+        e.setGroupName("");
+        e.setModTime(mtime(entry.mtime()).getEpochSecond() * 1000L);
+        if (entry.type() == LayerEntry.Type.SYMLINK || entry.type() == LayerEntry.Type.HARDLINK) {
+            e.setLinkName(entry.linkTarget());
+        }
+        if (entry.type() == LayerEntry.Type.CHAR_DEVICE || entry.type() == LayerEntry.Type.BLOCK_DEVICE) {
+            e.setDevMajor(entry.devMajor());
+            e.setDevMinor(entry.devMinor());
+        }
+        for (Map.Entry<String, byte[]> x : entry.xattrs().entrySet()) {
+            e.addPaxHeader("SCHILY.xattr." + x.getKey(), new String(x.getValue(), StandardCharsets.UTF_8));
+        }
+        if (entry.type() == LayerEntry.Type.FILE) {
+            e.setSize(entry.size());
+            tar.putArchiveEntry(e);
+            long copied;
+            try (InputStream in = entry.content().open()) {
+                copied = in.transferTo(tar);
+            }
+            if (copied != entry.size()) {
+                throw new LayerException("file '" + entry.path() + "' changed while being written: expected "
+                        + entry.size() + " bytes, read " + copied);
+            }
+        } else {
+            tar.putArchiveEntry(e);
+        }
+        tar.closeArchiveEntry();
+    }
+
+    private Instant mtime(Instant original) {
+        if (options.mtime() != null) {
+            return options.mtime();
+        }
+        if (options.clampMtime() != null && original.isAfter(options.clampMtime())) {
+            return options.clampMtime();
+        }
+        return original;
+    }
+
+    /** gzip with a chosen level; Java's header is fixed (mtime 0, no name), so output is reproducible. */
+    private static final class LeveledGzip extends GZIPOutputStream {
+        LeveledGzip(OutputStream out, int level) throws IOException {
+            super(out, 1 << 16);
+            def.setLevel(level);
+        }
+    }
+
+    /** Lets the compressor chain be closed without closing the caller's stream. */
+    private static final class NonClosing extends FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+}

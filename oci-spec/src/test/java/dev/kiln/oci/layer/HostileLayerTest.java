@@ -1,0 +1,151 @@
+package dev.kiln.oci.layer;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Layers crafted to write or delete outside the extraction root. Each must be refused or
+ * contained; afterwards the parent temp dir holds exactly what it held before.
+ */
+class HostileLayerTest {
+    @TempDir
+    Path parent;
+
+    Path root;
+    Path victim;
+    Path outsideDir;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        root = Files.createDirectory(parent.resolve("root"));
+        victim = Files.writeString(parent.resolve("victim"), "precious");
+        outsideDir = Files.createDirectory(parent.resolve("outside"));
+    }
+
+    private void assertParentUntouched() throws Exception {
+        try (Stream<Path> list = Files.list(parent)) {
+            assertThat(list.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("root", "victim", "outside");
+        }
+        assertThat(victim).hasContent("precious");
+        try (Stream<Path> list = Files.list(outsideDir)) {
+            assertThat(list).isEmpty();
+        }
+    }
+
+    @Test
+    void dotDotPath_refused() throws Exception {
+        var tar = new TarBuilder().file("../victim", "pwned").file("ok", "x");
+        assertThatThrownBy(() -> new LayerExtractor().extract(tar.stream(), root))
+                .isInstanceOf(LayerException.class).hasMessageContaining("../victim");
+        assertParentUntouched();
+    }
+
+    @Test
+    void dotDotInsideName_climbingOut_refused() throws Exception {
+        var tar = new TarBuilder().file("a/b/../../../victim", "pwned");
+        assertThatThrownBy(() -> new LayerExtractor().extract(tar.stream(), root))
+                .isInstanceOf(LayerException.class);
+        assertParentUntouched();
+    }
+
+    @Test
+    void absoluteName_landsInsideRoot() throws Exception {
+        var tar = new TarBuilder().file(victim.toString(), "contained");
+        new LayerExtractor().extract(tar.stream(), root);
+        assertThat(root.resolve(victim.toString().substring(1)))
+                .hasContent("contained");
+        assertParentUntouched();
+    }
+
+    @Test
+    void absoluteSymlink_thenFileThroughIt_contained() throws Exception {
+        var tar = new TarBuilder().symlink("escape", outsideDir.toString()).file("escape/planted", "pwned");
+        new LayerExtractor().extract(tar.stream(), root);
+        // the link is created as written, but the file went to <root>/<outsideDir>/planted
+        assertThat(Files.readSymbolicLink(root.resolve("escape")).toString()).isEqualTo(outsideDir.toString());
+        assertThat(root.resolve(outsideDir.toString().substring(1)).resolve("planted")).hasContent("pwned");
+        assertParentUntouched();
+    }
+
+    @Test
+    void symlinkToParent_thenFileThroughIt_contained() throws Exception {
+        var tar = new TarBuilder().symlink("up", "../..").file("up/victim", "pwned");
+        new LayerExtractor().extract(tar.stream(), root);
+        assertThat(root.resolve("victim")).hasContent("pwned");
+        assertParentUntouched();
+    }
+
+    @Test
+    void symlinkToParent_thenHardlinkThroughIt_refused() throws Exception {
+        var tar = new TarBuilder().symlink("up", "..").hardlink("stolen", "up/victim");
+        assertThatThrownBy(() -> new LayerExtractor().extract(tar.stream(), root))
+                .isInstanceOf(LayerException.class).hasMessageContaining("up/victim");
+        assertThat(root.resolve("stolen")).doesNotExist();
+        assertParentUntouched();
+    }
+
+    @Test
+    void hardlinkToAbsoluteHostFile_refused() throws Exception {
+        var tar = new TarBuilder().hardlink("stolen", victim.toString());
+        assertThatThrownBy(() -> new LayerExtractor().extract(tar.stream(), root))
+                .isInstanceOf(LayerException.class);
+        assertParentUntouched();
+    }
+
+    @Test
+    void hardlinkNamedThroughSymlinkToParent_landsInside() throws Exception {
+        var tar = new TarBuilder().file("target", "t").symlink("up", "..").hardlink("up/linked", "target");
+        new LayerExtractor().extract(tar.stream(), root);
+        assertThat(root.resolve("linked")).hasContent("t");
+        assertParentUntouched();
+    }
+
+    @Test
+    void whiteoutAimedOutside_refusedOrContained() throws Exception {
+        assertThatThrownBy(() -> new LayerExtractor().extract(new TarBuilder().file("../.wh.victim", "").stream(),
+                root)).isInstanceOf(LayerException.class);
+        assertThatThrownBy(() -> new LayerExtractor().extract(new TarBuilder().file(".wh..", "").stream(), root))
+                .isInstanceOf(LayerException.class);
+        new LayerExtractor().extract(new TarBuilder().symlink("up", "..").file("up/.wh.victim", "").stream(), root);
+        new LayerExtractor().extract(new TarBuilder().symlink("abs", parent.toString())
+                .file("abs/.wh.victim", "").file("abs/.wh.outside", "").stream(), root);
+        new LayerExtractor().extract(new TarBuilder().symlink("o", outsideDir.toString())
+                .file("o/.wh..wh..opq", "").stream(), root);
+        assertParentUntouched();
+    }
+
+    @Test
+    void fileReplacingSymlinkToOutside_doesNotWriteThroughIt() throws Exception {
+        Files.createSymbolicLink(root.resolve("link"), victim);
+        new LayerExtractor().extract(new TarBuilder().file("link", "new content").stream(), root);
+        assertThat(Files.isSymbolicLink(root.resolve("link"))).isFalse();
+        assertThat(root.resolve("link")).hasContent("new content");
+        assertParentUntouched();
+    }
+
+    @Test
+    void directoryEntryOverSymlinkToOutside_replacesLink() throws Exception {
+        Files.createSymbolicLink(root.resolve("d"), outsideDir);
+        new LayerExtractor().extract(new TarBuilder().dir("d", 0700).file("d/f", "x").stream(), root);
+        assertThat(Files.isDirectory(root.resolve("d"), LinkOption.NOFOLLOW_LINKS)).isTrue();
+        assertThat(root.resolve("d/f")).hasContent("x");
+        assertParentUntouched();
+    }
+
+    @Test
+    void symlinkLoop_refusedNotHung() throws Exception {
+        var tar = new TarBuilder().symlink("a", "b").symlink("b", "a").file("a/x", "loop");
+        assertThatThrownBy(() -> new LayerExtractor().extract(tar.stream(), root))
+                .isInstanceOf(LayerException.class).hasMessageContaining("symbolic links");
+        assertParentUntouched();
+    }
+}
