@@ -1,0 +1,229 @@
+package dev.kiln.runtime;
+
+import dev.kiln.runtime.ContainerSetup.StdioFile;
+import dev.kiln.runtime.linux.ChildProgram;
+import dev.kiln.runtime.linux.Syscalls;
+import java.io.Closeable;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The host side of one execution, in its own scratch directory: the generated {@code /etc/hosts},
+ * {@code /etc/hostname} and {@code /etc/resolv.conf}, the overlay mount point and options, a
+ * private root copy when overlay is unavailable, and FIFOs for piped stdio. FIFOs are opened
+ * read-write by kiln until the child has started, so neither side blocks in open(2).
+ */
+final class ExecDir {
+    private static final int MAX_MOUNT_OPTIONS = 4000;
+
+    private final Path dir;
+    private final List<Closeable> holders = new ArrayList<>();
+    private final Closeable[] streams = new Closeable[3];
+    private ContainerSetup.Prepared setup;
+
+    private ExecDir(Path dir) {
+        this.dir = dir;
+    }
+
+    static ExecDir prepare(Path dir, ExecSpec spec, boolean copyRoot, Consumer<String> copyNotice)
+            throws IOException {
+        ExecDir d = new ExecDir(dir);
+        try {
+            d.setup = d.build(spec, copyRoot, copyNotice);
+            return d;
+        } catch (IOException | RuntimeException e) {
+            d.abandon();
+            throw e;
+        }
+    }
+
+    private ContainerSetup.Prepared build(ExecSpec spec, boolean copyRoot, Consumer<String> notice)
+            throws IOException {
+        String root;
+        String options = null;
+        String cwd = null;
+        if (spec.rootfs() instanceof RootFs.Overlay o) {
+            Files.createDirectories(o.upperDir());
+            Files.createDirectories(o.workDir());
+            if (copyRoot) {
+                notice.accept("overlay unavailable");
+                Path copy = dir.resolve("rootfs");
+                List<Path> layers = new ArrayList<>(o.lowerDirs());
+                layers.add(o.upperDir());
+                OverlayFormat.flatten(layers, copy);
+                root = copy.toString();
+            } else {
+                Path merged = Files.createDirectory(dir.resolve("merged"));
+                root = merged.toString();
+                List<Path> lowers = new ArrayList<>(o.lowerDirs());
+                if (lowers.isEmpty()) {
+                    lowers.add(Files.createDirectory(dir.resolve("empty")));
+                }
+                options = overlayOptions(lowers, o.upperDir(), o.workDir(), null);
+                if (options.length() > MAX_MOUNT_OPTIONS) {
+                    Path common = commonParent(lowers);
+                    cwd = common.toString();
+                    options = overlayOptions(lowers, o.upperDir(), o.workDir(), common);
+                    if (options.length() > MAX_MOUNT_OPTIONS) {
+                        throw new SandboxException("too many layers for one overlay mount ("
+                                + lowers.size() + "; the mount options exceed one page)",
+                                "squash the base image or use fewer RUN/COPY steps");
+                    }
+                }
+            }
+        } else {
+            root = ((RootFs.Directory) spec.rootfs()).dir().toAbsolutePath().toString();
+        }
+        String hostname = spec.hostname();
+        Path hostnameFile = Files.writeString(dir.resolve("hostname"), hostname + "\n");
+        Path hosts = Files.writeString(dir.resolve("hosts"), hosts(spec.network(), hostname));
+        Path resolv = Files.writeString(dir.resolve("resolv.conf"), resolvConf());
+        StdioFile[] stdio = {
+            stdio(spec.stdin(), 0), stdio(spec.stdout(), 1), stdio(spec.stderr(), 2),
+        };
+        return new ContainerSetup.Prepared(root, options, cwd, hosts.toString(),
+                hostnameFile.toString(), resolv.toString(), stdio);
+    }
+
+    private static String overlayOptions(List<Path> lowersBottomToTop, Path upper, Path work,
+            Path relativeTo) {
+        StringBuilder sb = new StringBuilder("lowerdir=");
+        for (int i = lowersBottomToTop.size() - 1; i >= 0; i--) {
+            sb.append(escape(path(lowersBottomToTop.get(i), relativeTo)));
+            if (i > 0) {
+                sb.append(':');
+            }
+        }
+        sb.append(",upperdir=").append(escape(upper.toAbsolutePath().toString()));
+        sb.append(",workdir=").append(escape(work.toAbsolutePath().toString()));
+        return sb.append(",userxattr").toString();
+    }
+
+    private static String path(Path p, Path relativeTo) {
+        Path abs = p.toAbsolutePath();
+        return relativeTo == null ? abs.toString() : relativeTo.relativize(abs).toString();
+    }
+
+    private static String escape(String path) {
+        if (path.indexOf(',') >= 0) {
+            throw new SandboxException("a layer path contains a comma, which overlay cannot take: "
+                    + path, "move kiln's storage (--root) to a path without commas");
+        }
+        return path.replace("\\", "\\\\").replace(":", "\\:");
+    }
+
+    private static Path commonParent(List<Path> paths) {
+        Path common = paths.get(0).toAbsolutePath().getParent();
+        for (Path p : paths) {
+            while (!p.toAbsolutePath().startsWith(common)) {
+                common = common.getParent();
+            }
+        }
+        return common;
+    }
+
+    private static String hosts(Network network, String hostname) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        Path host = Path.of("/etc/hosts");
+        if (network == Network.HOST && Files.isReadable(host)) {
+            sb.append(Files.readString(host));
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != '\n') {
+                sb.append('\n');
+            }
+        } else {
+            sb.append("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        }
+        sb.append("127.0.1.1\t").append(hostname).append('\n');
+        return sb.toString();
+    }
+
+    private static String resolvConf() throws IOException {
+        Path host = Path.of("/etc/resolv.conf");
+        return Files.isReadable(host) ? Files.readString(host) : "";
+    }
+
+    private StdioFile stdio(Stdio s, int fd) throws IOException {
+        boolean input = fd == 0;
+        if (s instanceof Stdio.Inherit) {
+            return null;
+        }
+        if (s instanceof Stdio.Null) {
+            return new StdioFile("/dev/null", input ? ChildProgram.O_RDONLY : ChildProgram.O_WRONLY);
+        }
+        if (s instanceof Stdio.File f) {
+            int flags = input ? ChildProgram.O_RDONLY
+                    : ChildProgram.O_WRONLY | ChildProgram.O_CREAT
+                            | (f.append() ? ChildProgram.O_APPEND : ChildProgram.O_TRUNC);
+            return new StdioFile(f.path().toAbsolutePath().toString(), flags);
+        }
+        Path fifo = dir.resolve(new String[] {"stdin", "stdout", "stderr"}[fd]);
+        Syscalls.mkfifo(fifo, 0600);
+        holders.add(new RandomAccessFile(fifo.toFile(), "rw"));
+        streams[fd] = input ? new FileOutputStream(fifo.toFile()) : new FileInputStream(fifo.toFile());
+        return new StdioFile(fifo.toString(), input ? ChildProgram.O_RDONLY : ChildProgram.O_WRONLY);
+    }
+
+    ContainerSetup.Prepared setup() {
+        return setup;
+    }
+
+    OutputStream stdin() {
+        return (OutputStream) streams[0];
+    }
+
+    InputStream stdout() {
+        return (InputStream) streams[1];
+    }
+
+    InputStream stderr() {
+        return (InputStream) streams[2];
+    }
+
+    /** After the child has opened its ends (or failed): drop kiln's extra ends of the FIFOs. */
+    void releaseFifos() {
+        holders.forEach(ExecDir::closeQuietly);
+        holders.clear();
+    }
+
+    /** The execution never started: close everything and remove the directory. */
+    void abandon() {
+        releaseFifos();
+        for (Closeable c : streams) {
+            closeQuietly(c);
+        }
+        Tree.deleteQuietly(dir);
+    }
+
+    /** The process ended: remove the directory (open streams keep their data). */
+    void finished() {
+        Tree.deleteQuietly(dir);
+    }
+
+    private static void closeQuietly(Closeable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // nothing to do
+            }
+        }
+    }
+
+    static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}

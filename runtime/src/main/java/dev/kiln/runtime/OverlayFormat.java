@@ -1,0 +1,231 @@
+package dev.kiln.runtime;
+
+import dev.kiln.runtime.linux.Syscalls;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Overlayfs's on-disk conventions as an unprivileged overlay ({@code userxattr}) uses them: a
+ * deleted entry is a 0/0 character device of the same name, an opaque directory carries
+ * {@code user.overlay.opaque=y}, and overlay's own bookkeeping lives in other
+ * {@code user.overlay.*} attributes. Converts both ways between these and OCI layers, and
+ * flattens a stack of such directories into one plain tree when overlay cannot be mounted.
+ */
+public final class OverlayFormat {
+    /** The xattr marking an opaque directory (Java's user view adds the {@code user.} prefix). */
+    public static final String OPAQUE_XATTR = "user.overlay.opaque";
+    private static final String OPAQUE_NAME = "overlay.opaque";
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFCHR = 0020000;
+
+    private OverlayFormat() {}
+
+    /** True when {@code path} is overlay's whiteout: a character device 0/0. */
+    public static boolean isWhiteout(Path path) throws IOException {
+        Map<String, Object> a = Files.readAttributes(path, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
+        return (((Integer) a.get("mode")) & S_IFMT) == S_IFCHR && ((Long) a.get("rdev")) == 0L;
+    }
+
+    /** Makes {@code path} (which must not exist) a whiteout. */
+    public static void writeWhiteout(Path path) throws IOException {
+        Syscalls.mknodChar(path, 0, 0, 0);
+    }
+
+    public static boolean isOpaque(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(dir,
+                UserDefinedFileAttributeView.class);
+        if (view == null || !view.list().contains(OPAQUE_NAME)) {
+            return false;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(view.size(OPAQUE_NAME));
+        view.read(OPAQUE_NAME, buf);
+        return "y".equals(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
+    }
+
+    public static void markOpaque(Path dir) throws IOException {
+        Files.getFileAttributeView(dir, UserDefinedFileAttributeView.class)
+                .write(OPAQUE_NAME, ByteBuffer.wrap("y".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * The {@code user.*} xattrs of {@code path} (full names) that belong in a layer: everything
+     * but overlay's own {@code user.overlay.*}. Symlinks have none.
+     */
+    public static Map<String, byte[]> userXattrs(Path path) throws IOException {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        if (Files.isSymbolicLink(path)) {
+            return out;
+        }
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(path,
+                UserDefinedFileAttributeView.class);
+        if (view == null) {
+            return out;
+        }
+        for (String name : view.list()) {
+            if (name.startsWith("overlay.")) {
+                continue;
+            }
+            ByteBuffer buf = ByteBuffer.allocate(view.size(name));
+            view.read(name, buf);
+            out.put("user." + name, java.util.Arrays.copyOf(buf.array(), buf.position()));
+        }
+        return out;
+    }
+
+    /** One entry of an upper dir, as an OCI layer should record it. */
+    public record Change(String path, Kind kind, Path source) {
+        public enum Kind {
+            /** A file, dir, symlink or other node to store as it is. */
+            ENTRY,
+            /** {@code path} was deleted: store {@code dir/.wh.name}. */
+            WHITEOUT,
+            /** {@code path} is a directory that hides everything below it: store it and {@code path/.wh..wh..opq}. */
+            OPAQUE_DIR
+        }
+
+        /** The OCI tar entry name for a whiteout or opaque marker; {@code path} for entries. */
+        public String ociName() {
+            return switch (kind) {
+                case ENTRY -> path;
+                case OPAQUE_DIR -> path + "/.wh..wh..opq";
+                case WHITEOUT -> {
+                    int slash = path.lastIndexOf('/');
+                    yield slash < 0 ? ".wh." + path
+                            : path.substring(0, slash + 1) + ".wh." + path.substring(slash + 1);
+                }
+            };
+        }
+    }
+
+    /**
+     * What an upper dir changed, in sorted path order ({@code /}-separated, relative): whiteouts are
+     * checked before anything else (they are often hardlinks of one inode), opaque directories are
+     * reported as such and their contents as entries.
+     */
+    public static List<Change> changes(Path upper) throws IOException {
+        List<Change> out = new ArrayList<>();
+        walkSorted(upper, upper, out);
+        return out;
+    }
+
+    private static void walkSorted(Path root, Path dir, List<Change> out) throws IOException {
+        List<Path> children;
+        try (Stream<Path> s = Files.list(dir)) {
+            children = s.sorted().toList();
+        }
+        for (Path child : children) {
+            String rel = root.relativize(child).toString();
+            if (isWhiteout(child)) {
+                out.add(new Change(rel, Change.Kind.WHITEOUT, child));
+            } else if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                out.add(new Change(rel, isOpaque(child) ? Change.Kind.OPAQUE_DIR : Change.Kind.ENTRY,
+                        child));
+                walkSorted(root, child, out);
+            } else {
+                out.add(new Change(rel, Change.Kind.ENTRY, child));
+            }
+        }
+    }
+
+    /**
+     * Copies a stack of overlay-format directories (bottom to top) into {@code dest} as one plain
+     * tree, applying whiteouts and opaque directories, keeping modes, owners and times. The
+     * fallback root filesystem when overlay cannot be mounted.
+     */
+    public static void flatten(List<Path> layersBottomToTop, Path dest) throws IOException {
+        Files.createDirectories(dest);
+        for (Path layer : layersBottomToTop) {
+            Files.walkFileTree(layer, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+                        throws IOException {
+                    Path target = dest.resolve(layer.relativize(dir).toString());
+                    if (!dir.equals(layer)) {
+                        if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                            Tree.delete(target);
+                            Files.createDirectory(target);
+                        } else if (isOpaque(dir)) {
+                            emptyDir(target);
+                        }
+                    }
+                    copyMetadata(dir, target);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                        throws IOException {
+                    Path target = dest.resolve(layer.relativize(file).toString());
+                    if (isWhiteout(file)) {
+                        Tree.delete(target);
+                        return FileVisitResult.CONTINUE;
+                    }
+                    if (!attrs.isRegularFile() && !attrs.isSymbolicLink()) {
+                        return FileVisitResult.CONTINUE; // devices and FIFOs: not in a rootless copy
+                    }
+                    Tree.delete(target);
+                    Files.copy(file, target, LinkOption.NOFOLLOW_LINKS,
+                            StandardCopyOption.COPY_ATTRIBUTES);
+                    copyOwner(file, target);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    if (e != null) {
+                        throw e;
+                    }
+                    Path target = dest.resolve(layer.relativize(dir).toString());
+                    FileTime mtime = Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS);
+                    Files.setLastModifiedTime(target, mtime);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        }
+    }
+
+    private static void emptyDir(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Tree.delete(p);
+            }
+        }
+    }
+
+    private static void copyMetadata(Path from, Path to) throws IOException {
+        Files.setAttribute(to, "unix:mode",
+                Files.getAttribute(from, "unix:mode", LinkOption.NOFOLLOW_LINKS));
+        copyOwner(from, to);
+    }
+
+    private static void copyOwner(Path from, Path to) throws IOException {
+        if (Syscalls.geteuid() != 0) {
+            return;
+        }
+        Map<String, Object> a = Files.readAttributes(from, "unix:uid,gid", LinkOption.NOFOLLOW_LINKS);
+        try {
+            Files.setAttribute(to, "unix:uid", a.get("uid"), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(to, "unix:gid", a.get("gid"), LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            // an owner that is not mapped here stays ours
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package dev.kiln.runtime;
+
+import dev.kiln.runtime.linux.ChildProgram;
+import dev.kiln.runtime.linux.Errno;
+import dev.kiln.runtime.linux.Spawner;
+import dev.kiln.runtime.linux.Syscalls;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs processes in containers. One sandbox owns one spawner JVM and is shared by every RUN step
+ * and {@code kiln run} of a kiln process; it is thread-safe. Open it after
+ * {@link Userns#ensureInside} (kiln must be root, really or in its user namespace).
+ */
+public final class Sandbox implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Sandbox.class.getName());
+    static final int WATCHDOG_MILLIS = 500;
+    static final long NAMESPACES = Spawner.CLONE_NEWNS | Spawner.CLONE_NEWPID
+            | Spawner.CLONE_NEWUTS | Spawner.CLONE_NEWIPC;
+
+    private final Spawner spawner;
+    private final Isolation isolation;
+    private final IdMapping mapping;
+    private final Path runDir;
+    private final String overlayProblem;
+    private final AtomicLong counter = new AtomicLong();
+    private final AtomicBoolean copyNoticeGiven = new AtomicBoolean();
+
+    private Sandbox(Spawner spawner, Isolation isolation, IdMapping mapping, Path runDir,
+            String overlayProblem) {
+        this.spawner = spawner;
+        this.isolation = isolation;
+        this.mapping = mapping;
+        this.runDir = runDir;
+        this.overlayProblem = overlayProblem;
+    }
+
+    /** Opens a sandbox with this JVM's class path and a private temporary run directory. */
+    public static Sandbox open(Isolation requested) {
+        return open(requested, null, System.getProperty("java.class.path"));
+    }
+
+    /**
+     * Opens a sandbox: starts the spawner (with {@code classpath}, which must hold kiln and JNA),
+     * then probes which isolation works. {@code runDir} holds per-execution scratch files (null:
+     * a private temporary directory); it is deleted on {@link #close()}.
+     */
+    public static Sandbox open(Isolation requested, Path runDir, String classpath) {
+        if (Syscalls.geteuid() != 0) {
+            throw new SandboxException("kiln runs as uid " + Syscalls.geteuid()
+                    + " outside a user namespace, so it cannot create containers",
+                    "kiln re-executes itself in a user namespace at start (Userns.ensureInside); "
+                            + "call it before opening a sandbox");
+        }
+        IdMapping mapping = IdMapping.current();
+        Path dir;
+        Spawner spawner;
+        try {
+            dir = runDir != null ? Files.createDirectories(runDir)
+                    : Files.createTempDirectory("kiln-run-", PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rwx------")));
+            spawner = Spawner.start(classpath);
+        } catch (IOException e) {
+            throw new SandboxException("cannot start kiln's spawner process: " + e.getMessage(),
+                    "check that java can start and that " + System.getProperty("java.io.tmpdir")
+                            + " is writable", null, 0, e);
+        }
+        try {
+            Probe probe = Probe.run(spawner, dir);
+            Isolation chosen = choose(requested, probe);
+            String overlayProblem = chosen == Isolation.USERNS ? probe.overlayProblem() : "chroot isolation";
+            LOG.log(Level.DEBUG, "isolation {0} (asked {1}); overlay {2}; id mapping {3}", chosen,
+                    requested, overlayProblem == null ? "works" : "unavailable: " + overlayProblem,
+                    mapping.isInitial() ? "host" : mapping.isSingle() ? "single" : "range");
+            return new Sandbox(spawner, chosen, mapping, dir, overlayProblem);
+        } catch (RuntimeException e) {
+            spawner.close();
+            Tree.deleteQuietly(dir);
+            throw e;
+        }
+    }
+
+    private static Isolation choose(Isolation requested, Probe probe) {
+        switch (requested) {
+            case CHROOT:
+                return Isolation.CHROOT;
+            case USERNS:
+                if (probe.namespaceProblem() != null) {
+                    throw new SandboxException("cannot create namespaces: "
+                            + probe.namespaceProblem(), Userns.namespaceHint());
+                }
+                return Isolation.USERNS;
+            default:
+                if (probe.namespaceProblem() == null) {
+                    return Isolation.USERNS;
+                }
+                LOG.log(Level.INFO, "namespaces unavailable ({0}): using chroot isolation",
+                        probe.namespaceProblem());
+                return Isolation.CHROOT;
+        }
+    }
+
+    public Isolation isolation() {
+        return isolation;
+    }
+
+    public IdMapping idMapping() {
+        return mapping;
+    }
+
+    /** True when overlay root filesystems are mounted as overlays (not copied). */
+    public boolean overlaySupported() {
+        return overlayProblem == null;
+    }
+
+    /** Watchdog retries over this sandbox's life. */
+    public long watchdogRetries() {
+        return spawner.retries();
+    }
+
+    /** Runs {@code spec} to the end. */
+    public ExecResult run(ExecSpec spec) throws InterruptedException {
+        return start(spec).waitFor();
+    }
+
+    /** Starts {@code spec}; returns once the process has called execve. */
+    public Execution start(ExecSpec spec) {
+        checkIdentity(spec.user());
+        Path dir = runDir.resolve(Long.toString(counter.incrementAndGet()));
+        ExecDir prepared;
+        try {
+            Files.createDirectory(dir);
+            prepared = ExecDir.prepare(dir, spec, isolation == Isolation.CHROOT || overlayProblem != null,
+                    this::noticeCopy);
+        } catch (IOException e) {
+            Tree.deleteQuietly(dir);
+            throw new SandboxException("cannot prepare the container's files in " + dir + ": "
+                    + e.getMessage(), null, null, 0, e);
+        }
+        ChildProgram program = isolation == Isolation.CHROOT
+                ? ContainerSetup.chrooted(spec, prepared.setup(), mapping)
+                : ContainerSetup.namespaced(spec, prepared.setup(), mapping);
+        long flags = isolation == Isolation.CHROOT ? 0
+                : NAMESPACES | (spec.network() == Network.NONE ? Spawner.CLONE_NEWNET : 0);
+        Object outcome;
+        try {
+            outcome = spawner.spawn(flags, program, WATCHDOG_MILLIS);
+        } catch (IOException e) {
+            prepared.abandon();
+            throw new SandboxException("kiln's spawner process failed: " + e.getMessage(),
+                    "run again with --debug; the spawner's own error output is above", null, 0, e);
+        } finally {
+            prepared.releaseFifos();
+        }
+        if (outcome instanceof Spawner.Failed f) {
+            prepared.abandon();
+            throw failure(spec, program, f);
+        }
+        Spawner.Started s = (Spawner.Started) outcome;
+        CompletableFuture<ExecResult> result = s.exit()
+                .thenApply(status -> ExecResult.fromWaitStatus(status, s.retries()));
+        result.whenComplete((r, e) -> prepared.finished());
+        return new Execution(s.pid(), s.retries(), result, prepared.stdin(), prepared.stdout(),
+                prepared.stderr());
+    }
+
+    private void noticeCopy(String why) {
+        if (copyNoticeGiven.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "overlay mounts are not available ({0}): containers get a "
+                    + "private copy of their root filesystem, which is slower", why);
+        }
+    }
+
+    private void checkIdentity(User user) {
+        String hint = "install the uidmap package (newuidmap, newgidmap) and give user "
+                + System.getProperty("user.name") + " ranges in /etc/subuid and /etc/subgid";
+        if (!mapping.mapsUid(user.uid()) || !mapping.mapsGid(user.gid())) {
+            throw new SandboxException("user " + user.uid() + ":" + user.gid()
+                    + " is not mapped in kiln's user namespace (only "
+                    + (mapping.isSingle() ? "root is" : "ids of the subordinate range are") + ")",
+                    hint);
+        }
+        if (!user.groups().isEmpty() && !mapping.setgroupsAllowed()) {
+            throw new SandboxException("supplementary groups " + user.groups()
+                    + " cannot be set in kiln's user namespace (setgroups is denied without a "
+                    + "subordinate id range)", hint);
+        }
+    }
+
+    private SandboxException failure(ExecSpec spec, ChildProgram program, Spawner.Failed f) {
+        String errno = Errno.describe(f.errno());
+        if (f.cloneFailed()) {
+            return new SandboxException("cannot create the container's namespaces: clone: " + errno,
+                    Userns.namespaceHint(), "clone", f.errno(), null);
+        }
+        if (f.watchdogGaveUp()) {
+            return new SandboxException("the container process did not start after "
+                    + f.retries() + " attempts (stuck before exec)",
+                    "the machine may be overloaded; run again", "clone", 0, null);
+        }
+        String step = program.describe(f.op());
+        if (program.isExec(f.op())) {
+            String cmd = spec.argv().get(0);
+            String message = f.errno() == 2
+                    ? "exec: \"" + cmd + "\": executable file not found"
+                            + (cmd.contains("/") ? "" : " in $PATH")
+                    : "exec: \"" + cmd + "\": " + errno;
+            return new SandboxException(message, f.errno() == 13
+                    ? "check that the file is executable and its interpreter exists" : null,
+                    step, f.errno(), null);
+        }
+        String hint = program.isMountOf(f.op(), "overlay")
+                ? "overlay could not be mounted; try --isolation=chroot"
+                : f.errno() == 1 || f.errno() == 13
+                        ? "the runtime lacks a permission here; try --isolation=chroot, and report it "
+                                + "with --debug output"
+                        : null;
+        return new SandboxException("container setup failed: " + step + ": " + errno, hint, step,
+                f.errno(), null);
+    }
+
+    @Override
+    public void close() {
+        spawner.close();
+        Tree.deleteQuietly(runDir);
+    }
+
+    /** What the start-up probe found: null problems mean it works. */
+    record Probe(String namespaceProblem, String overlayProblem) {
+        static Probe run(Spawner spawner, Path dir) {
+            try {
+                Path p = Files.createDirectories(dir.resolve("probe"));
+                for (String d : List.of("lower", "upper", "work", "merged")) {
+                    Files.createDirectories(p.resolve(d));
+                }
+                ChildProgram program = new ChildProgram()
+                        .dieWithParent(Syscalls.SIGKILL)
+                        .mount(null, "/", null, ChildProgram.MS_REC | ChildProgram.MS_PRIVATE, null,
+                                "make the mount namespace private")
+                        .mount("overlay", p.resolve("merged").toString(), "overlay", 0,
+                                "lowerdir=" + p.resolve("lower") + ",upperdir=" + p.resolve("upper")
+                                        + ",workdir=" + p.resolve("work") + ",userxattr",
+                                "mount overlay")
+                        .exec(List.of("/nonexistent/kiln-probe"), List.of("kiln-probe"), List.of());
+                Object outcome = spawner.spawn(NAMESPACES, program, WATCHDOG_MILLIS);
+                Tree.deleteQuietly(p);
+                if (outcome instanceof Spawner.Failed f) {
+                    if (program.isExec(f.op())) {
+                        return new Probe(null, null);
+                    }
+                    if (program.isMountOf(f.op(), "overlay")) {
+                        return new Probe(null, "mount overlay: " + Errno.describe(f.errno()));
+                    }
+                    String step = f.cloneFailed() ? "clone" : program.describe(f.op());
+                    return new Probe(step + ": " + Errno.describe(f.errno()) + Userns.sysctlNote(),
+                            "no namespaces");
+                }
+                ((Spawner.Started) outcome).exit().join();
+                return new Probe(null, null);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.kiln.runtime.linux;
+
+import com.sun.jna.Native;
+
+/**
+ * The code a cloned child runs between {@code clone} and {@code execve}. It walks a table of
+ * operations whose arguments are raw native addresses and numbers, prepared by the spawner before
+ * the clone. It must not allocate on the Java heap, throw, or touch any lock: the child is a copy
+ * of a JVM whose other threads do not exist. Any failure writes {@code 'E', op index, errno} to the
+ * CLOEXEC error pipe and exits 125; a successful {@code execve} closes the pipe.
+ */
+final class ChildExecutor {
+    static final int STRIDE = 7;
+    static final int EXIT_SETUP_FAILED = 125;
+    /** Helpers return {@code EXPLICIT_ERRNO - errno} when they know the errno themselves. */
+    private static final long EXPLICIT_ERRNO = -1000;
+
+    private ChildExecutor() {}
+
+    /**
+     * Runs {@code n} ops from {@code table} (STRIDE longs each: code, flags, five args). Never
+     * returns. {@code scratch} is 64 bytes of native memory for the pipe messages.
+     */
+    static void run(long[] table, int n, int errFd, long scratch) {
+        putByte(scratch, (byte) 'C');
+        LibC.write(errFd, scratch, 1);
+        for (int i = 0; i < n; i++) {
+            int at = i * STRIDE;
+            int code = (int) table[at];
+            int flags = (int) table[at + 1];
+            long rc = perform(code, table[at + 2], table[at + 3], table[at + 4], table[at + 5],
+                    table[at + 6]);
+            if (rc < 0) {
+                int errno = rc <= EXPLICIT_ERRNO ? (int) (EXPLICIT_ERRNO - rc) : Native.getLastError();
+                if ((flags & Ops.FLAG_IGNORE_EEXIST) != 0 && errno == LibC.EEXIST) {
+                    continue;
+                }
+                if ((flags & Ops.FLAG_BEST_EFFORT) != 0) {
+                    continue;
+                }
+                fail(errFd, scratch, i, errno);
+            }
+        }
+        LibC._exit(EXIT_SETUP_FAILED);
+    }
+
+    private static long perform(int code, long a0, long a1, long a2, long a3, long a4) {
+        switch (code) {
+            case Ops.MOUNT:
+                return LibC.mount(a0, a1, a2, a3, a4);
+            case Ops.UMOUNT2:
+                return LibC.umount2(a0, (int) a1);
+            case Ops.MOUNT_SETATTR:
+                return LibC.syscall(LibC.SYS_MOUNT_SETATTR, LibC.AT_FDCWD, a0, LibC.AT_RECURSIVE, a1,
+                        32);
+            case Ops.MKDIR:
+                return LibC.mkdir(a0, (int) a1);
+            case Ops.CREATE_FILE:
+                return createFile(a0, (int) a1);
+            case Ops.SYMLINK:
+                return LibC.symlink(a0, a1);
+            case Ops.OPEN_AT_FD:
+                return openAt(a0, (int) a1, (int) a2, (int) a3);
+            case Ops.DUP2:
+                return LibC.dup3((int) a0, (int) a1, 0);
+            case Ops.CHDIR:
+                return LibC.chdir(a0);
+            case Ops.FCHDIR:
+                return LibC.fchdir((int) a0);
+            case Ops.CHROOT:
+                return LibC.chroot(a0);
+            case Ops.PIVOT_ROOT:
+                return LibC.syscall(LibC.SYS_PIVOT_ROOT, a0, a1, 0, 0, 0);
+            case Ops.SETHOSTNAME:
+                return LibC.sethostname(a0, a1);
+            case Ops.LOOPBACK_UP:
+                return loopbackUp(a0);
+            case Ops.CLOSE_RANGE_CLOEXEC:
+                return LibC.syscall(LibC.SYS_CLOSE_RANGE, a0, 0xffffffffL,
+                        LibC.CLOSE_RANGE_CLOEXEC, 0, 0);
+            case Ops.SETGROUPS:
+                return LibC.setgroups(a0, a1);
+            case Ops.SETRESGID:
+                return LibC.setresgid((int) a0, (int) a0, (int) a0);
+            case Ops.SETRESUID:
+                return LibC.setresuid((int) a0, (int) a0, (int) a0);
+            case Ops.UMASK:
+                LibC.umask((int) a0);
+                return 0;
+            case Ops.PDEATHSIG:
+                return LibC.prctl(LibC.PR_SET_PDEATHSIG, a0, 0, 0, 0);
+            case Ops.EXEC:
+                return exec(a0, a1, a2);
+            case Ops.WAIT_BYTE:
+                return waitByte((int) a0, a1);
+            default:
+                return EXPLICIT_ERRNO - LibC.EINVAL;
+        }
+    }
+
+    private static long createFile(long path, int mode) {
+        int fd = LibC.open(path, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_CLOEXEC | LibC.O_NOCTTY
+                | LibC.O_NONBLOCK, mode);
+        if (fd < 0) {
+            return fd;
+        }
+        LibC.close(fd);
+        return 0;
+    }
+
+    private static long openAt(long path, int flags, int mode, int target) {
+        int fd = LibC.open(path, flags | LibC.O_CLOEXEC, mode);
+        if (fd < 0 || fd == target) {
+            return fd;
+        }
+        int rc = LibC.dup3(fd, target, LibC.O_CLOEXEC);
+        LibC.close(fd);
+        return rc;
+    }
+
+    /** {@code ifreq} points at 40 bytes starting with the interface name. */
+    private static long loopbackUp(long ifreq) {
+        int sock = LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM, 0);
+        if (sock < 0) {
+            return sock;
+        }
+        int rc = LibC.ioctl(sock, LibC.SIOCGIFFLAGS, ifreq);
+        if (rc == 0) {
+            short flags = NativeMemory.getShort(ifreq + 16);
+            NativeMemory.putShort(ifreq + 16, (short) (flags | LibC.IFF_UP | LibC.IFF_RUNNING));
+            rc = LibC.ioctl(sock, LibC.SIOCSIFFLAGS, ifreq);
+        }
+        LibC.close(sock);
+        return rc;
+    }
+
+    /**
+     * Tries each candidate path of a NULL-terminated array in turn, as execvp walks PATH: ENOENT
+     * moves on, any other error is remembered (EACCES wins, as in execvp).
+     */
+    private static long exec(long candidates, long argv, long envp) {
+        int remembered = 0;
+        for (int i = 0; ; i++) {
+            long path = NativeMemory.getLong(candidates + 8L * i);
+            if (path == 0) {
+                break;
+            }
+            LibC.execve(path, argv, envp);
+            int errno = Native.getLastError();
+            if (errno != LibC.ENOENT && errno != LibC.ENOTDIR && remembered == 0) {
+                remembered = errno;
+            }
+        }
+        return EXPLICIT_ERRNO - (remembered != 0 ? remembered : LibC.ENOENT);
+    }
+
+    /** Blocks until the parent writes a byte (or closes the pipe), e.g. after writing id maps. */
+    private static long waitByte(int fd, long buf) {
+        long rc;
+        do {
+            rc = LibC.read(fd, buf, 1);
+        } while (rc < 0 && Native.getLastError() == LibC.EINTR);
+        return rc == 1 ? 0 : rc == 0 ? EXPLICIT_ERRNO - LibC.EPIPE : rc;
+    }
+
+    private static void fail(int errFd, long scratch, int op, int errno) {
+        putByte(scratch, (byte) 'E');
+        NativeMemory.putInt(scratch + 1, op);
+        NativeMemory.putInt(scratch + 5, errno);
+        LibC.write(errFd, scratch, 9);
+        LibC._exit(EXIT_SETUP_FAILED);
+    }
+
+    private static void putByte(long address, byte b) {
+        NativeMemory.putByte(address, b);
+    }
+}

@@ -1,0 +1,239 @@
+package dev.kiln.runtime.linux;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a cloned child does before {@code execve}, as a list of system calls with their arguments.
+ * The runtime builds it in the main JVM; the spawner turns it into native memory before the clone
+ * and the child walks it. Each op carries a description ("mount overlay on /…/merged") so a failure
+ * reported as (op index, errno) reads as a sentence.
+ */
+public final class ChildProgram {
+    /** Mount flags, as mount(2) takes them. */
+    public static final long MS_RDONLY = LibC.MS_RDONLY;
+    public static final long MS_NOSUID = LibC.MS_NOSUID;
+    public static final long MS_NODEV = LibC.MS_NODEV;
+    public static final long MS_NOEXEC = LibC.MS_NOEXEC;
+    public static final long MS_BIND = LibC.MS_BIND;
+    public static final long MS_REC = LibC.MS_REC;
+    public static final long MS_PRIVATE = LibC.MS_PRIVATE;
+
+    /** open(2) flags for {@link #openAt}. */
+    public static final int O_RDONLY = LibC.O_RDONLY;
+    public static final int O_WRONLY = LibC.O_WRONLY;
+    public static final int O_RDWR = LibC.O_RDWR;
+    public static final int O_CREAT = LibC.O_CREAT;
+    public static final int O_TRUNC = LibC.O_TRUNC;
+    public static final int O_APPEND = LibC.O_APPEND;
+    public static final int O_PATH = LibC.O_PATH;
+    public static final int O_DIRECTORY = LibC.O_DIRECTORY;
+
+    record Op(int code, int flags, Object[] args, String what) {}
+
+    private final List<Op> ops = new ArrayList<>();
+
+    private ChildProgram add(int code, int flags, String what, Object... args) {
+        ops.add(new Op(code, flags, args, what));
+        return this;
+    }
+
+    public ChildProgram mount(String source, String target, String fstype, long flags, String data,
+            String what) {
+        return add(Ops.MOUNT, 0, what, source, target, fstype, flags, data);
+    }
+
+    public ChildProgram mountBestEffort(String source, String target, String fstype, long flags,
+            String data, String what) {
+        return add(Ops.MOUNT, Ops.FLAG_BEST_EFFORT, what, source, target, fstype, flags, data);
+    }
+
+    /** Makes {@code target} and everything under it read-only (mount_setattr, recursive). */
+    public ChildProgram readOnly(String target) {
+        byte[] attr = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(LibC.MOUNT_ATTR_RDONLY).array();
+        return add(Ops.MOUNT_SETATTR, 0, "make " + target + " read-only", target, attr);
+    }
+
+    public ChildProgram detach(String target) {
+        return add(Ops.UMOUNT2, 0, "unmount " + target, target, (long) LibC.MNT_DETACH);
+    }
+
+    /** mkdir, succeeding when the path exists already. */
+    public ChildProgram mkdir(String path, int mode) {
+        return add(Ops.MKDIR, Ops.FLAG_IGNORE_EEXIST, "create directory " + path, path, (long) mode);
+    }
+
+    /** mkdir of every component of an absolute path, like {@code mkdir -p}. */
+    public ChildProgram mkdirs(String path, int mode) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : path.split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            sb.append('/').append(part);
+            mkdir(sb.toString(), mode);
+        }
+        return this;
+    }
+
+    /** Creates an empty file if missing (a bind-mount target). */
+    public ChildProgram createFile(String path, int mode) {
+        return add(Ops.CREATE_FILE, 0, "create file " + path, path, (long) mode);
+    }
+
+    public ChildProgram symlink(String target, String link) {
+        return add(Ops.SYMLINK, Ops.FLAG_IGNORE_EEXIST, "create symlink " + link, target, link);
+    }
+
+    /** open(2) of {@code path}, then moves the descriptor to number {@code fd} (CLOEXEC). */
+    public ChildProgram openAt(String path, int flags, int mode, int fd) {
+        return add(Ops.OPEN_AT_FD, 0, "open " + path, path, (long) flags, (long) mode, (long) fd);
+    }
+
+    /** dup2: {@code to} becomes a copy of {@code from}, inherited across exec. */
+    public ChildProgram dup2(int from, int to) {
+        return add(Ops.DUP2, 0, "set up file descriptor " + to, (long) from, (long) to);
+    }
+
+    public ChildProgram chdir(String path) {
+        return add(Ops.CHDIR, 0, "change directory to " + path, path);
+    }
+
+    public ChildProgram fchdir(int fd, String what) {
+        return add(Ops.FCHDIR, 0, what, (long) fd);
+    }
+
+    public ChildProgram chroot(String path) {
+        return add(Ops.CHROOT, 0, "chroot to " + path, path);
+    }
+
+    public ChildProgram pivotRoot(String newRoot, String putOld) {
+        return add(Ops.PIVOT_ROOT, 0, "pivot_root into the container's root", newRoot, putOld);
+    }
+
+    public ChildProgram sethostname(String name) {
+        return add(Ops.SETHOSTNAME, 0, "set hostname " + name, name,
+                (long) name.getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    public ChildProgram loopbackUp() {
+        byte[] ifreq = new byte[40];
+        ifreq[0] = 'l';
+        ifreq[1] = 'o';
+        return add(Ops.LOOPBACK_UP, 0, "bring up the loopback interface", ifreq);
+    }
+
+    /** Marks every descriptor from {@code first} on close-on-exec. */
+    public ChildProgram closeFromOnExec(int first) {
+        return add(Ops.CLOSE_RANGE_CLOEXEC, 0, "mark inherited file descriptors close-on-exec",
+                (long) first);
+    }
+
+    public ChildProgram setgroups(List<Integer> groups) {
+        ByteBuffer b = ByteBuffer.allocate(4 * Math.max(1, groups.size())).order(ByteOrder.nativeOrder());
+        groups.forEach(b::putInt);
+        return add(Ops.SETGROUPS, 0, "set supplementary groups " + groups, (long) groups.size(),
+                b.array());
+    }
+
+    public ChildProgram setgid(int gid) {
+        return add(Ops.SETRESGID, 0, "switch to group id " + gid, (long) gid);
+    }
+
+    public ChildProgram setuid(int uid) {
+        return add(Ops.SETRESUID, 0, "switch to user id " + uid, (long) uid);
+    }
+
+    public ChildProgram umask(int mask) {
+        return add(Ops.UMASK, 0, "set umask", (long) mask);
+    }
+
+    /** The child gets {@code signal} when the spawner dies. */
+    public ChildProgram dieWithParent(int signal) {
+        return add(Ops.PDEATHSIG, 0, "set the parent-death signal", (long) signal);
+    }
+
+    /**
+     * execve of the first candidate path that exists. {@code candidates} are absolute paths,
+     * tried in order as execvp tries PATH.
+     */
+    public ChildProgram exec(List<String> candidates, List<String> argv, List<String> env) {
+        return add(Ops.EXEC, 0, "execute " + argv.get(0), candidates, argv, env);
+    }
+
+    /** Blocks until the parent releases the child on fd {@code fd}. */
+    public ChildProgram waitForParent(int fd) {
+        return add(Ops.WAIT_BYTE, 0, "wait for the parent", (long) fd, new byte[8]);
+    }
+
+    public int size() {
+        return ops.size();
+    }
+
+    /** What op {@code index} does, for error messages. */
+    public String describe(int index) {
+        return index >= 0 && index < ops.size() ? ops.get(index).what() : "clone";
+    }
+
+    /** True when op {@code index} is the final execve. */
+    public boolean isExec(int index) {
+        return index >= 0 && index < ops.size() && ops.get(index).code() == Ops.EXEC;
+    }
+
+    /** True when op {@code index} mounts a filesystem of type {@code fstype}. */
+    public boolean isMountOf(int index, String fstype) {
+        return index >= 0 && index < ops.size() && ops.get(index).code() == Ops.MOUNT
+                && fstype.equals(ops.get(index).args()[2]);
+    }
+
+    List<Op> ops() {
+        return ops;
+    }
+
+    void writeTo(DataOutputStream out) throws IOException {
+        out.writeInt(ops.size());
+        for (Op op : ops) {
+            out.writeInt(op.code());
+            out.writeInt(op.flags());
+            out.writeInt(op.args().length);
+            for (Object arg : op.args()) {
+                writeArg(out, arg);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void writeArg(DataOutputStream out, Object arg) throws IOException {
+        if (arg == null) {
+            out.writeByte(Ops.ARG_NONE);
+        } else if (arg instanceof String s) {
+            out.writeByte(Ops.ARG_STRING);
+            writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+        } else if (arg instanceof Long l) {
+            out.writeByte(Ops.ARG_LONG);
+            out.writeLong(l);
+        } else if (arg instanceof List<?> list) {
+            out.writeByte(Ops.ARG_STRINGS);
+            out.writeInt(list.size());
+            for (String s : (List<String>) list) {
+                writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+            }
+        } else if (arg instanceof byte[] b) {
+            out.writeByte(Ops.ARG_BYTES);
+            writeBytes(out, b);
+        } else {
+            throw new IllegalArgumentException("unsupported argument " + arg.getClass());
+        }
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+}

@@ -1,0 +1,178 @@
+package dev.kiln.runtime.linux;
+
+import com.sun.jna.Native;
+import java.io.DataInputStream;
+import java.io.IOException;
+
+/**
+ * Clone-as-fork with a watchdog. The child runs a loaded op table ({@link ChildExecutor}); the
+ * parent waits for its "past clone" byte within the watchdog time (else kills it and clones
+ * again, doubling the time), optionally releases it after doing its own part (writing id maps),
+ * then waits for exec (the CLOEXEC pipe closes) or an (op, errno) report.
+ */
+final class Cloner {
+    static final int MAX_RETRIES = 6;
+
+    /** What became of one request: a started pid, or the failed op and errno. */
+    record Result(int pid, int op, int errno, int retries) {
+        boolean started() {
+            return pid > 0;
+        }
+    }
+
+    /** The parent's part between clone and the child's setup, e.g. writing id maps. */
+    interface ParentStep {
+        /** Returns 0, or an errno that aborts the child. */
+        int run(int pid);
+    }
+
+    private final NativeArena fixed = new NativeArena(4096);
+    private final long scratch = fixed.alloc(64);
+    private final long childScratch = fixed.alloc(64);
+    private final long pipeFds = fixed.alloc(8);
+    private final long statusWord = fixed.alloc(8);
+    private final long pollFd = fixed.alloc(8);
+
+    Result run(long cloneFlags, long[] table, int n, int watchdogMillis, ParentStep parentStep,
+            int releaseFd) {
+        int timeout = watchdogMillis;
+        for (int attempt = 0; attempt <= MAX_RETRIES; attempt++) {
+            if (LibC.pipe2(pipeFds, LibC.O_CLOEXEC) < 0) {
+                return new Result(0, SpawnerProtocol.OP_CLONE, Native.getLastError(), attempt);
+            }
+            int readEnd = NativeMemory.getInt(pipeFds);
+            int writeEnd = NativeMemory.getInt(pipeFds + 4);
+            long pid = LibC.syscall(LibC.SYS_CLONE, cloneFlags | LibC.SIGCHLD, 0, 0, 0, 0);
+            if (pid == 0) {
+                ChildExecutor.run(table, n, writeEnd, childScratch);
+            }
+            int errno = Native.getLastError();
+            LibC.close(writeEnd);
+            if (pid < 0) {
+                LibC.close(readEnd);
+                return new Result(0, SpawnerProtocol.OP_CLONE, errno, attempt);
+            }
+            if (!pastClone(readEnd, timeout)) {
+                LibC.close(readEnd);
+                LibC.kill((int) pid, LibC.SIGKILL);
+                LibC.waitpid((int) pid, statusWord, 0);
+                timeout *= 2;
+                continue;
+            }
+            if (parentStep != null) {
+                int stepErrno = parentStep.run((int) pid);
+                if (stepErrno != 0) {
+                    LibC.close(readEnd);
+                    LibC.kill((int) pid, LibC.SIGKILL);
+                    LibC.waitpid((int) pid, statusWord, 0);
+                    return new Result(0, SpawnerProtocol.OP_PARENT_STEP, stepErrno, attempt);
+                }
+                NativeMemory.putByte(scratch, (byte) 1);
+                LibC.write(releaseFd, scratch, 1);
+            }
+            boolean failed = readFailure(readEnd);
+            LibC.close(readEnd);
+            if (failed) {
+                LibC.waitpid((int) pid, statusWord, 0);
+                return new Result(0, NativeMemory.getInt(scratch), NativeMemory.getInt(scratch + 4),
+                        attempt);
+            }
+            return new Result((int) pid, 0, 0, attempt);
+        }
+        return new Result(0, SpawnerProtocol.OP_WATCHDOG, 0, MAX_RETRIES);
+    }
+
+    /** Blocks until {@code pid} ends; its raw wait status. */
+    int waitFor(int pid) {
+        while (true) {
+            int rc = LibC.waitpid(pid, statusWord, 0);
+            if (rc == pid) {
+                return NativeMemory.getInt(statusWord);
+            }
+            if (rc < 0 && Native.getLastError() != LibC.EINTR) {
+                return -1;
+            }
+        }
+    }
+
+    private boolean pastClone(int readEnd, int timeoutMillis) {
+        NativeMemory.putInt(pollFd, readEnd);
+        NativeMemory.putInt(pollFd + 4, LibC.POLLIN);
+        int ready;
+        do {
+            ready = LibC.poll(pollFd, 1, timeoutMillis);
+        } while (ready < 0 && Native.getLastError() == LibC.EINTR);
+        return ready > 0 && readSome(readEnd, scratch, 1) == 1 && NativeMemory.getByte(scratch) == 'C';
+    }
+
+    /** Reads the child's report: EOF means it exec'd; 'E' + op + errno means it failed. */
+    private boolean readFailure(int readEnd) {
+        int got = 0;
+        while (got < 9) {
+            long r = readSome(readEnd, scratch + 8 + got, 9 - got);
+            if (r <= 0) {
+                break;
+            }
+            got += (int) r;
+        }
+        if (got == 0) {
+            return false;
+        }
+        NativeMemory.putInt(scratch, NativeMemory.getInt(scratch + 9));
+        NativeMemory.putInt(scratch + 4, NativeMemory.getInt(scratch + 13));
+        return true;
+    }
+
+    private static long readSome(int fd, long buf, int length) {
+        long r;
+        do {
+            r = LibC.read(fd, buf, length);
+        } while (r < 0 && Native.getLastError() == LibC.EINTR);
+        return r;
+    }
+
+    /** Reads a program written by {@link ChildProgram#writeTo} into an op table in {@code arena}. */
+    static long[] load(DataInputStream in, NativeArena arena) throws IOException {
+        int n = in.readInt();
+        long[] table = new long[n * ChildExecutor.STRIDE];
+        for (int i = 0; i < n; i++) {
+            int at = i * ChildExecutor.STRIDE;
+            table[at] = in.readInt();
+            table[at + 1] = in.readInt();
+            int argc = in.readInt();
+            for (int a = 0; a < argc; a++) {
+                table[at + 2 + a] = readArg(in, arena);
+            }
+        }
+        return table;
+    }
+
+    private static long readArg(DataInputStream in, NativeArena arena) throws IOException {
+        int tag = in.readByte();
+        switch (tag) {
+            case Ops.ARG_NONE:
+                return 0;
+            case Ops.ARG_LONG:
+                return in.readLong();
+            case Ops.ARG_STRING:
+            case Ops.ARG_BYTES:
+                return arena.bytes(readBytes(in));
+            case Ops.ARG_STRINGS: {
+                int count = in.readInt();
+                long array = arena.alloc(8L * (count + 1));
+                for (int i = 0; i < count; i++) {
+                    NativeMemory.putLong(array + 8L * i, arena.bytes(readBytes(in)));
+                }
+                return array;
+            }
+            default:
+                throw new IOException("unknown argument tag " + tag);
+        }
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        byte[] b = new byte[in.readInt()];
+        in.readFully(b);
+        return b;
+    }
+}

@@ -1,0 +1,272 @@
+package dev.kiln.runtime.linux;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The kiln JVM's end of the spawner: starts the spawner JVM ({@link SpawnerMain}) once, sends it
+ * {@link ChildProgram}s to clone and run, and tracks the children's exit statuses. Thread-safe;
+ * spawns are serialised by the spawner itself.
+ */
+public final class Spawner implements AutoCloseable {
+    public static final long CLONE_NEWNS = LibC.CLONE_NEWNS;
+    public static final long CLONE_NEWUTS = LibC.CLONE_NEWUTS;
+    public static final long CLONE_NEWIPC = LibC.CLONE_NEWIPC;
+    public static final long CLONE_NEWPID = LibC.CLONE_NEWPID;
+    public static final long CLONE_NEWNET = LibC.CLONE_NEWNET;
+
+    /** JVM flags of the spawner: small, serial, quiet (see DESIGN.md "Runtime"). */
+    public static final List<String> JVM_FLAGS = List.of(
+            "-XX:+UseSerialGC", "-Xmx32m", "-Xss512k", "-XX:TieredStopAtLevel=1",
+            "-XX:-UsePerfData", "-XX:+UnlockDiagnosticVMOptions",
+            "-XX:GuaranteedSafepointInterval=0", "-Xshare:auto");
+
+    /** A child that ran {@code execve}; {@code exit} completes with its raw wait status. */
+    public record Started(int pid, int retries, CompletableFuture<Integer> exit) {}
+
+    /** A child whose setup failed at op {@code op} (see {@link ChildProgram#describe}). */
+    public record Failed(int op, int errno, int retries) {
+        public boolean cloneFailed() {
+            return op == SpawnerProtocol.OP_CLONE;
+        }
+
+        public boolean watchdogGaveUp() {
+            return op == SpawnerProtocol.OP_WATCHDOG;
+        }
+    }
+
+    private final Process process;
+    private final Path dir;
+    private final OutputStream requests;
+    private final DataInputStream responses;
+    private final Map<Long, CompletableFuture<Object>> starts = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<Integer>> exits = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private final int spawnerPid;
+    private volatile IOException broken;
+
+    private Spawner(Process process, Path dir, OutputStream requests, DataInputStream responses,
+            int spawnerPid) {
+        this.process = process;
+        this.dir = dir;
+        this.requests = requests;
+        this.responses = responses;
+        this.spawnerPid = spawnerPid;
+        Thread reader = new Thread(this::readResponses, "kiln-spawner-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * Starts a spawner JVM with {@code classpath} (which must hold kiln and JNA); its stdin, stdout
+     * and stderr are this JVM's, so children that inherit stdio write where kiln writes.
+     */
+    public static Spawner start(String classpath) throws IOException {
+        Path dir = Files.createTempDirectory("kiln-spawner-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path req = dir.resolve("requests");
+        Path resp = dir.resolve("responses");
+        Syscalls.mkfifo(req, 0600);
+        Syscalls.mkfifo(resp, 0600);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JVM_FLAGS);
+        cmd.addAll(NativeBoot.childJvmFlags());
+        cmd.add("-cp");
+        cmd.add(classpath);
+        cmd.add(SpawnerMain.class.getName());
+        cmd.add(req.toString());
+        cmd.add(resp.toString());
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        try {
+            OutputStream out = whileAlive(p, () -> new FileOutputStream(req.toFile()));
+            InputStream in = whileAlive(p, () -> new FileInputStream(resp.toFile()));
+            DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(in));
+            int type = data.readInt();
+            data.readLong();
+            int pid = data.readInt();
+            data.readInt();
+            data.readInt();
+            if (type != SpawnerProtocol.READY) {
+                throw new IOException("spawner sent " + type + " instead of READY");
+            }
+            return new Spawner(p, dir, out, data, pid);
+        } catch (IOException e) {
+            p.destroyForcibly();
+            deleteQuietly(dir);
+            throw e;
+        }
+    }
+
+    /** Opens a FIFO end, which blocks until the spawner opens the other; fails if it died. */
+    private static <T> T whileAlive(Process p, Callable<T> open) throws IOException {
+        FutureTask<T> task = new FutureTask<>(open);
+        Thread t = new Thread(task, "kiln-spawner-open");
+        t.setDaemon(true);
+        t.start();
+        while (true) {
+            try {
+                return task.get(50, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (!p.isAlive()) {
+                    throw new IOException("the spawner JVM exited with status " + p.exitValue()
+                            + " before it was ready (its error output is above)");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while starting the spawner", e);
+            } catch (ExecutionException e) {
+                throw new IOException("cannot open the spawner's pipe", e.getCause());
+            }
+        }
+    }
+
+    /**
+     * Clones a child with {@code cloneFlags} that runs {@code program}; returns once it has called
+     * {@code execve} ({@link Started}) or failed ({@link Failed}).
+     */
+    public Object spawn(long cloneFlags, ChildProgram program, int watchdogMillis) throws IOException {
+        long id = ids.incrementAndGet();
+        CompletableFuture<Object> start = new CompletableFuture<>();
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        starts.put(id, start);
+        exits.put(id, exit);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(0); // length, patched below
+        out.writeInt(SpawnerProtocol.SPAWN);
+        out.writeLong(id);
+        out.writeLong(cloneFlags);
+        out.writeInt(watchdogMillis);
+        program.writeTo(out);
+        byte[] frame = bytes.toByteArray();
+        int length = frame.length - 4;
+        frame[0] = (byte) (length >>> 24);
+        frame[1] = (byte) (length >>> 16);
+        frame[2] = (byte) (length >>> 8);
+        frame[3] = (byte) length;
+        synchronized (requests) {
+            checkBroken();
+            requests.write(frame);
+            requests.flush();
+        }
+        try {
+            Object result = start.get();
+            if (result instanceof Failed f) {
+                exits.remove(id);
+                retries.addAndGet(f.retries());
+                return f;
+            }
+            int[] started = (int[]) result;
+            retries.addAndGet(started[1]);
+            return new Started(started[0], started[1], exit);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the spawner", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } finally {
+            starts.remove(id);
+        }
+    }
+
+    private void checkBroken() throws IOException {
+        if (broken != null) {
+            throw new IOException("the spawner is gone", broken);
+        }
+    }
+
+    private void readResponses() {
+        try {
+            while (true) {
+                int type = responses.readInt();
+                long id = responses.readLong();
+                int a = responses.readInt();
+                int b = responses.readInt();
+                int c = responses.readInt();
+                switch (type) {
+                    case SpawnerProtocol.STARTED -> complete(starts.get(id), new int[] {a, b});
+                    case SpawnerProtocol.FAILED -> complete(starts.get(id), new Failed(a, b, c));
+                    case SpawnerProtocol.EXITED -> {
+                        CompletableFuture<Integer> f = exits.remove(id);
+                        if (f != null) {
+                            f.complete(a);
+                        }
+                    }
+                    default -> throw new IOException("unknown response " + type);
+                }
+            }
+        } catch (IOException e) {
+            broken = e instanceof EOFException ? new IOException("the spawner JVM exited") : e;
+            starts.values().forEach(f -> f.completeExceptionally(broken));
+            exits.values().forEach(f -> f.completeExceptionally(broken));
+        }
+    }
+
+    private static void complete(CompletableFuture<Object> f, Object value) {
+        if (f != null) {
+            f.complete(value);
+        }
+    }
+
+    /** Watchdog retries over this spawner's life. */
+    public long retries() {
+        return retries.get();
+    }
+
+    public int pid() {
+        return spawnerPid;
+    }
+
+    @Override
+    public void close() {
+        try {
+            requests.close();
+        } catch (IOException e) {
+            // the spawner sees EOF either way
+        }
+        try {
+            if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        deleteQuietly(dir);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException | UncheckedIOException e) {
+            // a temp dir left behind is harmless
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.kiln.runtime.linux;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * The few system calls the rest of kiln needs directly (outside a cloned child), with Java
+ * arguments and {@link IOException}s carrying the errno name.
+ */
+public final class Syscalls {
+    public static final int SIGINT = 2;
+    public static final int SIGKILL = LibC.SIGKILL;
+    public static final int SIGTERM = LibC.SIGTERM;
+
+    private Syscalls() {}
+
+    public static void mkfifo(Path path, int mode) throws IOException {
+        check(LibC.mkfifo(address(cString(path.toString())), mode), "mkfifo", path);
+    }
+
+    /** A character device node {@code major:minor} (0:0 is overlay's whiteout). */
+    public static void mknodChar(Path path, int mode, int major, int minor) throws IOException {
+        long dev = ((long) (major & 0xfff) << 8) | (minor & 0xff);
+        check(LibC.mknod(address(cString(path.toString())), LibC.S_IFCHR | (mode & 07777), dev),
+                "mknod", path);
+    }
+
+    /** Sends {@code signal}; false when the process is gone. */
+    public static boolean kill(int pid, int signal) {
+        LibC.load();
+        return LibC.kill(pid, signal) == 0;
+    }
+
+    public static int geteuid() {
+        LibC.load();
+        return LibC.geteuid();
+    }
+
+    public static int getuid() {
+        LibC.load();
+        return LibC.getuid();
+    }
+
+    public static int getgid() {
+        LibC.load();
+        return LibC.getgid();
+    }
+
+    private static Memory cString(String s) {
+        LibC.load();
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        Memory m = new Memory(b.length + 1L);
+        m.write(0, b, 0, b.length);
+        m.setByte(b.length, (byte) 0);
+        return m;
+    }
+
+    private static long address(Memory m) {
+        return Pointer.nativeValue(m);
+    }
+
+    private static void check(int rc, String call, Path path) throws IOException {
+        if (rc < 0) {
+            int errno = Native.getLastError();
+            throw new ErrnoException(call + " " + path + ": " + Errno.describe(errno), errno);
+        }
+    }
+
+    /** An I/O failure with the errno that caused it. */
+    public static final class ErrnoException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final int errno;
+
+        public ErrnoException(String message, int errno) {
+            super(message);
+            this.errno = errno;
+        }
+
+        public int errno() {
+            return errno;
+        }
+    }
+}
