@@ -71,7 +71,7 @@ public final class Builder {
             return t;
         });
         try {
-            BuildServices services = new BuildServices(blobs, new LayerFiles(blobs), new Snapshotter(blobs, scratch),
+            BuildServices services = new BuildServices(blobs, new LayerFiles(blobs), new Snapshotter(blobs),
                     cache, runs, images, listener, options, context, scratch, downloader, new AtomicLong());
             VariableScope global = globalScope(plan, planOptions);
             Map<Integer, CompletableFuture<StageResult>> futures = new LinkedHashMap<>();

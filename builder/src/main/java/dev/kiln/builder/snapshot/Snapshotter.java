@@ -1,98 +1,55 @@
 package dev.kiln.builder.snapshot;
 
 import dev.kiln.oci.Compression;
-import dev.kiln.oci.Descriptor;
-import dev.kiln.oci.Digest;
-import dev.kiln.oci.DigestingOutputStream;
 import dev.kiln.oci.KilnException;
-import dev.kiln.oci.MediaType;
+import dev.kiln.oci.layer.LayerEntry;
+import dev.kiln.oci.layer.LayerResult;
+import dev.kiln.oci.layer.LayerWriter;
 import dev.kiln.oci.layout.BlobStore;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPOutputStream;
-import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
+import java.util.List;
 
 /**
- * Makes layer blobs: tar (see {@link LayerTarWriter}) → compress → temp file, hashing the tar (the
- * diff ID) and the compressed bytes (the blob digest) as they stream, then moves the blob into a
- * {@link BlobStore}. Gzip output is byte-for-byte stable (no name, mtime 0 in its header), so the
- * same tree and options give the same digest.
+ * Makes layer blobs from directories with oci-spec's deterministic {@link LayerWriter}: overlay
+ * whiteouts and opaque markers become OCI's, overlay's own xattrs are dropped, mtimes are clamped
+ * to {@code SOURCE_DATE_EPOCH} when set, and owners come from {@link SnapshotOptions} where kiln
+ * could not set them on disk. The same tree and options give the same digests.
  */
 public final class Snapshotter {
     private final BlobStore store;
-    private final Path scratch;
 
-    /**
-     * @param store   where layer blobs go
-     * @param scratch a directory for temp files, on the store's filesystem if possible
-     */
-    public Snapshotter(BlobStore store, Path scratch) {
+    /** @param store where layer blobs go */
+    public Snapshotter(BlobStore store) {
         this.store = store;
-        this.scratch = scratch;
     }
 
     /** Writes the tree under {@code dir} as one layer and stores it. */
     public LayerBlob snapshot(Path dir, SnapshotOptions options) {
+        if (options.compression() == Compression.ZSTD && !Compression.zstdAvailable()) {
+            throw new KilnException("zstd compression is not available in this kiln",
+                    "use --compression gzip, or put com.github.luben:zstd-jni on the class path", null);
+        }
+        LayerWriter writer = new LayerWriter(LayerWriter.Options.defaults().withCompression(options.compression())
+                .withClampMtime(options.clampTime()).withOverlayWhiteouts(true));
         try {
-            Files.createDirectories(scratch);
-            Path tmp = Files.createTempFile(scratch, "layer-", ".partial");
-            try {
-                DigestingOutputStream compressed;
-                DigestingOutputStream plain;
-                try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                    compressed = new DigestingOutputStream(file);
-                    OutputStream codec = compressor(options.compression(), new NonClosing(compressed));
-                    plain = new DigestingOutputStream(codec);
-                    LayerTarWriter.write(dir, options, plain);
-                    plain.flush();
-                    codec.close();
-                }
-                Digest blob = compressed.digest();
-                try (InputStream in = Files.newInputStream(tmp)) {
-                    store.put(in, blob, compressed.size());
-                }
-                return new LayerBlob(Descriptor.of(MediaType.ociLayer(options.compression()), blob, compressed.size()),
-                        plain.digest());
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            List<LayerEntry> entries = writer.scan(dir).stream().map(e -> owned(e, options)).toList();
+            LayerResult r = writer.write(entries, store);
+            return new LayerBlob(r.descriptor(), r.diffId());
         } catch (IOException e) {
             throw new KilnException("cannot write a layer from " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    private static OutputStream compressor(Compression compression, OutputStream out) throws IOException {
-        return switch (compression) {
-            case NONE -> out;
-            case GZIP -> new GZIPOutputStream(out, 1 << 16);
-            case ZSTD -> {
-                if (!Compression.zstdAvailable()) {
-                    throw new KilnException("zstd compression is not available in this kiln",
-                            "use --compression gzip, or put com.github.luben:zstd-jni on the class path", null);
-                }
-                yield new ZstdCompressorOutputStream(out, 3, true);
-            }
-        };
-    }
-
-    /** Lets the compressor finish without closing the file under it twice. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
+    private static LayerEntry owned(LayerEntry e, SnapshotOptions options) {
+        Owner o = options.owners().get(e.path());
+        if (o == null && options.mapOwnUidToRoot()) {
+            o = new Owner(e.uid() == ProcessIds.uid() ? 0 : e.uid(), e.gid() == ProcessIds.gid() ? 0 : e.gid());
         }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
+        if (o == null || (o.uid() == e.uid() && o.gid() == e.gid())) {
+            return e;
         }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
-        }
+        return new LayerEntry(e.path(), e.type(), e.mode(), o.uid(), o.gid(), e.mtime(), e.size(), e.content(),
+                e.linkTarget(), e.devMajor(), e.devMinor(), e.xattrs());
     }
 }

@@ -36,7 +36,7 @@ class SnapshotterTest {
     @BeforeEach
     void setUp() throws IOException {
         store = new DirBlobStore(Files.createDirectories(tmp.resolve("blobs")));
-        snapshotter = new Snapshotter(store, tmp.resolve("scratch"));
+        snapshotter = new Snapshotter(store);
     }
 
     private Path tree() throws IOException {
