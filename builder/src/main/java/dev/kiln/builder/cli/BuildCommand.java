@@ -12,6 +12,10 @@ import dev.kiln.builder.engine.Builder;
 import dev.kiln.builder.engine.BuiltImage;
 import dev.kiln.builder.engine.RunExecutor;
 import dev.kiln.builder.engine.RunFailedException;
+import dev.kiln.builder.engine.RuntimeRunExecutor;
+import dev.kiln.builder.snapshot.ProcessIds;
+import dev.kiln.runtime.Isolation;
+import dev.kiln.runtime.Userns;
 import dev.kiln.builder.engine.StoreImageSource;
 import dev.kiln.builder.plan.BuildPlan;
 import dev.kiln.builder.plan.PlanOptions;
@@ -136,6 +140,15 @@ public final class BuildCommand implements Callable<Integer> {
         }
         Path tempContext = null;
         try {
+            if ((contextArg.equals("-") || "-".equals(file)) && !ProcessIds.isRoot()) {
+                // stdin can be read once: enter the user namespace before reading it
+                java.util.OptionalInt code = Userns.ensureInside(
+                        spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new),
+                        isolationMode());
+                if (code.isPresent()) {
+                    return code.getAsInt();
+                }
+            }
             BuildInput input = BuildInput.read(contextArg, file);
             tempContext = input.temporary() ? input.context() : null;
             Dockerfile dockerfile = Dockerfile.parse(input.dockerfileName(), input.dockerfileText());
@@ -145,6 +158,14 @@ public final class BuildCommand implements Callable<Integer> {
                 err.println("WARNING: " + w);
             }
             err.flush();
+            if (needsContainers(plan) && !ProcessIds.isRoot()) {
+                java.util.OptionalInt code = Userns.ensureInside(
+                        spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new),
+                        isolationMode());
+                if (code.isPresent()) {
+                    return code.getAsInt();
+                }
+            }
             IgnoreMatcher ignore = input.dockerfilePath() == null ? IgnoreMatcher.empty()
                     : IgnoreFiles.load(input.context(), input.dockerfilePath());
             BuildContext context = new BuildContext(input.context(), ignore);
@@ -152,7 +173,7 @@ public final class BuildCommand implements Callable<Integer> {
             LocalStore store = new LocalStore(global.storeRoot());
             BuiltImage built;
             LocalStore blobs = store;
-            try (LocalStore.Session session = store.session(); RunExecutor runs = runExecutor()) {
+            try (LocalStore.Session session = store.session(); RunExecutor runs = runExecutor(store)) {
                 AuthEnvironment env = AuthEnvironment.system();
                 Registries registries = Registries.standard(RegistryConfig.load(env.kilnConfig(), mirrors, insecure), env);
                 ImagePuller puller = new ImagePuller(registries, store, listener, 4);
@@ -187,9 +208,25 @@ public final class BuildCommand implements Callable<Integer> {
         }
     }
 
-    private RunExecutor runExecutor() {
-        return RunExecutor.unavailable("kiln's container runtime is not part of this build yet (--isolation="
-                + isolation + ")");
+    private RunExecutor runExecutor(LocalStore store) {
+        return new RuntimeRunExecutor(isolationMode(), store.root(), store);
+    }
+
+    private Isolation isolationMode() {
+        try {
+            return Isolation.valueOf(isolation.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--isolation must be auto, userns or chroot, not '" + isolation + "'");
+        }
+    }
+
+    /** RUN needs kiln to be root: when rootless, the whole build re-executes in a user namespace. */
+    private static boolean needsContainers(BuildPlan plan) {
+        return plan.stages().stream().flatMap(st -> st.instructions().stream())
+                .anyMatch(in -> in instanceof RunInstruction
+                        || in instanceof dev.kiln.builder.dockerfile.OnbuildInstruction o
+                                && o.inner() instanceof RunInstruction);
     }
 
     private BuildOptions options(Platform target) {

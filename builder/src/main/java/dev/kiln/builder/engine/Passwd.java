@@ -47,6 +47,35 @@ final class Passwd {
         return new Owner(uid, gid);
     }
 
+    /**
+     * The numeric identity a container process gets for USER {@code spec} (empty = root): a name
+     * through passwd (its primary group unless one is given), a numeric uid keeps the passwd group
+     * of that uid when listed, else group 0 — as runc/Docker do.
+     */
+    static Owner user(String spec, LayerFiles.View rootfs) {
+        if (spec == null || spec.isEmpty()) {
+            return Owner.ROOT;
+        }
+        int colon = spec.indexOf(':');
+        String u = colon < 0 ? spec : spec.substring(0, colon);
+        if (colon < 0 && isNumber(u)) {
+            int uid = Integer.parseInt(u);
+            Optional<byte[]> bytes = rootfs.content("etc/passwd");
+            int gid = 0;
+            if (bytes.isPresent()) {
+                for (String line : new String(bytes.get(), StandardCharsets.UTF_8).split("\n")) {
+                    String[] f = line.split(":", -1);
+                    if (f.length >= 4 && f[2].equals(u)) {
+                        gid = Integer.parseInt(f[3]);
+                        break;
+                    }
+                }
+            }
+            return new Owner(uid, gid);
+        }
+        return resolve(spec, rootfs);
+    }
+
     private static Optional<String[]> lookup(LayerFiles.View rootfs, String file, String name) {
         Optional<byte[]> bytes = rootfs.content(file);
         if (bytes.isEmpty()) {

@@ -11,7 +11,9 @@ import java.util.function.Consumer;
  * with its changes landing in {@code upperDir} (in overlay format: whiteouts as 0/0 character
  * devices, opaque dirs marked {@code user.overlay.opaque=y}).
  *
- * @param user       the stage's USER ({@code name}, {@code uid}, {@code uid:gid}; empty = root)
+ * @param user       the stage's USER as written ({@code name}, {@code uid}, {@code uid:gid}; empty = root)
+ * @param uid        the USER resolved through the image's {@code /etc/passwd}
+ * @param gid        its group (primary group of the user when not given)
  * @param workingDir absolute; created when missing
  * @param output     receives each line the command prints (stdout and stderr)
  */
@@ -21,6 +23,8 @@ public record RunRequest(
         List<String> argv,
         List<String> env,
         String user,
+        int uid,
+        int gid,
         String workingDir,
         RunInstruction.Network network,
         Consumer<String> output) {

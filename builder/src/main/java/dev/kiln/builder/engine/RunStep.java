@@ -49,8 +49,10 @@ final class RunStep {
         Path upper = s.newDir("run");
         Deque<String> last = new ArrayDeque<>();
         try {
+            String user = state.config.config().user();
+            dev.kiln.builder.snapshot.Owner id = Passwd.user(user, s.files().view(state.layers));
             RunExecutor.Result result = s.runs().run(new RunRequest(state.layers, upper, argv, envList,
-                    state.config.config().user(), state.config.config().workingDir(), network, line -> {
+                    user, id.uid(), id.gid(), state.config.config().workingDir(), network, line -> {
                         synchronized (last) {
                             if (last.size() == KEPT_LINES) {
                                 last.removeFirst();
