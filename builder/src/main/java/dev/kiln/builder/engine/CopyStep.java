@@ -22,10 +22,11 @@ final class CopyStep {
 
     /** Runs the step; true when it came from the cache. */
     static boolean run(CopySpec spec, BuildContext source, StageState state, BuildServices s, boolean useCache) {
-        LayerFiles.View view = s.files().view(state.layers);
-        List<CopyItem> items = new CopyPlanner(spec, source, state.config.config().workingDir(), view,
-                s.downloader()).plan();
-        Digest content = CopyPlanner.digest(items);
+        // The key needs no view of the image: the parent key already determines the filesystem,
+        // so sources planned against an empty one identify the step (and a hit reads no layer).
+        String workdir = state.config.config().workingDir();
+        Digest content = CopyPlanner.digest(new CopyPlanner(spec, source, workdir, LayerFiles.View.EMPTY,
+                s.downloader()).plan());
         CacheKey key = state.key.next().add(spec.createdBy()).add(String.valueOf(spec.from()))
                 .add(String.join("\n", spec.excludes())).add(String.valueOf(spec.unpack()))
                 .add(content.toString()).build();
@@ -34,6 +35,8 @@ final class CopyStep {
             state.adopt(hit.get(), key);
             return true;
         }
+        LayerFiles.View view = s.files().view(state.layers);
+        List<CopyItem> items = new CopyPlanner(spec, source, workdir, view, s.downloader()).plan();
         Owner owner = spec.chown() == null || spec.chown().isEmpty() ? Owner.ROOT : chown(spec, view);
         Path dir = s.newDir("copy");
         try {

@@ -25,8 +25,15 @@ final class HttpDownloader implements CopyPlanner.Downloader {
         this.dir = dir;
     }
 
+    private final java.util.Map<String, Path> done = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Each URL is fetched once per build (the planner asks twice: for the cache key and to copy). */
     @Override
     public Path download(String url, String checksum) {
+        return done.computeIfAbsent(url + "\n" + checksum, k -> fetch(url, checksum));
+    }
+
+    private Path fetch(String url, String checksum) {
         try {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "add-", ".download");

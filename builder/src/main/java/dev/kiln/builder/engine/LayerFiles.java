@@ -101,6 +101,9 @@ final class LayerFiles {
 
     /** A merged filesystem view; paths are relative ({@code etc/passwd}). */
     static final class View {
+        /** The empty filesystem. */
+        static final View EMPTY = new View(new TreeMap<>());
+
         private final TreeMap<String, Node> nodes;
 
         View(TreeMap<String, Node> nodes) {

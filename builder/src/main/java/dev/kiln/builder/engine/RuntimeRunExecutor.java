@@ -7,6 +7,7 @@ import dev.kiln.runtime.ExecSpec;
 import dev.kiln.runtime.Execution;
 import dev.kiln.runtime.Isolation;
 import dev.kiln.runtime.Network;
+import dev.kiln.runtime.OverlayFormat;
 import dev.kiln.runtime.RootFs;
 import dev.kiln.runtime.Sandbox;
 import dev.kiln.runtime.Stdio;
@@ -16,6 +17,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -61,9 +64,35 @@ public final class RuntimeRunExecutor implements RunExecutor {
             ExecResult r = ex.waitFor();
             out.join();
             err.join();
+            dropMountPoints(request.upperDir(), lowers);
             return new Result(r.exitCode());
         } finally {
             Scratch.delete(work);
+        }
+    }
+
+    /** Files the runtime bind-mounts over; BuildKit keeps them out of layers when the image lacks them. */
+    static final List<String> MOUNT_POINTS = List.of("etc/hostname", "etc/hosts", "etc/resolv.conf");
+
+    /** Removes the empty mount-point files the runtime had to create in the upper dir. */
+    static void dropMountPoints(Path upper, List<Path> lowers) {
+        for (String p : MOUNT_POINTS) {
+            Path f = upper.resolve(p);
+            try {
+                if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && Files.size(f) == 0
+                        && lowers.stream().noneMatch(l -> Files.exists(l.resolve(p), LinkOption.NOFOLLOW_LINKS))) {
+                    Files.delete(f);
+                    Path etc = f.getParent();
+                    try (var left = Files.list(etc)) {
+                        if (left.findAny().isEmpty() && lowers.stream().anyMatch(l -> Files.isDirectory(l.resolve("etc")))
+                                && !OverlayFormat.isOpaque(etc)) {
+                            Files.delete(etc);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // keep it: a stray empty file is harmless
+            }
         }
     }
 
