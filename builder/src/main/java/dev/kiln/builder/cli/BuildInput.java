@@ -1,14 +1,13 @@
 package dev.kiln.builder.cli;
 
 import dev.kiln.builder.engine.ContextArchive;
+import dev.kiln.builder.engine.Scratch;
 import dev.kiln.oci.KilnException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The context directory and Dockerfile of a build: a directory, or {@code -} for a tar (or a lone
@@ -67,10 +66,6 @@ record BuildInput(Path context, boolean temporary, String dockerfileName, Path d
     }
 
     static void deleteQuietly(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp dir; the OS cleans it eventually
-        }
+        Scratch.delete(dir);
     }
 }

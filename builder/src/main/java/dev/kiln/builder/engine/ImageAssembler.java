@@ -1,7 +1,6 @@
 package dev.kiln.builder.engine;
 
 import dev.kiln.builder.snapshot.LayerBlob;
-import dev.kiln.oci.Compression;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.Json;
@@ -24,7 +23,7 @@ final class ImageAssembler {
     static BuiltImage assemble(ImageConfig config, List<LayerBlob> layers, BlobStore store) {
         Parsed<ImageConfig> configBlob = Json.encode(config);
         List<Descriptor> layerDescriptors = layers.stream().map(l -> l.descriptor()
-                .withMediaType(MediaType.ociLayer(compressionOf(l.descriptor().mediaType())))).toList();
+                .withMediaType(MediaType.ociLayer(l.descriptor().mediaType().compression()))).toList();
         Manifest manifest = Manifest.of(MediaType.OCI_MANIFEST, Descriptor.of(MediaType.OCI_CONFIG, configBlob),
                 layerDescriptors);
         Parsed<Manifest> manifestBlob = Json.encode(manifest);
@@ -35,10 +34,5 @@ final class ImageAssembler {
             throw new KilnException("cannot store the built image: " + e.getMessage(), e);
         }
         return new BuiltImage(manifestBlob, configBlob, layers);
-    }
-
-    private static Compression compressionOf(MediaType t) {
-        String v = t.toString();
-        return v.endsWith("gzip") ? Compression.GZIP : v.endsWith("zstd") ? Compression.ZSTD : Compression.NONE;
     }
 }

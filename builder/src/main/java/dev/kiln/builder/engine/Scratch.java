@@ -9,10 +9,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** Removal of the build's temporary trees (best effort; makes read-only dirs writable first). */
-final class Scratch {
+public final class Scratch {
     private Scratch() {}
 
-    static void delete(Path root) {
+    public static void delete(Path root) {
         if (root == null || !Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
