@@ -54,12 +54,12 @@ final class CopyPlanner {
         for (String src : sources) {
             Optional<Heredoc> doc = spec.files().heredocFor(src);
             if (doc.isPresent()) {
-                resolved.add(new Resolved(null, doc.get(), null, doc.get().name()));
+                resolved.add(new Resolved(null, doc.get(), null, doc.get().name(), null));
             } else if (isUrl(src)) {
                 if (!spec.add()) {
                     throw new StepException(spec.range(), "source can't be a URL for COPY", "use ADD for URLs");
                 }
-                resolved.add(new Resolved(null, null, src, urlName(src)));
+                resolved.add(new Resolved(null, null, src, urlName(src), null));
             } else {
                 resolved.addAll(match(src, excludes));
             }
@@ -78,23 +78,26 @@ final class CopyPlanner {
             } else if (r.url() != null) {
                 items.add(new CopyItem.Download(fileDest, downloader.download(r.url(), spec.checksum())));
             } else {
-                addLocal(r.path(), destAbs, fileDest, excludes, items);
+                addLocal(r, destAbs, fileDest, excludes, items);
             }
         }
         return items;
     }
 
-    private record Resolved(String path, Heredoc heredoc, String url, String name) {}
+    /** One matched source; {@code pivot} is the context path before {@code /./} for {@code --parents}. */
+    private record Resolved(String path, Heredoc heredoc, String url, String name, String pivot) {}
 
     private List<Resolved> match(String src, IgnoreMatcher excludes) {
         String pivotless = src;
+        int cut = src.indexOf("/./");
+        String pivot = cut >= 0 ? contextRelative(src.substring(0, cut)) : null;
         String rel = contextRelative(src);
         List<Resolved> out = new ArrayList<>();
         if (SourceGlob.hasMeta(rel)) {
             SourceGlob glob = SourceGlob.compile(rel);
             for (String p : context.paths().keySet()) {
                 if (glob.matches(p) && !excludes.excluded(p)) {
-                    out.add(new Resolved(p, null, null, baseName(p)));
+                    out.add(new Resolved(p, null, null, baseName(p), pivot));
                 }
             }
             if (out.isEmpty() && spec.files().sources().size() == 1) {
@@ -105,15 +108,17 @@ final class CopyPlanner {
         if (!context.includes(rel) || !Files.exists(context.dir().resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
             throw notFound(pivotless);
         }
-        out.add(new Resolved(rel, null, null, rel.isEmpty() ? "" : baseName(rel)));
+        out.add(new Resolved(rel, null, null, rel.isEmpty() ? "" : baseName(rel), pivot));
         return out;
     }
 
-    private void addLocal(String rel, String destAbs, String fileDest, IgnoreMatcher excludes, List<CopyItem> items) {
+    private void addLocal(Resolved r, String destAbs, String fileDest, IgnoreMatcher excludes, List<CopyItem> items) {
+        String rel = r.path();
         Path path = context.dir().resolve(rel);
         Path real = followInside(path, rel);
         String realRel = context.dir().relativize(real).toString();
-        String parentsPrefix = spec.parents() ? parentsPath(rel) : null;
+        String parentsPrefix = !spec.parents() ? null
+                : r.pivot() == null ? rel : r.pivot().isEmpty() ? rel : rel.substring(r.pivot().length() + 1);
         if (Files.isDirectory(real)) {
             String dirDest = Paths.relative(parentsPrefix == null ? destAbs : destAbs + "/" + parentsPrefix);
             if (!dirDest.isEmpty()) {
@@ -137,17 +142,6 @@ final class CopyPlanner {
         } else {
             items.add(new CopyItem.FromDisk(dest, real, CopyItem.Kind.FILE));
         }
-    }
-
-    /** For {@code --parents}: the path below the {@code /./} pivot, or the whole source path. */
-    private String parentsPath(String rel) {
-        for (String src : spec.files().sources()) {
-            int pivot = src.indexOf("/./");
-            if (pivot >= 0 && rel.startsWith(contextRelative(src.substring(0, pivot)) + "/")) {
-                return rel.substring(contextRelative(src.substring(0, pivot)).length() + 1);
-            }
-        }
-        return rel;
     }
 
     /** The named source with symlinks followed (COPY follows the source itself), staying inside. */

@@ -62,7 +62,7 @@ final class EngineFixture {
         base = new BaseImage("docker.io/library/base:latest", img.id(), img.config().value(), layers);
     }
 
-    /** A RUN executor for scripts of lines {@code write PATH TEXT}, {@code echo TEXT}, {@code exit N}. */
+    /** A RUN executor for script lines {@code write PATH TEXT}, {@code link PATH TARGET}, {@code echo TEXT}, {@code exit N}. */
     RunExecutor runExecutor() {
         return request -> {
             runs.add(request);
@@ -75,6 +75,11 @@ final class EngineFixture {
                             Path p = request.upperDir().resolve(w[1].substring(1));
                             Files.createDirectories(p.getParent());
                             Files.writeString(p, w.length > 2 ? w[2] : "");
+                        }
+                        case "link" -> {
+                            Path p = request.upperDir().resolve(w[1].substring(1));
+                            Files.createDirectories(p.getParent());
+                            Files.createSymbolicLink(p, Path.of(w[2]));
                         }
                         case "echo" -> request.output().accept(line.substring(5));
                         case "exit" -> {
