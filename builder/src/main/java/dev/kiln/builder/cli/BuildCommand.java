@@ -178,7 +178,8 @@ public final class BuildCommand implements Callable<Integer> {
                 Registries registries = Registries.standard(RegistryConfig.load(env.kilnConfig(), mirrors, insecure), env);
                 ImagePuller puller = new ImagePuller(registries, store, listener, 4);
                 Builder builder = new Builder(blobs, BuildCache.inStore(store.root()), runs,
-                        new StoreImageSource(store, puller, pull), listener, options(targetPlatform), store.root().resolve("tmp"));
+                        new StoreImageSource(store, puller, pull), listener, options(targetPlatform), store.root().resolve("tmp"))
+                        .withListings(store.root().resolve("layers"));
                 built = builder.build(plan, planOptions, context);
                 for (BuildOutput o : outs) {
                     o.write(built, blobs, names, store.root().resolve("tmp"));

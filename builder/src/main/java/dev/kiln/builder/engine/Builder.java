@@ -44,6 +44,7 @@ public final class Builder {
     private final BuildOptions options;
     private final Path scratchRoot;
     private final CopyPlanner.Downloader downloader;
+    private Path listings;
 
     public Builder(BlobStore blobs, BuildCache cache, RunExecutor runs, ImageSource images, BuildListener listener,
             BuildOptions options, Path scratchRoot) {
@@ -55,6 +56,12 @@ public final class Builder {
         this.options = options;
         this.scratchRoot = scratchRoot;
         this.downloader = new HttpDownloader(scratchRoot);
+    }
+
+    /** Keeps layer listings in {@code dir} between builds (the store's {@code layers/}). */
+    public Builder withListings(Path dir) {
+        this.listings = dir;
+        return this;
     }
 
     /** Builds {@code plan} against {@code context}; the image's blobs are in the blob store afterwards. */
@@ -71,7 +78,7 @@ public final class Builder {
             return t;
         });
         try {
-            BuildServices services = new BuildServices(blobs, new LayerFiles(blobs), new Snapshotter(blobs),
+            BuildServices services = new BuildServices(blobs, new LayerFiles(blobs, listings), new Snapshotter(blobs),
                     cache, runs, images, listener, options, context, scratch, downloader, new AtomicLong());
             VariableScope global = globalScope(plan, planOptions);
             Map<Integer, CompletableFuture<StageResult>> futures = new LinkedHashMap<>();

@@ -5,8 +5,15 @@ import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.Compression;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,17 +46,23 @@ final class LayerFiles {
     private record Listing(Map<String, Node> entries, List<String> whiteouts, List<String> opaqueDirs) {}
 
     private final BlobSource blobs;
+    private final Path saved;
     private final Map<Digest, Listing> listings = new ConcurrentHashMap<>();
 
-    LayerFiles(BlobSource blobs) {
+    /**
+     * @param saved where listings are kept between builds ({@code <store>/layers}), or null; a
+     *              listing is a small binary file, so a rebuild never reads a big base layer again
+     */
+    LayerFiles(BlobSource blobs, Path saved) {
         this.blobs = blobs;
+        this.saved = saved;
     }
 
     /** The merged view of {@code layers} (base first). */
     View view(List<LayerBlob> layers) {
         TreeMap<String, Node> merged = new TreeMap<>();
         for (LayerBlob layer : layers) {
-            Listing l = listings.computeIfAbsent(layer.diffId(), d -> read(layer));
+            Listing l = listings.computeIfAbsent(layer.diffId(), d -> load(layer));
             for (String dir : l.opaqueDirs()) {
                 merged.subMap(dir + "/", dir + "0").clear();
             }
@@ -60,6 +73,90 @@ final class LayerFiles {
             merged.putAll(l.entries());
         }
         return new View(merged);
+    }
+
+    private Listing load(LayerBlob layer) {
+        Path file = saved == null ? null : saved.resolve(layer.diffId().hex() + ".listing");
+        if (file != null && Files.isRegularFile(file)) {
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+                return readListing(in);
+            } catch (IOException | RuntimeException e) {
+                System.getLogger(LayerFiles.class.getName()).log(System.Logger.Level.DEBUG,
+                        "ignoring listing {0}: {1}", file, e.toString());
+            }
+        }
+        Listing l = read(layer);
+        if (file != null) {
+            try {
+                Files.createDirectories(saved);
+                Path tmp = Files.createTempFile(saved, ".listing-", ".tmp");
+                try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+                    writeListing(l, out);
+                }
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                System.getLogger(LayerFiles.class.getName()).log(System.Logger.Level.DEBUG,
+                        "cannot save listing {0}: {1}", file, e.toString());
+            }
+        }
+        return l;
+    }
+
+    private static final int LISTING_VERSION = 1;
+
+    private static void writeListing(Listing l, DataOutputStream out) throws IOException {
+        out.writeInt(LISTING_VERSION);
+        out.writeInt(l.entries().size());
+        for (Map.Entry<String, Node> e : l.entries().entrySet()) {
+            Node n = e.getValue();
+            out.writeUTF(e.getKey());
+            out.writeChar(n.type());
+            out.writeUTF(n.linkTarget() == null ? "" : n.linkTarget());
+            out.writeInt(n.mode());
+            out.writeInt(n.uid());
+            out.writeInt(n.gid());
+            out.writeLong(n.mtimeMillis());
+            out.writeInt(n.content() == null ? -1 : n.content().length);
+            if (n.content() != null) {
+                out.write(n.content());
+            }
+        }
+        for (List<String> list : List.of(l.whiteouts(), l.opaqueDirs())) {
+            out.writeInt(list.size());
+            for (String p : list) {
+                out.writeUTF(p);
+            }
+        }
+    }
+
+    private static Listing readListing(DataInputStream in) throws IOException {
+        if (in.readInt() != LISTING_VERSION) {
+            throw new IOException("unknown listing version");
+        }
+        Map<String, Node> entries = new TreeMap<>();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            String path = in.readUTF();
+            char type = in.readChar();
+            String link = in.readUTF();
+            int mode = in.readInt();
+            int uid = in.readInt();
+            int gid = in.readInt();
+            long mtime = in.readLong();
+            int len = in.readInt();
+            byte[] content = len < 0 ? null : in.readNBytes(len);
+            entries.put(path, new Node(type, link.isEmpty() ? null : link, mode, uid, gid, mtime, content));
+        }
+        List<List<String>> lists = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            List<String> list = new ArrayList<>();
+            int m = in.readInt();
+            for (int i = 0; i < m; i++) {
+                list.add(in.readUTF());
+            }
+            lists.add(list);
+        }
+        return new Listing(entries, lists.get(0), lists.get(1));
     }
 
     private Listing read(LayerBlob layer) {

@@ -190,6 +190,11 @@ class BuilderTest {
         assertThat(h.get(3).emptyLayer()).isTrue();
         assertThat(h.get(4).emptyLayer()).isFalse();
         assertThat(f.entries(built.layers().get(2)).keySet()).containsExactly("usr/", "usr/lib/", "usr/lib/new/");
+        assertThat(f.store.root().resolve("layers").resolve(f.base.layers().get(0).diffId().hex() + ".listing"))
+                .isRegularFile();
+        BuiltImage again = f.build("FROM base\nWORKDIR /usr/lib\nWORKDIR other\n");
+        assertThat(again.config().value().history().get(3).emptyLayer()).isTrue();
+        assertThat(again.config().value().history().get(4).emptyLayer()).isFalse();
     }
 
     @Test

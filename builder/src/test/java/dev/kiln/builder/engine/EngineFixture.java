@@ -116,7 +116,7 @@ final class EngineFixture {
                         throw new dev.kiln.oci.KilnException("no such image " + ref);
                     }
                     return base;
-                }, events::add, options, root.resolve("scratch"));
+                }, events::add, options, root.resolve("scratch")).withListings(store.root().resolve("layers"));
         return builder.build(plan, planOptions, ctx);
     }
 
