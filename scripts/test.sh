@@ -9,97 +9,7 @@ shopt -s inherit_errexit
 umask 022
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export KILN_LOG_TAG=test
-source "$repo/scripts/lib/log.sh"
-source "$repo/scripts/lib/packages.sh"
-source "$repo/scripts/lib/users.sh"
-source "$repo/scripts/lib/registries.sh"
-
-state=${KILN_TEST_STATE:-/tmp/kiln-test}
-export KILN_TEST_RUN=$state/run KILN_TEST_LOG_DIR=$state
-
-readonly PORT_ANON=5100 PORT_BASIC=5101 PORT_TOKEN=5102 PORT_TOKEN_SERVER=5103
-readonly BASIC_USER=kiln BASIC_PASSWORD=kiln-secret
-readonly TOKEN_SERVICE=kiln-registry TOKEN_ISSUER=kiln-token-server
-
-# One run at a time on this machine: the ports are fixed. Waits for another run.
-take_lock() {
-  mkdir -p "$state"
-  chmod 755 "$state"
-  exec 9>"$state/lock"
-  if ! flock -n 9; then
-    log "another kiln test run holds $state/lock; waiting for it (up to ${KILN_TEST_LOCK_WAIT:-3600}s)"
-    flock -w "${KILN_TEST_LOCK_WAIT:-3600}" 9 || die "gave up waiting for $state/lock"
-  fi
-}
-
-# An RSA 2048 key (PKCS#8 PEM) and a self-signed certificate the token
-# registry trusts; the tests' token server signs with the key.
-make_token_key() {
-  local dir=$KILN_TEST_RUN/token
-  mkdir -p "$dir"
-  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$dir/key.pem" 2>/dev/null
-  openssl req -new -x509 -key "$dir/key.pem" -out "$dir/cert.pem" -days 3650 \
-    -subj "/CN=$TOKEN_ISSUER" 2>/dev/null
-  chmod 644 "$dir/key.pem" "$dir/cert.pem" # a throwaway test key; kiln-test may read it
-}
-
-# libtrust key id of the certificate's public key: base32 of the first 240
-# bits of SHA-256 over the DER public key, in 12 groups of 4 joined by ':'.
-token_key_id() {
-  openssl x509 -in "$1" -pubkey -noout | openssl pkey -pubin -outform DER |
-    openssl dgst -sha256 -binary | head -c 30 | base32 | tr -d '=\n' |
-    sed 's/..../&:/g; s/:$//'
-}
-
-start_registries() {
-  stop_stale_registries "$PORT_ANON" "$PORT_BASIC" "$PORT_TOKEN"
-  rm -rf "$KILN_TEST_RUN"
-  mkdir -p "$KILN_TEST_RUN"
-  make_token_key
-  htpasswd -Bbc "$KILN_TEST_RUN/htpasswd" "$BASIC_USER" "$BASIC_PASSWORD" 2>/dev/null
-  registry_config anon "$PORT_ANON" ""
-  registry_config basic "$PORT_BASIC" "auth:
-  htpasswd:
-    realm: kiln-basic
-    path: $KILN_TEST_RUN/htpasswd"
-  registry_config token "$PORT_TOKEN" "auth:
-  token:
-    realm: http://127.0.0.1:$PORT_TOKEN_SERVER/token
-    service: $TOKEN_SERVICE
-    issuer: $TOKEN_ISSUER
-    rootcertbundle: $KILN_TEST_RUN/token/cert.pem"
-  start_registry anon
-  start_registry basic
-  start_registry token
-  wait_registry anon "$PORT_ANON"
-  wait_registry basic "$PORT_BASIC"
-  wait_registry token "$PORT_TOKEN"
-  if port_in_use "$PORT_TOKEN_SERVER"; then
-    log "warning: port $PORT_TOKEN_SERVER is in use; the token tests start their server there"
-  fi
-}
-
-# copy SOURCE DEST [skopeo copy options] — push into a local registry.
-copy() {
-  local source=$1 dest=$2
-  shift 2
-  if ! skopeo --policy "$KILN_TEST_RUN/policy.json" copy --dest-tls-verify=false "$@" \
-      "$source" "$dest" >>"$KILN_TEST_RUN/skopeo.log" 2>&1; then
-    tail -n 20 "$KILN_TEST_RUN/skopeo.log" >&2
-    die "skopeo copy $source $dest failed"
-  fi
-}
-
-push_fixtures() {
-  local fixtures=$1 anon=docker://127.0.0.1:$PORT_ANON basic=docker://127.0.0.1:$PORT_BASIC
-  echo '{"default":[{"type":"insecureAcceptAnything"}]}' >"$KILN_TEST_RUN/policy.json"
-  copy "oci:$fixtures/busybox.oci:latest" "$anon/library/busybox:latest" --all
-  copy "oci:$fixtures/busybox.oci:oci" "$anon/library/busybox:oci"
-  copy "oci:$fixtures/busybox.oci:oci" "$anon/library/busybox:v2s2" --format v2s2
-  copy "oci:$fixtures/python.oci:3.9-slim" "$anon/library/python:3.9-slim"
-  copy "oci:$fixtures/busybox.oci:latest" "$basic/library/busybox:latest" --all \
-    --dest-creds "$BASIC_USER:$BASIC_PASSWORD"
-}
+source "$repo/scripts/lib/test-env.sh"
 
 # mvn ARGS... — Maven without stdin and without the run lock (so that the lock
 # dies with this script, not with stray processes of the tests).
@@ -107,35 +17,11 @@ mvn() {
   command mvn -B "$@" </dev/null 9>&-
 }
 
-export_contract() {
-  local fixtures=$1
-  export KILN_IT_REGISTRY=127.0.0.1:$PORT_ANON
-  export KILN_IT_REGISTRY_BASIC=127.0.0.1:$PORT_BASIC
-  export KILN_IT_BASIC_USER=$BASIC_USER KILN_IT_BASIC_PASSWORD=$BASIC_PASSWORD
-  export KILN_IT_REGISTRY_TOKEN=127.0.0.1:$PORT_TOKEN
-  export KILN_IT_TOKEN_CERT=$KILN_TEST_RUN/token/cert.pem
-  export KILN_IT_TOKEN_KEY=$KILN_TEST_RUN/token/key.pem
-  # Not in the contract, for convenience: the registry's view of the token server.
-  export KILN_IT_TOKEN_REALM=http://127.0.0.1:$PORT_TOKEN_SERVER/token
-  export KILN_IT_TOKEN_SERVICE=$TOKEN_SERVICE KILN_IT_TOKEN_ISSUER=$TOKEN_ISSUER
-  KILN_IT_TOKEN_KID=$(token_key_id "$KILN_IT_TOKEN_CERT")
-  export KILN_IT_TOKEN_KID
-  export KILN_IT_FIXTURES=$fixtures
-  export KILN_IT_USER=kiln-test KILN_IT_USER_NOMAP=kiln-nomap
-  export KILN_IT_JAR=$state/kiln.jar
-}
-
 main() {
   local fixtures status=0 start
   take_lock
   log "state in $state (logs: $KILN_TEST_RUN/*.log)"
-  ensure_packages "${KILN_TEST_PACKAGES[@]}"
-  ensure_user kiln-test true
-  ensure_user kiln-nomap false
-
-  start=$SECONDS
-  fixtures=$(bash "$repo/scripts/fixtures/build.sh")
-  log "fixtures ready in $fixtures ($((SECONDS - start))s)"
+  fixtures=$(prepare_machine)
 
   trap stop_started_services EXIT
   trap 'exit 130' INT
@@ -150,7 +36,7 @@ main() {
   install -m 644 builder/target/kiln.jar "$state/kiln.jar"
   log "kiln.jar built and copied to $state/kiln.jar ($((SECONDS - start))s)"
 
-  export_contract "$fixtures"
+  export_contract "$fixtures" "$state/kiln.jar"
   start=$SECONDS
   log "mvn verify $*"
   mvn verify "$@" || status=$?

@@ -24,21 +24,26 @@ ensure_packages() {
   export DEBIAN_FRONTEND=noninteractive
   # docker-registry would start its own service on port 5000; keep it down
   # while installing (policy-rc.d exit code 101 = action forbidden).
-  local own_policy=false
-  if [[ ! -e $policy ]]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
+  # A policy-rc.d with our marker is ours, even one a killed run left behind.
+  local marker="written by kiln's scripts/test.sh while apt-get runs" own_policy=false
+  if [[ ! -e $policy ]] || grep -qF "$marker" "$policy"; then
+    printf '#!/bin/sh\n# %s\nexit 101\n' "$marker" >"$policy"
     chmod 755 "$policy"
     own_policy=true
   fi
-  local status=0
+  local status=0 start=$SECONDS
   {
-    apt-get update -q &&
-      apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-        "${missing[@]}"
+    # A fresh cloud machine may still be running unattended-upgrades: wait for its lock.
+    apt-get update -q -o DPkg::Lock::Timeout=600 &&
+      apt-get install -y -q -o DPkg::Lock::Timeout=600 \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
   } </dev/null >"${KILN_TEST_LOG_DIR:-/tmp}/apt-get.log" 2>&1 || status=$?
-  [[ $own_policy == true ]] && rm -f "$policy"
+  if [[ $own_policy == true ]]; then
+    rm -f "$policy"
+  fi
   if ((status != 0)); then
     tail -n 40 "${KILN_TEST_LOG_DIR:-/tmp}/apt-get.log" >&2
     die "apt-get failed (exit $status); full log: ${KILN_TEST_LOG_DIR:-/tmp}/apt-get.log"
   fi
+  log "packages: installed ${#missing[@]} ($((SECONDS - start))s)"
 }

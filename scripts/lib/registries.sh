@@ -38,8 +38,11 @@ port_owner() {
   ss -ltnpH "sport = :$1" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1
 }
 
-is_registry_process() {
-  [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q 'docker-registry'
+# is_our_registry PID — PID is a docker-registry serving a config of $KILN_TEST_RUN
+# (never stop the registries of another state directory or user).
+is_our_registry() {
+  [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' <"/proc/$1/cmdline" |
+    grep -qF "docker-registry serve $KILN_TEST_RUN/"
 }
 
 # stop_pid PID — TERM, wait up to 10 s, then KILL.
@@ -54,16 +57,17 @@ stop_pid() {
   wait "$pid" 2>/dev/null || true
 }
 
-# stop_stale_registries PORT... — stop registries an earlier run left behind
-# (killed before its cleanup ran): those in its pid files, and any
-# docker-registry still listening on PORT. Anything else there is an error.
+# stop_stale_registries PORT... — stop the registries an earlier run with this
+# state directory left behind (killed before its cleanup ran, or started by
+# test-services.sh): those in its pid files, and those of its configs still
+# listening on PORT. Anything else on PORT is an error.
 stop_stale_registries() {
   local pid_file pid port
   for pid_file in "$KILN_TEST_RUN"/*.pid; do
     [[ -f $pid_file ]] || continue
     pid=$(<"$pid_file")
-    if is_registry_process "$pid"; then
-      log "registries: stopping leftover $(basename "$pid_file" .pid) (pid $pid)"
+    if is_our_registry "$pid"; then
+      log "registries: stopping $(basename "$pid_file" .pid) (pid $pid)"
       stop_pid "$pid"
     fi
     rm -f "$pid_file"
@@ -71,7 +75,7 @@ stop_stale_registries() {
   for port in "$@"; do
     port_in_use "$port" || continue
     pid=$(port_owner "$port")
-    if [[ -n $pid ]] && is_registry_process "$pid"; then
+    if [[ -n $pid ]] && is_our_registry "$pid"; then
       log "registries: stopping docker-registry pid $pid on port $port"
       stop_pid "$pid"
     fi

@@ -1,6 +1,8 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.builder.dockerfile.ArgInstruction;
 import dev.kiln.builder.dockerfile.Instruction;
+import dev.kiln.builder.dockerfile.VariableScope;
 import dev.kiln.builder.plan.BuildPlan;
 import dev.kiln.builder.plan.Stage;
 import java.io.PrintWriter;
@@ -16,8 +18,11 @@ final class Outline {
     static void text(BuildPlan plan, PrintWriter out) {
         out.println("target: " + plan.target().label() + " (" + plan.stages().size() + " of "
                 + stageCount(plan) + " stages needed)");
-        if (!plan.globalArgs().isEmpty()) {
-            out.println("global args: " + args(plan.globalArgs()));
+        out.println("platform: " + plan.options().targetPlatform() + " (build platform "
+                + plan.options().buildPlatform() + ")");
+        Map<String, String> declared = declaredGlobals(plan);
+        if (!declared.isEmpty()) {
+            out.println("global args: " + args(declared));
         }
         for (Stage s : plan.stages()) {
             out.println("stage " + s.label() + ": FROM " + s.base().describe()
@@ -41,7 +46,9 @@ final class Outline {
     static Map<String, Object> json(BuildPlan plan) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("target", plan.target().label());
-        m.put("globalArgs", plan.globalArgs());
+        m.put("platform", plan.options().targetPlatform());
+        m.put("buildPlatform", plan.options().buildPlatform());
+        m.put("globalArgs", declaredGlobals(plan));
         List<Map<String, Object>> stages = new ArrayList<>();
         for (Stage s : plan.stages()) {
             Map<String, Object> j = new LinkedHashMap<>();
@@ -66,6 +73,25 @@ final class Outline {
         }
         m.put("stages", stages);
         return m;
+    }
+
+    /** Global ARGs the Dockerfile declares (the predefined platform ARGs are shown as the platform). */
+    private static Map<String, String> declaredGlobals(BuildPlan plan) {
+        Map<String, String> m = new LinkedHashMap<>(plan.globalArgs());
+        m.keySet().removeIf(k -> VariableScope.PLATFORM_ARGS.contains(k) && !declaredBeforeFrom(plan, k));
+        return m;
+    }
+
+    private static boolean declaredBeforeFrom(BuildPlan plan, String name) {
+        for (Instruction in : plan.dockerfile().instructions()) {
+            if (!(in instanceof ArgInstruction a)) {
+                return false;
+            }
+            if (a.args().stream().anyMatch(d -> d.name().equals(name))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long stageCount(BuildPlan plan) {

@@ -29,6 +29,7 @@ public record Dockerfile(String file, Directives directives, List<Instruction> i
         for (Node n : parsed.nodes()) {
             out.add(InstructionParser.parse(n, warnings::add));
         }
+        warnings.addAll(Lints.check(out));
         return new Dockerfile(file, parsed.directives(), out, warnings);
     }
 

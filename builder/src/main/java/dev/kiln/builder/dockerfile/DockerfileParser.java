@@ -98,7 +98,9 @@ public final class DockerfileParser {
                                 + " (empty continuation lines will become errors in a future release)"));
             }
             Node node = parseLine(line.toString(), range);
-            if (Heredocs.allowed(node.keyword()) && line.indexOf("<<") >= 0) {
+            boolean heredocCapable = Heredocs.allowed(node.keyword())
+                    || node.inner() != null && Heredocs.allowed(node.inner().keyword());
+            if (heredocCapable && line.indexOf("<<") >= 0) {
                 node = readHeredocs(node, startLine, column);
             }
             nodes.add(node);
@@ -118,7 +120,7 @@ public final class DockerfileParser {
     }
 
     private Node readHeredocs(Node node, int startLine, int column) {
-        List<Heredoc> docs = Heredocs.fromLine(node.original(), node.range());
+        List<Heredoc> docs = Heredocs.fromLine(node.original());
         if (docs.isEmpty()) {
             return node;
         }
@@ -141,7 +143,9 @@ public final class DockerfileParser {
             }
             filled.add(doc.withContent(content.toString()));
         }
-        return node.withHeredocs(filled).withRange(new SourceRange(file, startLine, next, column));
+        SourceRange range = new SourceRange(file, startLine, next, column);
+        Node inner = node.inner() == null ? null : node.inner().withHeredocs(filled).withRange(range);
+        return node.withHeredocs(filled).withInner(inner).withRange(range);
     }
 
     private static String stripLeadingTabs(String s) {

@@ -19,8 +19,8 @@ final class Heredocs {
     }
 
     /** The heredocs a line opens, in order, with empty content; none when the line does not lex. */
-    static List<Heredoc> fromLine(String line, SourceRange range) {
-        ShellLex raw = ShellLex.builder('\\').rawQuotes(true).rawEscapes(true).skipUnsetEnv(true).build();
+    static List<Heredoc> fromLine(String line) {
+        ShellLex raw = ShellLex.builder('\\').rawQuotes(true).skipUnsetEnv(true).build();
         List<String> words;
         try {
             words = raw.words(line, Map.of());
@@ -55,7 +55,13 @@ final class Heredocs {
         }
         String name = names.get(0);
         int fd = m.group(1).isEmpty() ? 0 : parseFd(m.group(1));
-        return new Heredoc(name, "", name.equals(rawName), "-".equals(m.group(2)), fd);
+        // Quotes anywhere in the delimiter disable expansion: they show as a quote-count difference.
+        boolean expand = quotes(name) == quotes(rawName);
+        return new Heredoc(name, "", expand, "-".equals(m.group(2)), fd);
+    }
+
+    private static long quotes(String s) {
+        return s.chars().filter(c -> c == '\'' || c == '"').count();
     }
 
     private static int parseFd(String digits) {

@@ -28,4 +28,18 @@ public sealed interface Instruction
     default Instruction expand(WordExpander x) {
         return this;
     }
+
+    /**
+     * {@link #expand(WordExpander)} with expansion errors (bad syntax, {@code ${v?msg}}) located at
+     * this instruction, the way the engine should call it.
+     *
+     * @throws DockerfileException with this instruction's file:line:column
+     */
+    default Instruction expandAt(WordExpander x) {
+        try {
+            return expand(x);
+        } catch (DockerfileException e) {
+            throw e.at(range());
+        }
+    }
 }

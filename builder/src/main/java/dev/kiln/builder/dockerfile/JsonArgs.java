@@ -14,8 +14,12 @@ final class JsonArgs {
     /** Why the text is not a string array, or null if it is one. */
     enum Failure { NOT_JSON, NOT_STRINGS }
 
+    /** Deeper nesting is treated as not JSON (Go stops at 10,000; we stop earlier to spare the stack). */
+    private static final int MAX_DEPTH = 1000;
+
     private final String s;
     private int pos;
+    private int depth;
     private boolean nonString;
 
     private JsonArgs(String s) {
@@ -71,10 +75,12 @@ final class JsonArgs {
 
     private List<String> array(boolean top) {
         expect('[');
+        enter();
         List<String> out = top ? new ArrayList<>() : null;
         ws();
         if (peek() == ']') {
             pos++;
+            depth--;
             return out;
         }
         while (true) {
@@ -94,6 +100,7 @@ final class JsonArgs {
             int c = peek();
             pos++;
             if (c == ']') {
+                depth--;
                 return out;
             }
             if (c != ',') {
@@ -125,9 +132,11 @@ final class JsonArgs {
 
     private void object() {
         expect('{');
+        enter();
         ws();
         if (peek() == '}') {
             pos++;
+            depth--;
             return;
         }
         while (true) {
@@ -141,11 +150,18 @@ final class JsonArgs {
             int c = peek();
             pos++;
             if (c == '}') {
+                depth--;
                 return;
             }
             if (c != ',') {
                 throw new IllegalArgumentException();
             }
+        }
+    }
+
+    private void enter() {
+        if (++depth > MAX_DEPTH) {
+            throw new IllegalArgumentException();
         }
     }
 

@@ -31,6 +31,10 @@ public record Node(
         return new Node(keyword, original, flags, args, inner, docs, json, range);
     }
 
+    Node withInner(Node n) {
+        return new Node(keyword, original, flags, args, n, heredocs, json, range);
+    }
+
     Node withRange(SourceRange r) {
         return new Node(keyword, original, flags, args, inner, heredocs, json, r);
     }

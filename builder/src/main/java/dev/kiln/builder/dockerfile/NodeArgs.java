@@ -204,9 +204,16 @@ final class NodeArgs {
             case "arg" -> Parsed.of(words(rest, d.escape()));
             case "env", "label" -> Parsed.of(nameValues(rest, keyword, d.escape(), range));
             case "healthcheck" -> healthcheck(rest, range);
-            case "onbuild" -> rest.isEmpty()
-                    ? Parsed.of(List.of())
-                    : new Parsed(List.of(), sub.parseLine(rest, range), false);
+            case "onbuild" -> {
+                if (rest.isEmpty()) {
+                    yield Parsed.of(List.of());
+                }
+                if (splitWhitespace(rest, 2).get(0).equalsIgnoreCase("onbuild")) {
+                    // BuildKit rejects this one layer later; rejecting it here bounds the recursion.
+                    throw new DockerfileException(range, "chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+                }
+                yield new Parsed(List.of(), sub.parseLine(rest, range), false);
+            }
             default -> Parsed.of(List.of(""));
         };
     }

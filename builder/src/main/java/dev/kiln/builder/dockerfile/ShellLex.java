@@ -13,6 +13,9 @@ import java.util.Map;
  */
 public final class ShellLex {
 
+    /** Deepest {@code ${...${...}}} nesting accepted; bounds the recursion. */
+    static final int MAX_NESTING = 200;
+
     private final char escape;
     private final boolean rawQuotes;
     private final boolean rawEscapes;
@@ -111,6 +114,7 @@ public final class ShellLex {
         private final int[] cps;
         private int pos;
         private final Map<String, String> env;
+        private int depth;
 
         Run(String input, Map<String, String> env) {
             this.cps = input.codePoints().toArray();
@@ -243,6 +247,18 @@ public final class ShellLex {
                 return value == null ? "" : value;
             }
             next();
+            if (++depth > MAX_NESTING) {
+                throw new DockerfileException(null, "variable substitutions nested more than " + MAX_NESTING
+                        + " levels deep");
+            }
+            try {
+                return braced();
+            } finally {
+                depth--;
+            }
+        }
+
+        private String braced() {
             int p = peek();
             if (p == EOF) {
                 throw new DockerfileException(null, "syntax error: missing '}'");

@@ -15,7 +15,7 @@ import java.util.Set;
  *       (taking its global value) or a predefined one; {@code --build-arg} overrides any default;</li>
  *   <li>ENV shadows an ARG of the same name;</li>
  *   <li>proxy build-args ({@code HTTP_PROXY} ...) reach RUN without being declared and never enter
- *       the image history.</li>
+ *       the image history, declared or not (they often carry credentials).</li>
  * </ul>
  * The engine calls {@link #declare(ArgInstruction)} and {@link #setEnv(EnvInstruction)} as it
  * meets those instructions and expands the others with {@link #expander()}.
@@ -26,7 +26,7 @@ public final class VariableScope {
     public static final Set<String> PLATFORM_ARGS = Set.of("TARGETPLATFORM", "TARGETOS", "TARGETARCH",
             "TARGETVARIANT", "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT");
 
-    /** Proxy ARGs: usable without ARG, never written to history. */
+    /** Proxy ARGs: usable without ARG, never written into history. */
     public static final Set<String> PROXY_ARGS = Set.of("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
             "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy");
 
@@ -35,7 +35,6 @@ public final class VariableScope {
     private final Map<String, String> predefined;
     private final Map<String, String> globals;
     private final Map<String, String> args = new LinkedHashMap<>();
-    private final Set<String> declaredWithoutValue = new LinkedHashSet<>();
     private final Map<String, String> env = new LinkedHashMap<>();
     private final Set<String> consumed = new LinkedHashSet<>();
     private Map<String, String> expansionCache;
@@ -88,12 +87,7 @@ public final class VariableScope {
             }
             expansionCache = null;
             args.remove(d.name());
-            declaredWithoutValue.remove(d.name());
-            if (value == null) {
-                declaredWithoutValue.add(d.name());
-            } else {
-                args.put(d.name(), value);
-            }
+            args.put(d.name(), value); // null: declared without a value
         }
     }
 
@@ -114,7 +108,7 @@ public final class VariableScope {
     /** Variables for word expansion: ARGs overlaid by ENV (ENV shadows ARG). */
     public Map<String, String> expansionEnv() {
         if (expansionCache == null) {
-            Map<String, String> m = new LinkedHashMap<>(args);
+            Map<String, String> m = withValues();
             m.putAll(env);
             expansionCache = Collections.unmodifiableMap(m);
         }
@@ -134,16 +128,31 @@ public final class VariableScope {
                 m.put(k, v);
             }
         });
-        m.putAll(args);
+        m.putAll(withValues());
         m.putAll(env);
         return m;
     }
 
-    /** ARGs as recorded in history ({@code |N k=v}): those with values, minus proxy ARGs. */
+    /**
+     * The ARGs a RUN records in history ({@code |N k=v ...}), as BuildKit writes them: every ARG
+     * declared in this stage in order, valued by a same-named ENV if one shadows it, else by its
+     * value ({@code ""} when it has none). Proxy ARGs never appear, even when declared: proxy URLs
+     * often carry credentials, and history is public.
+     */
     public Map<String, String> historyArgs() {
         Map<String, String> m = new LinkedHashMap<>();
         args.forEach((k, v) -> {
-            if (!PROXY_ARGS.contains(k) && !env.containsKey(k)) {
+            if (!PROXY_ARGS.contains(k)) {
+                m.put(k, env.containsKey(k) ? env.get(k) : v == null ? "" : v);
+            }
+        });
+        return m;
+    }
+
+    private Map<String, String> withValues() {
+        Map<String, String> m = new LinkedHashMap<>();
+        args.forEach((k, v) -> {
+            if (v != null) {
                 m.put(k, v);
             }
         });
@@ -152,9 +161,7 @@ public final class VariableScope {
 
     /** ARGs declared in this scope (predefined ones too in the global scope); null values when unset. */
     public Map<String, String> args() {
-        Map<String, String> m = new LinkedHashMap<>(args);
-        declaredWithoutValue.forEach(n -> m.put(n, null));
-        return Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(new LinkedHashMap<>(args));
     }
 
     public Map<String, String> env() {

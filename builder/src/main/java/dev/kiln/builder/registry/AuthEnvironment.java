@@ -13,8 +13,11 @@ public record AuthEnvironment(Map<String, String> env, Path home) {
         env = Map.copyOf(env);
     }
 
+    /** The real environment; the home directory is {@code $HOME} as docker takes it, else Java's user.home. */
     public static AuthEnvironment system() {
-        return new AuthEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
+        String home = System.getenv("HOME");
+        return new AuthEnvironment(System.getenv(),
+                Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home")));
     }
 
     String get(String name) {

@@ -21,6 +21,14 @@ public final class HttpTransport {
     private static final System.Logger LOG = System.getLogger(HttpTransport.class.getName());
     private static final int MAX_REDIRECTS = 10;
 
+    static {
+        // Read layers in 256 KiB buffers rather than 16 KiB: fewer hand-offs between the client's
+        // selector thread and ours. Must be set before the first HttpClient class is loaded.
+        if (System.getProperty("jdk.httpclient.bufsize") == null) {
+            System.setProperty("jdk.httpclient.bufsize", String.valueOf(256 * 1024));
+        }
+    }
+
     private final HttpClient client;
     private final RetryPolicy retry;
 
@@ -58,7 +66,7 @@ public final class HttpTransport {
             try {
                 response = client.send(current, HttpResponse.BodyHandlers.ofInputStream());
             } catch (IOException e) {
-                if (attempt >= retry.maxAttempts()) {
+                if (attempt >= retry.maxAttempts() || e instanceof javax.net.ssl.SSLException) {
                     throw unreachable(current, e);
                 }
                 Duration d = retry.delay(attempt, null);

@@ -2,7 +2,6 @@ package dev.kiln.builder.store;
 
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.DigestMismatchException;
-import dev.kiln.oci.Digester;
 import dev.kiln.oci.KilnException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,7 +19,7 @@ public final class BlobWriter extends OutputStream {
     private final Path temp;
     private final String algorithm;
     private OutputStream out;
-    private Digester digester;
+    private Hasher digester;
     private boolean done;
 
     BlobWriter(LocalStore store, Path temp, String algorithm) {
@@ -40,7 +39,7 @@ public final class BlobWriter extends OutputStream {
         } catch (IOException e) {
             throw new KilnException("cannot write " + temp + ": " + e.getMessage(), e);
         }
-        digester = Digester.of(algorithm);
+        digester = Hasher.of(algorithm);
     }
 
     /** Bytes written so far. */

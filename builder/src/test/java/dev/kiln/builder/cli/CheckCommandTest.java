@@ -57,7 +57,8 @@ class CheckCommandTest {
         assertThat(r.out()).contains("Dockerfile:2:1: warning: MAINTAINER is deprecated",
                 "Dockerfile:4:1: warning: multiple CMD instructions",
                 "Dockerfile: warning: build-arg [NOPE] was not consumed",
-                "Dockerfile: ok (3 warnings)");
+                "Dockerfile:3:1: warning: JSON arguments recommended for CMD",
+                "Dockerfile: ok (5 warnings)");
     }
 
     @Test
@@ -75,8 +76,8 @@ class CheckCommandTest {
         Run r = kiln("check", "-f", df.toString(), "--print=outline", ctx.toString());
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("target: #2 (2 of 3 stages needed)",
-                "global args: ",
-                "VERSION=1.22",
+                "platform: linux/",
+                "global args: VERSION=1.22\n",
                 "stage build: FROM golang:1.22  [" + df + ":2:1]",
                 "  args: VERSION=1.22",
                 "  4: RUN go build -o /app",
@@ -121,5 +122,13 @@ class CheckCommandTest {
         Run ignore = kiln("check", ctx.toString());
         assertThat(ignore.code()).isEqualTo(1);
         assertThat(ignore.out()).contains(".dockerignore:2:1: error: bad .dockerignore pattern `[z-a]`");
+    }
+
+    @Test
+    void check_help_describesTheCommand() {
+        Run r = kiln("check", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Usage: kiln check", "--print=WHAT", "--build-arg=K=V");
+        assertThat(kiln("--help").out()).contains("check");
     }
 }

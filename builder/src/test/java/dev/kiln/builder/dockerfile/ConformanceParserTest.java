@@ -34,6 +34,27 @@ class ConformanceParserTest {
         }));
     }
 
+    /**
+     * The golden cases through the typed layer too: all type-check except the two that BuildKit's
+     * parser accepts but its instruction layer rejects (unknown flags, a bare HEALTHCHECK).
+     */
+    @TestFactory
+    Stream<DynamicTest> type_buildkitGoldenCase_typesOrFailsAsBuildkitDoes() throws IOException {
+        java.util.Map<String, String> rejected = java.util.Map.of(
+                "flags", "Dockerfile:3:6: unknown flag --user for COPY",
+                "health", "Dockerfile:4:1: HEALTHCHECK requires at least one argument (CMD or NONE)");
+        return cases("parser").stream().map(dir -> dynamicTest(dir.getFileName().toString(), () -> {
+            String text = TestData.read(dir.resolve("Dockerfile"));
+            String name = dir.getFileName().toString();
+            if (rejected.containsKey(name)) {
+                assertThatThrownBy(() -> Dockerfile.parse("Dockerfile", text)).hasMessage(rejected.get(name));
+            } else {
+                Dockerfile df = Dockerfile.parse("Dockerfile", text);
+                assertThat(df.instructions()).hasSize(DockerfileParser.parse("Dockerfile", text).nodes().size());
+            }
+        }));
+    }
+
     @TestFactory
     Stream<DynamicTest> parse_buildkitNegativeCase_isRejected() throws IOException {
         List<Path> cases = cases("parser-negative");

@@ -98,4 +98,14 @@ class HeredocTest {
         assertThat(run.heredocs()).isEmpty();
         assertThat(List.of(run.command().args().get(0))).containsExactly("cat <<< hi && echo $((1 << 2))");
     }
+
+    @Test
+    void parse_onbuildRunHeredoc_givesTheTriggerItsBody() {
+        Dockerfile df = Dockerfile.parse("Dockerfile", "FROM a\nONBUILD RUN <<EOF\necho later\nEOF\nCMD x\n");
+        OnbuildInstruction o = (OnbuildInstruction) df.instructions().get(1);
+        RunInstruction inner = (RunInstruction) o.inner();
+        assertThat(inner.script()).hasValueSatisfying(h -> assertThat(h.content()).isEqualTo("echo later\n"));
+        assertThat(o.range().endLine()).isEqualTo(4);
+        assertThat(df.instructions().get(2).range().startLine()).isEqualTo(5);
+    }
 }

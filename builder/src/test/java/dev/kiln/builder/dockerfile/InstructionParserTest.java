@@ -195,4 +195,16 @@ class InstructionParserTest {
         assertThat(((RunInstruction) df.instructions().get(1)).command()).isEqualTo(Command.shell("a  b"));
         assertThat(failure("# escape=x\nFROM a\n").getMessage()).contains("invalid escape token");
     }
+
+    @Test
+    void expandAt_expansionError_carriesInstructionLocation() {
+        Instruction workdir = Dockerfile.parse("Dockerfile", "FROM a\n\n  WORKDIR ${DIR:?set DIR}\n")
+                .instructions().get(1);
+        WordExpander x = ShellLex.of('\\').expander(Map.of());
+        assertThatThrownBy(() -> workdir.expandAt(x))
+                .isInstanceOf(DockerfileException.class)
+                .hasMessage("Dockerfile:3:3: DIR: set DIR");
+        assertThat(((WorkdirInstruction) workdir.expandAt(ShellLex.of('\\').expander(Map.of("DIR", "/w")))).path())
+                .isEqualTo("/w");
+    }
 }

@@ -70,6 +70,51 @@ class ParserFuzzTest {
                 })));
     }
 
+    @TestFactory
+    Stream<DynamicTest> ignoreFile_randomPatterns_matchOrThrowDockerfileException() {
+        String alphabet = "ab/*?[]^!-\\.{}()+|$ \n#&";
+        return IntStream.range(0, 3).mapToObj(batch -> dynamicTest("batch " + batch, () ->
+                assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                    Random rnd = new Random(SEED ^ (batch + 100));
+                    int loaded = 0;
+                    for (int i = 0; i < 1000; i++) {
+                        StringBuilder sb = new StringBuilder();
+                        int n = 1 + rnd.nextInt(24);
+                        for (int k = 0; k < n; k++) {
+                            sb.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+                        }
+                        try {
+                            IgnoreMatcher m = IgnoreMatcher.parse(".dockerignore", sb.toString());
+                            loaded++;
+                            for (String path : List.of("a", "a/b", "b/a/b", ".a", "a*b", "[a]/b")) {
+                                m.excluded(path);
+                            }
+                            m.mayReincludeBelow("a/b");
+                        } catch (DockerfileException expected) {
+                            // a malformed pattern: fine
+                        } catch (RuntimeException | StackOverflowError e) {
+                            throw new AssertionError("ignore matcher threw " + e + " for:\n" + sb, e);
+                        }
+                    }
+                    assertThat(loaded).isGreaterThan(100);
+                })));
+    }
+
+    @org.junit.jupiter.api.Test
+    void parse_pathologicalNesting_isBoundedNotAStackOverflow() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            String onbuilds = "FROM a\n" + "ONBUILD ".repeat(200_000) + "RUN x\n";
+            String json = "FROM a\nCMD " + "[".repeat(200_000) + "]".repeat(200_000) + "\n";
+            String vars = "FROM a\nENV A=" + "${a:-".repeat(100_000) + "}".repeat(100_000) + "\n";
+            String longLine = "FROM a\nRUN " + "x ".repeat(1_000_000) + "\n";
+            for (String input : List.of(onbuilds, json, vars, longLine)) {
+                exercise(input);
+            }
+            assertThat(DockerfileParser.parse("Dockerfile", json).nodes().get(1).json())
+                    .as("too deep to be JSON for kiln: shell form").isFalse();
+        });
+    }
+
     /** True when the input parsed. Any exception other than DockerfileException fails the test. */
     private static boolean exercise(String input) {
         Dockerfile df;
@@ -91,7 +136,7 @@ class ParserFuzzTest {
         WordExpander x = df.lexer().expander(Map.of("a", "x/y.z", "P", "linux/amd64"));
         for (Instruction in : df.instructions()) {
             try {
-                Instruction e = in.expand(x);
+                Instruction e = in.expandAt(x);
                 if (e instanceof ExposeInstruction ex) {
                     ex.portSpecs();
                 }

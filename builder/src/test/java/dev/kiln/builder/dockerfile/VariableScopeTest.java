@@ -58,7 +58,7 @@ class VariableScopeTest {
     void env_shadowsArgOfSameName() {
         VariableScope s = run("FROM a\nARG NAME=fromarg\nENV NAME=fromenv\n", Map.of("NAME", "cli"));
         assertThat(s.expansionEnv()).containsEntry("NAME", "fromenv");
-        assertThat(s.historyArgs()).doesNotContainKey("NAME");
+        assertThat(s.historyArgs()).containsEntry("NAME", "fromenv");
         assertThat(s.runEnv()).containsEntry("NAME", "fromenv");
     }
 
@@ -71,13 +71,20 @@ class VariableScopeTest {
     }
 
     @Test
-    void proxyArgs_reachRunWithoutDeclarationButNeverHistory() {
+    void proxyArgs_reachRunWithoutDeclarationAndNeverEnterHistory() {
         Map<String, String> args = new LinkedHashMap<>();
         args.put("HTTP_PROXY", "http://p:3128");
         args.put("no_proxy", "localhost");
-        VariableScope s = run("FROM a\nARG no_proxy\nARG OTHER=1\n", args);
+        VariableScope s = run("FROM a\nARG OTHER=1\nARG no_proxy\n", args);
         assertThat(s.runEnv()).containsEntry("HTTP_PROXY", "http://p:3128").containsEntry("no_proxy", "localhost");
         assertThat(s.historyArgs()).containsExactly(Map.entry("OTHER", "1"));
+        assertThat(run("FROM a\n", args).historyArgs()).isEmpty();
+    }
+
+    @Test
+    void historyArgs_followBuildkit_envShadowsAndUnsetIsEmpty() {
+        VariableScope s = run("FROM a\nARG A=1\nARG B\nENV A=fromenv\n", Map.of());
+        assertThat(s.historyArgs()).containsExactly(Map.entry("A", "fromenv"), Map.entry("B", ""));
     }
 
     @Test

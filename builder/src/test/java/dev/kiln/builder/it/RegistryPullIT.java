@@ -95,6 +95,14 @@ class RegistryPullIT {
     }
 
     @Test
+    void pull_dockerHubNameThroughMirror_comesFromTheLocalRegistry() throws Exception {
+        Kiln.Run run = kiln.run("pull", "--registry-mirror", "docker.io=" + registry, "busybox:oci").ok();
+        JsonNode info = Kiln.skopeoInspect("docker://" + registry + "/library/busybox:oci", false);
+        assertThat(stored("docker.io/library/busybox:oci").manifest().toString()).isEqualTo(info.path("Digest").asText());
+        assertThat(run.out()).contains("docker.io/library/busybox:oci");
+    }
+
+    @Test
     void pull_unknownTag_failsWithRegistryMessageNoStackTrace() {
         Kiln.Run run = kiln.run("pull", registry + "/library/busybox:no-such-tag");
         assertThat(run.exit()).isEqualTo(1);

@@ -43,27 +43,35 @@ public final class LayerExtractor {
      * @param fileOps        ownership, xattrs, device nodes
      * @param applyOwnership whether to chown entries to their tar uid/gid
      * @param applyXattrs    whether to set PAX {@code SCHILY.xattr.*} attributes
+     * @param ownerAccess    whether to give the extracting user read/write (and search on
+     *                       directories) on everything, whatever the tar's modes say: for scratch
+     *                       copies kiln reads from (e.g. {@code COPY --from}), not for rootfs use
      */
-    public record Options(WhiteoutHandler whiteouts, FileOps fileOps, boolean applyOwnership, boolean applyXattrs) {
-        /** Flatten whiteouts, java.nio file operations, ownership and xattrs attempted. */
+    public record Options(WhiteoutHandler whiteouts, FileOps fileOps, boolean applyOwnership, boolean applyXattrs,
+                          boolean ownerAccess) {
+        /** Flatten whiteouts, java.nio file operations, ownership and xattrs attempted, tar modes exact. */
         public static Options defaults() {
-            return new Options(WhiteoutHandler.flatten(), new JavaFileOps(), true, true);
+            return new Options(WhiteoutHandler.flatten(), new JavaFileOps(), true, true, false);
         }
 
         public Options withWhiteouts(WhiteoutHandler handler) {
-            return new Options(handler, fileOps, applyOwnership, applyXattrs);
+            return new Options(handler, fileOps, applyOwnership, applyXattrs, ownerAccess);
         }
 
         public Options withFileOps(FileOps ops) {
-            return new Options(whiteouts, ops, applyOwnership, applyXattrs);
+            return new Options(whiteouts, ops, applyOwnership, applyXattrs, ownerAccess);
         }
 
         public Options withApplyOwnership(boolean apply) {
-            return new Options(whiteouts, fileOps, apply, applyXattrs);
+            return new Options(whiteouts, fileOps, apply, applyXattrs, ownerAccess);
         }
 
         public Options withApplyXattrs(boolean apply) {
-            return new Options(whiteouts, fileOps, applyOwnership, apply);
+            return new Options(whiteouts, fileOps, applyOwnership, apply, ownerAccess);
+        }
+
+        public Options withOwnerAccess(boolean access) {
+            return new Options(whiteouts, fileOps, applyOwnership, applyXattrs, access);
         }
     }
 
@@ -174,7 +182,11 @@ public final class LayerExtractor {
 
         private void applyWhiteout(String name, List<String> parts, String base) throws IOException {
             Path dir = root.resolve(parts.subList(0, parts.size() - 1), true);
-            prepareParent(dir);
+            if (options.whiteouts().createsParentDirectories()) {
+                prepareParent(dir);
+            } else if (SafeRoot.lstat(dir) != null) {
+                makeWritable(dir);
+            }
             String dirRel = root.relative(dir);
             if (Whiteouts.isOpaque(base)) {
                 Set<Path> keep = new HashSet<>();
@@ -257,7 +269,11 @@ public final class LayerExtractor {
                 }
             }
             if (!symlink) {
-                setMode(path, entry.getMode() & 07777);
+                int mode = entry.getMode() & 07777;
+                if (options.ownerAccess()) {
+                    mode |= entry.isDirectory() ? 0700 : 0600;
+                }
+                setMode(path, mode);
             }
             if (options.applyXattrs()) {
                 applyXattrs(path, entry);

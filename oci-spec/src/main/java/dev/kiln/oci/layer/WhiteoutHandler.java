@@ -27,6 +27,15 @@ public interface WhiteoutHandler {
      */
     void opaque(Path dir, String relativePath, Set<Path> keep) throws IOException;
 
+    /**
+     * Whether the directory holding a whiteout must exist before the handler is called (overlay
+     * mode puts a device node there). When false, whiteouts in absent directories make no
+     * directories.
+     */
+    default boolean createsParentDirectories() {
+        return false;
+    }
+
     /** Deletes whited-out paths from the target directory, as when flattening layers into one rootfs. */
     static WhiteoutHandler flatten() {
         return new FlattenWhiteouts();

@@ -115,7 +115,11 @@ public final class OciLayout implements BlobStore {
      * The index.json entry for {@code ref}; with a null ref, the only entry if there is exactly one.
      */
     public Optional<Descriptor> resolve(String ref) throws IOException {
-        Index index = index().value();
+        return resolve(index().value(), ref);
+    }
+
+    /** The entry of {@code index} named {@code ref}; with a null ref, the only entry if there is one. */
+    static Optional<Descriptor> resolve(Index index, String ref) {
         if (ref == null) {
             return index.manifests().size() == 1 ? Optional.of(index.manifests().get(0)) : Optional.empty();
         }

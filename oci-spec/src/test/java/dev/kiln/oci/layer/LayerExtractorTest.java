@@ -47,6 +47,15 @@ class LayerExtractorTest {
     }
 
     @Test
+    void extract_ownerAccess_addsOwnerBitsOnly() throws Exception {
+        var tar = new TarBuilder().dir("locked", 0).file("locked/f", "x", 0).file("exec", "x", 0111);
+        new LayerExtractor(LayerExtractor.Options.defaults().withOwnerAccess(true)).extract(tar.stream(), root);
+        assertThat(mode(root.resolve("locked"))).isEqualTo(0700);
+        assertThat(mode(root.resolve("locked/f"))).isEqualTo(0600);
+        assertThat(mode(root.resolve("exec"))).isEqualTo(0711);
+    }
+
+    @Test
     void extract_mtimes_appliedToFilesAndDirectories() throws Exception {
         new LayerExtractor().extract(new TarBuilder().dir("d", 0755).file("d/f", "x").stream(), root);
         Instant expected = Instant.ofEpochMilli(1_000_000_000_000L);
@@ -113,6 +122,31 @@ class LayerExtractorTest {
         assertThat(recorder.whiteouts()).containsExactly("gone", "a/b/c");
         assertThat(recorder.opaqueDirs()).containsExactly("x");
         assertThat(root.resolve("gone")).hasContent("still here");
+        assertThat(root.resolve("a")).doesNotExist(); // no directories made for whiteouts
+    }
+
+    @Test
+    void extract_handlerThatNeedsParents_getsThemCreated() throws Exception {
+        List<String> seen = new ArrayList<>();
+        WhiteoutHandler overlayLike = new WhiteoutHandler() {
+            @Override
+            public void whiteout(Path target, String relativePath) {
+                seen.add(relativePath + " parent exists: " + Files.isDirectory(target.getParent()));
+            }
+
+            @Override
+            public void opaque(Path dir, String relativePath, java.util.Set<Path> keep) {
+                seen.add(relativePath + " exists: " + Files.isDirectory(dir));
+            }
+
+            @Override
+            public boolean createsParentDirectories() {
+                return true;
+            }
+        };
+        new LayerExtractor(LayerExtractor.Options.defaults().withWhiteouts(overlayLike))
+                .extract(new TarBuilder().file("a/b/.wh.c", "").file("x/.wh..wh..opq", "").stream(), root);
+        assertThat(seen).containsExactly("a/b/c parent exists: true", "x exists: true");
     }
 
     @Test

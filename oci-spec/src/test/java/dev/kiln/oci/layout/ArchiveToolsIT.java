@@ -153,6 +153,9 @@ class ArchiveToolsIT {
         OciLayout fromOci = OciArchive.extract(oci, tmp.resolve("x1"));
         ImageValidator.validate(fromOci);
         assertThat(fromOci.image("t", Platform.parse("linux/amd64")).diffIds()).isEqualTo(image.diffIds());
+        Image inPlace = OciArchiveReader.open(oci).image("t", Platform.parse("linux/amd64"));
+        ImageValidator.validate(inPlace);
+        assertThat(inPlace.manifest().digest()).isEqualTo(fromOci.resolve("t").orElseThrow().digest());
 
         List<DockerArchive.Entry> fromDocker = DockerArchive.read(docker, tmp.resolve("x2"));
         assertThat(fromDocker).singleElement().satisfies(e -> {

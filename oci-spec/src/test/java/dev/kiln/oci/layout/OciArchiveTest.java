@@ -49,6 +49,38 @@ class OciArchiveTest {
     }
 
     @Test
+    void reader_uncompressedArchive_servesBlobsInPlaceInParallel() throws Exception {
+        OciLayout layout = sampleLayout(tmp.resolve("layout"));
+        Path archive = tmp.resolve("image.tar");
+        OciArchive.write(layout, archive);
+        OciArchiveReader reader = OciArchiveReader.open(archive);
+        Image image = reader.image("1.0", Platform.parse("linux/amd64"));
+        ImageValidator.validate(image);
+        assertThat(image.manifest().digest()).isEqualTo(layout.resolve("1.0").orElseThrow().digest());
+        try (var a = reader.open(image.layers().get(0).digest()); var b = reader.open(image.layers().get(1).digest())) {
+            byte[] first = a.readNBytes(5);
+            byte[] all = b.readAllBytes();
+            assertThat(first).isEqualTo(java.util.Arrays.copyOf(layout.readAll(image.layers().get(0).digest()), 5));
+            assertThat(all).isEqualTo(layout.readAll(image.layers().get(1).digest()));
+        }
+        OciLayout copy = OciLayout.create(tmp.resolve("copy"));
+        copy.tag("x", copy.copyFrom(reader, reader.resolve("1.0").orElseThrow()));
+        ImageValidator.validate(copy);
+    }
+
+    @Test
+    void reader_compressedArchive_refusedWithHint() throws Exception {
+        OciLayout layout = sampleLayout(tmp.resolve("layout"));
+        Path gz = tmp.resolve("image.tar.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            OciArchive.write(layout, out);
+        }
+        assertThatThrownBy(() -> OciArchiveReader.open(gz)).isInstanceOf(KilnException.class)
+                .hasMessageContaining("compressed");
+        assertThat(OciArchive.extract(gz, tmp.resolve("x")).tags()).containsExactly("1.0");
+    }
+
+    @Test
     void write_isDeterministic_andNormalisesOwnersAndTimes() throws Exception {
         OciLayout layout = sampleLayout(tmp.resolve("layout"));
         ByteArrayOutputStream first = new ByteArrayOutputStream();

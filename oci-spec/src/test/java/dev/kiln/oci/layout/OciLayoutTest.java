@@ -108,6 +108,16 @@ class OciLayoutTest {
     }
 
     @Test
+    void validator_indexPlatformDisagreeingWithConfig_reported() throws Exception {
+        OciLayout layout = OciLayout.create(tmp.resolve("l"));
+        Image amd = TestImages.ociImage(layout, AMD64, Map.of("a", "1"));
+        Index index = Index.of(MediaType.OCI_INDEX, List.of(amd.descriptor().withPlatform(ARM64)));
+        layout.tag("lying", layout.putDocument(Json.encode(index), MediaType.OCI_INDEX));
+        assertThatThrownBy(() -> ImageValidator.validate(layout)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("index says platform linux/arm64/v8, config says linux/amd64");
+    }
+
+    @Test
     void validator_corruptedLayer_reportsDigestProblem() throws Exception {
         OciLayout layout = OciLayout.create(tmp.resolve("l"));
         Image image = TestImages.ociImage(layout, AMD64, Map.of("f", "content"));

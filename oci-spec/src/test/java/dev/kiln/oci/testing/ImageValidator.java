@@ -70,7 +70,13 @@ public final class ImageValidator {
                 checkDescriptorTree(blobs, child, where + " > " + child.digest());
             }
         } else if (detected.isManifest()) {
-            checkImage(Image.read(bytes, blobs), where);
+            Image image = Image.read(bytes, blobs);
+            checkImage(image, where);
+            if (d.platform() != null) {
+                check(d.platform().os().equals(image.platform().os())
+                        && d.platform().architecture().equals(image.platform().architecture()),
+                        where + ": index says platform " + d.platform() + ", config says " + image.platform());
+            }
         }
     }
 
@@ -95,6 +101,8 @@ public final class ImageValidator {
                 || !m.config().mediaType().isConfig(), where + ": config media type " + m.config().mediaType()
                 + " in a " + m.effectiveMediaType() + " manifest");
         check(config.os() != null && config.architecture() != null, where + ": config lacks os or architecture");
+        check(config.created() == null || config.createdInstant().isPresent(),
+                where + ": created '" + config.created() + "' is not RFC 3339");
         List<Digest> diffIds = config.rootfs().diffIds();
         check("layers".equals(config.rootfs().type()), where + ": rootfs.type is " + config.rootfs().type());
         check(diffIds.size() == m.layers().size(), where + ": " + m.layers().size() + " layers but "

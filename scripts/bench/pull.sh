@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Compare kiln pull / kiln copy with skopeo copy, pulling the same images from the same local
+# registry. Each measurement starts from an empty store/directory; the median of RUNS is reported.
+#
+#   scripts/bench/pull.sh [REGISTRY] [RUNS]
+#
+# REGISTRY defaults to $KILN_IT_REGISTRY, else 127.0.0.1:5100 (scripts/test.sh's anonymous registry,
+# which must be running and hold library/busybox:latest and library/python:3.9-slim).
+# Writes the table to docs/benchmarks.md (between the BEGIN/END pull markers) and to stdout.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+registry=${1:-${KILN_IT_REGISTRY:-127.0.0.1:5100}}
+runs=${2:-5}
+images=(library/busybox:latest library/python:3.9-slim)
+jar=${KILN_JAR:-$here/builder/target/kiln.jar}
+[[ -f $jar ]] || { echo "no $jar; build it with: mvn -B -q package -DskipTests" >&2; exit 1; }
+command -v skopeo >/dev/null || { echo "skopeo is not installed" >&2; exit 1; }
+curl -fsS "http://$registry/v2/" >/dev/null || { echo "no registry answers at http://$registry/v2/" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+echo '{"default":[{"type":"insecureAcceptAnything"}]}' >"$work/policy.json"
+
+# time_ms CMD... — wall-clock milliseconds of one run; output discarded, failure fatal.
+time_ms() {
+  local start end
+  start=$(date +%s%N)
+  "$@" >"$work/out.log" 2>&1 || { cat "$work/out.log" >&2; echo "failed: $*" >&2; exit 1; }
+  end=$(date +%s%N)
+  echo $(((end - start) / 1000000))
+}
+
+median() {
+  sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'
+}
+
+kiln() {
+  java -XX:+UseSerialGC -Xshare:auto -jar "$jar" "$@"
+}
+
+measure() { # measure TOOL IMAGE — prints the median in ms
+  local tool=$1 image=$2 i t dest
+  for ((i = 0; i < runs; i++)); do
+    dest=$work/run-$i
+    rm -rf "$dest"
+    case $tool in
+      kiln-pull) t=$(time_ms kiln pull -q --root "$dest" "$registry/$image") ;;
+      kiln-copy) t=$(time_ms kiln copy --root "$work/store" "docker://$registry/$image" "oci:$dest:bench") ;;
+      skopeo-copy) t=$(time_ms skopeo --policy "$work/policy.json" copy -q --src-tls-verify=false \
+        "docker://$registry/$image" "oci:$dest:bench") ;;
+    esac
+    echo "$t"
+  done | median
+}
+
+table="| image | kiln pull | kiln copy → oci: | skopeo copy → oci: |
+|---|---|---|---|"
+for image in "${images[@]}"; do
+  kp=$(measure kiln-pull "$image")
+  kc=$(measure kiln-copy "$image")
+  sc=$(measure skopeo-copy "$image")
+  table+="
+| $image | ${kp} ms | ${kc} ms | ${sc} ms |"
+done
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+result="<!-- BEGIN pull (written by scripts/bench/pull.sh) -->
+Measured $(date -u +%Y-%m-%d) on $(nproc) CPU(s) ($cpu), registry \`$registry\` (docker-registry on
+loopback), median of $runs runs, each into an empty store or directory. Times are wall clock and
+include JVM start-up for kiln (about 0.3-0.5 s) and process start for skopeo.
+
+$table
+<!-- END pull -->"
+echo "$result"
+
+doc=$here/docs/benchmarks.md
+if [[ ! -f $doc ]]; then
+  printf '# Benchmarks\n\n## Pulling images (`scripts/bench/pull.sh`)\n\n' >"$doc"
+fi
+if grep -q 'BEGIN pull' "$doc"; then
+  python3 - "$doc" "$result" <<'PY'
+import re, sys
+path, new = sys.argv[1], sys.argv[2]
+text = open(path).read()
+text = re.sub(r"<!-- BEGIN pull.*?<!-- END pull -->", lambda m: new, text, flags=re.S)
+open(path, "w").write(text)
+PY
+else
+  printf '%s\n' "$result" >>"$doc"
+fi
+echo "written to $doc" >&2
