@@ -108,13 +108,7 @@ final class RunStep {
     static String commandString(List<String> argv, VariableScope scope) {
         List<String> parts = new ArrayList<>();
         if (scope != null) {
-            Map<String, String> args = new LinkedHashMap<>();
-            scope.args().forEach((k, v) -> {
-                if (!VariableScope.PROXY_ARGS.contains(k)) {
-                    String value = scope.env().containsKey(k) ? scope.env().get(k) : v;
-                    args.put(k, value == null ? "" : value);
-                }
-            });
+            Map<String, String> args = scope.historyArgs();
             if (!args.isEmpty()) {
                 parts.add("|" + args.size());
                 args.forEach((k, v) -> parts.add(k + "=" + v));
