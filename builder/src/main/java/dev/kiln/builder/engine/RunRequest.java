@@ -16,6 +16,7 @@ import java.util.function.Consumer;
  * @param gid        its group (primary group of the user when not given)
  * @param workingDir absolute; created when missing
  * @param output     receives each line the command prints (stdout and stderr)
+ * @param files      host files to bind read-only at container paths (a shebang heredoc's script)
  */
 public record RunRequest(
         List<LayerBlob> layers,
@@ -27,7 +28,8 @@ public record RunRequest(
         int gid,
         String workingDir,
         RunInstruction.Network network,
-        Consumer<String> output) {
+        Consumer<String> output,
+        java.util.Map<String, Path> files) {
 
     public RunRequest {
         layers = List.copyOf(layers);
@@ -35,5 +37,6 @@ public record RunRequest(
         env = List.copyOf(env);
         user = user == null ? "" : user;
         workingDir = workingDir == null || workingDir.isEmpty() ? "/" : workingDir;
+        files = files == null ? java.util.Map.of() : java.util.Map.copyOf(files);
     }
 }

@@ -26,9 +26,13 @@ final class RunStep {
 
     private RunStep() {}
 
+    /** Where BuildKit puts the script of a {@code RUN <<EOF} whose body starts with {@code #!}. */
+    static final String PIPES = "/dev/pipes/";
+
     static boolean run(RunInstruction in, StageState state, BuildServices s, int step, boolean useCache)
             throws InterruptedException {
-        List<String> argv = argv(in, state);
+        Optional<Heredoc> shebang = in.script().filter(h -> h.content().startsWith("#!"));
+        List<String> argv = shebang.isPresent() ? List.of(PIPES + shebang.get().name()) : argv(in, state);
         Map<String, String> env = new LinkedHashMap<>();
         for (String e : state.config.config().env()) {
             int eq = e.indexOf('=');
@@ -47,6 +51,17 @@ final class RunStep {
             return true;
         }
         Path upper = s.newDir("run");
+        Map<String, Path> files = new LinkedHashMap<>();
+        if (shebang.isPresent()) {
+            try {
+                Path script = s.newDir("script").resolve(shebang.get().name());
+                java.nio.file.Files.writeString(script, shebang.get().content());
+                java.nio.file.Files.setPosixFilePermissions(script, Archives.permissions(0755));
+                files.put(PIPES + shebang.get().name(), script);
+            } catch (java.io.IOException e) {
+                throw new StepException(in.range(), "cannot write the heredoc script: " + e.getMessage(), null, e);
+            }
+        }
         Deque<String> last = new ArrayDeque<>();
         try {
             String user = state.config.config().user();
@@ -60,7 +75,7 @@ final class RunStep {
                             last.addLast(line);
                         }
                         s.listener().on(new BuildEvent.Output(state.label, step, line));
-                    }));
+                    }, files));
             if (!result.succeeded()) {
                 List<String> lines;
                 synchronized (last) {

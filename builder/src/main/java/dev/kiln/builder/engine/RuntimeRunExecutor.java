@@ -6,6 +6,7 @@ import dev.kiln.runtime.ExecResult;
 import dev.kiln.runtime.ExecSpec;
 import dev.kiln.runtime.Execution;
 import dev.kiln.runtime.Isolation;
+import dev.kiln.runtime.Mount;
 import dev.kiln.runtime.Network;
 import dev.kiln.runtime.OverlayFormat;
 import dev.kiln.runtime.RootFs;
@@ -56,7 +57,9 @@ public final class RuntimeRunExecutor implements RunExecutor {
                 .withUser(User.of(request.uid(), request.gid()))
                 .withWorkDir(request.workingDir())
                 .withNetwork(request.network() == RunInstruction.Network.NONE ? Network.NONE : Network.HOST)
-                .withStdio(Stdio.NULL, Stdio.PIPE, Stdio.PIPE);
+                .withStdio(Stdio.NULL, Stdio.PIPE, Stdio.PIPE)
+                .withMounts(request.files().entrySet().stream()
+                        .map(e -> (Mount) new Mount.Bind(e.getValue(), e.getKey(), true)).toList());
         try {
             Execution ex = sandbox().start(spec);
             Thread out = pump(ex.stdout(), request);
@@ -73,9 +76,22 @@ public final class RuntimeRunExecutor implements RunExecutor {
 
     /** Files the runtime bind-mounts over; BuildKit keeps them out of layers when the image lacks them. */
     static final List<String> MOUNT_POINTS = List.of("etc/hostname", "etc/hosts", "etc/resolv.conf");
+    /** Directories the runtime mounts on (BuildKit's mount stubs), likewise. */
+    static final List<String> MOUNT_DIRS = List.of("dev", "proc", "sys");
 
-    /** Removes the empty mount-point files the runtime had to create in the upper dir. */
+    /** Removes the empty mount points the runtime had to create in the upper dir (BuildKit's stub cleanup). */
     static void dropMountPoints(Path upper, List<Path> lowers) {
+        for (String d : MOUNT_DIRS) {
+            Path dir = upper.resolve(d);
+            try (var entries = Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? Files.list(dir) : null) {
+                if (entries != null && entries.findAny().isEmpty()
+                        && lowers.stream().noneMatch(l -> Files.exists(l.resolve(d), LinkOption.NOFOLLOW_LINKS))) {
+                    Files.delete(dir);
+                }
+            } catch (IOException e) {
+                // keep it
+            }
+        }
         for (String p : MOUNT_POINTS) {
             Path f = upper.resolve(p);
             try {

@@ -127,6 +127,17 @@ class BuilderTest {
     }
 
     @Test
+    void runHeredocWithShebang_runsTheScriptFileAsBuildKitDoes() throws Exception {
+        BuiltImage built = f.build("FROM base\nRUN <<EOF\n#!/usr/bin/env python3\nprint('hi')\nEOF\n");
+        RunRequest run = f.runs.get(0);
+        assertThat(run.argv()).containsExactly("/dev/pipes/EOF");
+        assertThat(run.files()).containsKey("/dev/pipes/EOF");
+        assertThat(built.config().value().history().get(3).createdBy()).isEqualTo("RUN /dev/pipes/EOF # buildkit");
+        f.build("FROM base\nRUN <<EOF\necho plain\nEOF\n");
+        assertThat(f.runs.get(1).argv()).containsExactly("/bin/sh", "-c", "echo plain\n");
+    }
+
+    @Test
     void copyMissingSource_errorNamesLine() {
         assertThatThrownBy(() -> f.build("FROM base\n\nCOPY nothere /x\n"))
                 .isInstanceOf(StepException.class)
