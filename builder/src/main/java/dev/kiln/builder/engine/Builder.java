@@ -140,21 +140,24 @@ public final class Builder {
         return global;
     }
 
-    private BuildContext copySource(String from, Map<String, Stage> byName, Map<Integer, StageResult> done,
+    private CopySource copySource(String from, Map<String, Stage> byName, Map<Integer, StageResult> done,
             BuildServices s) {
         Stage stage = byName.get(from.toLowerCase(Locale.ROOT));
+        if (stage != null) {
+            StageResult r = done.get(stage.index());
+            if (r == null) {
+                throw new KilnException("stage " + from + " is not built yet", null, null);
+            }
+            return CopySource.lazy("stage:" + r.key().hex(), () -> flatten(r.layers(), s));
+        }
+        BaseImage image = images.resolve(from, options.platform());
+        return CopySource.lazy("image:" + image.id(), () -> flatten(image.layers(), s));
+    }
+
+    private BuildContext flatten(List<dev.kiln.builder.snapshot.LayerBlob> layers, BuildServices s) {
         Path dir = s.newDir("from");
         try {
-            if (stage != null) {
-                StageResult r = done.get(stage.index());
-                if (r == null) {
-                    throw new KilnException("stage " + from + " is not built yet", null, null);
-                }
-                RootfsExtractor.extract(r.layers(), blobs, dir);
-            } else {
-                BaseImage image = images.resolve(from, options.platform());
-                RootfsExtractor.extract(image.layers(), blobs, dir);
-            }
+            RootfsExtractor.extract(layers, blobs, dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -4,7 +4,6 @@ import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cache.CacheKey;
 import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.builder.snapshot.Owner;
-import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,22 +20,24 @@ final class CopyStep {
     private CopyStep() {}
 
     /** Runs the step; true when it came from the cache. */
-    static boolean run(CopySpec spec, BuildContext source, StageState state, BuildServices s, boolean useCache) {
+    static boolean run(CopySpec spec, CopySource source, StageState state, BuildServices s, boolean useCache) {
         // The key needs no view of the image: the parent key already determines the filesystem,
         // so sources planned against an empty one identify the step (and a hit reads no layer).
+        // A stage or image source is identified by its own key, so a hit does not flatten it.
         String workdir = state.config.config().workingDir();
-        Digest content = CopyPlanner.digest(new CopyPlanner(spec, source, workdir, LayerFiles.View.EMPTY,
-                s.downloader()).plan());
+        String content = source.key() != null ? source.key()
+                : CopyPlanner.digest(new CopyPlanner(spec, source.context().get(), workdir, LayerFiles.View.EMPTY,
+                        s.downloader()).plan()).toString();
         CacheKey key = state.key.next().add(spec.createdBy()).add(String.valueOf(spec.from()))
                 .add(String.join("\n", spec.excludes())).add(String.valueOf(spec.unpack()))
-                .add(content.toString()).build();
+                .add(content).build();
         Optional<BuildCache.Entry> hit = useCache ? s.cache().get(key, s::blobExists) : Optional.empty();
         if (hit.isPresent()) {
             state.adopt(hit.get(), key);
             return true;
         }
         LayerFiles.View view = s.files().view(state.layers);
-        List<CopyItem> items = new CopyPlanner(spec, source, workdir, view, s.downloader()).plan();
+        List<CopyItem> items = new CopyPlanner(spec, source.context().get(), workdir, view, s.downloader()).plan();
         Owner owner = spec.chown() == null || spec.chown().isEmpty() ? Owner.ROOT : chown(spec, view);
         Path dir = s.newDir("copy");
         try {

@@ -38,12 +38,12 @@ import java.util.function.Function;
  */
 final class StageExecutor {
     private final BuildServices s;
-    private final Function<String, BuildContext> copySources;
+    private final Function<String, CopySource> copySources;
 
     /**
      * @param copySources the source of {@code COPY --from=NAME} (a stage or an image), by name
      */
-    StageExecutor(BuildServices services, Function<String, BuildContext> copySources) {
+    StageExecutor(BuildServices services, Function<String, CopySource> copySources) {
         this.s = services;
         this.copySources = copySources;
     }
@@ -129,7 +129,7 @@ final class StageExecutor {
             return CopyStep.run(spec, sourceOf(spec), state, s, useCache);
         }
         if (expanded instanceof AddInstruction a) {
-            return CopyStep.run(CopySpec.of(a), s.context(), state, s, useCache);
+            return CopyStep.run(CopySpec.of(a), CopySource.of(s.context()), state, s, useCache);
         }
         if (expanded instanceof RunInstruction r) {
             return RunStep.run(r, state, s, number, useCache);
@@ -143,9 +143,9 @@ final class StageExecutor {
         return cached;
     }
 
-    private BuildContext sourceOf(CopySpec spec) {
+    private CopySource sourceOf(CopySpec spec) {
         if (spec.from() == null || spec.from().isEmpty()) {
-            return s.context();
+            return CopySource.of(s.context());
         }
         try {
             return copySources.apply(spec.from());
