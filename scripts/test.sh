@@ -11,10 +11,27 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export KILN_LOG_TAG=test
 source "$repo/scripts/lib/test-env.sh"
 
+mvn_pid=""
+
 # mvn ARGS... — Maven without stdin and without the run lock (so that the lock
-# dies with this script, not with stray processes of the tests).
+# dies with this script, not with stray processes of the tests). It runs in
+# the background so that INT and TERM reach this script's traps at once.
 mvn() {
-  command mvn -B "$@" </dev/null 9>&-
+  local status=0
+  command mvn -B "$@" </dev/null 9>&- &
+  mvn_pid=$!
+  wait "$mvn_pid" || status=$?
+  mvn_pid=""
+  return "$status"
+}
+
+# cleanup — on every exit: stop a running mvn, then the registries.
+cleanup() {
+  if [[ -n $mvn_pid ]]; then
+    kill -TERM "$mvn_pid" 2>/dev/null || true
+    wait "$mvn_pid" 2>/dev/null || true
+  fi
+  stop_started_services
 }
 
 main() {
@@ -23,7 +40,7 @@ main() {
   log "state in $state (logs: $KILN_TEST_RUN/*.log)"
   fixtures=$(prepare_machine)
 
-  trap stop_started_services EXIT
+  trap cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
   timed "registries up on 127.0.0.1:$PORT_ANON, :$PORT_BASIC, :$PORT_TOKEN" start_registries

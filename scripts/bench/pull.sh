@@ -34,8 +34,8 @@ median() {
   sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'
 }
 
-kiln() {
-  java -XX:+UseSerialGC -Xshare:auto -jar "$jar" "$@"
+kiln() { # the launcher users run, with its JVM flags
+  KILN_JAR=$jar "$here/kiln" "$@"
 }
 
 measure() { # measure TOOL IMAGE — prints the median in ms
@@ -44,6 +44,7 @@ measure() { # measure TOOL IMAGE — prints the median in ms
     dest=$work/run-$i
     rm -rf "$dest"
     case $tool in
+      kiln-version) t=$(time_ms kiln --version) ;;
       kiln-pull) t=$(time_ms kiln pull -q --root "$dest" "$registry/$image") ;;
       kiln-copy) t=$(time_ms kiln copy --root "$work/store" "docker://$registry/$image" "oci:$dest:bench") ;;
       skopeo-copy) t=$(time_ms skopeo --policy "$work/policy.json" copy -q --src-tls-verify=false \
@@ -53,6 +54,7 @@ measure() { # measure TOOL IMAGE — prints the median in ms
   done | median
 }
 
+startup=$(measure kiln-version -)
 table="| image | kiln pull | kiln copy → oci: | skopeo copy → oci: |
 |---|---|---|---|"
 for image in "${images[@]}"; do
@@ -65,9 +67,10 @@ done
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 result="<!-- BEGIN pull (written by scripts/bench/pull.sh) -->
-Measured $(date -u +%Y-%m-%d) on $(nproc) CPU(s) ($cpu), registry \`$registry\` (docker-registry on
-loopback), median of $runs runs, each into an empty store or directory. Times are wall clock and
-include JVM start-up for kiln (about 0.3-0.5 s) and process start for skopeo.
+Measured $(date -u +%Y-%m-%d) on $(nproc) CPU(s) ($cpu), load average $(cut -d' ' -f1 /proc/loadavg) at the
+end, registry \`$registry\` (docker-registry on loopback), median of $runs runs, each into an empty
+store or directory. Wall-clock times of whole commands: kiln's include the JVM's start-up, which
+\`kiln --version\` alone takes ${startup} ms here.
 
 $table
 <!-- END pull -->"

@@ -9,6 +9,7 @@ registry_config() {
   local name=$1 port=$2 auth=$3 dir=$KILN_TEST_RUN/$1
   mkdir -p "$dir/storage"
   cat >"$dir/config.yml" <<YAML
+$KILN_REGISTRY_MARKER
 version: 0.1
 log:
   level: info
@@ -38,11 +39,20 @@ port_owner() {
   ss -ltnpH "sport = :$1" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1
 }
 
-# is_our_registry PID — PID is a docker-registry serving a config of $KILN_TEST_RUN
-# (never stop the registries of another state directory or user).
-is_our_registry() {
-  [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' <"/proc/$1/cmdline" |
-    grep -qF "docker-registry serve $KILN_TEST_RUN/"
+readonly KILN_REGISTRY_MARKER="# a kiln test registry (scripts/lib/registries.sh)"
+
+# is_kiln_registry PID — PID is a docker-registry serving a config that
+# registry_config wrote (for any kiln script), or one of $KILN_TEST_RUN's.
+# Registries other people run are never stopped.
+is_kiln_registry() {
+  local -a argv
+  local config
+  [[ -r /proc/$1/cmdline ]] || return 1
+  mapfile -d '' -t argv <"/proc/$1/cmdline"
+  [[ ${#argv[@]} -eq 3 && ${argv[0]##*/} == docker-registry && ${argv[1]} == serve ]] || return 1
+  config=${argv[2]}
+  [[ $config == /* ]] || config=/proc/$1/cwd/$config
+  [[ $config == "$KILN_TEST_RUN/"* ]] || grep -qxF "$KILN_REGISTRY_MARKER" "$config" 2>/dev/null
 }
 
 # stop_pid PID — TERM, wait up to 10 s, then KILL.
@@ -57,16 +67,16 @@ stop_pid() {
   wait "$pid" 2>/dev/null || true
 }
 
-# stop_stale_registries PORT... — stop the registries an earlier run with this
-# state directory left behind (killed before its cleanup ran, or started by
-# test-services.sh): those in its pid files, and those of its configs still
-# listening on PORT. Anything else on PORT is an error.
+# stop_stale_registries PORT... — stop the registries an earlier run left
+# behind (killed before its cleanup ran, or started by test-services.sh): those
+# in $KILN_TEST_RUN's pid files, and kiln registries still listening on PORT
+# (callers hold the lock for these ports). Anything else on PORT is an error.
 stop_stale_registries() {
   local pid_file pid port
   for pid_file in "$KILN_TEST_RUN"/*.pid; do
     [[ -f $pid_file ]] || continue
     pid=$(<"$pid_file")
-    if is_our_registry "$pid"; then
+    if is_kiln_registry "$pid"; then
       log "registries: stopping $(basename "$pid_file" .pid) (pid $pid)"
       stop_pid "$pid"
     fi
@@ -75,7 +85,7 @@ stop_stale_registries() {
   for port in "$@"; do
     port_in_use "$port" || continue
     pid=$(port_owner "$port")
-    if [[ -n $pid ]] && is_our_registry "$pid"; then
+    if [[ -n $pid ]] && is_kiln_registry "$pid"; then
       log "registries: stopping docker-registry pid $pid on port $port"
       stop_pid "$pid"
     fi

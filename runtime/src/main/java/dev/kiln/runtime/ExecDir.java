@@ -3,6 +3,7 @@ package dev.kiln.runtime;
 import dev.kiln.runtime.ContainerSetup.StdioFile;
 import dev.kiln.runtime.linux.ChildProgram;
 import dev.kiln.runtime.linux.Syscalls;
+import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -169,7 +169,9 @@ final class ExecDir {
         Path fifo = dir.resolve(new String[] {"stdin", "stdout", "stderr"}[fd]);
         Syscalls.mkfifo(fifo, 0600);
         holders.add(new RandomAccessFile(fifo.toFile(), "rw"));
-        streams[fd] = input ? new FileOutputStream(fifo.toFile()) : new FileInputStream(fifo.toFile());
+        // Buffered: JDK 17's FileInputStream.readAllBytes seeks, which fails on a FIFO (ESPIPE)
+        streams[fd] = input ? new FileOutputStream(fifo.toFile())
+                : new BufferedInputStream(new FileInputStream(fifo.toFile()));
         return new StdioFile(fifo.toString(), input ? ChildProgram.O_RDONLY : ChildProgram.O_WRONLY);
     }
 
@@ -216,14 +218,6 @@ final class ExecDir {
             } catch (IOException e) {
                 // nothing to do
             }
-        }
-    }
-
-    static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
         }
     }
 }

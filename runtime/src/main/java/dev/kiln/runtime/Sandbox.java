@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,6 +26,13 @@ public final class Sandbox implements AutoCloseable {
     static final int WATCHDOG_MILLIS = 500;
     static final long NAMESPACES = Spawner.CLONE_NEWNS | Spawner.CLONE_NEWPID
             | Spawner.CLONE_NEWUTS | Spawner.CLONE_NEWIPC;
+
+    /**
+     * Paths (relative to the root) the runtime creates as mount points when the image lacks them;
+     * they land in the upper dir, empty. A snapshot drops those the lower dirs did not have.
+     */
+    public static final List<String> MOUNT_POINTS = List.of(
+            "proc", "dev", "etc/hosts", "etc/hostname", "etc/resolv.conf");
 
     private final Spawner spawner;
     private final Isolation isolation;
@@ -80,7 +88,9 @@ public final class Sandbox implements AutoCloseable {
             LOG.log(Level.DEBUG, "isolation {0} (asked {1}); overlay {2}; id mapping {3}", chosen,
                     requested, overlayProblem == null ? "works" : "unavailable: " + overlayProblem,
                     mapping.isInitial() ? "host" : mapping.isSingle() ? "single" : "range");
-            return new Sandbox(spawner, chosen, mapping, dir, overlayProblem);
+            Sandbox sandbox = new Sandbox(spawner, chosen, mapping, dir, overlayProblem);
+            sandbox.idMappingLimitation().ifPresent(m -> LOG.log(Level.WARNING, m));
+            return sandbox;
         } catch (RuntimeException e) {
             spawner.close();
             Tree.deleteQuietly(dir);
@@ -114,6 +124,20 @@ public final class Sandbox implements AutoCloseable {
 
     public IdMapping idMapping() {
         return mapping;
+    }
+
+    /**
+     * What the id mapping cannot do, when only one id is mapped: said once at open, and worth
+     * repeating beside a failed RUN.
+     */
+    public Optional<String> idMappingLimitation() {
+        if (mapping.isInitial() || !mapping.isSingle()) {
+            return Optional.empty();
+        }
+        return Optional.of("only root is mapped in kiln's user namespace, so chown to other "
+                + "users and groups inside containers fails (EINVAL); install the uidmap package "
+                + "(newuidmap, newgidmap) and give user " + System.getProperty("user.name")
+                + " ranges in /etc/subuid and /etc/subgid");
     }
 
     /** True when overlay root filesystems are mounted as overlays (not copied). */
@@ -150,7 +174,7 @@ public final class Sandbox implements AutoCloseable {
                 : ContainerSetup.namespaced(spec, prepared.setup(), mapping);
         long flags = isolation == Isolation.CHROOT ? 0
                 : NAMESPACES | (spec.network() == Network.NONE ? Spawner.CLONE_NEWNET : 0);
-        Object outcome;
+        Spawner.Outcome outcome;
         try {
             outcome = spawner.spawn(flags, program, WATCHDOG_MILLIS);
         } catch (IOException e) {
@@ -250,7 +274,7 @@ public final class Sandbox implements AutoCloseable {
                                         + ",workdir=" + p.resolve("work") + ",userxattr",
                                 "mount overlay")
                         .exec(List.of("/nonexistent/kiln-probe"), List.of("kiln-probe"), List.of());
-                Object outcome = spawner.spawn(NAMESPACES, program, WATCHDOG_MILLIS);
+                Spawner.Outcome outcome = spawner.spawn(NAMESPACES, program, WATCHDOG_MILLIS);
                 Tree.deleteQuietly(p);
                 if (outcome instanceof Spawner.Failed f) {
                     if (program.isExec(f.op())) {

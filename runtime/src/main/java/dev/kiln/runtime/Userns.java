@@ -162,11 +162,14 @@ public final class Userns {
     }
 
     /** The command line that starts this JVM's program again, with {@code args}. */
-    static List<String> relaunchCommand(String[] args) {
+    public static List<String> relaunchCommand(String[] args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        // Inside, kiln is uid 0 and the JVM would take root's home from the passwd file; the
+        // store, credentials and caches belong to the user outside.
+        cmd.add("-Duser.home=" + System.getProperty("user.home"));
         String command = System.getProperty("sun.java.command", "");
         String first = command.split(" ", 2)[0];
         if (first.endsWith(".jar")) {

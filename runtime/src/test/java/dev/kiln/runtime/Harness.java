@@ -51,15 +51,17 @@ public final class Harness {
         }
         int repeat = Integer.parseInt(value(args, "--repeat", "1"));
         long stopAfter = Long.parseLong(value(args, "--stop-after", "-1"));
-        List<Thread> hogs = opts.contains("--allocate") ? Allocators.start(3) : List.of();
+        List<Thread> hogs = opts.contains("--allocate") ? Allocators.start(2) : List.of();
         try (Sandbox sandbox = Sandbox.open(isolation)) {
             ExecResult last = null;
             long[] nanos = new long[repeat];
+            long[] startNanos = new long[repeat];
             int failures = 0;
             for (int i = 0; i < repeat; i++) {
                 long t0 = System.nanoTime();
                 try {
                     Execution e = sandbox.start(spec);
+                    startNanos[i] = System.nanoTime() - t0;
                     if (stopAfter >= 0) {
                         Thread.sleep(300);
                         last = e.stop(java.time.Duration.ofMillis(stopAfter));
@@ -77,10 +79,12 @@ public final class Harness {
                 nanos[i] = System.nanoTime() - t0;
             }
             Arrays.sort(nanos);
+            Arrays.sort(startNanos);
             System.err.printf("harness: isolation=%s overlay=%s retries=%d failures=%d "
-                            + "median_us=%d p90_us=%d signal=%s%n",
+                            + "median_us=%d p90_us=%d start_median_us=%d signal=%s%n",
                     sandbox.isolation(), sandbox.overlaySupported(), sandbox.watchdogRetries(),
                     failures, nanos[repeat / 2] / 1000, nanos[(int) (repeat * 0.9)] / 1000,
+                    startNanos[repeat / 2] / 1000,
                     last.signal().isPresent() ? last.signal().getAsInt() : "none");
             hogs.forEach(Thread::interrupt);
             System.exit(last.exitCode());

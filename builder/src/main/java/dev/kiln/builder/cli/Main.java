@@ -38,6 +38,11 @@ public final class Main implements Runnable {
         LoginCommand.class,
         LogoutCommand.class,
         CheckCommand.class,
+        RunCommand.class,
+        PsCommand.class,
+        StopCommand.class,
+        RmCommand.class,
+        LogsCommand.class,
     };
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -54,6 +59,8 @@ public final class Main implements Runnable {
         }
         cl.setExecutionExceptionHandler(Main::handleException);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // `kiln run IMAGE CMD -c …`: everything after the image belongs to the container
+        cl.getSubcommands().get("run").setStopAtPositional(true);
         return cl;
     }
 

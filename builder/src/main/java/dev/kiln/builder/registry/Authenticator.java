@@ -34,6 +34,7 @@ final class Authenticator {
     private final Clock clock;
     private volatile AuthChallenge challenge;
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private final Map<String, Object> fetchLocks = new ConcurrentHashMap<>();
 
     Authenticator(String registry, Credentials credentials, HttpTransport transport, Clock clock) {
         this.registry = registry;
@@ -91,14 +92,17 @@ final class Authenticator {
 
     private String token(AuthChallenge c, List<String> scopes) {
         String key = key(scopes);
-        Token cached = tokens.get(key);
-        Instant now = clock.instant();
-        if (cached != null && now.isBefore(cached.expires)) {
-            return cached.value;
+        // One fetch per scope set even when parallel blob transfers all ask at once.
+        synchronized (fetchLocks.computeIfAbsent(key, k -> new Object())) {
+            Token cached = tokens.get(key);
+            Instant now = clock.instant();
+            if (cached != null && now.isBefore(cached.expires)) {
+                return cached.value;
+            }
+            Token fresh = fetchToken(c, scopes, now);
+            tokens.put(key, fresh);
+            return fresh.value;
         }
-        Token fresh = fetchToken(c, scopes, now);
-        tokens.put(key, fresh);
-        return fresh.value;
     }
 
     private static String key(List<String> scopes) {

@@ -10,10 +10,17 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Supplier;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
- * Sends one logical HTTP request: retries 429, 5xx and broken connections with backoff (honouring
- * {@code Retry-After}), and follows redirects itself so that the {@code Authorization} header is
+ * Sends one logical HTTP request: retries 429 and 5xx answers (except to upload chunks) and broken
+ * connections of idempotent requests with backoff (honouring {@code Retry-After}), and follows redirects itself so that the {@code Authorization} header is
  * dropped whenever the host changes (blob storage behind a redirect must never see registry
  * credentials). Everything else, including 401 and 404, goes back to the caller.
  */
@@ -29,24 +36,84 @@ public final class HttpTransport {
         }
     }
 
-    private final HttpClient client;
+    private final Supplier<HttpClient> plain;
+    private final Supplier<HttpClient> tls;
     private final RetryPolicy retry;
 
+    /** Sends everything through {@code client}. */
     public HttpTransport(HttpClient client, RetryPolicy retry) {
-        this.client = client;
+        this.plain = () -> client;
+        this.tls = () -> client;
+        this.retry = retry;
+    }
+
+    /**
+     * Two clients made on first use: one for {@code https}, and one for plain {@code http} that never
+     * loads the CA certificates (parsing them costs a noticeable part of a short command's start-up).
+     */
+    private HttpTransport(RetryPolicy retry) {
+        this.plain = lazily(() -> client(noTlsContext()));
+        this.tls = lazily(() -> client(null));
         this.retry = retry;
     }
 
     public static HttpTransport standard() {
-        return new HttpTransport(defaultClient(), RetryPolicy.standard());
+        return new HttpTransport(RetryPolicy.standard());
     }
 
     public static HttpClient defaultClient() {
-        return HttpClient.newBuilder()
+        return client(null);
+    }
+
+    private static HttpClient client(SSLContext ssl) {
+        HttpClient.Builder b = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(30))
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+                .version(HttpClient.Version.HTTP_1_1);
+        if (ssl != null) {
+            b.sslContext(ssl);
+        }
+        return b.build();
+    }
+
+    /** A TLS context that trusts nothing: the plain-HTTP client must never make a TLS connection. */
+    private static SSLContext noTlsContext() {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                    throw new CertificateException("plain-HTTP client");
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                    throw new CertificateException("plain-HTTP client");
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS in this JDK", e);
+        }
+    }
+
+    private static <T> Supplier<T> lazily(Supplier<T> make) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = make.get();
+                }
+                return value;
+            }
+        };
     }
 
     public RetryPolicy retryPolicy() {
@@ -64,9 +131,11 @@ public final class HttpTransport {
         while (true) {
             HttpResponse<InputStream> response;
             try {
+                HttpClient client = "https".equalsIgnoreCase(current.uri().getScheme()) ? tls.get() : plain.get();
                 response = client.send(current, HttpResponse.BodyHandlers.ofInputStream());
             } catch (IOException e) {
-                if (attempt >= retry.maxAttempts() || e instanceof javax.net.ssl.SSLException) {
+                if (attempt >= retry.maxAttempts() || e instanceof javax.net.ssl.SSLException
+                        || !isIdempotent(current)) {
                     throw unreachable(current, e);
                 }
                 Duration d = retry.delay(attempt, null);
@@ -88,7 +157,8 @@ public final class HttpTransport {
                 current = redirected(current, response, status);
                 continue;
             }
-            if (RegistryErrors.isRetryable(status) && attempt < retry.maxAttempts()) {
+            if (RegistryErrors.isRetryable(status) && attempt < retry.maxAttempts()
+                    && !current.method().equals("PATCH")) {
                 String retryAfter = response.headers().firstValue("Retry-After").orElse(null);
                 drain(response);
                 Duration d = retry.delay(attempt, retryAfter);
@@ -100,6 +170,15 @@ public final class HttpTransport {
             }
             return response;
         }
+    }
+
+    /**
+     * Whether resending after a broken connection is safe: the request may have reached the
+     * registry, and a repeated upload chunk or session start would corrupt or leak an upload.
+     */
+    private static boolean isIdempotent(HttpRequest request) {
+        String m = request.method();
+        return m.equals("GET") || m.equals("HEAD") || (m.equals("PUT") && request.uri().getPath().contains("/manifests/"));
     }
 
     private static boolean isRedirect(int status) {

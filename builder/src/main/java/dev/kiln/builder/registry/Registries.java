@@ -39,6 +39,9 @@ public final class Registries {
     public void useCredentials(String registry, Credentials creds) {
         explicit.put(registry, creds);
         clients.remove(registry);
+        if (registry.equals(Reference.DOCKER_HUB)) {
+            clients.remove(Reference.DOCKER_HUB_API_HOST);
+        }
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.kiln.builder.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.Index;
@@ -13,23 +12,19 @@ import dev.kiln.oci.layout.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import dev.kiln.oci.BlobSource;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -45,9 +40,11 @@ public final class LocalStore implements BlobStore {
     private static final Map<Path, StoreLock> SESSION_LOCKS = new HashMap<>();
 
     private final Path root;
+    private final ImageIndex index;
 
     public LocalStore(Path root) {
         this.root = root.toAbsolutePath().normalize();
+        this.index = new ImageIndex(this.root);
     }
 
     public Path root() {
@@ -250,17 +247,13 @@ public final class LocalStore implements BlobStore {
 
     // --- images --------------------------------------------------------------------------------
 
-    private Path indexFile() {
-        return root.resolve("images.json");
-    }
-
     /** All named images, sorted by name. */
     public List<ImageRecord> images() {
-        return new ArrayList<>(readIndex().values());
+        return new ArrayList<>(index.read().values());
     }
 
     public Optional<ImageRecord> image(String name) {
-        return Optional.ofNullable(readIndex().get(name));
+        return Optional.ofNullable(index.read().get(name));
     }
 
     /**
@@ -282,55 +275,16 @@ public final class LocalStore implements BlobStore {
         if (!hasBlob(record.manifest()) || !hasBlob(record.config())) {
             throw new KilnException("refusing to name " + record.name() + ": its manifest or config is not in the store");
         }
-        updateIndex(images -> images.put(record.name(), record));
+        ensureDirs();
+        index.update(images -> images.put(record.name(), record));
     }
 
     /** Removes a name; true if it existed. Blobs stay until {@link #gc()}. */
     public boolean removeImage(String name) {
         boolean[] removed = {false};
-        updateIndex(images -> removed[0] = images.remove(name) != null);
-        return removed[0];
-    }
-
-    private TreeMap<String, ImageRecord> readIndex() {
-        Path f = indexFile();
-        TreeMap<String, ImageRecord> out = new TreeMap<>();
-        if (!Files.isRegularFile(f)) {
-            return out;
-        }
-        try {
-            JsonNode images = Json.mapper().readTree(f.toFile()).path("images");
-            for (Iterator<Map.Entry<String, JsonNode>> it = images.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                ImageRecord r = Json.mapper().treeToValue(e.getValue(), ImageRecord.class);
-                out.put(e.getKey(), r.withName(e.getKey()));
-            }
-            return out;
-        } catch (IOException e) {
-            throw new KilnException("cannot read the image index " + f + ": " + e.getMessage(),
-                    "the file is JSON written by kiln; restore it or remove it to forget all names", e);
-        }
-    }
-
-    private interface IndexChange {
-        void apply(TreeMap<String, ImageRecord> images);
-    }
-
-    private void updateIndex(IndexChange change) {
         ensureDirs();
-        try (StoreLock lock = StoreLock.exclusive(root.resolve("images.lock"))) {
-            TreeMap<String, ImageRecord> images = readIndex();
-            change.apply(images);
-            ObjectNode doc = Json.mapper().createObjectNode();
-            doc.put("version", 1);
-            ObjectNode node = doc.putObject("images");
-            images.forEach((name, r) -> node.set(name, Json.mapper().valueToTree(r)));
-            Path tmp = Files.createTempFile(root.resolve("tmp"), "images-", ".json");
-            Files.write(tmp, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(doc));
-            Files.move(tmp, indexFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new KilnException("cannot write the image index " + indexFile() + ": " + e.getMessage(), e);
-        }
+        index.update(images -> removed[0] = images.remove(name) != null);
+        return removed[0];
     }
 
     // --- sessions and garbage collection ---------------------------------------------------------

@@ -48,7 +48,8 @@ class BasicAuthCliIT {
         List<String> cmd = new ArrayList<>();
         boolean root = "root".equals(System.getProperty("user.name"));
         if (root) {
-            cmd.addAll(List.of("runuser", "-u", ItEnv.require("KILN_IT_USER"), "--"));
+            String runuser = Files.isExecutable(Path.of("/usr/sbin/runuser")) ? "/usr/sbin/runuser" : "runuser";
+            cmd.addAll(List.of(runuser, "-u", ItEnv.require("KILN_IT_USER"), "--"));
         }
         cmd.addAll(List.of("env", "HOME=" + home, "XDG_RUNTIME_DIR=", "REGISTRY_AUTH_FILE=", "DOCKER_CONFIG=",
                 "java", "-jar", ItEnv.jar().toString()));

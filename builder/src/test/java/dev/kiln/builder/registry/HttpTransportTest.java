@@ -115,6 +115,18 @@ class HttpTransportTest {
     }
 
     @Test
+    void send_uploadRequestOnDeadConnection_isNotRepeated() throws Exception {
+        String host;
+        try (FakeServer s = new FakeServer((ex, n) -> FakeServer.send(ex, 200, "x"))) {
+            host = s.host();
+        }
+        assertThatThrownBy(() -> transport.send(HttpRequest.newBuilder(URI.create("http://" + host + "/v2/a/blobs/uploads/"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build()))
+                .isInstanceOf(RegistryException.class);
+        assertThat(waits).isEmpty();
+    }
+
+    @Test
     void retryAfter_httpDateAndGarbage_areHandled() {
         assertThat(RetryPolicy.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
         assertThat(RetryPolicy.parseRetryAfter("soon")).isNull();

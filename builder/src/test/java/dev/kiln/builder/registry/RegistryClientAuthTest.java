@@ -91,6 +91,60 @@ class RegistryClientAuthTest {
     }
 
     @Test
+    void tokenFlow_parallelRequests_shareOneTokenFetch() throws Exception {
+        AtomicInteger issued = new AtomicInteger();
+        try (FakeServer tokens = new FakeServer((ex, n) -> FakeServer.send(ex, 200,
+                "{\"token\":\"tok-" + issued.incrementAndGet() + "\",\"expires_in\":300}"));
+                FakeServer registry = new FakeServer((ex, n) -> {
+                    if (ex.getRequestHeaders().getFirst("Authorization") == null) {
+                        unauthorized(ex, "Bearer realm=\"" + tokens.url() + "/token\",service=\"s\"");
+                    } else {
+                        manifest(ex);
+                    }
+                })) {
+            RegistryClient c = new RegistryClient(registry.host(), URI.create(registry.url()),
+                    Credentials.ANONYMOUS, transport, Clock.systemUTC());
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                java.util.List<java.util.concurrent.Future<RawManifest>> fs = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    fs.add(pool.submit(() -> c.getManifest("a", "1")));
+                }
+                for (var f : fs) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdown();
+            }
+            assertThat(issued).hasValue(1);
+        }
+    }
+
+    @Test
+    void tokenFlow_identityToken_isExchangedWithOAuthRefreshGrant() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> form = new java.util.concurrent.atomic.AtomicReference<>();
+        try (FakeServer tokens = new FakeServer((ex, n) -> {
+            form.set(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            FakeServer.send(ex, 200, "{\"access_token\":\"oauth-tok\"}");
+        });
+                FakeServer registry = new FakeServer((ex, n) -> {
+                    if (!"Bearer oauth-tok".equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                        unauthorized(ex, "Bearer realm=\"" + tokens.url() + "/token\",service=\"s\"");
+                    } else {
+                        manifest(ex);
+                    }
+                })) {
+            RegistryClient c = new RegistryClient(registry.host(), URI.create(registry.url()),
+                    new Credentials(null, null, "refresh-me"), transport, Clock.systemUTC());
+            c.getManifest("a", "1");
+            assertThat(tokens.seen.get(0).method()).isEqualTo("POST");
+            assertThat(URLDecoder.decode(form.get(), StandardCharsets.UTF_8))
+                    .contains("grant_type=refresh_token").contains("refresh_token=refresh-me")
+                    .contains("service=s").contains("scope=repository:a:pull");
+        }
+    }
+
+    @Test
     void tokenFlow_expiredToken_isFetchedAgain() throws Exception {
         AtomicInteger issued = new AtomicInteger();
         TestClock clock = new TestClock();

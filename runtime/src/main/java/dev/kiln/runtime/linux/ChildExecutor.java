@@ -44,6 +44,62 @@ final class ChildExecutor {
         LibC._exit(EXIT_SETUP_FAILED);
     }
 
+    /**
+     * Runs every op code once in this (parent) process with arguments that make each call fail
+     * harmlessly (bad addresses, bad descriptors), so that the class is initialised and every call
+     * site resolved before any clone: a child then never needs the class loader or a VM lock.
+     */
+    static void warmUp(long scratch) {
+        NativeMemory.putLong(scratch, 0);
+        NativeMemory.putLong(scratch + 8, 0);
+        long emptyString = scratch + 8;
+        NativeMemory.putLong(scratch + 16, emptyString);
+        NativeMemory.putLong(scratch + 24, 0);
+        long candidates = scratch + 16;
+        long bad = -4096L; // an address no process maps: every call taking it fails with EFAULT
+        int mask = LibC.umask(022);
+        LibC.umask(mask);
+        for (int code = Ops.MOUNT; code <= Ops.WAIT_BYTE; code++) {
+            switch (code) {
+                case Ops.UMASK:
+                    perform(code, mask, 0, 0, 0, 0);
+                    break;
+                case Ops.PDEATHSIG:
+                    perform(code, 0, 0, 0, 0, 0); // 0 is the default: no signal
+                    break;
+                case Ops.SETRESGID:
+                case Ops.SETRESUID:
+                    perform(code, -1, 0, 0, 0, 0); // -1 leaves the ids as they are
+                    break;
+                case Ops.EXEC:
+                    perform(code, candidates, bad, bad, 0, 0); // execve("") fails with ENOENT
+                    break;
+                case Ops.SETHOSTNAME:
+                    perform(code, bad, -1, 0, 0, 0);
+                    break;
+                case Ops.SETGROUPS:
+                    perform(code, 1, bad, 0, 0, 0);
+                    break;
+                case Ops.CLOSE_RANGE_CLOEXEC:
+                    perform(code, 0xffffffffL, 0, 0, 0, 0); // first > last: EINVAL
+                    break;
+                case Ops.FCHDIR:
+                case Ops.DUP2:
+                case Ops.WAIT_BYTE:
+                    perform(code, -1, -1, 0, 0, 0);
+                    break;
+                case Ops.LOOPBACK_UP:
+                    perform(code, bad, 0, 0, 0, 0);
+                    break;
+                default:
+                    perform(code, bad, bad, bad, -1, bad);
+            }
+        }
+        putByte(scratch, (byte) 0);
+        Native.getLastError();
+        LibC.write(-1, scratch, 1);
+    }
+
     private static long perform(int code, long a0, long a1, long a2, long a3, long a4) {
         switch (code) {
             case Ops.MOUNT:
@@ -79,11 +135,11 @@ final class ChildExecutor {
                 return LibC.syscall(LibC.SYS_CLOSE_RANGE, a0, 0xffffffffL,
                         LibC.CLOSE_RANGE_CLOEXEC, 0, 0);
             case Ops.SETGROUPS:
-                return LibC.setgroups(a0, a1);
+                return LibC.syscall(LibC.SYS_SETGROUPS, a0, a1, 0, 0, 0);
             case Ops.SETRESGID:
-                return LibC.setresgid((int) a0, (int) a0, (int) a0);
+                return LibC.syscall(LibC.SYS_SETRESGID, a0, a0, a0, 0, 0);
             case Ops.SETRESUID:
-                return LibC.setresuid((int) a0, (int) a0, (int) a0);
+                return LibC.syscall(LibC.SYS_SETRESUID, a0, a0, a0, 0, 0);
             case Ops.UMASK:
                 LibC.umask((int) a0);
                 return 0;

@@ -12,6 +12,8 @@ import java.io.IOException;
  */
 final class Cloner {
     static final int MAX_RETRIES = 6;
+    /** How long a child may take from "past clone" to exec before it counts as stuck. */
+    static final int SETUP_MILLIS = 5000;
 
     /** What became of one request: a started pid, or the failed op and errno. */
     record Result(int pid, int op, int errno, int retries) {
@@ -26,12 +28,19 @@ final class Cloner {
         int run(int pid);
     }
 
+    /** Why the last watchdog retry happened, for debugging. */
+    String lastStuck;
+
     private final NativeArena fixed = new NativeArena(4096);
     private final long scratch = fixed.alloc(64);
     private final long childScratch = fixed.alloc(64);
     private final long pipeFds = fixed.alloc(8);
     private final long statusWord = fixed.alloc(8);
     private final long pollFd = fixed.alloc(8);
+
+    Cloner() {
+        ChildExecutor.warmUp(childScratch);
+    }
 
     Result run(long cloneFlags, long[] table, int n, int watchdogMillis, ParentStep parentStep,
             int releaseFd) {
@@ -56,6 +65,7 @@ final class Cloner {
                 LibC.close(readEnd);
                 LibC.kill((int) pid, LibC.SIGKILL);
                 LibC.waitpid((int) pid, statusWord, 0);
+                debug(attempt);
                 timeout *= 2;
                 continue;
             }
@@ -70,10 +80,19 @@ final class Cloner {
                 NativeMemory.putByte(scratch, (byte) 1);
                 LibC.write(releaseFd, scratch, 1);
             }
-            boolean failed = readFailure(readEnd);
+            int report = readReport(readEnd, SETUP_MILLIS << attempt);
             LibC.close(readEnd);
-            if (failed) {
+            if (report != EXECUTED) {
+                LibC.kill((int) pid, LibC.SIGKILL); // reported or stalled: do not wait on it
                 LibC.waitpid((int) pid, statusWord, 0);
+            }
+            if (report == STALLED) {
+                lastStuck = "no exec within " + (SETUP_MILLIS << attempt) + " ms after clone";
+                debug(attempt);
+                timeout *= 2;
+                continue;
+            }
+            if (report == FAILED) {
                 return new Result(0, NativeMemory.getInt(scratch), NativeMemory.getInt(scratch + 4),
                         attempt);
             }
@@ -102,13 +121,39 @@ final class Cloner {
         do {
             ready = LibC.poll(pollFd, 1, timeoutMillis);
         } while (ready < 0 && Native.getLastError() == LibC.EINTR);
-        return ready > 0 && readSome(readEnd, scratch, 1) == 1 && NativeMemory.getByte(scratch) == 'C';
+        if (ready <= 0) {
+            lastStuck = "no byte within " + timeoutMillis + " ms";
+            return false;
+        }
+        long r = readSome(readEnd, scratch, 1);
+        if (r != 1 || NativeMemory.getByte(scratch) != 'C') {
+            lastStuck = "read " + r + " errno " + Native.getLastError() + " byte "
+                    + NativeMemory.getByte(scratch);
+            return false;
+        }
+        return true;
     }
 
-    /** Reads the child's report: EOF means it exec'd; 'E' + op + errno means it failed. */
-    private boolean readFailure(int readEnd) {
+    private static final int EXECUTED = 0;
+    private static final int FAILED = 1;
+    private static final int STALLED = 2;
+
+    /**
+     * Reads the child's report: EOF means it exec'd; 'E' + op + errno means it failed; nothing
+     * within {@code setupMillis} means it is stuck in setup (a VM lock held at clone time).
+     */
+    private int readReport(int readEnd, int setupMillis) {
         int got = 0;
         while (got < 9) {
+            NativeMemory.putInt(pollFd, readEnd);
+            NativeMemory.putInt(pollFd + 4, LibC.POLLIN);
+            int ready = LibC.poll(pollFd, 1, setupMillis);
+            if (ready < 0 && Native.getLastError() == LibC.EINTR) {
+                continue;
+            }
+            if (ready == 0) {
+                return STALLED;
+            }
             long r = readSome(readEnd, scratch + 8 + got, 9 - got);
             if (r <= 0) {
                 break;
@@ -116,11 +161,17 @@ final class Cloner {
             got += (int) r;
         }
         if (got == 0) {
-            return false;
+            return EXECUTED;
         }
         NativeMemory.putInt(scratch, NativeMemory.getInt(scratch + 9));
         NativeMemory.putInt(scratch + 4, NativeMemory.getInt(scratch + 13));
-        return true;
+        return FAILED;
+    }
+
+    private void debug(int attempt) {
+        if (System.getenv("KILN_DEBUG_WATCHDOG") != null) {
+            System.err.println("kiln watchdog: retry " + (attempt + 1) + ": " + lastStuck);
+        }
     }
 
     private static long readSome(int fd, long buf, int length) {

@@ -28,6 +28,11 @@ final class LibC {
     static final long SYS_CLOSE_RANGE = 436;
     static final long SYS_PIDFD_OPEN = 434;
     static final long SYS_MOUNT_SETATTR = 442;
+    // Raw setgroups/setresuid/setresgid: glibc's wrappers broadcast the change to every thread it
+    // knows of (SIGSETXID under a lock), and a cloned JVM child has one thread but the parent's list.
+    static final long SYS_SETGROUPS = AARCH64 ? 159 : 116;
+    static final long SYS_SETRESUID = AARCH64 ? 147 : 117;
+    static final long SYS_SETRESGID = AARCH64 ? 149 : 119;
 
     // clone flags
     static final long CLONE_NEWNS = 0x00020000L;
@@ -132,12 +137,6 @@ final class LibC {
     static native int open(long path, int flags, int mode);
 
     static native int dup3(int oldfd, int newfd, int flags);
-
-    static native int setgroups(long size, long list);
-
-    static native int setresuid(int ruid, int euid, int suid);
-
-    static native int setresgid(int rgid, int egid, int sgid);
 
     static native int sethostname(long name, long len);
 

@@ -37,17 +37,26 @@ public final class Spawner implements AutoCloseable {
     public static final long CLONE_NEWPID = LibC.CLONE_NEWPID;
     public static final long CLONE_NEWNET = LibC.CLONE_NEWNET;
 
-    /** JVM flags of the spawner: small, serial, quiet (see DESIGN.md "Runtime"). */
+    /**
+     * JVM flags of the spawner: small, serial, quiet (see DESIGN.md "Runtime"), and interpreted
+     * only ({@code -Xint}): with a JIT, a child could hit an invocation-counter overflow and try to
+     * compile a native wrapper under the code cache lock, which a compiler thread of the parent
+     * may have held at clone time; seen here as a child hung in futex_wait from
+     * {@code nmethod::new_native_nmethod}. Without a compiler there are no counters, no compiler
+     * or sweeper threads, and the spawner's little Java work per request costs microseconds.
+     */
     public static final List<String> JVM_FLAGS = List.of(
-            "-XX:+UseSerialGC", "-Xmx32m", "-Xss512k", "-XX:TieredStopAtLevel=1",
-            "-XX:-UsePerfData", "-XX:+UnlockDiagnosticVMOptions",
-            "-XX:GuaranteedSafepointInterval=0", "-Xshare:auto");
+            "-Xint", "-XX:+UseSerialGC", "-Xmx32m", "-Xss512k", "-XX:-UsePerfData",
+            "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0", "-Xshare:auto");
+
+    /** What became of a spawn request. */
+    public sealed interface Outcome permits Started, Failed {}
 
     /** A child that ran {@code execve}; {@code exit} completes with its raw wait status. */
-    public record Started(int pid, int retries, CompletableFuture<Integer> exit) {}
+    public record Started(int pid, int retries, CompletableFuture<Integer> exit) implements Outcome {}
 
     /** A child whose setup failed at op {@code op} (see {@link ChildProgram#describe}). */
-    public record Failed(int op, int errno, int retries) {
+    public record Failed(int op, int errno, int retries) implements Outcome {
         public boolean cloneFailed() {
             return op == SpawnerProtocol.OP_CLONE;
         }
@@ -148,7 +157,7 @@ public final class Spawner implements AutoCloseable {
      * Clones a child with {@code cloneFlags} that runs {@code program}; returns once it has called
      * {@code execve} ({@link Started}) or failed ({@link Failed}).
      */
-    public Object spawn(long cloneFlags, ChildProgram program, int watchdogMillis) throws IOException {
+    public Outcome spawn(long cloneFlags, ChildProgram program, int watchdogMillis) throws IOException {
         long id = ids.incrementAndGet();
         CompletableFuture<Object> start = new CompletableFuture<>();
         CompletableFuture<Integer> exit = new CompletableFuture<>();

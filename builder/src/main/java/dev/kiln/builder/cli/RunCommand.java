@@ -1,0 +1,264 @@
+package dev.kiln.builder.cli;
+
+import dev.kiln.builder.registry.ImagePuller;
+import dev.kiln.builder.registry.Reference;
+import dev.kiln.builder.store.ImageRecord;
+import dev.kiln.builder.store.LocalStore;
+import dev.kiln.oci.ContainerConfig;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.ImageConfig;
+import dev.kiln.oci.Json;
+import dev.kiln.oci.KilnException;
+import dev.kiln.runtime.ExecResult;
+import dev.kiln.runtime.ExecSpec;
+import dev.kiln.runtime.Execution;
+import dev.kiln.runtime.Isolation;
+import dev.kiln.runtime.Mount;
+import dev.kiln.runtime.Network;
+import dev.kiln.runtime.RootFs;
+import dev.kiln.runtime.Sandbox;
+import dev.kiln.runtime.Stdio;
+import dev.kiln.runtime.UserLookup;
+import dev.kiln.runtime.Userns;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run", description = "Run a command in a new container from an image (rootless).",
+        footer = {"", "Examples:", "  kiln run --rm busybox echo hello",
+            "  kiln run --rm -e NAME=kiln -w /tmp -u 1000 busybox sh -c 'id; pwd; echo $NAME'",
+            "", "The exit status is the container's (128+N when killed by signal N)."})
+final class RunCommand implements Callable<Integer> {
+    @Mixin GlobalOptions global;
+    @Mixin RegistryOptions registry;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--rm", description = "Remove the container's files when it exits.")
+    boolean rm;
+
+    @Option(names = {"-d", "--detach"}, description = "Run in the background; print the container ID "
+            + "(see kiln ps, logs, stop, rm).")
+    boolean detach;
+
+    @Option(names = "--cid", hidden = true, description = "Internal: the id a detached run was given.")
+    String cid;
+
+    @Option(names = {"-i", "--interactive"}, description = "Keep stdin open (else /dev/null).")
+    boolean interactive;
+
+    @Option(names = {"-t", "--tty"}, description = "Accepted for compatibility; no pseudo-terminal is allocated.")
+    boolean tty;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "KEY[=VALUE]",
+            description = "Set an environment variable (KEY alone copies kiln's own value).")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = "--env-file", paramLabel = "FILE", description = "Read KEY=VALUE lines from FILE.")
+    List<Path> envFiles = new ArrayList<>();
+
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside.")
+    String workdir;
+
+    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "Name or id, as in the image's passwd.")
+    String user;
+
+    @Option(names = "--entrypoint", paramLabel = "CMD", description = "Override the image's ENTRYPOINT.")
+    String entrypoint;
+
+    @Option(names = {"-p", "--publish"}, paramLabel = "HOST:CONTAINER",
+            description = "With host networking only HOST = CONTAINER is possible (and needs nothing).")
+    List<String> publish = new ArrayList<>();
+
+    @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CONTAINER[:ro]", description = "Bind-mount a host path.")
+    List<String> volumes = new ArrayList<>();
+
+    @Option(names = "--name", paramLabel = "NAME", description = "The container's name (and hostname).")
+    String name;
+
+    @Option(names = "--network", paramLabel = "host|none", defaultValue = "host",
+            description = "host (default) or none (only loopback).")
+    String network;
+
+    @Option(names = "--isolation", paramLabel = "auto|userns|chroot", defaultValue = "auto",
+            description = "How containers are isolated (see docs/runtime.md).")
+    Isolation isolation;
+
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "An image in the local store (pulled if missing).")
+    String image;
+
+    @Parameters(index = "1..*", paramLabel = "CMD", description = "Command and arguments (replace the image's CMD).")
+    List<String> command = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Network net = parseNetwork();
+        checkPorts(net);
+        if (name != null && ContainerState.all().stream().anyMatch(c -> name.equals(c.name()) && c.running())) {
+            throw new KilnException("a running container is already named " + name, "choose another --name", null);
+        }
+        List<String> original = spec.root().commandLine().getParseResult().originalArgs();
+        if (detach) {
+            return Detach.start(original, spec.commandLine().getOut());
+        }
+        OptionalInt outer = Userns.ensureInside(original.toArray(new String[0]), isolation);
+        if (outer.isPresent()) {
+            return outer.getAsInt();
+        }
+        LocalStore store = new LocalStore(global.storeRoot());
+        ImageRecord record = findOrPull(store);
+        ImageConfig config = Json.parseConfig(store.readBlob(record.config())).value();
+        List<Descriptor> layers = store.manifest(record).manifest().value().layers();
+        List<Digest> diffIds = config.rootfs().diffIds();
+        if (layers.size() != diffIds.size()) {
+            throw new KilnException("image " + record.name() + " has " + layers.size()
+                    + " layers but its config lists " + diffIds.size() + " diff IDs");
+        }
+        List<Path> lowers = new ArrayList<>();
+        ContainerLayers extracted = new ContainerLayers(global.storeRoot().resolve("layers"), store);
+        for (int i = 0; i < layers.size(); i++) {
+            lowers.add(extracted.dir(layers.get(i), diffIds.get(i)));
+        }
+        String id = cid != null ? cid : ContainerState.newId();
+        Path dir = ContainerState.root().resolve(id);
+        Files.createDirectories(dir);
+        Integer code = null;
+        ContainerState state = null;
+        try {
+            ExecSpec exec = execSpec(config.config(), lowers, dir, id, net);
+            state = new ContainerState(id, name != null ? name : id.substring(0, 12), record.name(),
+                    exec.argv(), java.time.Instant.now().toString(), ProcessHandle.current().pid(),
+                    ContainerState.startTimeOf(ProcessHandle.current().pid()), null);
+            state.save();
+            code = runToEnd(exec);
+            return code;
+        } finally {
+            if (rm) {
+                LocalStore.deleteTree(dir);
+            } else if (state != null) {
+                state.exited(code == null ? 125 : code).save();
+            }
+        }
+    }
+
+    private int runToEnd(ExecSpec exec) throws InterruptedException {
+        try (Sandbox sandbox = Sandbox.open(isolation)) {
+            Execution e = sandbox.start(exec);
+            for (String sig : List.of("INT", "TERM", "HUP")) {
+                try {
+                    sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> e.signal(s.getNumber()));
+                } catch (IllegalArgumentException ignored) {
+                    // the JVM keeps this one
+                }
+            }
+            ExecResult r = e.waitFor();
+            if (r.exitCode() != 0) {
+                sandbox.idMappingLimitation().ifPresent(m -> spec.commandLine().getErr().println("Note: " + m));
+            }
+            return r.exitCode();
+        }
+    }
+
+    private ExecSpec execSpec(ContainerConfig image, List<Path> lowers, Path dir, String id, Network net)
+            throws IOException {
+        List<String> argv = new ArrayList<>();
+        if (entrypoint != null) {
+            if (!entrypoint.isEmpty()) {
+                argv.add(entrypoint);
+            }
+        } else {
+            argv.addAll(image.entrypoint());
+        }
+        if (!command.isEmpty()) {
+            argv.addAll(command);
+        } else if (entrypoint == null) {
+            argv.addAll(image.cmd());
+        }
+        if (argv.isEmpty()) {
+            throw new KilnException("no command specified", "give one after the image name", null);
+        }
+        UserLookup.Resolved who = new UserLookup(lowers).resolve(user != null ? user : image.user());
+        List<String> environment = new ArrayList<>(image.env());
+        for (Path f : envFiles) {
+            for (String line : Files.readAllLines(f)) {
+                if (!line.isBlank() && !line.startsWith("#")) {
+                    environment.add(envEntry(line.trim()));
+                }
+            }
+        }
+        env.forEach(e -> environment.add(envEntry(e)));
+        if (who.home() != null && environment.stream().noneMatch(e -> e.startsWith("HOME="))) {
+            environment.add("HOME=" + who.home());
+        }
+        List<Mount> mounts = new ArrayList<>();
+        for (String v : volumes) {
+            String[] parts = v.split(":");
+            if (parts.length < 2 || parts.length > 3 || (parts.length == 3 && !parts[2].equals("ro")
+                    && !parts[2].equals("rw"))) {
+                throw new KilnException("invalid volume '" + v + "'", "use HOST:CONTAINER or HOST:CONTAINER:ro", null);
+            }
+            mounts.add(Mount.bind(Path.of(parts[0]).toAbsolutePath(), parts[1],
+                    parts.length == 3 && parts[2].equals("ro")));
+        }
+        String wd = workdir != null ? workdir : image.workingDir() == null || image.workingDir().isEmpty()
+                ? "/" : image.workingDir();
+        return ExecSpec.of(RootFs.overlay(lowers, dir.resolve("upper"), dir.resolve("work")), argv)
+                .withEnv(environment)
+                .withUser(who.user())
+                .withWorkDir(wd)
+                .withHostname(name != null ? name : id.substring(0, 12))
+                .withMounts(mounts)
+                .withNetwork(net)
+                .withStdio(interactive ? Stdio.INHERIT : Stdio.NULL, Stdio.INHERIT, Stdio.INHERIT);
+    }
+
+    private static String envEntry(String e) {
+        if (e.contains("=")) {
+            return e;
+        }
+        String value = System.getenv(e);
+        return e + "=" + (value == null ? "" : value);
+    }
+
+    private ImageRecord findOrPull(LocalStore store) {
+        String canonical = Reference.parse(image).toString();
+        return store.image(canonical).or(() -> store.image(image)).orElseGet(() -> {
+            ImagePuller puller = new ImagePuller(registry.registries(), store, e -> { }, registry.jobs);
+            return puller.pull(Reference.parse(image), registry.platform()).image();
+        });
+    }
+
+    private Network parseNetwork() {
+        return switch (network) {
+            case "host" -> Network.HOST;
+            case "none" -> Network.NONE;
+            default -> throw new KilnException("unknown network '" + network + "'", "use host or none", null);
+        };
+    }
+
+    private void checkPorts(Network net) {
+        for (String p : publish) {
+            String[] parts = p.split(":");
+            String host = parts.length >= 2 ? parts[parts.length - 2] : parts[0];
+            String container = parts[parts.length - 1].replace("/tcp", "");
+            if (net == Network.NONE) {
+                throw new KilnException("-p " + p + " cannot work with --network none", "drop -p or use --network host", null);
+            }
+            if (!host.equals(container)) {
+                throw new KilnException("-p " + p + ": kiln containers share the host's network, so the port "
+                        + "cannot be remapped", "use -p " + container + ":" + container
+                        + " and connect to port " + container, null);
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.kiln.builder.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.oci.testing.ExternalTool;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code kiln run} as an unprivileged user (KILN_IT_USER, with subuids), as a separate process
+ * ({@code runuser -u USER -- java -jar KILN_IT_JAR run …}), against the busybox fixture image.
+ */
+class RunCommandIT {
+    private static String user;
+    private static String image;
+    private static Path jar;
+    private static Path root;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        user = ItEnv.require("KILN_IT_USER");
+        image = ItEnv.require("KILN_IT_REGISTRY") + "/library/busybox:latest";
+        jar = ItEnv.jar();
+        root = Files.createTempDirectory(Path.of("/tmp"), "kiln-run-it-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        ExternalTool.run("chown", user + ":", root.toString()).assertSuccess();
+        ExternalTool.Result pulled = null;
+        for (int attempt = 0; attempt < 5; attempt++) { // the shared test registry may be restarting
+            pulled = kilnCommand("pull", image);
+            if (pulled.exitCode() == 0) {
+                break;
+            }
+            Thread.sleep(2000);
+        }
+        assertThat(pulled.exitCode()).as(pulled.toString()).isZero();
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (root != null) {
+            ExternalTool.run("rm", "-rf", root.toString());
+        }
+    }
+
+    private static ExternalTool.Result kiln(String... args) throws Exception {
+        return kilnCommand("run", args);
+    }
+
+    /** {@code kiln COMMAND --root STORE ARGS...} as the test user. */
+    private static ExternalTool.Result kilnCommand(String command, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", user, "--",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
+                command, "--root", root.resolve("store").toString()));
+        cmd.addAll(List.of(args));
+        return ExternalTool.run(cmd.toArray(String[]::new));
+    }
+
+    @Test
+    void python_flaskImportsAndDetachedAppAnswersThenStops() throws Exception {
+        String python = ItEnv.require("KILN_IT_REGISTRY") + "/library/python:3.9-slim";
+        ExternalTool.Result version = kiln("--rm", python, "python3", "-c",
+                "import flask; print(flask.__version__)");
+        assertThat(version.exitCode()).as(version.toString()).isZero();
+        assertThat(version.stdout()).matches("\\d+\\.\\d+.*\n");
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        ExternalTool.Result started = kiln("-d", "--name", "flask-it", "-p", port + ":" + port, python,
+                "python3", "-c", "from flask import Flask\napp = Flask('it')\n"
+                        + "app.route('/')(lambda: 'hello from flask')\n"
+                        + "app.run(host='127.0.0.1', port=" + port + ")");
+        assertThat(started.exitCode()).as(started.toString()).isZero();
+        String body = "";
+        for (int i = 0; i < 150 && !body.contains("hello from flask"); i++) {
+            Thread.sleep(200);
+            body = ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:" + port + "/").stdout();
+        }
+        assertThat(body).as(kilnCommand("logs", "flask-it").stdout()).isEqualTo("hello from flask");
+        assertThat(kilnCommand("stop", "-t", "2", "flask-it").exitCode()).isZero();
+        assertThat(ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:" + port + "/").exitCode())
+                .isNotZero();
+        kilnCommand("rm", "flask-it");
+    }
+
+    @Test
+    void detached_psLogsStopRm_manageTheContainer() throws Exception {
+        ExternalTool.Result started = kiln("-d", "--name", "ignorer", image, "sh", "-c",
+                "trap '' TERM; echo started; sleep 120");
+        assertThat(started.exitCode()).as(started.toString()).isZero();
+        String id = started.stdout().trim();
+        assertThat(id).hasSize(64);
+        String ps = "";
+        for (int i = 0; i < 100 && !ps.contains("ignorer"); i++) {
+            Thread.sleep(200);
+            ps = kilnCommand("ps").stdout();
+        }
+        assertThat(ps).contains(id.substring(0, 12)).contains("Up").contains("ignorer");
+        String logs = "";
+        for (int i = 0; i < 50 && !logs.contains("started"); i++) {
+            Thread.sleep(200);
+            logs = kilnCommand("logs", "ignorer").stdout();
+        }
+        assertThat(logs).contains("started");
+        ExternalTool.Result stopped = kilnCommand("stop", "-t", "1", "ignorer");
+        assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
+        assertThat(kilnCommand("ps").stdout()).doesNotContain("ignorer");
+        assertThat(kilnCommand("ps", "-a").stdout()).contains("ignorer").contains("Exited (137)");
+        assertThat(kilnCommand("rm", "ignorer").exitCode()).isZero();
+        assertThat(kilnCommand("ps", "-a").stdout()).doesNotContain("ignorer");
+    }
+
+    @Test
+    void run_echo_printsHelloAndExitsZero() throws Exception {
+        ExternalTool.Result r = kiln("--rm", image, "echo", "hello");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).isEqualTo("hello\n");
+    }
+
+    @Test
+    void run_exitCode_propagates() throws Exception {
+        assertThat(kiln("--rm", image, "sh", "-c", "exit 42").exitCode()).isEqualTo(42);
+    }
+
+    @Test
+    void run_user_defaultsToRootAndTakesUid() throws Exception {
+        assertThat(kiln("--rm", image, "id", "-u").stdout()).isEqualTo("0\n");
+        assertThat(kiln("--rm", "-u", "1000", image, "id", "-u").stdout()).isEqualTo("1000\n");
+        assertThat(kiln("--rm", "-u", "nobody", image, "id", "-u").stdout()).isEqualTo("65534\n");
+    }
+
+    @Test
+    void run_envWorkdirEntrypoint_behaveAsDocker() throws Exception {
+        ExternalTool.Result r = kiln("--rm", "-e", "A=1", "-w", "/tmp/wd", "--entrypoint", "sh", image,
+                "-c", "echo $A; pwd");
+        assertThat(r.stdout()).as(r.toString()).isEqualTo("1\n/tmp/wd\n");
+    }
+
+    @Test
+    void run_networkNone_hasOnlyLoopback() throws Exception {
+        ExternalTool.Result r = kiln("--rm", "--network", "none", image, "sh", "-c",
+                "ip -o link | cut -d: -f2 | tr -d ' '");
+        assertThat(r.stdout()).as(r.toString()).isEqualTo("lo\n");
+    }
+
+    @Test
+    void run_rm_leavesLayersUnchangedAndFilesGone() throws Exception {
+        kiln("--rm", image, "true");
+        List<String> before = listing(root.resolve("store/layers"));
+        ExternalTool.Result r = kiln("--rm", image, "sh", "-c", "echo x > /tmp/mine; rm -rf /bin/ls; ls /tmp");
+        assertThat(r.stdout()).as(r.toString()).contains("mine");
+        assertThat(kiln("--rm", image, "sh", "-c", "ls /tmp; test -e /bin/ls && echo ls-ok").stdout())
+                .doesNotContain("mine").contains("ls-ok");
+        assertThat(listing(root.resolve("store/layers"))).isEqualTo(before);
+    }
+
+    @Test
+    void run_publishRemappedPort_isRefusedWithAdvice() throws Exception {
+        ExternalTool.Result r = kiln("--rm", "-p", "8080:5000", image, "true");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stderr()).contains("-p 8080:5000").contains("-p 5000:5000");
+    }
+
+    private static List<String> listing(Path dir) throws Exception {
+        List<String> out = new ArrayList<>();
+        ExternalTool.Result r = ExternalTool.run("find", dir.toString(), "-printf", "%P %s %m %U\\n");
+        r.assertSuccess();
+        try (Stream<String> s = r.stdout().lines()) {
+            s.sorted().forEach(out::add);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,146 @@
+package dev.kiln.builder.registry;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.kiln.oci.Digest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An in-memory registry implementing the parts of the distribution API kiln uses: blobs (HEAD,
+ * GET), uploads (POST with or without mount, PATCH chunks with Content-Range checks, PUT with
+ * digest verification) and manifests (PUT, GET with their content type). Built on {@link FakeServer},
+ * so every request is recorded.
+ */
+final class FakeRegistry implements AutoCloseable {
+    /** repo → digest → bytes */
+    final Map<String, Map<String, byte[]>> blobs = new ConcurrentHashMap<>();
+    /** repo → reference → (content type, bytes) */
+    final Map<String, Map<String, String[]>> manifests = new ConcurrentHashMap<>();
+    private final Map<String, ByteArrayOutputStream> uploads = new ConcurrentHashMap<>();
+    final FakeServer server;
+
+    FakeRegistry() throws IOException {
+        server = new FakeServer((ex, n) -> handle(ex));
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        String method = ex.getRequestMethod();
+        Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+        if (path.equals("/v2/")) {
+            FakeServer.send(ex, 200, "{}");
+            return;
+        }
+        int b = path.indexOf("/blobs/");
+        int m = path.indexOf("/manifests/");
+        if (b > 0 && path.contains("/blobs/uploads/")) {
+            String repo = path.substring(4, b);
+            upload(ex, method, repo, path.substring(path.indexOf("/uploads/") + 9), query);
+        } else if (b > 0) {
+            String repo = path.substring(4, b);
+            byte[] blob = blobs.getOrDefault(repo, Map.of()).get(path.substring(b + 7));
+            if (blob == null) {
+                FakeServer.send(ex, 404, "{\"errors\":[{\"code\":\"BLOB_UNKNOWN\",\"message\":\"blob unknown\"}]}");
+            } else {
+                FakeServer.send(ex, 200, "application/octet-stream", blob);
+            }
+        } else if (m > 0) {
+            String repo = path.substring(4, m);
+            String ref = path.substring(m + 11);
+            if (method.equals("PUT")) {
+                byte[] body = ex.getRequestBody().readAllBytes();
+                String[] entry = {ex.getRequestHeaders().getFirst("Content-Type"), new String(body, StandardCharsets.ISO_8859_1)};
+                Map<String, String[]> repoManifests = manifests.computeIfAbsent(repo, r -> new ConcurrentHashMap<>());
+                repoManifests.put(ref, entry);
+                repoManifests.put(Digest.sha256(body).toString(), entry);
+                FakeServer.send(ex, 201, "application/json", new byte[0]);
+            } else {
+                String[] entry = manifests.getOrDefault(repo, Map.of()).get(ref);
+                if (entry == null) {
+                    FakeServer.send(ex, 404, "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}");
+                } else {
+                    FakeServer.send(ex, 200, entry[0], entry[1].getBytes(StandardCharsets.ISO_8859_1));
+                }
+            }
+        } else {
+            FakeServer.send(ex, 404, "{}");
+        }
+    }
+
+    private void upload(HttpExchange ex, String method, String repo, String id, Map<String, String> query)
+            throws IOException {
+        if (method.equals("POST")) {
+            String mount = query.get("mount");
+            String from = query.get("from");
+            if (mount != null && from != null && blobs.getOrDefault(from, Map.of()).containsKey(mount)) {
+                blobs.computeIfAbsent(repo, r -> new ConcurrentHashMap<>()).put(mount, blobs.get(from).get(mount));
+                FakeServer.send(ex, 201, "application/json", new byte[0]);
+                return;
+            }
+            String uuid = UUID.randomUUID().toString();
+            uploads.put(uuid, new ByteArrayOutputStream());
+            ex.getResponseHeaders().set("Location", "/v2/" + repo + "/blobs/uploads/" + uuid + "?state=0");
+            FakeServer.send(ex, 202, "application/json", new byte[0]);
+            return;
+        }
+        ByteArrayOutputStream buffer = uploads.get(id);
+        if (buffer == null) {
+            FakeServer.send(ex, 404, "{\"errors\":[{\"code\":\"BLOB_UPLOAD_UNKNOWN\",\"message\":\"unknown upload\"}]}");
+            return;
+        }
+        byte[] body = ex.getRequestBody().readAllBytes();
+        if (method.equals("PATCH")) {
+            String range = ex.getRequestHeaders().getFirst("Content-Range");
+            if (range == null || Long.parseLong(range.split("-")[0]) != buffer.size()) {
+                FakeServer.send(ex, 416, "{\"errors\":[{\"code\":\"BLOB_UPLOAD_INVALID\",\"message\":\"bad range " + range + "\"}]}");
+                return;
+            }
+            buffer.write(body);
+            ex.getResponseHeaders().set("Location", "/v2/" + repo + "/blobs/uploads/" + id + "?state=" + buffer.size());
+            FakeServer.send(ex, 202, "application/json", new byte[0]);
+            return;
+        }
+        buffer.write(body);
+        byte[] all = buffer.toByteArray();
+        String digest = query.get("digest");
+        if (digest == null || !Digest.sha256(all).toString().equals(digest)) {
+            FakeServer.send(ex, 400, "{\"errors\":[{\"code\":\"DIGEST_INVALID\",\"message\":\"digest mismatch\"}]}");
+            return;
+        }
+        uploads.remove(id);
+        blobs.computeIfAbsent(repo, r -> new ConcurrentHashMap<>()).put(digest, all);
+        FakeServer.send(ex, 201, "application/json", new byte[0]);
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw != null) {
+            for (String kv : raw.split("&")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    out.put(kv.substring(0, eq), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return out;
+    }
+
+    String host() {
+        return server.host();
+    }
+
+    long count(String method, String pathPart) {
+        return server.seen.stream().filter(s -> s.method().equals(method) && s.path().contains(pathPart)).count();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.kiln.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OverlayFormatTest {
+    @TempDir Path tmp;
+    private final OverlayWhiteouts whiteouts = new OverlayWhiteouts();
+
+    @Test
+    void whiteout_ociName_becomesCharDevice00() throws IOException {
+        whiteouts.whiteout(tmp.resolve("gone"), "gone");
+        assertThat(OverlayFormat.isWhiteout(tmp.resolve("gone"))).isTrue();
+        assertThat(Files.readAttributes(tmp.resolve("gone"), "unix:rdev")).containsEntry("rdev", 0L);
+    }
+
+    @Test
+    void whiteout_existingEntryInSameLayer_isReplaced() throws IOException {
+        Files.createDirectories(tmp.resolve("d/sub"));
+        whiteouts.whiteout(tmp.resolve("d"), "d");
+        assertThat(OverlayFormat.isWhiteout(tmp.resolve("d"))).isTrue();
+    }
+
+    @Test
+    void whiteout_dotDotTarget_isRefused() {
+        assertThatThrownBy(() -> whiteouts.whiteout(tmp.resolve(".."), ".."))
+                .isInstanceOf(IOException.class).hasMessageContaining("'..'");
+    }
+
+    @Test
+    void isWhiteout_regularFile_isFalse() throws IOException {
+        assertThat(OverlayFormat.isWhiteout(Files.writeString(tmp.resolve("f"), "x"))).isFalse();
+    }
+
+    @Test
+    void opaque_marksDirWithUserOverlayOpaque() throws IOException {
+        Path d = Files.createDirectory(tmp.resolve("d"));
+        whiteouts.opaque(d, "d", java.util.Set.of());
+        assertThat(OverlayFormat.isOpaque(d)).isTrue();
+        assertThat(OverlayFormat.isOpaque(tmp)).isFalse();
+    }
+
+    @Test
+    void changes_upperDir_reportsOciWhiteoutsAndOpaqueMarkers() throws IOException {
+        Path upper = Files.createDirectory(tmp.resolve("upper"));
+        Files.createDirectories(upper.resolve("etc"));
+        Files.writeString(upper.resolve("etc/new"), "n");
+        OverlayFormat.writeWhiteout(upper.resolve("etc/old"));
+        Path opaque = Files.createDirectories(upper.resolve("var/cache"));
+        OverlayFormat.markOpaque(opaque);
+        OverlayFormat.writeWhiteout(upper.resolve("top"));
+        List<String> names = OverlayFormat.changes(upper).stream()
+                .map(c -> c.kind() + " " + c.ociName()).toList();
+        assertThat(names).containsExactly(
+                "ENTRY etc", "ENTRY etc/new", "WHITEOUT etc/.wh.old", "WHITEOUT .wh.top",
+                "ENTRY var", "OPAQUE_DIR var/cache/.wh..wh..opq");
+    }
+
+    @Test
+    void userXattrs_stripsOverlayBookkeeping() throws IOException {
+        Path d = Files.createDirectory(tmp.resolve("d"));
+        OverlayFormat.markOpaque(d);
+        UserDefinedFileAttributeView view =
+                Files.getFileAttributeView(d, UserDefinedFileAttributeView.class);
+        view.write("overlay.origin", ByteBuffer.wrap(new byte[] {1}));
+        view.write("mime_type", ByteBuffer.wrap("text/plain".getBytes()));
+        assertThat(OverlayFormat.userXattrs(d)).containsOnlyKeys("user.mime_type");
+    }
+
+    @Test
+    void flatten_appliesWhiteoutsAndOpaqueDirsBottomToTop() throws IOException {
+        Path l1 = Files.createDirectory(tmp.resolve("l1"));
+        Files.createDirectories(l1.resolve("a"));
+        Files.writeString(l1.resolve("a/x"), "1");
+        Files.createDirectories(l1.resolve("b"));
+        Files.writeString(l1.resolve("b/y"), "1");
+        Files.writeString(l1.resolve("c"), "old");
+        Path l2 = Files.createDirectory(tmp.resolve("l2"));
+        Files.createDirectories(l2.resolve("a"));
+        OverlayFormat.writeWhiteout(l2.resolve("a/x"));
+        Files.createDirectories(l2.resolve("b"));
+        OverlayFormat.markOpaque(l2.resolve("b"));
+        Files.writeString(l2.resolve("b/new"), "2");
+        Files.writeString(l2.resolve("c"), "new");
+        Files.createSymbolicLink(l2.resolve("link"), Path.of("/etc/passwd"));
+        Path out = tmp.resolve("out");
+        OverlayFormat.flatten(List.of(l1, l2), out);
+        assertThat(out.resolve("a")).isEmptyDirectory();
+        assertThat(out.resolve("b/y")).doesNotExist();
+        assertThat(out.resolve("b/new")).hasContent("2");
+        assertThat(out.resolve("c")).hasContent("new");
+        assertThat(Files.readSymbolicLink(out.resolve("link"))).isEqualTo(Path.of("/etc/passwd"));
+        assertThat(OverlayFormat.isOpaque(out.resolve("b"))).isFalse();
+    }
+}

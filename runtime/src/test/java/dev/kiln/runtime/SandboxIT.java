@@ -1,0 +1,146 @@
+package dev.kiln.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The runtime as an unprivileged user with a subordinate id range ({@code KILN_IT_USER}):
+ * kiln re-executes itself in a user namespace, then runs busybox in overlay containers.
+ */
+class SandboxIT {
+    private static String user;
+    private static RootlessHarness harness;
+    private static Path lower;
+    private static int counter;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        user = RootlessHarness.user("KILN_IT_USER");
+        harness = RootlessHarness.create();
+        lower = harness.busyboxRootfs(user, "busybox");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (harness != null) {
+            harness.delete();
+        }
+    }
+
+    /** Runs {@code argv} over the busybox layer with a fresh upper dir, after {@code opts}. */
+    private static RootlessHarness.Result run(List<String> opts, String... argv) throws IOException {
+        Path scratch = harness.dirFor(user, "run" + (++counter));
+        List<String> args = new ArrayList<>(List.of("--lower", lower.toString(),
+                "--upper", scratch.resolve("upper").toString(),
+                "--work", scratch.resolve("work").toString()));
+        args.addAll(opts);
+        args.add("--");
+        args.addAll(List.of(argv));
+        return harness.run(user, args);
+    }
+
+    @Test
+    void run_echo_printsHello() throws IOException {
+        RootlessHarness.Result r = run(List.of(), "echo", "hello");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).isEqualTo("hello\n");
+    }
+
+    @Test
+    void run_exit42_propagatesExitCode() throws IOException {
+        RootlessHarness.Result r = run(List.of(), "sh", "-c", "exit 42");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(42);
+    }
+
+    @Test
+    void run_idByDefault_isRootInside() throws IOException {
+        RootlessHarness.Result r = run(List.of(), "id", "-u");
+        assertThat(r.stdout()).as(r.toString()).isEqualTo("0\n");
+    }
+
+    @Test
+    void run_asUser1000_isUid1000() throws IOException {
+        RootlessHarness.Result r = run(List.of("--user", "1000:1000"), "sh", "-c", "id -u; id -g");
+        assertThat(r.stdout()).as(r.toString()).isEqualTo("1000\n1000\n");
+    }
+
+    @Test
+    void run_envAndWorkDir_areApplied() throws IOException {
+        RootlessHarness.Result r = run(List.of("--env", "GREETING=hi there", "--cwd", "/work/dir"),
+                "sh", "-c", "echo \"$GREETING\"; pwd; echo $PATH; echo $HOME");
+        assertThat(r.stdout()).as(r.toString()).isEqualTo(
+                "hi there\n/work/dir\n" + ExecSpec.DEFAULT_PATH + "\n/root\n");
+    }
+
+    @Test
+    void run_pidNamespace_processIsPid1WithHostnameAndProc() throws IOException {
+        RootlessHarness.Result r = run(List.of(), "sh", "-c",
+                "echo $$; hostname; cat /etc/hostname; test -c /dev/null && echo devnull; "
+                        + "ls /proc/1/ >/dev/null && echo proc");
+        assertThat(r.stdout()).as(r.toString()).isEqualTo("1\nkiln\nkiln\ndevnull\nproc\n");
+    }
+
+    @Test
+    void run_throwawayUpper_changesGoneAndLowerUnchanged() throws IOException {
+        List<String> before = listing(lower);
+        RootlessHarness.Result first = run(List.of(), "sh", "-c",
+                "echo data > /tmp/written; rm /bin/ls; mkdir -p /new/dir; test -e /tmp/written");
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        RootlessHarness.Result second = run(List.of(), "sh", "-c",
+                "test ! -e /tmp/written && test ! -e /new && test -e /bin/ls && echo clean");
+        assertThat(second.stdout()).as(second.toString()).isEqualTo("clean\n");
+        assertThat(listing(lower)).isEqualTo(before);
+    }
+
+    @Test
+    void run_networkNone_hasOnlyLoopback() throws IOException {
+        RootlessHarness.Result r = run(List.of("--net", "none"), "sh", "-c",
+                "ip -o link | cut -d: -f2 | tr -d ' '; ip -o addr show lo | grep -c 127.0.0.1");
+        assertThat(r.stdout()).as(r.toString()).isEqualTo("lo\n1\n");
+    }
+
+    @Test
+    void stop_processIgnoringSigterm_isKilledAfterTimeout() throws IOException {
+        RootlessHarness.Result r = run(List.of("--stop-after", "1000"), "sh", "-c",
+                "trap '' TERM; sleep 60");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(137);
+        assertThat(r.stderr()).contains("signal=9");
+    }
+
+    @Test
+    void run_chown33_keepsUid33InsideWithSubuidRange() throws IOException {
+        RootlessHarness.Result r = run(List.of(), "sh", "-c",
+                "touch /tmp/f && chown 33:33 /tmp/f && stat -c %u:%g /tmp/f");
+        assertThat(r.stdout()).as(r.toString()).isEqualTo("33:33\n");
+    }
+
+    @Test
+    void run_missingCommand_reportsNotFoundInPath() throws IOException {
+        RootlessHarness.Result r = run(List.of(), "no-such-command");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(99);
+        assertThat(r.stderr()).contains("exec: \"no-such-command\": executable file not found in $PATH");
+    }
+
+    @Test
+    void stress_500RunsWhileAllocating_allSucceed() throws IOException {
+        RootlessHarness.Result r = run(List.of("--repeat", "500", "--allocate"), "true");
+        System.out.println("stress (500 runs, main JVM allocating on 2 threads): " + r.stderr().trim());
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stderr()).contains("failures=0");
+    }
+
+    private static List<String> listing(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.map(p -> root.relativize(p) + " " + p.toFile().length()).sorted().toList();
+        }
+    }
+}
