@@ -5,6 +5,7 @@ import dev.kiln.builder.snapshot.ProcessIds;
 import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.layer.LayerExtractor;
+import dev.kiln.runtime.OverlayWhiteouts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -20,13 +21,18 @@ import java.nio.file.StandardCopyOption;
  * A layer is extracted into a private temp dir and renamed into place, so a directory that exists
  * is complete; two processes racing keep the first.
  */
-final class LayerDirs {
+public final class LayerDirs {
     private final Path root;
     private final BlobSource blobs;
 
-    LayerDirs(Path root, BlobSource blobs) {
+    public LayerDirs(Path root, BlobSource blobs) {
         this.root = root;
         this.blobs = blobs;
+    }
+
+    /** The extracted directory of a layer (blob descriptor and diff ID), extracting it first if needed. */
+    public Path dir(dev.kiln.oci.Descriptor blob, dev.kiln.oci.Digest diffId) {
+        return dir(new LayerBlob(blob, diffId));
     }
 
     Path dir(LayerBlob layer) {
