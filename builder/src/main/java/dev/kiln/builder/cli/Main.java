@@ -25,6 +25,7 @@ public final class Main implements Runnable {
     /** Every subcommand, in the order {@code kiln --help} lists them. */
     static final Object[] SUBCOMMANDS = {
         // Each subcommand class is added here as it lands.
+        BuildCommand.class,
         PullCommand.class,
         PushCommand.class,
         ImagesCommand.class,

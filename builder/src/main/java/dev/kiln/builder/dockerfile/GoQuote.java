@@ -1,10 +1,10 @@
 package dev.kiln.builder.dockerfile;
 
 /** Go's {@code strconv.Quote}, which BuildKit's AST dump uses for every string. */
-final class GoQuote {
+public final class GoQuote {
     private GoQuote() {}
 
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);

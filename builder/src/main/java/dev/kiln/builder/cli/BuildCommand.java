@@ -1,0 +1,279 @@
+package dev.kiln.builder.cli;
+
+import dev.kiln.builder.cache.BuildCache;
+import dev.kiln.builder.dockerfile.Dockerfile;
+import dev.kiln.builder.dockerfile.DockerfileWarning;
+import dev.kiln.builder.dockerfile.IgnoreFiles;
+import dev.kiln.builder.dockerfile.IgnoreMatcher;
+import dev.kiln.builder.dockerfile.RunInstruction;
+import dev.kiln.builder.engine.BuildContext;
+import dev.kiln.builder.engine.BuildOptions;
+import dev.kiln.builder.engine.Builder;
+import dev.kiln.builder.engine.BuiltImage;
+import dev.kiln.builder.engine.RunExecutor;
+import dev.kiln.builder.engine.RunFailedException;
+import dev.kiln.builder.engine.RuntimeRunExecutor;
+import dev.kiln.builder.snapshot.ProcessIds;
+import dev.kiln.runtime.Isolation;
+import dev.kiln.runtime.Userns;
+import dev.kiln.builder.engine.StoreImageSource;
+import dev.kiln.builder.plan.BuildPlan;
+import dev.kiln.builder.plan.PlanOptions;
+import dev.kiln.builder.plan.Planner;
+import dev.kiln.builder.registry.AuthEnvironment;
+import dev.kiln.builder.registry.ImagePuller;
+import dev.kiln.builder.registry.Reference;
+import dev.kiln.builder.registry.Registries;
+import dev.kiln.builder.registry.RegistryConfig;
+import dev.kiln.builder.store.LocalStore;
+import dev.kiln.oci.Compression;
+import dev.kiln.oci.KilnException;
+import dev.kiln.oci.Platform;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kiln build}: a Dockerfile to an image in the local store, and optionally to files. */
+@Command(name = "build", aliases = "bud", mixinStandardHelpOptions = true,
+        description = "Build an image from a Dockerfile and a context directory.")
+public final class BuildCommand implements Callable<Integer> {
+
+    @Mixin GlobalOptions global;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONTEXT",
+            description = "The build context: a directory, or - for a tar (or a lone Dockerfile) on stdin.")
+    String contextArg = ".";
+
+    @Option(names = {"-t", "--tag"}, paramLabel = "NAME[:TAG]", description = "Name the image (repeatable).")
+    List<String> tags = new ArrayList<>();
+
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "The Dockerfile (default: CONTEXT/Dockerfile; - for stdin).")
+    String file;
+
+    @Option(names = "--build-arg", paramLabel = "K=V", description = "Set a build argument (repeatable).")
+    List<String> buildArgs = new ArrayList<>();
+
+    @Option(names = "--target", paramLabel = "STAGE", description = "Build this stage and what it needs, not the last stage.")
+    String target;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "The target platform (default: this machine's).")
+    String platform;
+
+    @Option(names = "--label", paramLabel = "K=V", description = "Add a label to the image (repeatable).")
+    List<String> labels = new ArrayList<>();
+
+    @Option(names = {"-o", "--output"}, paramLabel = "SPEC",
+            description = "Also write the image: FILE.tar, type=oci,dest=F, type=docker,dest=F or type=local,dest=DIR (repeatable).")
+    List<String> outputs = new ArrayList<>();
+
+    @Option(names = "--push", description = "Push every -t name after the build.")
+    boolean push;
+
+    @Option(names = "--format", paramLabel = "oci|docker", description = "Format of -o FILE.tar (default: oci).")
+    String format = "oci";
+
+    @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image ID to FILE.")
+    Path iidFile;
+
+    @Option(names = "--metadata-file", paramLabel = "FILE", description = "Write build metadata (JSON) to FILE.")
+    Path metadataFile;
+
+    @Option(names = "--progress", paramLabel = "auto|tty|plain|quiet", description = "How to show progress (default: auto).")
+    String progress = "auto";
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only the image ID (same as --progress quiet).")
+    boolean quiet;
+
+    @Option(names = "--isolation", paramLabel = "auto|userns|chroot", description = "How RUN steps are isolated (default: auto).")
+    String isolation = "auto";
+
+    @Option(names = "--network", paramLabel = "host|none", description = "The network of RUN steps (default: host).")
+    String network;
+
+    @Option(names = "--registry-mirror", paramLabel = "REGISTRY=HOST[:PORT]",
+            description = "Try HOST first for images of REGISTRY, e.g. docker.io=127.0.0.1:5000 (repeatable).")
+    List<String> mirrors = new ArrayList<>();
+
+    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]", description = "Talk plain HTTP to this registry (repeatable).")
+    List<String> insecure = new ArrayList<>();
+
+    @Option(names = "--compression", paramLabel = "gzip|zstd", description = "Compression of new layers (default: gzip).")
+    String compression = "gzip";
+
+    @Option(names = "--no-cache", description = "Run every step; do not use the build cache.")
+    boolean noCache;
+
+    @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",", description = "Do not use the cache for these stages.")
+    List<String> noCacheFilter = new ArrayList<>();
+
+    @Option(names = "--pull", description = "Pull base images even when the store has them.")
+    boolean pull;
+
+    @Option(names = "--jobs", paramLabel = "N", defaultValue = "2", description = "Stages built at once (default: ${DEFAULT-VALUE}).")
+    int jobs;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean silent = quiet || progress.equals("quiet");
+        List<BuildOutput> outs = new ArrayList<>();
+        for (String o : outputs) {
+            outs.add(BuildOutput.parse(o, format));
+        }
+        Platform targetPlatform = platform == null ? Platform.current() : Platform.parse(platform);
+        List<Reference> names = new ArrayList<>();
+        for (String t : tags) {
+            names.add(Reference.parse(t));
+        }
+        Path tempContext = null;
+        try {
+            if ((contextArg.equals("-") || "-".equals(file)) && !ProcessIds.isRoot()) {
+                // stdin can be read once: enter the user namespace before reading it
+                java.util.OptionalInt code = Userns.ensureInside(
+                        spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new),
+                        isolationMode());
+                if (code.isPresent()) {
+                    return code.getAsInt();
+                }
+            }
+            BuildInput input = BuildInput.read(contextArg, file);
+            tempContext = input.temporary() ? input.context() : null;
+            Dockerfile dockerfile = Dockerfile.parse(input.dockerfileName(), input.dockerfileText());
+            PlanOptions planOptions = new PlanOptions(keyValues(buildArgs, "--build-arg"), target, targetPlatform.toString(), null);
+            BuildPlan plan = Planner.plan(dockerfile, planOptions);
+            for (DockerfileWarning w : plan.warnings()) {
+                err.println("WARNING: " + w);
+            }
+            err.flush();
+            if (needsContainers(plan) && !ProcessIds.isRoot()) {
+                java.util.OptionalInt code = Userns.ensureInside(
+                        spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new),
+                        isolationMode());
+                if (code.isPresent()) {
+                    return code.getAsInt();
+                }
+            }
+            IgnoreMatcher ignore = input.dockerfilePath() == null ? IgnoreMatcher.empty()
+                    : IgnoreFiles.load(input.context(), input.dockerfilePath());
+            BuildContext context = new BuildContext(input.context(), ignore);
+            BuildProgress listener = new BuildProgress(out, silent, plan.stages().size() > 1);
+            LocalStore store = new LocalStore(global.storeRoot());
+            BuiltImage built;
+            LocalStore blobs = store;
+            try (LocalStore.Session session = store.session(); RunExecutor runs = runExecutor(store)) {
+                AuthEnvironment env = AuthEnvironment.system();
+                Registries registries = Registries.standard(RegistryConfig.load(env.kilnConfig(), mirrors, insecure), env);
+                ImagePuller puller = new ImagePuller(registries, store, listener, 4);
+                Builder builder = new Builder(blobs, BuildCache.inStore(store.root()), runs,
+                        new StoreImageSource(store, puller, pull), listener, options(targetPlatform), store.root().resolve("tmp"))
+                        .withListings(store.root().resolve("layers"));
+                built = builder.build(plan, planOptions, context);
+                for (BuildOutput o : outs) {
+                    o.write(built, blobs, names, store.root().resolve("tmp"));
+                }
+                BuildResults.name(store, built, names);
+            }
+            BuildResults.writeIdFiles(built, names, iidFile, metadataFile);
+            if (push) {
+                BuildResults.push(store, names, listener, mirrors, insecure);
+            }
+            if (!silent) {
+                for (Reference n : names) {
+                    out.println("Successfully tagged " + n);
+                }
+            }
+            out.println(built.id());
+            out.flush();
+            return Main.EXIT_OK;
+        } catch (RunFailedException e) {
+            err.println("Error: " + e.getMessage());
+            err.flush();
+            return e.exitCode();
+        } finally {
+            if (tempContext != null) {
+                BuildInput.deleteQuietly(tempContext);
+            }
+        }
+    }
+
+    private RunExecutor runExecutor(LocalStore store) {
+        return new RuntimeRunExecutor(isolationMode(), store.root(), store);
+    }
+
+    private Isolation isolationMode() {
+        try {
+            return Isolation.valueOf(isolation.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--isolation must be auto, userns or chroot, not '" + isolation + "'");
+        }
+    }
+
+    /** RUN needs kiln to be root: when rootless, the whole build re-executes in a user namespace. */
+    private static boolean needsContainers(BuildPlan plan) {
+        return plan.stages().stream().flatMap(st -> st.instructions().stream())
+                .anyMatch(in -> in instanceof RunInstruction
+                        || in instanceof dev.kiln.builder.dockerfile.OnbuildInstruction o
+                                && o.inner() instanceof RunInstruction);
+    }
+
+    private BuildOptions options(Platform target) {
+        Compression c = switch (compression.toLowerCase(java.util.Locale.ROOT)) {
+            case "gzip" -> Compression.GZIP;
+            case "zstd" -> Compression.ZSTD;
+            case "none", "uncompressed" -> Compression.NONE;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--compression must be gzip or zstd, not '" + compression + "'");
+        };
+        RunInstruction.Network net = network == null ? RunInstruction.Network.DEFAULT
+                : switch (network.toLowerCase(java.util.Locale.ROOT)) {
+                    case "host", "default" -> RunInstruction.Network.HOST;
+                    case "none" -> RunInstruction.Network.NONE;
+                    default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--network must be host or none, not '" + network + "'");
+                };
+        return new BuildOptions(target, keyValues(labels, "--label"), noCache, new HashSet<>(noCacheFilter), c, net,
+                sourceDateEpoch(), jobs);
+    }
+
+    private static Instant sourceDateEpoch() {
+        String v = System.getenv("SOURCE_DATE_EPOCH");
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.ofEpochSecond(Long.parseLong(v.strip()));
+        } catch (NumberFormatException e) {
+            throw new KilnException("SOURCE_DATE_EPOCH '" + v + "' is not a number of seconds", null, null);
+        }
+    }
+
+    private Map<String, String> keyValues(List<String> items, String flag) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String kv : items) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                if (flag.equals("--build-arg") && eq < 0 && System.getenv(kv) != null) {
+                    m.put(kv, System.getenv(kv));
+                    continue;
+                }
+                throw new CommandLine.ParameterException(spec.commandLine(), flag + " '" + kv + "' is not KEY=VALUE");
+            }
+            m.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        return m;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.kiln.builder.cli;
+
+import dev.kiln.builder.engine.ContextArchive;
+import dev.kiln.builder.engine.Scratch;
+import dev.kiln.oci.KilnException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The context directory and Dockerfile of a build: a directory, or {@code -} for a tar (or a lone
+ * Dockerfile) on stdin, which is extracted to a temporary directory ({@link #temporary()}).
+ *
+ * @param dockerfilePath the Dockerfile on disk (for ignore-file lookup), null when read from stdin
+ */
+record BuildInput(Path context, boolean temporary, String dockerfileName, Path dockerfilePath, String dockerfileText) {
+
+    static BuildInput read(String contextArg, String file) throws IOException {
+        Path context;
+        boolean temporary = false;
+        String stdinDockerfile = null;
+        if (contextArg.equals("-")) {
+            context = Files.createTempDirectory("kiln-context-");
+            temporary = true;
+            Path tmp = Files.createTempFile("kiln-context-", ".tar");
+            try (InputStream in = System.in) {
+                Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                if (ContextArchive.isArchive(tmp)) {
+                    ContextArchive.extract(tmp, context);
+                } else {
+                    stdinDockerfile = Files.readString(tmp, StandardCharsets.UTF_8);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } else {
+            context = Path.of(contextArg).toAbsolutePath().normalize();
+            if (!Files.isDirectory(context)) {
+                throw new KilnException("the build context " + contextArg + " is not a directory",
+                        "give a directory, or - to read a tar from stdin", null);
+            }
+        }
+        if (stdinDockerfile != null) {
+            return new BuildInput(context, temporary, "Dockerfile", null, stdinDockerfile);
+        }
+        if ("-".equals(file)) {
+            return new BuildInput(context, temporary, "Dockerfile", null,
+                    new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        Path df;
+        if (file != null) {
+            df = Path.of(file).toAbsolutePath().normalize();
+        } else {
+            df = context.resolve("Dockerfile");
+            if (!Files.exists(df) && Files.exists(context.resolve("Containerfile"))) {
+                df = context.resolve("Containerfile");
+            }
+        }
+        if (!Files.isRegularFile(df)) {
+            throw new KilnException("no Dockerfile at " + df, "name one with -f FILE", null);
+        }
+        String name = file != null ? file : df.getFileName().toString();
+        return new BuildInput(context, temporary, name, df, Files.readString(df, StandardCharsets.UTF_8));
+    }
+
+    static void deleteQuietly(Path dir) {
+        Scratch.delete(dir);
+    }
+}

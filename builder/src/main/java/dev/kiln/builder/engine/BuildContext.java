@@ -1,0 +1,53 @@
+package dev.kiln.builder.engine;
+
+import dev.kiln.builder.dockerfile.ContextWalker;
+import dev.kiln.builder.dockerfile.IgnoreMatcher;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * Where COPY and ADD read from: a directory and the ignore rules that decide which of its paths
+ * exist for the build. The context of the build is listed once, lazily; an earlier stage's or an
+ * image's root filesystem is a context without ignore rules.
+ */
+public final class BuildContext {
+    private final Path dir;
+    private final IgnoreMatcher ignore;
+    private NavigableMap<String, Boolean> included;
+
+    public BuildContext(Path dir, IgnoreMatcher ignore) {
+        this.dir = dir.toAbsolutePath().normalize();
+        this.ignore = ignore;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Every path the ignore rules let through, relative and slash-separated, mapped to "is a directory". */
+    synchronized NavigableMap<String, Boolean> paths() {
+        if (included == null) {
+            TreeMap<String, Boolean> m = new TreeMap<>();
+            for (ContextWalker.Entry e : new ContextWalker(ignore).walk(dir)) {
+                m.put(e.path(), e.directory());
+            }
+            included = Collections.unmodifiableNavigableMap(m);
+        }
+        return included;
+    }
+
+    /** True when {@code rel} ({@code ""} = the root) is part of the context. */
+    boolean includes(String rel) {
+        return rel.isEmpty() || paths().containsKey(rel);
+    }
+
+    /** The included paths strictly below directory {@code rel}. */
+    NavigableMap<String, Boolean> below(String rel) {
+        if (rel.isEmpty()) {
+            return paths();
+        }
+        return paths().subMap(rel + "/", false, rel + "0", false);
+    }
+}

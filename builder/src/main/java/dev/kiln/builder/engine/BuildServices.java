@@ -1,0 +1,55 @@
+package dev.kiln.builder.engine;
+
+import dev.kiln.builder.cache.BuildCache;
+import dev.kiln.builder.snapshot.SnapshotOptions;
+import dev.kiln.builder.snapshot.Snapshotter;
+import dev.kiln.oci.layout.BlobStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What every step of one build shares: stores, cache, runtime, listener, options, scratch space. */
+record BuildServices(
+        BlobStore blobs,
+        LayerFiles files,
+        Snapshotter snapshotter,
+        BuildCache cache,
+        RunExecutor runs,
+        ImageSource images,
+        BuildListener listener,
+        BuildOptions options,
+        BuildContext context,
+        Path scratch,
+        CopyPlanner.Downloader downloader,
+        AtomicLong counter) {
+
+    /** A new empty directory under the build's scratch space. */
+    Path newDir(String prefix) {
+        try {
+            return Files.createDirectories(scratch.resolve(prefix + "-" + counter.incrementAndGet()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The time written into history entries: SOURCE_DATE_EPOCH or now. */
+    String now() {
+        Instant t = options.sourceDateEpoch() != null ? options.sourceDateEpoch() : Instant.now();
+        return dev.kiln.oci.ImageConfig.formatTime(t);
+    }
+
+    SnapshotOptions snapshotOptions() {
+        return SnapshotOptions.gzip().withCompression(options.compression()).withClampTime(options.sourceDateEpoch());
+    }
+
+    boolean blobExists(dev.kiln.oci.Digest d) {
+        try {
+            return blobs.has(d);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.kiln.builder.engine;
+
+import dev.kiln.builder.snapshot.Owner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes planned {@link CopyItem}s into a layer directory as Docker keeps them: modes and mtimes of
+ * the sources ({@code --chmod} replaces the mode), symlinks as symlinks, hardlinked sources as
+ * hardlinks, owners 0:0 or {@code --chown}'s. Parent directories missing from the layer are created
+ * with the metadata the image already has for them, else 0755. Owners are returned, not set on
+ * disk: the snapshot writes them into the tar headers.
+ */
+final class CopyWriter {
+    private final Path layer;
+    private final LayerFiles.View rootfs;
+    private final Owner owner;
+    private final int chmod;
+    private final Map<String, Owner> owners = new HashMap<>();
+    private final Map<Object, Path> inodes = new HashMap<>();
+    private final List<Map.Entry<Path, FileTime>> dirTimes = new ArrayList<>();
+
+    CopyWriter(Path layer, LayerFiles.View rootfs, Owner owner, int chmod) {
+        this.layer = layer;
+        this.rootfs = rootfs;
+        this.owner = owner == null ? Owner.ROOT : owner;
+        this.chmod = chmod;
+    }
+
+    /** Writes {@code items}; returns the owner of every path written, relative to the layer root. */
+    Map<String, Owner> write(List<CopyItem> items) throws IOException {
+        for (CopyItem item : items) {
+            Path target = layer.resolve(item.dest());
+            ensureParents(item.dest());
+            if (item instanceof CopyItem.FromDisk f) {
+                if (writeFromDisk(f, target)) {
+                    continue;
+                }
+            } else if (item instanceof CopyItem.Inline in) {
+                Files.deleteIfExists(target);
+                Files.write(target, in.content());
+                Files.setPosixFilePermissions(target, Archives.permissions(chmod >= 0 ? chmod : 0644));
+            } else if (item instanceof CopyItem.Download d) {
+                Files.copy(d.file(), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+                Files.setPosixFilePermissions(target, Archives.permissions(chmod >= 0 ? chmod : 0600));
+            } else if (item instanceof CopyItem.Archive a) {
+                Map<String, Owner> fromTar = Archives.extract(a.archive(), layer, a.dest(),
+                        owner.equals(Owner.ROOT) && chmod < 0 ? null : owner);
+                owners.putAll(fromTar);
+                continue;
+            }
+            owners.put(item.dest(), owner);
+        }
+        for (int i = dirTimes.size() - 1; i >= 0; i--) {
+            Files.setLastModifiedTime(dirTimes.get(i).getKey(), dirTimes.get(i).getValue());
+        }
+        return owners;
+    }
+
+    /** Writes one entry; true when it recorded its owner itself. */
+    private boolean writeFromDisk(CopyItem.FromDisk f, Path target) throws IOException {
+        switch (f.kind()) {
+            case DIRECTORY -> {
+                if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(target);
+                    Files.createDirectory(target);
+                }
+                var existing = rootfs.get(f.dest()).filter(LayerFiles.Node::isDirectory);
+                if (existing.isPresent() && chmod < 0) {
+                    // copying into a directory the image has keeps that directory's metadata
+                    LayerFiles.Node n = existing.get();
+                    Files.setPosixFilePermissions(target, Archives.permissions(n.mode()));
+                    dirTimes.add(Map.entry(target, FileTime.fromMillis(n.mtimeMillis())));
+                    owners.put(f.dest(), new Owner(n.uid(), n.gid()));
+                    return true;
+                }
+                int mode = chmod >= 0 ? chmod : modeOf(f.source());
+                Files.setPosixFilePermissions(target, Archives.permissions(mode));
+                dirTimes.add(Map.entry(target, Files.getLastModifiedTime(f.source())));
+            }
+            case SYMLINK -> {
+                Files.deleteIfExists(target);
+                Files.createSymbolicLink(target, Files.readSymbolicLink(f.source()));
+                FileTime t = Files.getLastModifiedTime(f.source(), LinkOption.NOFOLLOW_LINKS);
+                Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(t, null, null);
+            }
+            case FILE -> {
+                Map<String, Object> a = Files.readAttributes(f.source(), "unix:nlink,ino,dev");
+                if ((Integer) a.get("nlink") > 1) {
+                    Object key = a.get("dev") + ":" + a.get("ino");
+                    Path first = inodes.putIfAbsent(key, target);
+                    if (first != null && !first.equals(target)) {
+                        Files.deleteIfExists(target);
+                        Files.createLink(target, first);
+                        return false;
+                    }
+                }
+                Files.deleteIfExists(target);
+                Files.copy(f.source(), target, StandardCopyOption.COPY_ATTRIBUTES);
+                if (chmod >= 0) {
+                    Files.setPosixFilePermissions(target, Archives.permissions(chmod));
+                }
+            }
+        }
+        return false;
+    }
+
+    private void ensureParents(String dest) throws IOException {
+        int slash = dest.lastIndexOf('/');
+        if (slash < 0) {
+            return;
+        }
+        String[] parts = dest.substring(0, slash).split("/");
+        String rel = "";
+        for (String part : parts) {
+            rel = rel.isEmpty() ? part : rel + "/" + part;
+            Path dir = layer.resolve(rel);
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            Files.createDirectory(dir);
+            var existing = rootfs.get(rel).filter(LayerFiles.Node::isDirectory);
+            Files.setPosixFilePermissions(dir, Archives.permissions(existing.map(LayerFiles.Node::mode).orElse(0755)));
+            owners.put(rel, existing.map(n -> new Owner(n.uid(), n.gid())).orElse(owner));
+            existing.ifPresent(n -> dirTimes.add(Map.entry(dir, FileTime.fromMillis(n.mtimeMillis()))));
+        }
+    }
+
+    private static int modeOf(Path p) throws IOException {
+        return (Integer) Files.getAttribute(p, "unix:mode") & 07777;
+    }
+}

@@ -1,0 +1,9 @@
+package dev.kiln.builder.engine;
+
+import dev.kiln.oci.Platform;
+
+/** Finds base images by reference (e.g. {@code python:3.9-slim}) for a platform, pulling when needed. */
+@FunctionalInterface
+public interface ImageSource {
+    BaseImage resolve(String reference, Platform platform);
+}

@@ -1,0 +1,64 @@
+package dev.kiln.builder.engine;
+
+import dev.kiln.builder.snapshot.LayerBlob;
+import dev.kiln.builder.snapshot.ProcessIds;
+import dev.kiln.oci.BlobSource;
+import dev.kiln.oci.KilnException;
+import dev.kiln.oci.layer.LayerExtractor;
+import dev.kiln.runtime.OverlayWhiteouts;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The extracted-layer store: each layer unpacked once, in overlay format, into
+ * {@code <store>/layers/<diffID hex>}, and reused as an overlay lower dir by every later RUN.
+ * A layer is extracted into a private temp dir and renamed into place, so a directory that exists
+ * is complete; two processes racing keep the first.
+ */
+public final class LayerDirs {
+    private final Path root;
+    private final BlobSource blobs;
+
+    public LayerDirs(Path root, BlobSource blobs) {
+        this.root = root;
+        this.blobs = blobs;
+    }
+
+    /** The extracted directory of a layer (blob descriptor and diff ID), extracting it first if needed. */
+    public Path dir(dev.kiln.oci.Descriptor blob, dev.kiln.oci.Digest diffId) {
+        return dir(new LayerBlob(blob, diffId));
+    }
+
+    Path dir(LayerBlob layer) {
+        Path dir = root.resolve(layer.diffId().hex());
+        if (Files.isDirectory(dir)) {
+            return dir;
+        }
+        Path tmp = null;
+        try {
+            Files.createDirectories(root);
+            tmp = Files.createTempDirectory(root, ".extract-");
+            LayerExtractor extractor = new LayerExtractor(LayerExtractor.Options.defaults()
+                    .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(ProcessIds.isRoot()));
+            try (InputStream in = blobs.open(layer.descriptor().digest())) {
+                extractor.extract(in, tmp);
+            }
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException raced) {
+                Scratch.delete(tmp);
+            }
+            return dir;
+        } catch (IOException e) {
+            Scratch.delete(tmp);
+            throw new KilnException("cannot extract layer " + layer.descriptor().digest() + " into " + root + ": "
+                    + e.getMessage(), e);
+        }
+    }
+}

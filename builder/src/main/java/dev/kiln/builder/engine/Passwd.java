@@ -1,0 +1,96 @@
+package dev.kiln.builder.engine;
+
+import dev.kiln.builder.snapshot.Owner;
+import dev.kiln.oci.KilnException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Resolves {@code --chown} specs ({@code user}, {@code user:group}, {@code uid:gid}) as BuildKit
+ * does: names through the stage's {@code /etc/passwd} and {@code /etc/group}; a user alone gives
+ * the user's primary group when named, gid = uid when numeric.
+ */
+final class Passwd {
+    private Passwd() {}
+
+    static Owner resolve(String spec, LayerFiles.View rootfs) {
+        String user = spec;
+        String group = null;
+        int colon = spec.indexOf(':');
+        if (colon >= 0) {
+            user = spec.substring(0, colon);
+            group = spec.substring(colon + 1);
+        }
+        int uid;
+        int gid;
+        if (isNumber(user)) {
+            uid = Integer.parseInt(user);
+            gid = uid;
+        } else {
+            String[] entry = lookup(rootfs, "etc/passwd", user)
+                    .orElseThrow(() -> new KilnException("unable to find user " + spec.substring(0,
+                            colon < 0 ? spec.length() : colon) + ": no matching entries in passwd file",
+                            "use a numeric uid, or create the user in an earlier step", null));
+            uid = Integer.parseInt(entry[2]);
+            gid = Integer.parseInt(entry[3]);
+        }
+        if (group != null && !group.isEmpty()) {
+            if (isNumber(group)) {
+                gid = Integer.parseInt(group);
+            } else {
+                String g = group;
+                gid = Integer.parseInt(lookup(rootfs, "etc/group", group)
+                        .orElseThrow(() -> new KilnException("unable to find group " + g
+                                + ": no matching entries in group file", "use a numeric gid", null))[2]);
+            }
+        }
+        return new Owner(uid, gid);
+    }
+
+    /**
+     * The numeric identity a container process gets for USER {@code spec} (empty = root): a name
+     * through passwd (its primary group unless one is given), a numeric uid keeps the passwd group
+     * of that uid when listed, else group 0 — as runc/Docker do.
+     */
+    static Owner user(String spec, LayerFiles.View rootfs) {
+        if (spec == null || spec.isEmpty()) {
+            return Owner.ROOT;
+        }
+        int colon = spec.indexOf(':');
+        String u = colon < 0 ? spec : spec.substring(0, colon);
+        if (colon < 0 && isNumber(u)) {
+            int uid = Integer.parseInt(u);
+            Optional<byte[]> bytes = rootfs.content("etc/passwd");
+            int gid = 0;
+            if (bytes.isPresent()) {
+                for (String line : new String(bytes.get(), StandardCharsets.UTF_8).split("\n")) {
+                    String[] f = line.split(":", -1);
+                    if (f.length >= 4 && f[2].equals(u)) {
+                        gid = Integer.parseInt(f[3]);
+                        break;
+                    }
+                }
+            }
+            return new Owner(uid, gid);
+        }
+        return resolve(spec, rootfs);
+    }
+
+    private static Optional<String[]> lookup(LayerFiles.View rootfs, String file, String name) {
+        Optional<byte[]> bytes = rootfs.content(file);
+        if (bytes.isEmpty()) {
+            return Optional.empty();
+        }
+        for (String line : new String(bytes.get(), StandardCharsets.UTF_8).split("\n")) {
+            String[] f = line.split(":", -1);
+            if (f.length >= 3 && f[0].equals(name) && (file.endsWith("group") || f.length >= 4)) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isNumber(String s) {
+        return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
+    }
+}

@@ -1,0 +1,14 @@
+package dev.kiln.builder.engine;
+
+import dev.kiln.oci.BlobSource;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** {@code -o type=local,dest=DIR}: the built image's root filesystem as a plain directory. */
+public final class RootfsExport {
+    private RootfsExport() {}
+
+    public static void export(BuiltImage image, BlobSource blobs, Path dir) throws IOException {
+        RootfsExtractor.extract(image.layers(), blobs, dir);
+    }
+}

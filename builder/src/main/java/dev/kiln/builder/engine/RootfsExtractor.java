@@ -1,0 +1,31 @@
+package dev.kiln.builder.engine;
+
+import dev.kiln.builder.snapshot.LayerBlob;
+import dev.kiln.builder.snapshot.ProcessIds;
+import dev.kiln.oci.BlobSource;
+import dev.kiln.oci.layer.LayerExtractor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Flattens layers into one plain directory (for {@code COPY --from} and {@code -o type=local}) with
+ * oci-spec's safe {@link LayerExtractor}: whiteouts delete, nothing is written outside the root.
+ * Owners are applied only when kiln is root (COPY gives its files 0:0 or {@code --chown}'s anyway).
+ */
+final class RootfsExtractor {
+    private RootfsExtractor() {}
+
+    static void extract(List<LayerBlob> layers, BlobSource blobs, Path root) throws IOException {
+        Files.createDirectories(root);
+        LayerExtractor extractor = new LayerExtractor(LayerExtractor.Options.defaults()
+                .withApplyOwnership(ProcessIds.isRoot()));
+        for (LayerBlob layer : layers) {
+            try (InputStream in = blobs.open(layer.descriptor().digest())) {
+                extractor.extract(in, root);
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.kiln.builder.engine;
+
+/**
+ * Executes RUN steps. The runtime-backed implementation lives with the CLI wiring; tests and
+ * builds without RUN use {@link #UNAVAILABLE}.
+ */
+public interface RunExecutor extends AutoCloseable {
+
+    /** A RUN's exit status (as a shell reports it). */
+    record Result(int exitCode) {
+        public boolean succeeded() {
+            return exitCode == 0;
+        }
+    }
+
+    Result run(RunRequest request) throws InterruptedException;
+
+    @Override
+    default void close() {}
+
+    /** For builds where containers cannot run: every RUN fails with this message. */
+    static RunExecutor unavailable(String why) {
+        return request -> {
+            throw new dev.kiln.oci.KilnException("RUN cannot be executed: " + why, null, null);
+        };
+    }
+
+    RunExecutor UNAVAILABLE = unavailable("no container runtime is available in this build");
+}

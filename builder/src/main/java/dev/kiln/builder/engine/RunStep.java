@@ -1,0 +1,135 @@
+package dev.kiln.builder.engine;
+
+import dev.kiln.builder.cache.BuildCache;
+import dev.kiln.builder.cache.CacheKey;
+import dev.kiln.builder.dockerfile.Heredoc;
+import dev.kiln.builder.dockerfile.RunInstruction;
+import dev.kiln.builder.dockerfile.VariableScope;
+import dev.kiln.builder.snapshot.LayerBlob;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * RUN: builds the command line (exec form as is; shell form and heredocs through SHELL), the
+ * environment (image ENV, then the stage's ARGs, then proxy build-args), keys the cache on those,
+ * and on a miss runs it through the {@link RunExecutor} into a fresh upper dir and snapshots that.
+ * History is BuildKit's: {@code RUN |N K=V ... /bin/sh -c CMD # buildkit}.
+ */
+final class RunStep {
+    static final int KEPT_LINES = 20;
+
+    private RunStep() {}
+
+    /** Where BuildKit puts the script of a {@code RUN <<EOF} whose body starts with {@code #!}. */
+    static final String PIPES = "/dev/pipes/";
+
+    static boolean run(RunInstruction in, StageState state, BuildServices s, int step, boolean useCache)
+            throws InterruptedException {
+        Optional<Heredoc> shebang = in.script().filter(h -> h.content().startsWith("#!"));
+        List<String> argv = shebang.isPresent() ? List.of(PIPES + shebang.get().name()) : argv(in, state);
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String e : state.config.config().env()) {
+            int eq = e.indexOf('=');
+            env.put(eq < 0 ? e : e.substring(0, eq), eq < 0 ? "" : e.substring(eq + 1));
+        }
+        env.putAll(state.scope.runEnv());
+        List<String> envList = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        RunInstruction.Network network = in.network() != RunInstruction.Network.DEFAULT ? in.network()
+                : s.options().network();
+        String createdBy = "RUN " + commandString(argv, state.scope) + " # buildkit";
+        CacheKey key = state.key.next().add(createdBy).add(env).add(network.name())
+                .add(state.config.config().user()).add(state.config.config().workingDir()).build();
+        Optional<BuildCache.Entry> hit = useCache ? s.cache().get(key, s::blobExists) : Optional.empty();
+        if (hit.isPresent()) {
+            state.adopt(hit.get(), key);
+            return true;
+        }
+        Path upper = s.newDir("run");
+        Map<String, Path> files = new LinkedHashMap<>();
+        if (shebang.isPresent()) {
+            try {
+                Path script = s.newDir("script").resolve(shebang.get().name());
+                java.nio.file.Files.writeString(script, shebang.get().content());
+                java.nio.file.Files.setPosixFilePermissions(script, Archives.permissions(0755));
+                files.put(PIPES + shebang.get().name(), script);
+            } catch (java.io.IOException e) {
+                throw new StepException(in.range(), "cannot write the heredoc script: " + e.getMessage(), null, e);
+            }
+        }
+        Deque<String> last = new ArrayDeque<>();
+        try {
+            String user = state.config.config().user();
+            dev.kiln.builder.snapshot.Owner id = Passwd.user(user, s.files().view(state.layers));
+            RunExecutor.Result result = s.runs().run(new RunRequest(state.layers, upper, argv, envList,
+                    user, id.uid(), id.gid(), state.config.config().workingDir(), network, line -> {
+                        synchronized (last) {
+                            if (last.size() == KEPT_LINES) {
+                                last.removeFirst();
+                            }
+                            last.addLast(line);
+                        }
+                        s.listener().on(new BuildEvent.Output(state.label, step, line));
+                    }, files));
+            if (!result.succeeded()) {
+                List<String> lines;
+                synchronized (last) {
+                    lines = new ArrayList<>(last);
+                }
+                throw new RunFailedException(in.range(), commandString(argv, null), result.exitCode(), lines);
+            }
+            LayerBlob blob = s.snapshotter().snapshot(upper, s.snapshotOptions());
+            state.addLayer(blob, createdBy, s.now());
+        } catch (dev.kiln.oci.KilnException e) {
+            if (e instanceof StepException) {
+                throw e;
+            }
+            throw new StepException(in.range(), e.getMessage(), e.hint().orElse(null), e);
+        } finally {
+            Scratch.delete(upper);
+        }
+        state.key = key;
+        s.cache().put(key, state.entry());
+        return false;
+    }
+
+    /** The process's argv, as BuildKit builds it from the instruction and its heredocs. */
+    static List<String> argv(RunInstruction in, StageState state) {
+        if (in.command().execForm()) {
+            return in.command().args();
+        }
+        String script = in.command().args().get(0);
+        Optional<Heredoc> sole = in.script();
+        if (sole.isPresent()) {
+            script = sole.get().content();
+        } else if (!in.heredocs().isEmpty()) {
+            StringBuilder full = new StringBuilder(script);
+            for (Heredoc h : in.heredocs()) {
+                full.append('\n').append(h.content()).append(h.name());
+            }
+            script = full.toString();
+        }
+        List<String> argv = new ArrayList<>(Shells.of(state.config));
+        argv.add(script);
+        return argv;
+    }
+
+    /** BuildKit's {@code runCommandString}: {@code |N K=V ...} for the stage's ARGs, then argv. */
+    static String commandString(List<String> argv, VariableScope scope) {
+        List<String> parts = new ArrayList<>();
+        if (scope != null) {
+            Map<String, String> args = scope.historyArgs();
+            if (!args.isEmpty()) {
+                parts.add("|" + args.size());
+                args.forEach((k, v) -> parts.add(k + "=" + v));
+            }
+        }
+        parts.addAll(argv);
+        return String.join(" ", parts);
+    }
+}

@@ -1,0 +1,138 @@
+package dev.kiln.builder.engine;
+
+import dev.kiln.builder.dockerfile.RunInstruction;
+import dev.kiln.oci.BlobSource;
+import dev.kiln.runtime.ExecResult;
+import dev.kiln.runtime.ExecSpec;
+import dev.kiln.runtime.Execution;
+import dev.kiln.runtime.Isolation;
+import dev.kiln.runtime.Mount;
+import dev.kiln.runtime.Network;
+import dev.kiln.runtime.OverlayFormat;
+import dev.kiln.runtime.RootFs;
+import dev.kiln.runtime.Sandbox;
+import dev.kiln.runtime.Stdio;
+import dev.kiln.runtime.User;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * RUN through kiln's runtime: the image's layers, each extracted once into the store's layer
+ * directories, are the overlay's lower dirs; the step's upper dir receives its changes. The
+ * {@link Sandbox} (and its spawner JVM) is opened at the first RUN that misses the cache, so a
+ * fully cached build starts no container machinery. kiln must already be root (really or in its
+ * user namespace).
+ */
+public final class RuntimeRunExecutor implements RunExecutor {
+    private final Isolation isolation;
+    private final LayerDirs layers;
+    private Sandbox sandbox;
+
+    /** @param storeRoot the local store; extracted layers live in its {@code layers/} */
+    public RuntimeRunExecutor(Isolation isolation, Path storeRoot, BlobSource blobs) {
+        this.isolation = isolation;
+        this.layers = new LayerDirs(storeRoot.resolve("layers"), blobs);
+    }
+
+    private synchronized Sandbox sandbox() {
+        if (sandbox == null) {
+            sandbox = Sandbox.open(isolation);
+        }
+        return sandbox;
+    }
+
+    @Override
+    public Result run(RunRequest request) throws InterruptedException {
+        List<Path> lowers = request.layers().stream().map(layers::dir).toList();
+        Path work = request.upperDir().resolveSibling(request.upperDir().getFileName() + ".work");
+        ExecSpec spec = ExecSpec.of(RootFs.overlay(lowers, request.upperDir(), work), request.argv())
+                .withEnv(request.env())
+                .withUser(User.of(request.uid(), request.gid()))
+                .withWorkDir(request.workingDir())
+                .withNetwork(request.network() == RunInstruction.Network.NONE ? Network.NONE : Network.HOST)
+                .withStdio(Stdio.NULL, Stdio.PIPE, Stdio.PIPE)
+                .withMounts(request.files().entrySet().stream()
+                        .map(e -> (Mount) new Mount.Bind(e.getValue(), e.getKey(), true)).toList());
+        try {
+            Execution ex = sandbox().start(spec);
+            Thread out = pump(ex.stdout(), request);
+            Thread err = pump(ex.stderr(), request);
+            ExecResult r = ex.waitFor();
+            out.join();
+            err.join();
+            dropMountPoints(request.upperDir(), lowers);
+            return new Result(r.exitCode());
+        } finally {
+            Scratch.delete(work);
+        }
+    }
+
+    /** Files the runtime bind-mounts over; BuildKit keeps them out of layers when the image lacks them. */
+    static final List<String> MOUNT_POINTS = List.of("etc/hostname", "etc/hosts", "etc/resolv.conf");
+    /** Directories the runtime mounts on (BuildKit's mount stubs), likewise. */
+    static final List<String> MOUNT_DIRS = List.of("dev", "proc", "sys");
+
+    /** Removes the empty mount points the runtime had to create in the upper dir (BuildKit's stub cleanup). */
+    static void dropMountPoints(Path upper, List<Path> lowers) {
+        for (String d : MOUNT_DIRS) {
+            Path dir = upper.resolve(d);
+            try (var entries = Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? Files.list(dir) : null) {
+                if (entries != null && entries.findAny().isEmpty()
+                        && lowers.stream().noneMatch(l -> Files.exists(l.resolve(d), LinkOption.NOFOLLOW_LINKS))) {
+                    Files.delete(dir);
+                }
+            } catch (IOException e) {
+                // keep it
+            }
+        }
+        for (String p : MOUNT_POINTS) {
+            Path f = upper.resolve(p);
+            try {
+                if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && Files.size(f) == 0
+                        && lowers.stream().noneMatch(l -> Files.exists(l.resolve(p), LinkOption.NOFOLLOW_LINKS))) {
+                    Files.delete(f);
+                    Path etc = f.getParent();
+                    try (var left = Files.list(etc)) {
+                        if (left.findAny().isEmpty() && lowers.stream().anyMatch(l -> Files.isDirectory(l.resolve("etc")))
+                                && !OverlayFormat.isOpaque(etc)) {
+                            Files.delete(etc);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // keep it: a stray empty file is harmless
+            }
+        }
+    }
+
+    private static Thread pump(InputStream in, RunRequest request) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    request.output().accept(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "kiln-run-output");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (sandbox != null) {
+            sandbox.close();
+            sandbox = null;
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package dev.kiln.builder.engine;
+
+import dev.kiln.builder.cache.BuildCache;
+import dev.kiln.builder.cache.CacheKey;
+import dev.kiln.builder.dockerfile.AddInstruction;
+import dev.kiln.builder.dockerfile.ArgInstruction;
+import dev.kiln.builder.dockerfile.CmdInstruction;
+import dev.kiln.builder.dockerfile.CopyInstruction;
+import dev.kiln.builder.dockerfile.Dockerfile;
+import dev.kiln.builder.dockerfile.DockerfileException;
+import dev.kiln.builder.dockerfile.EnvInstruction;
+import dev.kiln.builder.dockerfile.Instruction;
+import dev.kiln.builder.dockerfile.RunInstruction;
+import dev.kiln.builder.dockerfile.VariableScope;
+import dev.kiln.builder.dockerfile.WorkdirInstruction;
+import dev.kiln.builder.plan.BaseRef;
+import dev.kiln.builder.plan.Stage;
+import dev.kiln.builder.snapshot.LayerBlob;
+import dev.kiln.builder.snapshot.Owner;
+import dev.kiln.oci.ImageConfig;
+import dev.kiln.oci.KilnException;
+import dev.kiln.oci.Platform;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Builds one stage: starts from its base (an image, scratch or an earlier stage), runs the base's
+ * ONBUILD triggers, then each instruction, consulting the cache for every step. Metadata steps go
+ * through {@link ConfigChanges}; WORKDIR, COPY/ADD and RUN may make layers.
+ */
+final class StageExecutor {
+    private final BuildServices s;
+    private final Function<String, CopySource> copySources;
+
+    /**
+     * @param copySources the source of {@code COPY --from=NAME} (a stage or an image), by name
+     */
+    StageExecutor(BuildServices services, Function<String, CopySource> copySources) {
+        this.s = services;
+        this.copySources = copySources;
+    }
+
+    StageResult execute(Stage stage, VariableScope global, Map<Integer, StageResult> done) throws InterruptedException {
+        Platform platform = stage.platform() != null ? Platform.parse(stage.platform()) : s.options().platform();
+        ImageConfig config;
+        List<LayerBlob> layers;
+        CacheKey key;
+        BaseRef base = stage.base();
+        if (base instanceof BaseRef.StageRef ref) {
+            StageResult r = done.get(ref.index());
+            config = r.config();
+            layers = r.layers();
+            key = CacheKey.root("stage:" + r.key().hex(), platform.toString());
+        } else if (base instanceof BaseRef.Image img) {
+            s.listener().on(new BuildEvent.Message("resolving " + img.reference()));
+            BaseImage b;
+            try {
+                b = s.images().resolve(img.reference(), platform);
+            } catch (KilnException e) {
+                throw new StepException(stage.from().range(), e.getMessage(), e.hint().orElse(null), e);
+            }
+            config = b.config();
+            layers = b.layers();
+            key = CacheKey.root("image:" + b.id(), platform.toString());
+        } else {
+            config = ImageConfig.empty(platform);
+            layers = List.of();
+            key = CacheKey.root("scratch", platform.toString());
+        }
+        List<Instruction> triggers = triggers(config);
+        if (!triggers.isEmpty()) {
+            config = config.withConfig(config.config().withOnBuild(List.of()));
+        }
+        VariableScope scope = global.stage(envMap(config));
+        StageState state = new StageState(stage.label(), scope, config, layers, key);
+        boolean useCache = !s.options().noCache() && !s.options().noCacheStages().contains(stage.label())
+                && (stage.name() == null || !s.options().noCacheStages().contains(stage.name()));
+        List<Instruction> steps = new ArrayList<>(triggers);
+        steps.addAll(stage.instructions());
+        int total = steps.size() + 1;
+        s.listener().on(new BuildEvent.StepStarted(stage.label(), 1, total, stage.from().text()));
+        s.listener().on(new BuildEvent.StepDone(stage.label(), 1, Duration.ZERO));
+        for (int i = 0; i < steps.size(); i++) {
+            Instruction in = steps.get(i);
+            int number = i + 2;
+            s.listener().on(new BuildEvent.StepStarted(stage.label(), number, total,
+                    (i < triggers.size() ? "ONBUILD " : "") + in.text()));
+            long start = System.nanoTime();
+            boolean cached = step(in, state, number, useCache);
+            s.listener().on(cached ? new BuildEvent.StepCached(stage.label(), number)
+                    : new BuildEvent.StepDone(stage.label(), number, Duration.ofNanos(System.nanoTime() - start)));
+        }
+        return state.result();
+    }
+
+    private boolean step(Instruction in, StageState state, int number, boolean useCache) throws InterruptedException {
+        if (in instanceof ArgInstruction arg) {
+            try {
+                state.scope.declare(arg);
+            } catch (DockerfileException e) {
+                throw e.at(arg.range());
+            }
+            List<ArgInstruction.Declaration> values = arg.args().stream()
+                    .map(d -> new ArgInstruction.Declaration(d.name(), state.scope.args().get(d.name()))).toList();
+            return metadata(new ArgChange(new ArgInstruction(arg.range(), arg.text(), values)), in, state, useCache);
+        }
+        Instruction expanded;
+        try {
+            expanded = in.expand(state.scope.expander());
+        } catch (DockerfileException e) {
+            throw e.at(in.range());
+        }
+        if (in instanceof EnvInstruction env) {
+            state.scope.setEnv(env);
+        }
+        if (expanded instanceof WorkdirInstruction w) {
+            return workdir(new WorkdirChange(w), state, useCache);
+        }
+        if (expanded instanceof CopyInstruction c) {
+            CopySpec spec = CopySpec.of(c);
+            return CopyStep.run(spec, sourceOf(spec), state, s, useCache);
+        }
+        if (expanded instanceof AddInstruction a) {
+            return CopyStep.run(CopySpec.of(a), CopySource.of(s.context()), state, s, useCache);
+        }
+        if (expanded instanceof RunInstruction r) {
+            return RunStep.run(r, state, s, number, useCache);
+        }
+        ConfigChange change = ConfigChanges.of(expanded, state.cmdSet)
+                .orElseThrow(() -> new StepException(in.range(), in.keyword() + " is not allowed here", null));
+        boolean cached = metadata(change, expanded, state, useCache);
+        if (expanded instanceof CmdInstruction) {
+            state.cmdSet = true;
+        }
+        return cached;
+    }
+
+    private CopySource sourceOf(CopySpec spec) {
+        if (spec.from() == null || spec.from().isEmpty()) {
+            return CopySource.of(s.context());
+        }
+        try {
+            return copySources.apply(spec.from());
+        } catch (KilnException e) {
+            throw new StepException(spec.range(), e.getMessage(), e.hint().orElse(null), e);
+        }
+    }
+
+    private boolean metadata(ConfigChange change, Instruction in, StageState state, boolean useCache) {
+        String createdBy = change.createdBy(state.config);
+        CacheKey key = state.key.next().add(in.keyword())
+                .add(createdBy != null ? createdBy : in.text().substring(in.keyword().length()).strip()).build();
+        Optional<BuildCache.Entry> hit = useCache ? s.cache().get(key, s::blobExists) : Optional.empty();
+        if (hit.isPresent()) {
+            state.adopt(hit.get(), key);
+            return true;
+        }
+        state.config = change.apply(state.config);
+        state.addEmptyHistory(createdBy, s.now());
+        state.key = key;
+        s.cache().put(key, state.entry());
+        return false;
+    }
+
+    /**
+     * WORKDIR sets the config and, as BuildKit does, makes the directory (owned by the stage's
+     * USER) in a layer; when the image already has it, no layer is made.
+     */
+    private boolean workdir(WorkdirChange change, StageState state, boolean useCache) {
+        String dir = change.resolve(state.config);
+        CacheKey key = state.key.next().add("WORKDIR").add(dir).add(state.config.config().user()).build();
+        Optional<BuildCache.Entry> hit = useCache ? s.cache().get(key, s::blobExists) : Optional.empty();
+        if (hit.isPresent()) {
+            state.adopt(hit.get(), key);
+            return true;
+        }
+        String createdBy = change.createdBy(state.config);
+        LayerFiles.View view = s.files().view(state.layers);
+        state.config = change.apply(state.config);
+        if (dir.equals("/") || view.isDirectory(dir)) {
+            state.addEmptyHistory(createdBy, s.now());
+        } else {
+            String user = state.config.config().user();
+            Owner owner = user == null || user.isEmpty() ? Owner.ROOT : Passwd.resolve(user, view);
+            Path layer = s.newDir("workdir");
+            try {
+                String rel = view.realPath(Paths.relative(dir));
+                Map<String, Owner> owners = new LinkedHashMap<>();
+                String sofar = "";
+                for (String part : rel.split("/")) {
+                    sofar = sofar.isEmpty() ? part : sofar + "/" + part;
+                    Path p = Files.createDirectories(layer.resolve(sofar));
+                    var existing = view.get(sofar).filter(LayerFiles.Node::isDirectory);
+                    Files.setPosixFilePermissions(p, Archives.permissions(existing.map(LayerFiles.Node::mode).orElse(0755)));
+                    owners.put(sofar, existing.map(n -> new Owner(n.uid(), n.gid())).orElse(owner));
+                }
+                LayerBlob blob = s.snapshotter().snapshot(layer, s.snapshotOptions().withOwners(owners));
+                state.addLayer(blob, createdBy, s.now());
+            } catch (IOException e) {
+                throw new KilnException("WORKDIR " + dir + ": " + e.getMessage(), e);
+            } finally {
+                Scratch.delete(layer);
+            }
+        }
+        state.key = key;
+        s.cache().put(key, state.entry());
+        return false;
+    }
+
+    private static List<Instruction> triggers(ImageConfig config) {
+        List<String> onBuild = config.config().onBuild();
+        if (onBuild.isEmpty()) {
+            return List.of();
+        }
+        return Dockerfile.parse("ONBUILD trigger", String.join("\n", onBuild)).instructions();
+    }
+
+    private static Map<String, String> envMap(ImageConfig config) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String e : config.config().env()) {
+            int eq = e.indexOf('=');
+            m.put(eq < 0 ? e : e.substring(0, eq), eq < 0 ? "" : e.substring(eq + 1));
+        }
+        return m;
+    }
+}

@@ -1,0 +1,155 @@
+package dev.kiln.builder.engine;
+
+import dev.kiln.builder.cache.BuildCache;
+import dev.kiln.builder.dockerfile.Dockerfile;
+import dev.kiln.builder.dockerfile.IgnoreFiles;
+import dev.kiln.builder.plan.BuildPlan;
+import dev.kiln.builder.plan.PlanOptions;
+import dev.kiln.builder.plan.Planner;
+import dev.kiln.builder.snapshot.LayerBlob;
+import dev.kiln.builder.store.LocalStore;
+import dev.kiln.oci.Compression;
+import dev.kiln.oci.Image;
+import dev.kiln.oci.Platform;
+import dev.kiln.oci.testing.TestImages;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * A store, a base image ({@code base}: busybox-like, two layers with /etc/passwd and /etc/group),
+ * a scripted RUN executor and a recording listener, for engine tests without a registry or runtime.
+ */
+final class EngineFixture {
+    static final Platform PLATFORM = Platform.of("linux", "amd64", null);
+
+    final Path root;
+    final LocalStore store;
+    final Path context;
+    final List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+    final List<RunRequest> runs = Collections.synchronizedList(new ArrayList<>());
+    BaseImage base;
+    BuildOptions options = BuildOptions.defaults(PLATFORM);
+
+    EngineFixture(Path root) throws IOException {
+        this.root = root;
+        this.store = new LocalStore(root.resolve("store"));
+        this.context = Files.createDirectories(root.resolve("context"));
+        Map<String, String> bin = new TreeMap<>();
+        bin.put("bin/", "");
+        bin.put("bin/sh", "#!fake");
+        bin.put("usr/", "");
+        bin.put("usr/lib/", "");
+        Map<String, String> etc = new TreeMap<>();
+        etc.put("etc/", "");
+        etc.put("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n"
+                + "app:x:1000:1000::/home/app:/bin/sh\n");
+        etc.put("etc/group", "root:x:0:\nnogroup:x:65534:\nstaff:x:50:\n");
+        Image img = TestImages.ociImage(store, PLATFORM, bin, etc);
+        List<LayerBlob> layers = new ArrayList<>();
+        for (int i = 0; i < img.layers().size(); i++) {
+            layers.add(new LayerBlob(img.layers().get(i), img.diffIds().get(i)));
+        }
+        base = new BaseImage("docker.io/library/base:latest", img.id(), img.config().value(), layers);
+    }
+
+    /** A RUN executor for script lines {@code write PATH TEXT}, {@code link PATH TARGET}, {@code echo TEXT}, {@code exit N}. */
+    RunExecutor runExecutor() {
+        return request -> {
+            runs.add(request);
+            String script = request.argv().get(request.argv().size() - 1);
+            for (String line : script.split("\n")) {
+                String[] w = line.strip().split(" ", 3);
+                try {
+                    switch (w[0]) {
+                        case "write" -> {
+                            Path p = request.upperDir().resolve(w[1].substring(1));
+                            Files.createDirectories(p.getParent());
+                            Files.writeString(p, w.length > 2 ? w[2] : "");
+                        }
+                        case "link" -> {
+                            Path p = request.upperDir().resolve(w[1].substring(1));
+                            Files.createDirectories(p.getParent());
+                            Files.createSymbolicLink(p, Path.of(w[2]));
+                        }
+                        case "echo" -> request.output().accept(line.substring(5));
+                        case "exit" -> {
+                            return new RunExecutor.Result(Integer.parseInt(w[1]));
+                        }
+                        default -> { }
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return new RunExecutor.Result(0);
+        };
+    }
+
+    void file(String rel, String content) throws IOException {
+        Path p = context.resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, content);
+    }
+
+    BuiltImage build(String dockerfile) throws Exception {
+        return build(dockerfile, PlanOptions.defaults().withBuildArgs(Map.of()));
+    }
+
+    BuiltImage build(String dockerfile, PlanOptions planOptions) throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), dockerfile);
+        Dockerfile df = Dockerfile.parse("Dockerfile", dockerfile);
+        BuildPlan plan = Planner.plan(df, planOptions);
+        BuildContext ctx = new BuildContext(context, IgnoreFiles.load(context, context.resolve("Dockerfile")));
+        Builder builder = new Builder(store, BuildCache.inStore(store.root()), runExecutor(),
+                (ref, platform) -> {
+                    if (!ref.equals("base")) {
+                        throw new dev.kiln.oci.KilnException("no such image " + ref);
+                    }
+                    return base;
+                }, events::add, options, root.resolve("scratch")).withListings(store.root().resolve("layers"));
+        return builder.build(plan, planOptions, ctx);
+    }
+
+    long count(Class<? extends BuildEvent> type) {
+        synchronized (events) {
+            return events.stream().filter(type::isInstance).count();
+        }
+    }
+
+    /** The entries of one layer blob, by name. */
+    Map<String, TarArchiveEntry> entries(LayerBlob layer) throws IOException {
+        Map<String, TarArchiveEntry> out = new LinkedHashMap<>();
+        try (InputStream in = store.open(layer.descriptor().digest());
+                TarArchiveInputStream tar = new TarArchiveInputStream(Compression.autoDecompress(in))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                out.put(e.getName(), e);
+            }
+        }
+        return out;
+    }
+
+    /** The content of a file in a layer. */
+    String read(LayerBlob layer, String name) throws IOException {
+        try (InputStream in = store.open(layer.descriptor().digest());
+                TarArchiveInputStream tar = new TarArchiveInputStream(Compression.autoDecompress(in))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                if (e.getName().equals(name)) {
+                    return new String(tar.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+        }
+        return null;
+    }
+}

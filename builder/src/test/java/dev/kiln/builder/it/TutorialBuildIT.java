@@ -1,0 +1,164 @@
+package dev.kiln.builder.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.oci.Json;
+import dev.kiln.oci.testing.ExternalTool;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The tutorial's {@code kiln build --registry-mirror docker.io=REGISTRY -t my-python-app .} as the
+ * unprivileged {@code KILN_IT_USER} (when the tests run as root; else as the current user), with
+ * the output judged by skopeo, umoci and oci-image-tool; then the no-change rebuild, reproducible
+ * builds with SOURCE_DATE_EPOCH, and a failing RUN.
+ */
+class TutorialBuildIT {
+    String registry;
+    Path jar;
+    Path work;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        registry = ItEnv.require("KILN_IT_REGISTRY");
+        jar = ItEnv.jar();
+        work = Files.createTempDirectory("kiln-tutorial-it-");
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path example = Path.of("..", "examples", "hello-flask").toAbsolutePath().normalize();
+        assertThat(example.resolve("Dockerfile")).exists();
+        ExternalTool.run("cp", "-r", example.toString(), work.resolve("app").toString()).assertSuccess();
+        if (isRoot()) {
+            String user = ItEnv.require("KILN_IT_USER");
+            ExternalTool.run("chown", "-R", user + ":", work.toString()).assertSuccess();
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (work != null) {
+            ExternalTool.run("rm", "-rf", work.toString());
+        }
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    record Result(int exit, String out, String err) {
+        Result ok() {
+            assertThat(exit).as("kiln exit code; stdout:\n" + out + "\nstderr:\n" + err).isZero();
+            return this;
+        }
+    }
+
+    /** Runs {@code kiln ARGS} as the test user (runuser when root), with {@code env} added. */
+    private Result kiln(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        if (isRoot()) {
+            cmd.addAll(List.of("runuser", "-u", ItEnv.require("KILN_IT_USER"), "--"));
+        }
+        cmd.addAll(List.of("env", "HOME=" + work));
+        env.forEach((k, v) -> cmd.add(k + "=" + v));
+        cmd.addAll(List.of("java", "-jar", jar.toString()));
+        cmd.addAll(List.of(args));
+        Path out = work.resolve("out.log");
+        Path err = work.resolve("err.log");
+        Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile()).start();
+        if (!p.waitFor(15, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("kiln " + String.join(" ", args) + " did not finish in 15 minutes");
+        }
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private Result build(String store, Map<String, String> env, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("build", "--root", work.resolve(store).toString(),
+                "--registry-mirror", "docker.io=" + registry, "--progress", "plain"));
+        args.addAll(List.of(extra));
+        return kiln(env, args.toArray(String[]::new));
+    }
+
+    private static String lastLine(String out) {
+        String[] lines = out.strip().split("\n");
+        return lines[lines.length - 1];
+    }
+
+    @Test
+    void tutorial_buildsAsUnprivilegedUser_imageJudgedByTools_rebuildFullyCached() throws Exception {
+        Path archive = work.resolve("my-python-app.tar");
+        Result first = build("store", Map.of(), "-t", "my-python-app", "-o", archive.toString(), "app").ok();
+        assertThat(first.out()).contains("STEP 4/7: RUN pip install --no-cache-dir -r requirements.txt");
+        String id = lastLine(first.out());
+        assertThat(id).startsWith("sha256:");
+
+        assertThat(kiln(Map.of(), "images", "--root", work.resolve("store").toString()).ok().out())
+                .contains("my-python-app");
+
+        JsonNode config = Json.readTree(ExternalTool.run("skopeo", "inspect", "--config",
+                "oci-archive:" + archive + ":latest").assertSuccess().stdout().getBytes(StandardCharsets.UTF_8));
+        assertThat(config.path("config").path("Cmd").toString()).isEqualTo("[\"python\",\"app.py\"]");
+        assertThat(config.path("config").path("WorkingDir").asText()).isEqualTo("/app");
+        assertThat(config.path("config").path("ExposedPorts").has("5000/tcp")).isTrue();
+        List<String> createdBy = new ArrayList<>();
+        config.path("history").forEach(h -> createdBy.add(h.path("created_by").asText()));
+        assertThat(createdBy).endsWith("WORKDIR /app", "COPY requirements.txt requirements.txt # buildkit",
+                "RUN /bin/sh -c pip install --no-cache-dir -r requirements.txt # buildkit",
+                "COPY app.py app.py # buildkit", "EXPOSE map[5000/tcp:{}]", "CMD [\"python\" \"app.py\"]");
+
+        Path layout = work.resolve("layout");
+        Files.createDirectories(layout);
+        ExternalTool.run("tar", "-xf", archive.toString(), "-C", layout.toString()).assertSuccess();
+        ExternalTool.run("oci-image-tool", "validate", "--type", "image", "--ref", "name=latest", layout.toString())
+                .assertSuccess();
+        Path bundle = work.resolve("bundle");
+        ExternalTool.run("umoci", "unpack", "--rootless", "--image", layout + ":latest", bundle.toString())
+                .assertSuccess();
+        assertThat(bundle.resolve("rootfs/app/app.py")).hasContent(
+                Files.readString(Path.of("..", "examples", "hello-flask", "app.py")));
+        assertThat(bundle.resolve("rootfs/etc/hostname")).satisfiesAnyOf(
+                p -> assertThat(Files.exists(p)).isFalse(), p -> assertThat(Files.size(p)).isPositive());
+
+        Result again = build("store", Map.of(), "-t", "my-python-app", "app").ok();
+        assertThat(again.out().split("--> CACHED", -1)).hasSize(7);
+        assertThat(again.out()).doesNotContain("Requirement already satisfied").doesNotContain("downloaded");
+        assertThat(lastLine(again.out())).isEqualTo(id);
+    }
+
+    @Test
+    void sourceDateEpoch_twoColdBuilds_sameImageId() throws Exception {
+        Map<String, String> env = Map.of("SOURCE_DATE_EPOCH", "1700000000");
+        String a = lastLine(build("store-a", env, "--no-cache", "app").ok().out());
+        String b = lastLine(build("store-b", env, "--no-cache", "app").ok().out());
+        assertThat(b).isEqualTo(a);
+    }
+
+    @Test
+    void failingRun_exitsWithItsCode_leavesNoOutputAndNoTag() throws Exception {
+        Path ctx = work.resolve("fail");
+        Files.createDirectories(ctx);
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox\nRUN echo about to fail && exit 3\n");
+        if (isRoot()) {
+            ExternalTool.run("chown", "-R", ItEnv.require("KILN_IT_USER") + ":", ctx.toString()).assertSuccess();
+        }
+        Path out = work.resolve("fail.tar");
+        Result r = build("store-f", Map.of(), "-t", "should-not-exist", "-o", out.toString(), "fail");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err()).contains("Dockerfile:2").contains("exit code 3").contains("about to fail");
+        assertThat(out).doesNotExist();
+        assertThat(kiln(Map.of(), "images", "--root", work.resolve("store-f").toString()).out())
+                .doesNotContain("should-not-exist");
+    }
+}
