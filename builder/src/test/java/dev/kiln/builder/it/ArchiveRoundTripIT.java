@@ -134,6 +134,6 @@ class ArchiveRoundTripIT {
                 "docker-archive:" + archive + ":mine/busybox:1").assertSuccess();
         Kiln kiln = new Kiln(tmp.resolve("store"));
         kiln.run("copy", "docker-archive:" + archive, "kiln:mine/busybox:1").ok();
-        assertThat(kiln.run("images").ok().out()).contains("docker.io/mine/busybox").contains("1");
+        assertThat(kiln.run("images").ok().out()).containsPattern("(?m)^mine/busybox +1 ");
     }
 }

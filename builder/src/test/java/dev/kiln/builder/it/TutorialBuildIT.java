@@ -105,7 +105,7 @@ class TutorialBuildIT {
         assertThat(id).startsWith("sha256:");
 
         assertThat(kiln(Map.of(), "images", "--root", work.resolve("store").toString()).ok().out())
-                .contains("my-python-app");
+                .containsPattern("(?m)^my-python-app +latest ");
 
         JsonNode config = Json.readTree(ExternalTool.run("skopeo", "inspect", "--config",
                 "oci-archive:" + archive + ":latest").assertSuccess().stdout().getBytes(StandardCharsets.UTF_8));
