@@ -138,6 +138,40 @@ class TutorialBuildIT {
     }
 
     @Test
+    void tutorial_runServesHelloDocker_thenCtrlCStopsIt() throws Exception {
+        build("store", Map.of(), "-t", "my-python-app", "app").ok();
+        // kiln run -p 5000:5000 my-python-app, in its own process group as a terminal's foreground
+        // job, with SIGINT at its default disposition (a background job's is "ignore").
+        List<String> cmd = new ArrayList<>(List.of("setsid", "env", "--default-signal=INT,QUIT"));
+        if (isRoot()) {
+            cmd.addAll(List.of("runuser", "-u", ItEnv.require("KILN_IT_USER"), "--"));
+        }
+        cmd.addAll(List.of("env", "HOME=" + work, "java", "-jar", jar.toString(), "run",
+                "--root", work.resolve("store").toString(), "-p", "5000:5000", "my-python-app"));
+        Path log = work.resolve("run.log");
+        Process app = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        long group = app.pid();
+        try {
+            String body = "";
+            for (int i = 0; i < 600 && app.isAlive() && !body.equals("Hello, Docker!"); i++) {
+                Thread.sleep(200);
+                body = ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:5000/").stdout();
+            }
+            assertThat(body).as(Files.readString(log)).isEqualTo("Hello, Docker!");
+
+            ExternalTool.run("kill", "-INT", "--", "-" + group).assertSuccess();
+            assertThat(app.waitFor(30, TimeUnit.SECONDS)).as("kiln run ended after Ctrl+C; log:\n%s",
+                    Files.readString(log)).isTrue();
+            assertThat(ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:5000/").exitCode())
+                    .as("nothing answers on 5000 any more").isNotZero();
+        } finally {
+            ExternalTool.run("kill", "-KILL", "--", "-" + group);
+            app.destroyForcibly();
+        }
+    }
+
+    @Test
     void sourceDateEpoch_twoColdBuilds_sameImageId() throws Exception {
         Map<String, String> env = Map.of("SOURCE_DATE_EPOCH", "1700000000");
         String a = lastLine(build("store-a", env, "--no-cache", "app").ok().out());
