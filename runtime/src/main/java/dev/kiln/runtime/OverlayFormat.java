@@ -13,8 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -23,7 +21,8 @@ import java.util.stream.Stream;
  * Overlayfs's on-disk conventions as an unprivileged overlay ({@code userxattr}) uses them: a
  * deleted entry is a 0/0 character device of the same name, an opaque directory carries
  * {@code user.overlay.opaque=y}, and overlay's own bookkeeping lives in other
- * {@code user.overlay.*} attributes. Converts both ways between these and OCI layers, and
+ * {@code user.overlay.*} attributes. Turning an upper dir into an OCI layer is oci-spec's
+ * {@code LayerWriter} with overlay whiteouts on; this class writes the markers and
  * flattens a stack of such directories into one plain tree when overlay cannot be mounted.
  */
 public final class OverlayFormat {
@@ -63,86 +62,6 @@ public final class OverlayFormat {
     public static void markOpaque(Path dir) throws IOException {
         Files.getFileAttributeView(dir, UserDefinedFileAttributeView.class)
                 .write(OPAQUE_NAME, ByteBuffer.wrap("y".getBytes(StandardCharsets.UTF_8)));
-    }
-
-    /**
-     * The {@code user.*} xattrs of {@code path} (full names) that belong in a layer: everything
-     * but overlay's own {@code user.overlay.*}. Symlinks have none.
-     */
-    public static Map<String, byte[]> userXattrs(Path path) throws IOException {
-        Map<String, byte[]> out = new LinkedHashMap<>();
-        if (Files.isSymbolicLink(path)) {
-            return out;
-        }
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(path,
-                UserDefinedFileAttributeView.class);
-        if (view == null) {
-            return out;
-        }
-        for (String name : view.list()) {
-            if (name.startsWith("overlay.")) {
-                continue;
-            }
-            ByteBuffer buf = ByteBuffer.allocate(view.size(name));
-            view.read(name, buf);
-            out.put("user." + name, java.util.Arrays.copyOf(buf.array(), buf.position()));
-        }
-        return out;
-    }
-
-    /** One entry of an upper dir, as an OCI layer should record it. */
-    public record Change(String path, Kind kind, Path source) {
-        public enum Kind {
-            /** A file, dir, symlink or other node to store as it is. */
-            ENTRY,
-            /** {@code path} was deleted: store {@code dir/.wh.name}. */
-            WHITEOUT,
-            /** {@code path} is a directory that hides everything below it: store it and {@code path/.wh..wh..opq}. */
-            OPAQUE_DIR
-        }
-
-        /** The OCI tar entry name for a whiteout or opaque marker; {@code path} for entries. */
-        public String ociName() {
-            return switch (kind) {
-                case ENTRY -> path;
-                case OPAQUE_DIR -> path + "/.wh..wh..opq";
-                case WHITEOUT -> {
-                    int slash = path.lastIndexOf('/');
-                    yield slash < 0 ? ".wh." + path
-                            : path.substring(0, slash + 1) + ".wh." + path.substring(slash + 1);
-                }
-            };
-        }
-    }
-
-    /**
-     * What an upper dir changed, in sorted path order ({@code /}-separated, relative): whiteouts are
-     * checked before anything else (they are often hardlinks of one inode), opaque directories are
-     * reported as such and their contents as entries.
-     */
-    public static List<Change> changes(Path upper) throws IOException {
-        List<Change> out = new ArrayList<>();
-        walkSorted(upper, upper, out);
-        return out;
-    }
-
-    private static void walkSorted(Path root, Path dir, List<Change> out) throws IOException {
-        List<Path> children;
-        try (Stream<Path> s = Files.list(dir)) {
-            children = s.sorted().toList();
-        }
-        for (Path child : children) {
-            String rel = root.relativize(child).toString();
-            if (isWhiteout(child)) {
-                out.add(new Change(rel, Change.Kind.WHITEOUT, child));
-            } else if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
-                out.add(new Change(rel, isOpaque(child) ? Change.Kind.OPAQUE_DIR : Change.Kind.ENTRY,
-                        child));
-                walkSorted(root, child, out);
-            } else {
-                out.add(new Change(rel, Change.Kind.ENTRY, child));
-            }
-        }
     }
 
     /**

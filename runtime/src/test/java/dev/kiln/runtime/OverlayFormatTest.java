@@ -3,6 +3,8 @@ package dev.kiln.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.oci.layer.LayerEntry;
+import dev.kiln.oci.layer.LayerWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -14,6 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class OverlayFormatTest {
     @TempDir Path tmp;
+    /** How the engine turns an upper dir into a layer: oci-spec's writer, overlay conversion on. */
+    private static final LayerWriter OVERLAY_TO_OCI =
+            new LayerWriter(LayerWriter.Options.defaults().withOverlayWhiteouts(true));
     private final OverlayWhiteouts whiteouts = new OverlayWhiteouts();
 
     @Test
@@ -50,7 +55,7 @@ class OverlayFormatTest {
     }
 
     @Test
-    void changes_upperDir_reportsOciWhiteoutsAndOpaqueMarkers() throws IOException {
+    void layerWriterScan_upperDir_reportsOciWhiteoutsAndOpaqueMarkers() throws IOException {
         Path upper = Files.createDirectory(tmp.resolve("upper"));
         Files.createDirectories(upper.resolve("etc"));
         Files.writeString(upper.resolve("etc/new"), "n");
@@ -58,22 +63,22 @@ class OverlayFormatTest {
         Path opaque = Files.createDirectories(upper.resolve("var/cache"));
         OverlayFormat.markOpaque(opaque);
         OverlayFormat.writeWhiteout(upper.resolve("top"));
-        List<String> names = OverlayFormat.changes(upper).stream()
-                .map(c -> c.kind() + " " + c.ociName()).toList();
+        List<String> names = OVERLAY_TO_OCI.scan(upper).stream().map(LayerEntry::path).toList();
         assertThat(names).containsExactly(
-                "ENTRY etc", "ENTRY etc/new", "WHITEOUT etc/.wh.old", "WHITEOUT .wh.top",
-                "ENTRY var", "OPAQUE_DIR var/cache/.wh..wh..opq");
+                "etc", "etc/new", "etc/.wh.old", ".wh.top",
+                "var", "var/cache", "var/cache/.wh..wh..opq");
     }
 
     @Test
-    void userXattrs_stripsOverlayBookkeeping() throws IOException {
+    void layerWriterScan_stripsOverlayBookkeepingXattrs() throws IOException {
         Path d = Files.createDirectory(tmp.resolve("d"));
         OverlayFormat.markOpaque(d);
         UserDefinedFileAttributeView view =
                 Files.getFileAttributeView(d, UserDefinedFileAttributeView.class);
         view.write("overlay.origin", ByteBuffer.wrap(new byte[] {1}));
         view.write("mime_type", ByteBuffer.wrap("text/plain".getBytes()));
-        assertThat(OverlayFormat.userXattrs(d)).containsOnlyKeys("user.mime_type");
+        LayerEntry dir = OVERLAY_TO_OCI.scan(tmp).stream().filter(e -> e.path().equals("d")).findFirst().orElseThrow();
+        assertThat(dir.xattrs()).containsOnlyKeys("user.mime_type");
     }
 
     @Test

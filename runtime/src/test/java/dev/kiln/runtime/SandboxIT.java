@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -17,35 +16,22 @@ import org.junit.jupiter.api.Test;
  * kiln re-executes itself in a user namespace, then runs busybox in overlay containers.
  */
 class SandboxIT {
-    private static String user;
-    private static RootlessHarness harness;
-    private static Path lower;
-    private static int counter;
+    private static BusyboxContainers busybox;
 
     @BeforeAll
     static void setUp() throws IOException {
-        user = RootlessHarness.user("KILN_IT_USER");
-        harness = RootlessHarness.create();
-        lower = harness.busyboxRootfs(user, "busybox");
+        busybox = BusyboxContainers.forUser("KILN_IT_USER");
     }
 
     @AfterAll
     static void tearDown() {
-        if (harness != null) {
-            harness.delete();
+        if (busybox != null) {
+            busybox.delete();
         }
     }
 
-    /** Runs {@code argv} over the busybox layer with a fresh upper dir, after {@code opts}. */
     private static RootlessHarness.Result run(List<String> opts, String... argv) throws IOException {
-        Path scratch = harness.dirFor(user, "run" + (++counter));
-        List<String> args = new ArrayList<>(List.of("--lower", lower.toString(),
-                "--upper", scratch.resolve("upper").toString(),
-                "--work", scratch.resolve("work").toString()));
-        args.addAll(opts);
-        args.add("--");
-        args.addAll(List.of(argv));
-        return harness.run(user, args);
+        return busybox.run(opts, argv);
     }
 
     @Test
@@ -91,14 +77,14 @@ class SandboxIT {
 
     @Test
     void run_throwawayUpper_changesGoneAndLowerUnchanged() throws IOException {
-        List<String> before = listing(lower);
+        List<String> before = listing(busybox.lower());
         RootlessHarness.Result first = run(List.of(), "sh", "-c",
                 "echo data > /tmp/written; rm /bin/ls; mkdir -p /new/dir; test -e /tmp/written");
         assertThat(first.exitCode()).as(first.toString()).isZero();
         RootlessHarness.Result second = run(List.of(), "sh", "-c",
                 "test ! -e /tmp/written && test ! -e /new && test -e /bin/ls && echo clean");
         assertThat(second.stdout()).as(second.toString()).isEqualTo("clean\n");
-        assertThat(listing(lower)).isEqualTo(before);
+        assertThat(listing(busybox.lower())).isEqualTo(before);
     }
 
     @Test

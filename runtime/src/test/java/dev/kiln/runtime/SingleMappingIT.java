@@ -3,7 +3,6 @@ package dev.kiln.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,34 +10,22 @@ import org.junit.jupiter.api.Test;
 
 /** The runtime as a user without a subordinate id range ({@code KILN_IT_USER_NOMAP}). */
 class SingleMappingIT {
-    private static String user;
-    private static RootlessHarness harness;
-    private static Path lower;
-    private static int counter;
+    private static BusyboxContainers busybox;
 
     @BeforeAll
     static void setUp() throws IOException {
-        user = RootlessHarness.user("KILN_IT_USER_NOMAP");
-        harness = RootlessHarness.create();
-        lower = harness.busyboxRootfs(user, "busybox");
+        busybox = BusyboxContainers.forUser("KILN_IT_USER_NOMAP");
     }
 
     @AfterAll
     static void tearDown() {
-        if (harness != null) {
-            harness.delete();
+        if (busybox != null) {
+            busybox.delete();
         }
     }
 
     private static RootlessHarness.Result run(List<String> opts, String... argv) throws IOException {
-        Path scratch = harness.dirFor(user, "run" + (++counter));
-        List<String> args = new java.util.ArrayList<>(List.of("--lower", lower.toString(),
-                "--upper", scratch.resolve("upper").toString(),
-                "--work", scratch.resolve("work").toString()));
-        args.addAll(opts);
-        args.add("--");
-        args.addAll(List.of(argv));
-        return harness.run(user, args);
+        return busybox.run(opts, argv);
     }
 
     @Test

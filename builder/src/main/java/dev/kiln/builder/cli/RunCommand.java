@@ -1,5 +1,6 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.builder.engine.LayerDirs;
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.store.ImageRecord;
@@ -125,7 +126,7 @@ final class RunCommand implements Callable<Integer> {
                     + " layers but its config lists " + diffIds.size() + " diff IDs");
         }
         List<Path> lowers = new ArrayList<>();
-        ContainerLayers extracted = new ContainerLayers(global.storeRoot().resolve("layers"), store);
+        LayerDirs extracted = new LayerDirs(global.storeRoot().resolve("layers"), store);
         for (int i = 0; i < layers.size(); i++) {
             lowers.add(extracted.dir(layers.get(i), diffIds.get(i)));
         }

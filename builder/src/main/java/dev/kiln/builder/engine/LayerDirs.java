@@ -3,6 +3,8 @@ package dev.kiln.builder.engine;
 import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.builder.snapshot.ProcessIds;
 import dev.kiln.oci.BlobSource;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.layer.LayerExtractor;
 import dev.kiln.runtime.OverlayWhiteouts;
@@ -31,7 +33,7 @@ public final class LayerDirs {
     }
 
     /** The extracted directory of a layer (blob descriptor and diff ID), extracting it first if needed. */
-    public Path dir(dev.kiln.oci.Descriptor blob, dev.kiln.oci.Digest diffId) {
+    public Path dir(Descriptor blob, Digest diffId) {
         return dir(new LayerBlob(blob, diffId));
     }
 

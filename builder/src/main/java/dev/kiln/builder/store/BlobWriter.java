@@ -2,6 +2,8 @@ package dev.kiln.builder.store;
 
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.DigestMismatchException;
+import dev.kiln.oci.Digester;
+import dev.kiln.oci.DigestingOutputStream;
 import dev.kiln.oci.KilnException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,8 +20,7 @@ public final class BlobWriter extends OutputStream {
     private final LocalStore store;
     private final Path temp;
     private final String algorithm;
-    private OutputStream out;
-    private Hasher digester;
+    private DigestingOutputStream out;
     private boolean done;
 
     BlobWriter(LocalStore store, Path temp, String algorithm) {
@@ -31,32 +32,30 @@ public final class BlobWriter extends OutputStream {
 
     /** Throws away what was written so far (e.g. a server ignored a Range request) and starts again. */
     public void restart() {
+        Digester digester = Digester.of(algorithm);
         try {
             if (out != null) {
                 out.close();
             }
-            out = Files.newOutputStream(temp);
+            out = new DigestingOutputStream(Files.newOutputStream(temp), digester);
         } catch (IOException e) {
             throw new KilnException("cannot write " + temp + ": " + e.getMessage(), e);
         }
-        digester = Hasher.of(algorithm);
     }
 
     /** Bytes written so far. */
     public long size() {
-        return digester.size();
+        return out.size();
     }
 
     @Override
     public void write(int b) throws IOException {
         out.write(b);
-        digester.update((byte) b);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         out.write(b, off, len);
-        digester.update(b, off, len);
     }
 
     /**
@@ -71,7 +70,7 @@ public final class BlobWriter extends OutputStream {
             if (expectedSize >= 0 && size() != expectedSize) {
                 throw new DigestMismatchException(what, expected, expectedSize, size());
             }
-            Digest actual = digester.digest();
+            Digest actual = out.digest();
             if (expected != null && !actual.equals(expected)) {
                 throw new DigestMismatchException(what, expected, actual);
             }

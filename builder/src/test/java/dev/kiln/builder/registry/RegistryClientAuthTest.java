@@ -57,6 +57,20 @@ class RegistryClientAuthTest {
         FakeServer.send(ex, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}");
     }
 
+    /**
+     * A registry that answers a request without Authorization with a Bearer challenge (realm
+     * {@code tokens}/token, service s), and any other with the manifest.
+     */
+    private static FakeServer challengingUnauthenticated(FakeServer tokens) throws IOException {
+        return new FakeServer((ex, n) -> {
+            if (ex.getRequestHeaders().getFirst("Authorization") == null) {
+                unauthorized(ex, "Bearer realm=\"" + tokens.url() + "/token\",service=\"s\"");
+            } else {
+                manifest(ex);
+            }
+        });
+    }
+
     @Test
     void tokenFlow_fetchesTokenWithServiceAndScope_thenReusesItPerScope() throws Exception {
         AtomicInteger issued = new AtomicInteger();
@@ -95,13 +109,7 @@ class RegistryClientAuthTest {
         AtomicInteger issued = new AtomicInteger();
         try (FakeServer tokens = new FakeServer((ex, n) -> FakeServer.send(ex, 200,
                 "{\"token\":\"tok-" + issued.incrementAndGet() + "\",\"expires_in\":300}"));
-                FakeServer registry = new FakeServer((ex, n) -> {
-                    if (ex.getRequestHeaders().getFirst("Authorization") == null) {
-                        unauthorized(ex, "Bearer realm=\"" + tokens.url() + "/token\",service=\"s\"");
-                    } else {
-                        manifest(ex);
-                    }
-                })) {
+                FakeServer registry = challengingUnauthenticated(tokens)) {
             RegistryClient c = new RegistryClient(registry.host(), URI.create(registry.url()),
                     Credentials.ANONYMOUS, transport, Clock.systemUTC());
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
@@ -150,13 +158,7 @@ class RegistryClientAuthTest {
         TestClock clock = new TestClock();
         try (FakeServer tokens = new FakeServer((ex, n) -> FakeServer.send(ex, 200,
                 "{\"access_token\":\"tok-" + issued.incrementAndGet() + "\",\"expires_in\":60}"));
-                FakeServer registry = new FakeServer((ex, n) -> {
-                    if (ex.getRequestHeaders().getFirst("Authorization") == null) {
-                        unauthorized(ex, "Bearer realm=\"" + tokens.url() + "/token\",service=\"s\"");
-                    } else {
-                        manifest(ex);
-                    }
-                })) {
+                FakeServer registry = challengingUnauthenticated(tokens)) {
             RegistryClient c = new RegistryClient(registry.host(), URI.create(registry.url()),
                     Credentials.ANONYMOUS, transport, clock);
             c.getManifest("a", "1");
