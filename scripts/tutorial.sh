@@ -8,22 +8,19 @@
 # Exit code 0 when the app answered "Hello, Docker!" and stopped on Ctrl+C.
 set -euo pipefail
 umask 022
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export KILN_LOG_TAG=tutorial
-source "$repo/scripts/lib/log.sh"
-source "$repo/scripts/lib/packages.sh"
-source "$repo/scripts/lib/users.sh"
-source "$repo/scripts/lib/registries.sh"
-
-state=${KILN_TUTORIAL_STATE:-/tmp/kiln-tutorial}
-export KILN_TEST_RUN=$state/run KILN_TEST_LOG_DIR=$state
-readonly PORT=5100 APP_PORT=5000 USER_NAME=kiln-test
+# The test environment's library: its lock (scripts/test.sh wants port 5100 too), packages,
+# users, fixtures, registries and skopeo copy.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/test-env.sh"
+repo=$kiln_repo
+out=$state/tutorial # this script's logs and the jar the user runs
+readonly APP_PORT=5000 USER_NAME=kiln-test
 app_pgid=""
 
 # as_user COMMAND... — run as the unprivileged user, in its home, with its own store.
 as_user() {
   runuser -u "$USER_NAME" -- env -i HOME="$home" PATH=/usr/local/bin:/usr/bin:/bin \
-    LANG=C.UTF-8 KILN_JAR="$state/kiln.jar" XDG_RUNTIME_DIR="$home/.run" "$@"
+    LANG=C.UTF-8 KILN_JAR="$out/kiln.jar" XDG_RUNTIME_DIR="$home/.run" "$@"
 }
 
 cleanup() {
@@ -34,42 +31,33 @@ cleanup() {
 }
 
 main() {
-  mkdir -p "$state"
-  chmod 755 "$state"
-  # scripts/test.sh takes the same lock: both want port 5100.
-  local lock_dir=${KILN_TEST_STATE:-/tmp/kiln-test}
-  mkdir -p "$lock_dir"
-  exec 9>"$lock_dir/lock"
-  flock -w 3600 9 || die "another kiln test run holds $lock_dir/lock"
-  ensure_packages "${KILN_TEST_PACKAGES[@]}"
-  ensure_user "$USER_NAME" true
-  home=$(getent passwd "$USER_NAME" | cut -d: -f6)
-
+  take_lock
   local fixtures
-  fixtures=$(bash "$repo/scripts/fixtures/build.sh")
-  log "fixtures ready in $fixtures"
+  fixtures=$(prepare_machine)
+  home=$(getent passwd "$USER_NAME" | cut -d: -f6)
+  rm -rf "$out"
+  mkdir -p "$out"
+  chmod 755 "$out"
 
   trap cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
-  stop_stale_registries "$PORT"
+  stop_stale_registries "$PORT_ANON"
   rm -rf "$KILN_TEST_RUN"
   mkdir -p "$KILN_TEST_RUN"
-  registry_config hub "$PORT" ""
+  registry_config hub "$PORT_ANON" ""
   start_registry hub
-  wait_registry hub "$PORT"
+  wait_registry hub "$PORT_ANON"
   echo '{"default":[{"type":"insecureAcceptAnything"}]}' >"$KILN_TEST_RUN/policy.json"
-  skopeo --policy "$KILN_TEST_RUN/policy.json" copy --dest-tls-verify=false \
-    "oci:$fixtures/python.oci:3.9-slim" "docker://127.0.0.1:$PORT/library/python:3.9-slim" \
-    >"$KILN_TEST_RUN/skopeo.log" 2>&1 || die "publishing the python base image failed: $KILN_TEST_RUN/skopeo.log"
-  log "library/python:3.9-slim published on 127.0.0.1:$PORT (standing in for docker.io)"
+  copy "oci:$fixtures/python.oci:3.9-slim" "docker://127.0.0.1:$PORT_ANON/library/python:3.9-slim"
+  log "library/python:3.9-slim published on 127.0.0.1:$PORT_ANON (standing in for docker.io)"
 
   if [[ ! -f $repo/builder/target/kiln.jar || -n ${KILN_REBUILD:-yes} ]]; then
-    (cd "$repo" && mvn -B -q package -DskipTests </dev/null >"$state/mvn.log" 2>&1) ||
-      { tail -n 30 "$state/mvn.log" >&2; die "mvn package failed: $state/mvn.log"; }
+    (cd "$repo" && mvn -B -q package -DskipTests </dev/null >"$out/mvn.log" 2>&1) ||
+      { tail -n 30 "$out/mvn.log" >&2; die "mvn package failed: $out/mvn.log"; }
   fi
-  install -m 644 "$repo/builder/target/kiln.jar" "$state/kiln.jar"
-  install -m 755 "$repo/kiln" "$state/kiln"
+  install -m 644 "$repo/builder/target/kiln.jar" "$out/kiln.jar"
+  install -m 755 "$repo/kiln" "$out/kiln"
   # The user's copy of the example: the tutorial's project directory.
   rm -rf "$home/my-python-app"
   cp -r "$repo/examples/hello-flask" "$home/my-python-app"
@@ -78,19 +66,19 @@ main() {
   # A fresh store each time, as on a new machine: the build is cold.
   as_user rm -rf "$home/.local/share/kiln"
 
-  local kiln="$state/kiln"
-  log "\$ kiln build --registry-mirror docker.io=127.0.0.1:$PORT -t my-python-app ."
-  as_user bash -c "cd ~/my-python-app && $kiln build --registry-mirror docker.io=127.0.0.1:$PORT -t my-python-app ."
+  local kiln="$out/kiln"
+  log "\$ kiln build --registry-mirror docker.io=127.0.0.1:$PORT_ANON -t my-python-app ."
+  as_user bash -c "cd ~/my-python-app && $kiln build --registry-mirror docker.io=127.0.0.1:$PORT_ANON -t my-python-app ."
   log "\$ kiln images"
-  as_user "$kiln" images | tee "$state/images.txt"
-  grep -q '^my-python-app ' "$state/images.txt" || die "kiln images does not list my-python-app"
+  as_user "$kiln" images | tee "$out/images.txt"
+  grep -q '^my-python-app ' "$out/images.txt" || die "kiln images does not list my-python-app"
 
   log "\$ kiln run -p $APP_PORT:$APP_PORT my-python-app"
   # A script's background job starts with SIGINT ignored; a terminal's foreground job does not.
   # env --default-signal puts Ctrl+C back, so that the SIGINT below acts as the keypress would.
   setsid env --default-signal=INT,QUIT runuser -u "$USER_NAME" -- env -i HOME="$home" PATH=/usr/local/bin:/usr/bin:/bin \
-    LANG=C.UTF-8 KILN_JAR="$state/kiln.jar" XDG_RUNTIME_DIR="$home/.run" \
-    "$kiln" run -p "$APP_PORT:$APP_PORT" my-python-app >"$state/run.log" 2>&1 </dev/null &
+    LANG=C.UTF-8 KILN_JAR="$out/kiln.jar" XDG_RUNTIME_DIR="$home/.run" \
+    "$kiln" run -p "$APP_PORT:$APP_PORT" my-python-app >"$out/run.log" 2>&1 </dev/null 9>&- &
   local pid=$! answer="" i
   app_pgid=$pid
   for ((i = 0; i < 600; i++)); do
@@ -99,7 +87,7 @@ main() {
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  cat "$state/run.log" >&2
+  cat "$out/run.log" >&2
   [[ $answer == "Hello, Docker!" ]] || die "expected 'Hello, Docker!' from http://127.0.0.1:$APP_PORT/, got '${answer}'"
   log "\$ curl http://127.0.0.1:$APP_PORT/  →  $answer"
 
