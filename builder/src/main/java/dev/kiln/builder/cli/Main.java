@@ -65,6 +65,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        DebugLogging.enableIfRequested(args);
         int code = commandLine().execute(args);
         System.exit(code);
     }

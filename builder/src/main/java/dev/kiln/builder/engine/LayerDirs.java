@@ -32,6 +32,27 @@ public final class LayerDirs {
         this.blobs = blobs;
     }
 
+    /**
+     * Makes {@code upperDir}, a RUN's upper dir just written as {@code layer}, that layer's
+     * directory by renaming it into place. It already is the layer in overlay format (whiteouts,
+     * opaque dirs, real owners), so extracting the blob again would give the same tree. Only when
+     * kiln is root (really or in its namespace, so the owners on disk are the layer's) and the
+     * layer has no directory yet; false when not taken.
+     */
+    public boolean adopt(Path upperDir, LayerBlob layer) {
+        Path dir = root.resolve(layer.diffId().hex());
+        if (!ProcessIds.isRoot() || Files.exists(dir)) {
+            return false;
+        }
+        try {
+            Files.createDirectories(root);
+            Files.move(upperDir, dir, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (IOException e) {
+            return false; // another file system, or another build was quicker: the caller deletes it
+        }
+    }
+
     /** The extracted directory of a layer (blob descriptor and diff ID), extracting it first if needed. */
     public Path dir(Descriptor blob, Digest diffId) {
         return dir(new LayerBlob(blob, diffId));

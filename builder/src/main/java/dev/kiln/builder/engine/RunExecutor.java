@@ -15,6 +15,15 @@ public interface RunExecutor extends AutoCloseable {
 
     Result run(RunRequest request) throws InterruptedException;
 
+    /**
+     * Offers the upper dir of a finished RUN, already written as {@code layer}, to be kept as that
+     * layer's extracted directory (saving its removal now and its extraction by a later RUN).
+     * True when it was taken: the caller must leave it alone.
+     */
+    default boolean keepAsLayer(java.nio.file.Path upperDir, dev.kiln.builder.snapshot.LayerBlob layer) {
+        return false;
+    }
+
     @Override
     default void close() {}
 

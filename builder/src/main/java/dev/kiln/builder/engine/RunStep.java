@@ -23,6 +23,7 @@ import java.util.Optional;
  */
 final class RunStep {
     static final int KEPT_LINES = 20;
+    private static final System.Logger LOG = System.getLogger(RunStep.class.getName());
 
     private RunStep() {}
 
@@ -51,6 +52,7 @@ final class RunStep {
             return true;
         }
         Path upper = s.newDir("run");
+        boolean kept = false;
         Map<String, Path> files = new LinkedHashMap<>();
         if (shebang.isPresent()) {
             try {
@@ -66,6 +68,7 @@ final class RunStep {
         try {
             String user = state.config.config().user();
             dev.kiln.builder.snapshot.Owner id = Passwd.user(user, s.files().view(state.layers));
+            long started = System.nanoTime();
             RunExecutor.Result result = s.runs().run(new RunRequest(state.layers, upper, argv, envList,
                     user, id.uid(), id.gid(), state.config.config().workingDir(), network, line -> {
                         synchronized (last) {
@@ -83,7 +86,10 @@ final class RunStep {
                 }
                 throw new RunFailedException(in.range(), commandString(argv, null), result.exitCode(), lines);
             }
+            LOG.log(System.Logger.Level.DEBUG, "step {0}: the command ran in {1} ms", step,
+                    (System.nanoTime() - started) / 1_000_000);
             LayerBlob blob = s.snapshotter().snapshot(upper, s.snapshotOptions());
+            kept = s.runs().keepAsLayer(upper, blob);
             state.addLayer(blob, createdBy, s.now());
         } catch (dev.kiln.oci.KilnException e) {
             if (e instanceof StepException) {
@@ -91,7 +97,9 @@ final class RunStep {
             }
             throw new StepException(in.range(), e.getMessage(), e.hint().orElse(null), e);
         } finally {
-            Scratch.delete(upper);
+            if (!kept) {
+                Scratch.delete(upper);
+            }
         }
         state.key = key;
         s.cache().put(key, state.entry());

@@ -74,6 +74,11 @@ public final class RuntimeRunExecutor implements RunExecutor {
         }
     }
 
+    @Override
+    public boolean keepAsLayer(Path upperDir, dev.kiln.builder.snapshot.LayerBlob layer) {
+        return layers.adopt(upperDir, layer);
+    }
+
     /** Files the runtime bind-mounts over; BuildKit keeps them out of layers when the image lacks them. */
     static final List<String> MOUNT_POINTS = List.of("etc/hostname", "etc/hosts", "etc/resolv.conf");
     /** Directories the runtime mounts on (BuildKit's mount stubs), likewise. */

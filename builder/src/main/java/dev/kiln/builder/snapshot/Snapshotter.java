@@ -17,6 +17,7 @@ import java.util.List;
  * could not set them on disk. The same tree and options give the same digests.
  */
 public final class Snapshotter {
+    private static final System.Logger LOG = System.getLogger(Snapshotter.class.getName());
     private final BlobStore store;
 
     /** @param store where layer blobs go */
@@ -33,8 +34,14 @@ public final class Snapshotter {
         LayerWriter writer = new LayerWriter(LayerWriter.Options.defaults().withCompression(options.compression())
                 .withClampMtime(options.clampTime()).withOverlayWhiteouts(true));
         try {
+            long start = System.nanoTime();
             List<LayerEntry> entries = writer.scan(dir).stream().map(e -> owned(e, options)).toList();
+            long scanned = System.nanoTime();
             LayerResult r = writer.write(entries, store);
+            LOG.log(System.Logger.Level.DEBUG, () -> String.format(
+                    "layer %s: %d entries, %d bytes of tar, %d compressed; scan %d ms, write %d ms",
+                    r.descriptor().digest(), r.entries(), r.uncompressedSize(), r.descriptor().size(),
+                    (scanned - start) / 1_000_000, (System.nanoTime() - scanned) / 1_000_000));
             return new LayerBlob(r.descriptor(), r.diffId());
         } catch (IOException e) {
             throw new KilnException("cannot write a layer from " + dir + ": " + e.getMessage(), e);
