@@ -7,6 +7,10 @@ import dev.kiln.builder.dockerfile.IgnoreFiles;
 import dev.kiln.builder.dockerfile.IgnoreMatcher;
 import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.engine.BuildContext;
+import dev.kiln.builder.engine.BuildEvent;
+import dev.kiln.builder.engine.BuildListener;
+import dev.kiln.builder.engine.CacheOnlyMiss;
+import dev.kiln.builder.engine.ImageSource;
 import dev.kiln.builder.engine.BuildOptions;
 import dev.kiln.builder.engine.Builder;
 import dev.kiln.builder.engine.BuiltImage;
@@ -18,6 +22,7 @@ import dev.kiln.runtime.Isolation;
 import dev.kiln.runtime.Userns;
 import dev.kiln.builder.engine.StoreImageSource;
 import dev.kiln.builder.plan.BuildPlan;
+import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.plan.PlanOptions;
 import dev.kiln.builder.plan.Planner;
 import dev.kiln.builder.registry.AuthEnvironment;
@@ -29,7 +34,9 @@ import dev.kiln.builder.store.LocalStore;
 import dev.kiln.oci.Compression;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.Platform;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,6 +55,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "build", aliases = "bud", mixinStandardHelpOptions = true,
         description = "Build an image from a Dockerfile and a context directory.")
 public final class BuildCommand implements Callable<Integer> {
+    private static final System.Logger LOG = System.getLogger(BuildCommand.class.getName());
 
     @Mixin GlobalOptions global;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -158,33 +166,28 @@ public final class BuildCommand implements Callable<Integer> {
                 err.println("WARNING: " + w);
             }
             err.flush();
-            if (needsContainers(plan) && !ProcessIds.isRoot()) {
-                java.util.OptionalInt code = Userns.ensureInside(
-                        spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new),
-                        isolationMode());
-                if (code.isPresent()) {
-                    return code.getAsInt();
-                }
-            }
             IgnoreMatcher ignore = input.dockerfilePath() == null ? IgnoreMatcher.empty()
                     : IgnoreFiles.load(input.context(), input.dockerfilePath());
             BuildContext context = new BuildContext(input.context(), ignore);
             BuildProgress listener = new BuildProgress(out, silent, plan.stages().size() > 1);
             LocalStore store = new LocalStore(global.storeRoot());
-            BuiltImage built;
-            LocalStore blobs = store;
-            try (LocalStore.Session session = store.session(); RunExecutor runs = runExecutor(store)) {
-                AuthEnvironment env = AuthEnvironment.system();
-                Registries registries = Registries.standard(RegistryConfig.load(env.kilnConfig(), mirrors, insecure), env);
-                ImagePuller puller = new ImagePuller(registries, store, listener, 4);
-                Builder builder = new Builder(blobs, BuildCache.inStore(store.root()), runs,
-                        new StoreImageSource(store, puller, pull), listener, options(targetPlatform), store.root().resolve("tmp"))
-                        .withListings(store.root().resolve("layers"));
-                built = builder.build(plan, planOptions, context);
-                for (BuildOutput o : outs) {
-                    o.write(built, blobs, names, store.root().resolve("tmp"));
+            BuiltImage built = null;
+            if (needsContainers(plan) && !ProcessIds.isRoot()) {
+                built = cachedOutsideNamespace(plan, planOptions, context, store, listener, outs, names, targetPlatform);
+                if (built == null) {
+                    java.util.OptionalInt code = Userns.ensureInside(
+                            spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new),
+                            isolationMode());
+                    if (code.isPresent()) {
+                        return code.getAsInt();
+                    }
                 }
-                BuildResults.name(store, built, names);
+            }
+            if (built == null) {
+                try (RunExecutor runs = runExecutor(store)) {
+                    built = build(plan, planOptions, context, store, listener, listener, runs, options(targetPlatform), outs,
+                            names);
+                }
             }
             BuildResults.writeIdFiles(built, names, iidFile, metadataFile);
             if (push) {
@@ -207,6 +210,80 @@ public final class BuildCommand implements Callable<Integer> {
                 BuildInput.deleteQuietly(tempContext);
             }
         }
+    }
+
+    /** Builds, writes the {@code -o} outputs and sets the names, all under one store session. */
+    private BuiltImage build(BuildPlan plan, PlanOptions planOptions, BuildContext context, LocalStore store,
+            BuildListener listener, ProgressListener pulls, RunExecutor runs, BuildOptions options,
+            List<BuildOutput> outs, List<Reference> names) throws InterruptedException, IOException {
+        try (LocalStore.Session session = store.session()) {
+            ImageSource images;
+            if (options.cachedLayersOnly()) {
+                images = storeOnly(new StoreImageSource(store, null, false));
+            } else {
+                AuthEnvironment env = AuthEnvironment.system();
+                Registries registries = Registries.standard(RegistryConfig.load(env.kilnConfig(), mirrors, insecure),
+                        env);
+                images = new StoreImageSource(store, new ImagePuller(registries, store, pulls, 4),
+                        pull);
+            }
+            Builder builder = new Builder(store, BuildCache.inStore(store.root()), runs, images, listener, options,
+                    store.root().resolve("tmp")).withListings(store.root().resolve("layers"));
+            BuiltImage built = builder.build(plan, planOptions, context);
+            for (BuildOutput o : outs) {
+                o.write(built, store, names, store.root().resolve("tmp"));
+            }
+            BuildResults.name(store, built, names);
+            return built;
+        }
+    }
+
+    /**
+     * A rootless build whose every layer step is cached needs no user namespace: it is tried here
+     * first, as the user, with its progress held back. The first step that would make a layer (a
+     * RUN, COPY, ADD or WORKDIR missing the cache) or pull an image stops it before it touches
+     * anything, and null says: re-execute in the namespace and build there (where the earlier
+     * steps are cache hits). So nothing is ever extracted into the layer store with the user's
+     * own ids for owners. Not tried when the outcome is known to need the namespace or would
+     * differ outside it ({@code --pull}, {@code --no-cache}, a local-directory output) or when the
+     * store has no build cache yet.
+     */
+    private BuiltImage cachedOutsideNamespace(BuildPlan plan, PlanOptions planOptions, BuildContext context,
+            LocalStore store, BuildProgress listener, List<BuildOutput> outs, List<Reference> names,
+            Platform targetPlatform) throws InterruptedException, IOException {
+        if (pull || noCache || !noCacheFilter.isEmpty() || outs.stream().anyMatch(o -> o.type().equals("local"))
+                || !Files.isDirectory(store.root().resolve("cache"))) {
+            return null; // (no cache yet: a first build)
+        }
+        List<BuildEvent> held = new ArrayList<>();
+        BuildListener holding = e -> {
+            synchronized (held) {
+                held.add(e);
+            }
+        };
+        BuiltImage built;
+        try {
+            built = build(plan, planOptions, context, store, holding, ProgressListener.NONE, RunExecutor.UNAVAILABLE,
+                    options(targetPlatform).withCachedLayersOnly(true), outs, names);
+        } catch (CacheOnlyMiss miss) {
+            LOG.log(System.Logger.Level.DEBUG, "not every step is cached ({0}): building in a user namespace",
+                    miss.getMessage());
+            return null;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "every layer came from the cache: no user namespace needed");
+        held.forEach(listener::on);
+        return built;
+    }
+
+    /** {@code images} without pulling: an image missing from the store ends a cached-only build. */
+    private static ImageSource storeOnly(ImageSource images) {
+        return (reference, platform) -> {
+            try {
+                return images.resolve(reference, platform);
+            } catch (KilnException notStored) {
+                throw new CacheOnlyMiss("FROM " + reference);
+            }
+        };
     }
 
     private RunExecutor runExecutor(LocalStore store) {
@@ -246,7 +323,7 @@ public final class BuildCommand implements Callable<Integer> {
                             "--network must be host or none, not '" + network + "'");
                 };
         return new BuildOptions(target, keyValues(labels, "--label"), noCache, new HashSet<>(noCacheFilter), c, net,
-                sourceDateEpoch(), jobs);
+                sourceDateEpoch(), jobs, false);
     }
 
     private static Instant sourceDateEpoch() {

@@ -19,6 +19,9 @@ import java.util.Set;
  * @param sourceDateEpoch {@code SOURCE_DATE_EPOCH}: history and config times, and the clamp of
  *                        every new file's mtime; null for "now"
  * @param parallelism     how many stages may build at once
+ * @param cachedLayersOnly every step that makes a layer must come from the cache: a miss throws
+ *                        {@link CacheOnlyMiss} before the step does anything (a rootless build
+ *                        tries this outside its user namespace first)
  */
 public record BuildOptions(
         Platform platform,
@@ -28,7 +31,8 @@ public record BuildOptions(
         Compression compression,
         RunInstruction.Network network,
         Instant sourceDateEpoch,
-        int parallelism) {
+        int parallelism,
+        boolean cachedLayersOnly) {
 
     public BuildOptions {
         labels = Map.copyOf(labels);
@@ -38,18 +42,26 @@ public record BuildOptions(
 
     public static BuildOptions defaults(Platform platform) {
         return new BuildOptions(platform, Map.of(), false, Set.of(), Compression.GZIP, RunInstruction.Network.DEFAULT,
-                null, 2);
+                null, 2, false);
     }
 
     public BuildOptions withNoCache(boolean v) {
-        return new BuildOptions(platform, labels, v, noCacheStages, compression, network, sourceDateEpoch, parallelism);
+        return new BuildOptions(platform, labels, v, noCacheStages, compression, network, sourceDateEpoch, parallelism,
+                cachedLayersOnly);
     }
 
     public BuildOptions withSourceDateEpoch(Instant v) {
-        return new BuildOptions(platform, labels, noCache, noCacheStages, compression, network, v, parallelism);
+        return new BuildOptions(platform, labels, noCache, noCacheStages, compression, network, v, parallelism,
+                cachedLayersOnly);
+    }
+
+    public BuildOptions withCachedLayersOnly(boolean v) {
+        return new BuildOptions(platform, labels, noCache, noCacheStages, compression, network, sourceDateEpoch,
+                parallelism, v);
     }
 
     public BuildOptions withLabels(Map<String, String> v) {
-        return new BuildOptions(platform, v, noCache, noCacheStages, compression, network, sourceDateEpoch, parallelism);
+        return new BuildOptions(platform, v, noCache, noCacheStages, compression, network, sourceDateEpoch, parallelism,
+                cachedLayersOnly);
     }
 }

@@ -35,6 +35,13 @@ record BuildServices(
         }
     }
 
+    /** In a {@link BuildOptions#cachedLayersOnly()} build, stops before {@code step} makes a layer. */
+    void beforeLayerWork(String step) {
+        if (options.cachedLayersOnly()) {
+            throw new CacheOnlyMiss(step);
+        }
+    }
+
     /** The time written into history entries: SOURCE_DATE_EPOCH or now. */
     String now() {
         Instant t = options.sourceDateEpoch() != null ? options.sourceDateEpoch() : Instant.now();

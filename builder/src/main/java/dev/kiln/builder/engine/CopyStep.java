@@ -36,6 +36,7 @@ final class CopyStep {
             state.adopt(hit.get(), key);
             return true;
         }
+        s.beforeLayerWork(spec.createdBy());
         LayerFiles.View view = s.files().view(state.layers);
         List<CopyItem> items = new CopyPlanner(spec, source.context().get(), workdir, view, s.downloader()).plan();
         Owner owner = spec.chown() == null || spec.chown().isEmpty() ? Owner.ROOT : chown(spec, view);

@@ -51,6 +51,7 @@ final class RunStep {
             state.adopt(hit.get(), key);
             return true;
         }
+        s.beforeLayerWork(createdBy);
         Path upper = s.newDir("run");
         boolean kept = false;
         Map<String, Path> files = new LinkedHashMap<>();

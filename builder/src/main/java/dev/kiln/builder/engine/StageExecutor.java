@@ -188,6 +188,7 @@ final class StageExecutor {
         if (dir.equals("/") || view.isDirectory(dir)) {
             state.addEmptyHistory(createdBy, s.now());
         } else {
+            s.beforeLayerWork(createdBy);
             String user = state.config.config().user();
             Owner owner = user == null || user.isEmpty() ? Owner.ROOT : Passwd.resolve(user, view);
             Path layer = s.newDir("workdir");

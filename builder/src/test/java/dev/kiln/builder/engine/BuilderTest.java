@@ -93,6 +93,36 @@ class BuilderTest {
     }
 
     @Test
+    void cachedLayersOnly_everyLayerCached_buildsTheSameImage() throws Exception {
+        BuiltImage first = f.build(TUTORIAL);
+        f.options = f.options.withCachedLayersOnly(true);
+        BuiltImage second = f.build(TUTORIAL);
+        assertThat(f.runs).hasSize(1);
+        assertThat(second.id()).isEqualTo(first.id());
+    }
+
+    @Test
+    void cachedLayersOnly_stopsAtTheFirstLayerStepMissing_beforeItRunsOrWrites() throws Exception {
+        f.build(TUTORIAL);
+        f.file("app.py", "print('changed')\n");
+        f.options = f.options.withCachedLayersOnly(true);
+        long blobs;
+        try (var files = java.nio.file.Files.walk(f.store.root().resolve("blobs"))) {
+            blobs = files.count();
+        }
+        assertThatThrownBy(() -> f.build(TUTORIAL)).isInstanceOf(CacheOnlyMiss.class)
+                .hasMessageContaining("COPY app.py app.py");
+        assertThatThrownBy(() -> f.build(TUTORIAL.replace("RUN write", "RUN write /other x\nRUN write")))
+                .isInstanceOf(CacheOnlyMiss.class).hasMessageContaining("RUN /bin/sh -c write /other x");
+        assertThatThrownBy(() -> f.build(TUTORIAL.replace("WORKDIR /app", "WORKDIR /elsewhere")))
+                .isInstanceOf(CacheOnlyMiss.class).hasMessageContaining("WORKDIR /elsewhere");
+        assertThat(f.runs).hasSize(1);
+        try (var files = java.nio.file.Files.walk(f.store.root().resolve("blobs"))) {
+            assertThat(files.count()).as("no new blob").isEqualTo(blobs);
+        }
+    }
+
+    @Test
     void noCache_runsEverything() throws Exception {
         f.build(TUTORIAL);
         f.options = f.options.withNoCache(true);

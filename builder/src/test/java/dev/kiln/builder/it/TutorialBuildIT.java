@@ -180,6 +180,33 @@ class TutorialBuildIT {
     }
 
     @Test
+    void cachedRebuild_staysOutsideTheNamespace_thenAChangedRunStillSeesTheRealOwners() throws Exception {
+        Path ctx = work.resolve("owners");
+        Files.createDirectories(ctx);
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox\n"
+                + "RUN mkdir /data && touch /data/f && chown 1000:2000 /data/f\n"
+                + "ARG PROBE=1\n"
+                + "RUN echo probe $PROBE && stat -c 'owner %n %u:%g' /bin/busybox /etc/passwd /data/f\n");
+        if (isRoot()) {
+            ExternalTool.run("chown", "-R", ItEnv.require("KILN_IT_USER") + ":", ctx.toString()).assertSuccess();
+        }
+        Result first = build("store-o", Map.of(), "--debug", "owners").ok();
+        assertThat(first.err()).contains("re-executed in a user namespace");
+        assertThat(first.out()).contains("owner /bin/busybox 0:0", "owner /etc/passwd 0:0", "owner /data/f 1000:2000");
+
+        Result again = build("store-o", Map.of(), "--debug", "owners").ok();
+        assertThat(again.err()).contains("no user namespace needed").doesNotContain("re-executed in a user namespace");
+        assertThat(again.out().split("--> CACHED", -1)).hasSize(4);
+        assertThat(lastLine(again.out())).isEqualTo(lastLine(first.out()));
+
+        // the last RUN misses: kiln goes into its namespace, over layers the cached build left alone
+        Result changed = build("store-o", Map.of(), "--debug", "--build-arg", "PROBE=2", "owners").ok();
+        assertThat(changed.err()).contains("re-executed in a user namespace");
+        assertThat(changed.out()).contains("probe 2", "owner /bin/busybox 0:0", "owner /etc/passwd 0:0",
+                "owner /data/f 1000:2000");
+    }
+
+    @Test
     void failingRun_exitsWithItsCode_leavesNoOutputAndNoTag() throws Exception {
         Path ctx = work.resolve("fail");
         Files.createDirectories(ctx);
