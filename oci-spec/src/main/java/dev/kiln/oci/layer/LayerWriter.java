@@ -33,7 +33,8 @@ import java.util.zip.GZIPOutputStream;
  * Writes deterministic layer tars: entries sorted as a depth-first walk with sorted children, no
  * {@code ./} prefixes, user and group names empty, mtimes in whole seconds, PAX headers for long
  * names, big numbers and xattrs, hardlinks preserved. Compresses (gzip with a fixed header, zstd
- * when zstd-jni is present, or none) and computes the blob digest and the diff ID in the same pass.
+ * when zstd-jni is present, or none; on a thread of its own when there are two cores) and
+ * computes the blob digest and the diff ID in the same pass.
  */
 public final class LayerWriter {
     /**
@@ -128,6 +129,9 @@ public final class LayerWriter {
         sorted.sort((a, b) -> LayerEntry.compareByComponents(a.path(), b.path()));
         DigestingOutputStream compressed = new DigestingOutputStream(new NonClosing(out));
         OutputStream compressor = compressor(new BufferedOutputStream(compressed, 1 << 16));
+        if (options.compression() != Compression.NONE && Runtime.getRuntime().availableProcessors() > 1) {
+            compressor = new HandOffOutputStream(compressor); // compress on a second core
+        }
         DigestingOutputStream plain = new DigestingOutputStream(compressor);
         Set<String> written = new HashSet<>();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(plain, "UTF-8")) {

@@ -1,0 +1,64 @@
+package dev.kiln.oci.layer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class HandOffOutputStreamTest {
+
+    @Test
+    void write_piecesOfEverySize_reachTheSinkInOrder_andCloseClosesIt() throws IOException {
+        byte[] data = new byte[3 * (1 << 20) + 12345];
+        new Random(42).nextBytes(data);
+        boolean[] closed = {false};
+        ByteArrayOutputStream sink = new ByteArrayOutputStream() {
+            @Override
+            public void close() {
+                closed[0] = true;
+            }
+        };
+        Random sizes = new Random(7);
+        try (HandOffOutputStream out = new HandOffOutputStream(sink)) {
+            int off = 0;
+            while (off < data.length) {
+                if (sizes.nextInt(10) == 0) {
+                    out.write(data[off++]);
+                    continue;
+                }
+                int n = Math.min(data.length - off, sizes.nextInt(700_000));
+                out.write(data, off, n);
+                off += n;
+            }
+        }
+        assertThat(sink.toByteArray()).isEqualTo(data);
+        assertThat(closed[0]).isTrue();
+    }
+
+    @Test
+    void write_sinkFails_theWriterGetsItsException() {
+        OutputStream failing = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("disk full");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                throw new IOException("disk full");
+            }
+        };
+        byte[] block = new byte[1 << 20];
+        assertThatThrownBy(() -> {
+            try (HandOffOutputStream out = new HandOffOutputStream(failing)) {
+                for (int i = 0; i < 100; i++) {
+                    out.write(block);
+                }
+            }
+        }).isInstanceOf(IOException.class).hasMessage("disk full");
+    }
+}
