@@ -1,0 +1,83 @@
+package dev.kiln.builder.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+
+/**
+ * The run the {@code kiln} launcher records a class-data-sharing archive from (once per jar and
+ * JDK, in the background, with {@code -XX:ArchiveClassesAtExit}): the classes a build loads, so
+ * later JVM start-ups map them instead of loading and verifying them again. It builds a small
+ * image without RUN from scratch twice (the second time from the cache) into a throw-away store,
+ * writes an OCI archive and lists the images: no network, no namespace, the same steps every
+ * time. Prints nothing; exit code 0 when the build went through.
+ */
+public final class CdsTraining {
+    private CdsTraining() {}
+
+    public static void main(String[] args) throws IOException {
+        Path work = Files.createTempDirectory("kiln-cds-");
+        int code;
+        try {
+            code = train(work);
+        } finally {
+            delete(work);
+        }
+        System.exit(code);
+    }
+
+    static int train(Path work) throws IOException {
+        Path context = Files.createDirectories(work.resolve("context"));
+        Files.writeString(context.resolve("app.txt"), "hello\n");
+        Files.writeString(context.resolve(".dockerignore"), "*.tmp\n");
+        Files.writeString(context.resolve("Dockerfile"), """
+                # syntax=docker/dockerfile:1
+                ARG BASE=scratch
+                FROM ${BASE} AS base
+                ENV A=1 B="two words"
+                LABEL org.example=kiln
+                WORKDIR /app
+                COPY --chmod=644 app.txt ./
+                ADD app.txt /copy/
+                USER 1000:1000
+                EXPOSE 5000/tcp
+                VOLUME ["/data"]
+                HEALTHCHECK --interval=30s CMD ["/app/check"]
+                STOPSIGNAL SIGTERM
+                ENTRYPOINT ["/app/run"]
+                CMD ["serve"]
+                """);
+        Path store = work.resolve("store");
+        String[] build = {"build", "--root", store.toString(), "-q", "-t", "kiln-cds-training",
+            "-o", "type=oci,dest=" + work.resolve("image.tar"), context.toString()};
+        int code = run(build);
+        if (code == 0) {
+            code = run(build);
+        }
+        if (code == 0) {
+            code = run("images", "--root", store.toString());
+        }
+        return code;
+    }
+
+    private static int run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter sink = new StringWriter();
+        cl.setOut(new PrintWriter(sink));
+        cl.setErr(new PrintWriter(sink));
+        return cl.execute(args);
+    }
+
+    private static void delete(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
