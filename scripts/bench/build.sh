@@ -78,7 +78,9 @@ kiln_build() { # kiln_build HOME CONTEXT
 }
 
 buildah_build() { # buildah_build HOME CONTEXT
-  measure "$1" buildah bud --runtime runc --network host -t bench "$2"
+  # --layers: cache each step as podman build does (buildah bud's default is no cache);
+  # overlay storage (native rootless overlay), not the vfs default here, which copies every layer
+  measure "$1" env STORAGE_DRIVER=overlay buildah bud --layers --runtime runc --network host -t bench "$2"
 }
 
 median_pair() { # reads "sec rss" lines; prints "median_sec median_rss_mb"
@@ -123,7 +125,9 @@ standing in for docker.io, median of $runs runs of wall time and peak RSS (large
 cold = the tutorial with empty stores; rebuild = the tutorial again, nothing changed; big = one RUN
 making 20,000 small files and a 200 MB file on busybox. kiln runs through its launcher (\`./kiln\`,
 its JVM options and class-data archive) and includes its JVM start-ups (two when it re-executes
-into its user namespace). Load average $(cut -d' ' -f1-3 /proc/loadavg) at the end.
+into its user namespace); buildah runs with \`--layers\` (its step cache, podman build's default)
+and overlay storage.
+Load average $(cut -d' ' -f1-3 /proc/loadavg) at the end.
 
 $table
 <!-- END build -->"
