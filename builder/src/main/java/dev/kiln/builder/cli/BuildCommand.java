@@ -1,12 +1,15 @@
 package dev.kiln.builder.cli;
 
 import dev.kiln.builder.cache.BuildCache;
+import dev.kiln.builder.cli.live.LiveProgress;
+import dev.kiln.builder.cli.live.Terminal;
 import dev.kiln.builder.dockerfile.Dockerfile;
 import dev.kiln.builder.dockerfile.DockerfileWarning;
 import dev.kiln.builder.dockerfile.IgnoreFiles;
 import dev.kiln.builder.dockerfile.IgnoreMatcher;
 import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.engine.BuildContext;
+import dev.kiln.builder.engine.BuildListener;
 import dev.kiln.builder.engine.BuildOptions;
 import dev.kiln.builder.engine.Builder;
 import dev.kiln.builder.engine.BuiltImage;
@@ -20,6 +23,8 @@ import dev.kiln.builder.engine.StoreImageSource;
 import dev.kiln.builder.plan.BuildPlan;
 import dev.kiln.builder.plan.PlanOptions;
 import dev.kiln.builder.plan.Planner;
+import dev.kiln.builder.plan.Stage;
+import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.registry.AuthEnvironment;
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
@@ -169,26 +174,36 @@ public final class BuildCommand implements Callable<Integer> {
             IgnoreMatcher ignore = input.dockerfilePath() == null ? IgnoreMatcher.empty()
                     : IgnoreFiles.load(input.context(), input.dockerfilePath());
             BuildContext context = new BuildContext(input.context(), ignore);
-            BuildProgress listener = new BuildProgress(out, silent, plan.stages().size() > 1);
+            BuildProgress plain = new BuildProgress(out, silent, plan.stages().size() > 1);
+            LiveProgress live = live(silent) ? LiveProgress.start(err, Terminal.stderr(System.getenv()), steps(plan), plain)
+                    : null;
+            BuildListener events = live != null ? live : plain;
+            ProgressListener transfers = live != null ? live : plain;
             LocalStore store = new LocalStore(global.storeRoot());
             BuiltImage built;
             LocalStore blobs = store;
+            boolean succeeded = false;
             try (LocalStore.Session session = store.session(); RunExecutor runs = runExecutor(store)) {
                 AuthEnvironment env = AuthEnvironment.system();
                 Registries registries = Registries.standard(RegistryConfig.load(env.kilnConfig(), mirrors, insecure), env);
-                ImagePuller puller = new ImagePuller(registries, store, listener, 4);
+                ImagePuller puller = new ImagePuller(registries, store, transfers, 4);
                 Builder builder = new Builder(blobs, BuildCache.inStore(store.root()), runs,
-                        new StoreImageSource(store, puller, pull), listener, options(targetPlatform), store.root().resolve("tmp"))
+                        new StoreImageSource(store, puller, pull), events, options(targetPlatform), store.root().resolve("tmp"))
                         .withListings(store.root().resolve("layers"));
                 built = builder.build(plan, planOptions, context);
                 for (BuildOutput o : outs) {
                     o.write(built, blobs, names, store.root().resolve("tmp"));
                 }
                 BuildResults.name(store, built, names);
+                succeeded = true;
+            } finally {
+                if (live != null) {
+                    live.finish(succeeded);
+                }
             }
             BuildResults.writeIdFiles(built, names, iidFile, metadataFile);
             if (push) {
-                BuildResults.push(store, names, listener, mirrors, insecure);
+                BuildResults.push(store, names, transfers, mirrors, insecure);
             }
             if (!silent) {
                 for (Reference n : names) {
@@ -207,6 +222,23 @@ public final class BuildCommand implements Callable<Integer> {
                 BuildInput.deleteQuietly(tempContext);
             }
         }
+    }
+
+    /** The live view: asked for, or {@code auto} on a terminal. */
+    private boolean live(boolean silent) {
+        return !silent && (progress.equals("tty") || progress.equals("auto") && Terminal.isLive(System.getenv()));
+    }
+
+    /** Each stage's step texts (FROM first), for the live view's totals. */
+    private static Map<String, List<String>> steps(BuildPlan plan) {
+        Map<String, List<String>> steps = new LinkedHashMap<>();
+        for (Stage stage : plan.stages()) {
+            List<String> texts = new ArrayList<>();
+            texts.add(stage.from().text());
+            stage.instructions().forEach(in -> texts.add(in.text()));
+            steps.put(stage.label(), texts);
+        }
+        return steps;
     }
 
     private RunExecutor runExecutor(LocalStore store) {

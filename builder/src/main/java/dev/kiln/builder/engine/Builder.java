@@ -88,7 +88,8 @@ public final class Builder {
                 st.stageName().ifPresent(n -> byName.put(n, st));
                 byName.put(Integer.toString(st.index()), st);
             }
-            StageExecutor executor = new StageExecutor(services, from -> copySource(from, byName, done, services));
+            StageExecutor executor = new StageExecutor(services,
+                    (label, from) -> copySource(label, from, byName, done, services));
             for (Stage stage : plan.stages()) {
                 CompletableFuture<?>[] deps = stage.dependsOn().stream().map(futures::get).toArray(CompletableFuture[]::new);
                 futures.put(stage.index(), CompletableFuture.allOf(deps).thenApplyAsync(v -> {
@@ -140,7 +141,7 @@ public final class Builder {
         return global;
     }
 
-    private CopySource copySource(String from, Map<String, Stage> byName, Map<Integer, StageResult> done,
+    private CopySource copySource(String label, String from, Map<String, Stage> byName, Map<Integer, StageResult> done,
             BuildServices s) {
         Stage stage = byName.get(from.toLowerCase(Locale.ROOT));
         if (stage != null) {
@@ -150,7 +151,8 @@ public final class Builder {
             }
             return CopySource.lazy("stage:" + r.key().hex(), () -> flatten(r.layers(), s));
         }
-        BaseImage image = images.resolve(from, options.platform());
+        BaseImage image = images.resolve(from, options.platform(),
+                e -> listener.on(new BuildEvent.Transfer(label, e)));
         return CopySource.lazy("image:" + image.id(), () -> flatten(image.layers(), s));
     }
 

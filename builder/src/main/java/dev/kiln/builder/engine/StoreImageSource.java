@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.snapshot.LayerBlob;
@@ -35,6 +36,15 @@ public final class StoreImageSource implements ImageSource {
 
     @Override
     public BaseImage resolve(String reference, Platform platform) {
+        return resolveWith(reference, platform, puller);
+    }
+
+    @Override
+    public BaseImage resolve(String reference, Platform platform, ProgressListener progress) {
+        return resolveWith(reference, platform, puller == null ? null : puller.withProgress(progress));
+    }
+
+    private BaseImage resolveWith(String reference, Platform platform, ImagePuller puller) {
         Reference ref = Reference.parse(reference);
         String name = ref.toString();
         Optional<ImageRecord> local = alwaysPull ? Optional.empty() : store.image(name)
