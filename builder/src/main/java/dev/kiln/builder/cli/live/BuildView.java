@@ -21,7 +21,7 @@ final class BuildView {
     static final int TAIL_LINES = 20;
 
     private static final Pattern ESCAPES = Pattern.compile("\u001B\\[[0-?]*[ -/]*[@-~]|\u001B[@-_]?");
-    private static final Pattern BREAKS = Pattern.compile("\\s*\\R\\s*");
+    private static final Pattern BREAKS = Pattern.compile("\\s*[\\\\`]?\\R\\s*");
 
     enum State { RUNNING, DONE, CACHED, ERROR, CANCELED }
 

@@ -52,10 +52,9 @@ public final class LiveProgress implements BuildListener, ProgressListener {
 
     @Override
     public void on(BuildEvent event) {
-        long now = clock.getAsLong();
         synchronized (view) {
             if (!view.finished()) {
-                view.on(event, now);
+                view.on(event, clock.getAsLong());
             }
         }
     }

@@ -43,7 +43,7 @@ final class ViewRenderer {
             for (BuildView.Step s : view.steps()) {
                 if (s.state == BuildView.State.ERROR && !s.tail.isEmpty()) {
                     lines.add("------");
-                    lines.add(cut(" > " + name(view, s) + ":", room));
+                    lines.add(cut(" > " + name(view, s) + " " + s.text + ":", room));
                     s.tail.forEach(l -> lines.add(cut(l, room)));
                     lines.add("------");
                 }
