@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -21,6 +22,7 @@ final class BuildView {
     static final int TAIL_LINES = 20;
 
     private static final Pattern ESCAPES = Pattern.compile("\u001B\\[[0-?]*[ -/]*[@-~]|\u001B[@-_]?");
+    private static final Pattern FROM_AS = Pattern.compile("(?i)(FROM\\s.*?)\\s+AS\\s+\\S+\\s*");
     private static final Pattern BREAKS = Pattern.compile("\\s*[\\\\`]?\\R\\s*");
 
     enum State { RUNNING, DONE, CACHED, ERROR, CANCELED }
@@ -224,9 +226,14 @@ final class BuildView {
         }
     }
 
-    /** An instruction on one line: continuation breaks and heredoc lines joined by spaces. */
+    /**
+     * An instruction on one line: continuation breaks and heredoc lines joined by spaces, a FROM
+     * without its {@code AS name} (the stage's name is shown in front, as BuildKit does).
+     */
     static String oneLine(String text) {
-        return clean(BREAKS.matcher(text).replaceAll(" "));
+        String line = clean(BREAKS.matcher(text).replaceAll(" "));
+        Matcher from = FROM_AS.matcher(line);
+        return from.matches() ? from.group(1) : line;
     }
 
     /**

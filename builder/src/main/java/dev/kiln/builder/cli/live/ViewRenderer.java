@@ -64,7 +64,7 @@ final class ViewRenderer {
         return lines;
     }
 
-    /** A step's main line, then its downloads and notes, then (while it runs) its last output lines. */
+    /** A step's main line, then its notes and downloads, then (while it runs) its last output lines. */
     private static List<String> block(BuildView view, BuildView.Step s, long now, int room, boolean color) {
         String prefix = switch (s.state) {
             case CACHED -> "CACHED ";
@@ -81,13 +81,13 @@ final class ViewRenderer {
         long elapsed = s.state == BuildView.State.CACHED ? 0 : (s.finished() ? s.ended : now) - s.started;
         List<String> lines = new ArrayList<>();
         lines.add(paint(fit(" => " + prefix + name(view, s) + " " + s.text, seconds(elapsed), room), paint));
+        for (String note : s.notes) {
+            lines.add(paint(cut(" => => " + note, room), paint));
+        }
         for (BuildView.Transfer t : s.transfers.values()) {
             String size = t.total >= 0 ? Sizes.human(t.done) + " / " + Sizes.human(t.total) : Sizes.human(t.done);
             lines.add(paint(fit(" => => sha256:" + t.id + " " + size, seconds((t.ended >= 0 ? t.ended : now) - t.started),
                     room), paint));
-        }
-        for (String note : s.notes) {
-            lines.add(paint(cut(" => => " + note, room), paint));
         }
         if (!s.finished()) {
             List<String> tail = new ArrayList<>(s.tail);

@@ -62,11 +62,14 @@ class ViewRendererTest {
         plan.put("builder", List.of("FROM scratch AS builder", "RUN make"));
         plan.put("#1", List.of("FROM scratch", "COPY . /src"));
         BuildView view = new BuildView(plan, 0);
+        view.on(new BuildEvent.StepStarted("builder", 1, 2, "FROM scratch AS builder"), 0);
+        view.on(new BuildEvent.StepDone("builder", 1, Duration.ZERO), 0);
         view.on(new BuildEvent.StepStarted("builder", 2, 2, "RUN make"), ms(100));
         view.on(new BuildEvent.StepStarted("#1", 2, 2, "COPY . /src"), ms(600));
 
         assertThat(frame(view, ms(2100))).containsExactly(
-                "[+] Building 2.1s (0/4)",
+                "[+] Building 2.1s (1/4)",
+                row(" => [builder 1/2] FROM scratch", "0.0s"),
                 row(" => [builder 2/2] RUN make", "2.0s"),
                 row(" => [stage-1 2/2] COPY . /src", "1.5s"));
     }
@@ -86,9 +89,9 @@ class ViewRendererTest {
         assertThat(frame(view, ms(700))).containsExactly(
                 "[+] Building 0.7s (0/2)",
                 row(" => [1/2] FROM busybox", "0.7s"),
+                " => => selected linux/amd64 manifest",
                 row(" => => sha256:aaaaaaaaaaaa 1.05MB / 2.10MB", "0.5s"),
-                row(" => => sha256:bbbbbbbbbbbb 500B / 500B", "0.1s"),
-                " => => selected linux/amd64 manifest");
+                row(" => => sha256:bbbbbbbbbbbb 500B / 500B", "0.1s"));
         assertThat(view.takeMessages()).as("the FROM line stands for 'resolving'").isEmpty();
     }
 
