@@ -39,6 +39,13 @@ final class EngineFixture {
     final List<RunRequest> runs = Collections.synchronizedList(new ArrayList<>());
     BaseImage base;
     BuildOptions options = BuildOptions.defaults(PLATFORM);
+    /** Base images: only {@code base}. */
+    ImageSource images = (ref, platform) -> {
+        if (!ref.equals("base")) {
+            throw new dev.kiln.oci.KilnException("no such image " + ref);
+        }
+        return base;
+    };
 
     EngineFixture(Path root) throws IOException {
         this.root = root;
@@ -111,12 +118,7 @@ final class EngineFixture {
         BuildPlan plan = Planner.plan(df, planOptions);
         BuildContext ctx = new BuildContext(context, IgnoreFiles.load(context, context.resolve("Dockerfile")));
         Builder builder = new Builder(store, BuildCache.inStore(store.root()), runExecutor(),
-                (ref, platform) -> {
-                    if (!ref.equals("base")) {
-                        throw new dev.kiln.oci.KilnException("no such image " + ref);
-                    }
-                    return base;
-                }, events::add, options, root.resolve("scratch")).withListings(store.root().resolve("layers"));
+                images, events::add, options, root.resolve("scratch")).withListings(store.root().resolve("layers"));
         return builder.build(plan, planOptions, ctx);
     }
 
