@@ -24,6 +24,7 @@ public final class LiveProgress implements BuildListener, ProgressListener {
     private final LongSupplier clock;
     private final ProgressListener after;
     private final Thread painter;
+    private LogCapture logs;
     private volatile boolean finished;
 
     LiveProgress(PrintWriter out, Terminal terminal, Map<String, List<String>> plan, LongSupplier clock,
@@ -46,6 +47,7 @@ public final class LiveProgress implements BuildListener, ProgressListener {
     public static LiveProgress start(PrintWriter out, Terminal terminal, Map<String, List<String>> plan,
             ProgressListener after) {
         LiveProgress p = new LiveProgress(out, terminal, plan, System::nanoTime, after);
+        p.logs = new LogCapture(p::message);
         p.painter.start();
         return p;
     }
@@ -89,6 +91,9 @@ public final class LiveProgress implements BuildListener, ProgressListener {
             view.finish(succeeded, clock.getAsLong());
         }
         paint();
+        if (logs != null) {
+            logs.close();
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
