@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The tutorial's {@code kiln build --registry-mirror docker.io=REGISTRY -t my-python-app .} as the
  * unprivileged {@code KILN_IT_USER} (when the tests run as root; else as the current user), with
- * the output judged by skopeo, umoci and oci-image-tool; then the no-change rebuild, reproducible
- * builds with SOURCE_DATE_EPOCH, and a failing RUN.
+ * the output judged by skopeo, umoci, oci-image-tool and rootless podman (which serves the page from
+ * the archive); then the no-change rebuild, reproducible builds with SOURCE_DATE_EPOCH, and a
+ * failing RUN. The tests that bind port 5000 run one after the other (JUnit's default).
  */
 class TutorialBuildIT {
     String registry;
@@ -168,6 +169,31 @@ class TutorialBuildIT {
         } finally {
             ExternalTool.run("kill", "-KILL", "--", "-" + group);
             app.destroyForcibly();
+        }
+    }
+
+    @Test
+    void archive_podmanRunsItRootlessWithRunc_servesHelloDocker() throws Exception {
+        Path archive = work.resolve("my-python-app.tar");
+        build("store", Map.of(), "-t", "my-python-app", "-o", archive.toString(), "app").ok();
+        try (RootlessPodman podman = RootlessPodman.start()) {
+            // the app binds 5000 as in the tutorial; kiln run's test frees it before this one runs
+            ExternalTool.Result started = podman.run("run", "--rm", "-d", "--network", "host",
+                    "oci-archive:" + archive);
+            assertThat(started.exitCode()).as(started.toString()).isZero();
+            String container = lastLine(started.stdout());
+            try {
+                String body = "";
+                for (int i = 0; i < 300 && !body.equals("Hello, Docker!"); i++) {
+                    Thread.sleep(200);
+                    body = ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:5000/").stdout();
+                }
+                assertThat(body).as("podman logs: %s", podman.run("logs", container)).isEqualTo("Hello, Docker!");
+            } finally {
+                podman.run("stop", "--time", "2", container);
+            }
+            assertThat(ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:5000/").exitCode())
+                    .as("nothing answers on 5000 once the container stopped").isNotZero();
         }
     }
 
