@@ -192,7 +192,7 @@ public final class BuildCommand implements Callable<Integer> {
             }
             if (!silent) {
                 for (Reference n : names) {
-                    out.println("Successfully tagged " + n);
+                    out.println("Successfully tagged " + n.familiarString());
                 }
             }
             out.println(built.id());

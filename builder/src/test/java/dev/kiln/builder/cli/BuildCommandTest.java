@@ -51,7 +51,7 @@ class BuildCommandTest {
         Run r = kiln("build", "-t", "hello:1", "-o", "type=oci,dest=" + archive, "--iidfile", iid.toString(),
                 "--metadata-file", meta.toString(), ctx.toString());
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("STEP 2/3: COPY hello.txt /").contains("Successfully tagged docker.io/library/hello:1");
+        assertThat(r.out()).contains("STEP 2/3: COPY hello.txt /").contains("\nSuccessfully tagged hello:1\n");
         String id = r.out().strip().substring(r.out().strip().lastIndexOf('\n') + 1);
         assertThat(Files.readString(iid)).isEqualTo(id);
         assertThat(Json.readTree(Files.readAllBytes(meta)).path("containerimage.config.digest").asText()).isEqualTo(id);

@@ -101,12 +101,14 @@ class TutorialBuildIT {
     void tutorial_buildsAsUnprivilegedUser_imageJudgedByTools_rebuildFullyCached() throws Exception {
         Path archive = work.resolve("my-python-app.tar");
         Result first = build("store", Map.of(), "-t", "my-python-app", "-o", archive.toString(), "app").ok();
-        assertThat(first.out()).contains("STEP 4/7: RUN pip install --no-cache-dir -r requirements.txt");
+        assertThat(first.out()).contains("STEP 4/7: RUN pip install --no-cache-dir -r requirements.txt")
+                .contains("\nSuccessfully tagged my-python-app:latest\n");
         String id = lastLine(first.out());
         assertThat(id).startsWith("sha256:");
 
         assertThat(kiln(Map.of(), "images", "--root", work.resolve("store").toString()).ok().out())
-                .containsPattern("(?m)^my-python-app +latest ");
+                .containsPattern("(?m)^my-python-app +latest ")
+                .as("the pulled base is listed too, under Docker Hub's name").containsPattern("(?m)^python +3.9-slim ");
 
         JsonNode config = Json.readTree(ExternalTool.run("skopeo", "inspect", "--config",
                 "oci-archive:" + archive + ":latest").assertSuccess().stdout().getBytes(StandardCharsets.UTF_8));
