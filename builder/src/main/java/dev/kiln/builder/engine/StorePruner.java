@@ -41,6 +41,23 @@ public final class StorePruner {
         return nonEmpty(layers) || nonEmpty(store.root().resolve("tmp"));
     }
 
+    /** How many extracted layers no named image uses (a prune removes them unless the cache uses them). */
+    public int unusedLayerDirs() {
+        if (!Files.isDirectory(layers)) {
+            return 0;
+        }
+        Set<String> used = new HashSet<>();
+        for (ImageRecord r : store.images()) {
+            diffIds(r).forEach(d -> used.add(d.hex()));
+        }
+        try (Stream<Path> entries = Files.list(layers)) {
+            return (int) entries.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .filter(p -> !used.contains(p.getFileName().toString())).count();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /**
      * @param all also remove every image not in {@code inUse} and every cache entry
      * @param inUse names of the images running containers use; kept with their layers
@@ -70,9 +87,9 @@ public final class StorePruner {
             for (ImageRecord r : store.images()) {
                 diffIds(r).forEach(d -> keptDiffIds.add(d.hex()));
             }
-            long[] bytes = {collected.bytes()};
-            int dirs = keepLayers ? 0 : removeLayers(keptDiffIds, bytes);
-            return new Result(untagged, cache.removed(), collected.blobs(), dirs, bytes[0]);
+            Removed dirs = keepLayers ? new Removed(0, 0) : removeLayers(keptDiffIds);
+            return new Result(untagged, cache.removed(), collected.blobs(), dirs.count(),
+                    collected.bytes() + dirs.bytes());
         }
     }
 
@@ -85,12 +102,15 @@ public final class StorePruner {
         }
     }
 
+    private record Removed(int count, long bytes) {}
+
     /** Removes {@code layers/<hex>} and {@code <hex>.listing} not in {@code keep}, and dead extractions. */
-    private int removeLayers(Set<String> keep, long[] bytes) {
+    private Removed removeLayers(Set<String> keep) {
         if (!Files.isDirectory(layers)) {
-            return 0;
+            return new Removed(0, 0);
         }
         int removed = 0;
+        long bytes = 0;
         try (Stream<Path> entries = Files.list(layers)) {
             for (Path p : entries.toList()) {
                 String name = p.getFileName().toString();
@@ -99,7 +119,7 @@ public final class StorePruner {
                     continue;
                 }
                 boolean extracted = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
-                bytes[0] += sizeOf(p);
+                bytes += sizeOf(p);
                 Scratch.delete(p);
                 if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                     throw new KilnException("cannot remove " + p + " (files of subordinate ids can only be"
@@ -114,7 +134,7 @@ public final class StorePruner {
         } catch (IOException e) {
             throw new KilnException("cannot list " + layers + ": " + e.getMessage(), e);
         }
-        return removed;
+        return new Removed(removed, bytes);
     }
 
     private static long sizeOf(Path p) {

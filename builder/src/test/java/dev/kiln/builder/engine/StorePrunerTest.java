@@ -114,4 +114,12 @@ class StorePrunerTest {
         assertThat(f.store.images()).hasSize(1);
         assertThat(layerEntries()).contains("ab".repeat(32));
     }
+
+    @Test
+    void unusedLayerDirs_countsExtractedLayersNoNamedImageUses() throws Exception {
+        StorePruner pruner = new StorePruner(f.store);
+        assertThat(pruner.unusedLayerDirs()).isEqualTo(1);
+        f.store.removeImage("docker.io/library/app:latest");
+        assertThat(pruner.unusedLayerDirs()).isEqualTo(1 + built.layers().size());
+    }
 }
