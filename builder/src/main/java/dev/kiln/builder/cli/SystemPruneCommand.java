@@ -22,8 +22,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "prune", description = {"Remove stopped containers, unused build cache, blobs no image uses and",
-        "extracted layers no image uses (entering kiln's user namespace to delete files of subordinate ids)."})
+@Command(name = "prune", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = {"Remove unused data (like docker system prune).",
+        "Stopped containers, unused build cache, and blobs and extracted layers no image uses;",
+        "kiln enters its user namespace to delete files of subordinate ids."})
 final class SystemPruneCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Spec CommandSpec spec;

@@ -12,10 +12,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "unshare",
-        description = {"Run a command inside kiln's user namespace, with the id mapping builds use (uid 0 is you,",
-            "1..65536 your subordinate ids), as 'buildah unshare' does: e.g. to read or remove store files",
-            "that RUN steps gave other owners. $KILN_ROOT is set to the store."},
+@Command(name = "unshare", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Run a command in kiln's user namespace, as builds run (like buildah unshare).",
+            "The id mapping is the one builds use: uid 0 is you, 1..65536 your subordinate ids; e.g. to",
+            "read or remove store files that RUN steps gave other owners. $KILN_ROOT is set to the store."},
         footer = {"", "Examples:", "  kiln unshare id -u", "  kiln unshare rm -rf ~/.local/share/kiln",
             "", "The exit status is the command's."})
 final class UnshareCommand implements Callable<Integer> {
