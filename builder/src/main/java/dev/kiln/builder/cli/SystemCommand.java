@@ -4,7 +4,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "system", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Manage the local store.", subcommands = SystemPruneCommand.class)
+@Command(name = "system", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Manage the local store.", subcommands = SystemPruneCommand.class)
 final class SystemCommand implements Runnable {
     @Spec CommandSpec spec;
 

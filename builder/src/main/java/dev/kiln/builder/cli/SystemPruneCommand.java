@@ -22,7 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "prune", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = {"Remove unused data (like docker system prune).",
+@Command(name = "prune", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Remove unused data (like docker system prune).",
         "Stopped containers, unused build cache, and blobs and extracted layers no image uses;",
         "kiln enters its user namespace to delete files of subordinate ids."})
 final class SystemPruneCommand implements Callable<Integer> {
