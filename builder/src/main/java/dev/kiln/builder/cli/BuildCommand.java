@@ -13,6 +13,7 @@ import dev.kiln.builder.engine.BuildListener;
 import dev.kiln.builder.engine.BuildOptions;
 import dev.kiln.builder.engine.Builder;
 import dev.kiln.builder.engine.BuiltImage;
+import dev.kiln.builder.engine.RemoteContext;
 import dev.kiln.builder.engine.RunExecutor;
 import dev.kiln.builder.engine.RunFailedException;
 import dev.kiln.builder.engine.RuntimeRunExecutor;
@@ -58,7 +59,8 @@ public final class BuildCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "CONTEXT",
-            description = "The build context: a directory, or - for a tar (or a lone Dockerfile) on stdin.")
+            description = "The build context: a directory; - for a tar (or a lone Dockerfile) on stdin; an http(s) URL"
+                    + " of a tar (or a Dockerfile); a git URL (https://…/repo.git#REF:DIR, git@…).")
     String contextArg = ".";
 
     @Option(names = {"-t", "--tag"}, paramLabel = "NAME[:TAG]", description = "Name the image (repeatable).")
@@ -145,8 +147,8 @@ public final class BuildCommand implements Callable<Integer> {
         }
         Path tempContext = null;
         try {
-            if ((contextArg.equals("-") || "-".equals(file)) && !ProcessIds.isRoot()) {
-                // stdin can be read once: enter the user namespace before reading it
+            if ((contextArg.equals("-") || "-".equals(file) || RemoteContext.isUrl(contextArg)) && !ProcessIds.isRoot()) {
+                // stdin can be read once, a URL is fetched once: enter the user namespace first
                 java.util.OptionalInt code = Userns.ensureInside(
                         spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new),
                         isolationMode());
@@ -155,7 +157,7 @@ public final class BuildCommand implements Callable<Integer> {
                 }
             }
             BuildInput input = BuildInput.read(contextArg, file);
-            tempContext = input.temporary() ? input.context() : null;
+            tempContext = input.scratch();
             Dockerfile dockerfile = Dockerfile.parse(input.dockerfileName(), input.dockerfileText());
             PlanOptions planOptions = new PlanOptions(keyValues(buildArgs, "--build-arg"), target, targetPlatform.toString(), null);
             BuildPlan plan = Planner.plan(dockerfile, planOptions);
@@ -207,7 +209,7 @@ public final class BuildCommand implements Callable<Integer> {
             }
             if (!silent) {
                 for (Reference n : names) {
-                    out.println("Successfully tagged " + n);
+                    out.println("Successfully tagged " + n.familiarString());
                 }
             }
             out.println(built.id());

@@ -31,6 +31,7 @@ public final class Main implements Runnable {
         ImagesCommand.class,
         TagCommand.class,
         RmiCommand.class,
+        SystemCommand.class,
         SaveCommand.class,
         LoadCommand.class,
         CopyCommand.class,
@@ -43,6 +44,7 @@ public final class Main implements Runnable {
         StopCommand.class,
         RmCommand.class,
         LogsCommand.class,
+        UnshareCommand.class,
     };
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -61,6 +63,7 @@ public final class Main implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // `kiln run IMAGE CMD -c …`: everything after the image belongs to the container
         cl.getSubcommands().get("run").setStopAtPositional(true);
+        cl.getSubcommands().get("unshare").setStopAtPositional(true);
         return cl;
     }
 

@@ -1,13 +1,17 @@
 package dev.kiln.builder.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.kiln.oci.Json;
 import dev.kiln.oci.layout.OciArchive;
 import dev.kiln.oci.layout.OciLayout;
+import dev.kiln.oci.testing.ExternalTool;
 import dev.kiln.oci.testing.ImageValidator;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,7 +55,7 @@ class BuildCommandTest {
         Run r = kiln("build", "-t", "hello:1", "-o", "type=oci,dest=" + archive, "--iidfile", iid.toString(),
                 "--metadata-file", meta.toString(), ctx.toString());
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("STEP 2/3: COPY hello.txt /").contains("Successfully tagged docker.io/library/hello:1");
+        assertThat(r.out()).contains("STEP 2/3: COPY hello.txt /").contains("\nSuccessfully tagged hello:1\n");
         String id = r.out().strip().substring(r.out().strip().lastIndexOf('\n') + 1);
         assertThat(Files.readString(iid)).isEqualTo(id);
         assertThat(Json.readTree(Files.readAllBytes(meta)).path("containerimage.config.digest").asText()).isEqualTo(id);
@@ -105,5 +109,45 @@ class BuildCommandTest {
         Run r = kiln("build", "-t", "d:2", "-o", "type=docker,dest=" + archive, ctx.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(archive).exists();
+    }
+
+    @Test
+    void urlContexts_tarballOverHttpAndGitRepository_buildLikeADirectory() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")),
+                "in-process only as root: a rootless kiln re-executes itself in a user namespace before fetching a URL");
+        ExternalTool.run("tar", "-czf", tmp.resolve("ctx.tar.gz").toString(), "-C", ctx.toString(), ".").assertSuccess();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        byte[] tarball = Files.readAllBytes(tmp.resolve("ctx.tar.gz"));
+        server.createContext("/ctx.tar.gz", ex -> {
+            ex.sendResponseHeaders(200, tarball.length);
+            try (var out = ex.getResponseBody()) {
+                out.write(tarball);
+            }
+        });
+        server.start();
+        String local;
+        try {
+            local = kiln("build", "-q", ctx.toString()).out().strip();
+            Run r = kiln("build", "-q", "http://127.0.0.1:" + server.getAddress().getPort() + "/ctx.tar.gz");
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out().strip()).as("same files, same image").isEqualTo(local);
+        } finally {
+            server.stop(0);
+        }
+
+        Path repo = tmp.resolve("src");
+        Files.createDirectories(repo.resolve("sub"));
+        Files.copy(ctx.resolve("hello.txt"), repo.resolve("sub/hello.txt"));
+        Files.copy(ctx.resolve("Dockerfile"), repo.resolve("sub/Dockerfile"));
+        for (String[] git : new String[][] {{"init", "-q", "-b", "trunk"}, {"add", "-A"}, {"commit", "-q", "-m", "c"},
+                {"clone", "-q", "--bare", ".", tmp.resolve("repo.git").toString()}}) {
+            List<String> cmd = new ArrayList<>(List.of("git", "-C", repo.toString(), "-c", "user.name=k",
+                    "-c", "user.email=k@example.com"));
+            cmd.addAll(List.of(git));
+            ExternalTool.run(cmd.toArray(String[]::new)).assertSuccess();
+        }
+        Run g = kiln("build", "-q", "-t", "from-git", "file://" + tmp.resolve("repo.git") + "#trunk:sub");
+        assertThat(g.exit()).as(g.err()).isZero();
+        assertThat(g.out().strip()).isEqualTo(local);
     }
 }
