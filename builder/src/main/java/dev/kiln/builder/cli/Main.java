@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "kiln",
         mixinStandardHelpOptions = true,
+        scope = CommandLine.ScopeType.INHERIT, // every subcommand takes -h/--help and -V/--version
         versionProvider = VersionProvider.class,
         description = "Build, move and run OCI container images with no daemon and no root.",
         footer = {"", "Run 'kiln COMMAND --help' for more on a command."})
