@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -58,8 +59,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
                 .withWorkDir(request.workingDir())
                 .withNetwork(request.network() == RunInstruction.Network.NONE ? Network.NONE : Network.HOST)
                 .withStdio(Stdio.NULL, Stdio.PIPE, Stdio.PIPE)
-                .withMounts(request.files().entrySet().stream()
-                        .map(e -> (Mount) new Mount.Bind(e.getValue(), e.getKey(), true)).toList());
+                .withMounts(mounts(request));
         try {
             Execution ex = sandbox().start(spec);
             Thread out = pump(ex.stdout(), request);
@@ -72,6 +72,12 @@ public final class RuntimeRunExecutor implements RunExecutor {
         } finally {
             Scratch.delete(work);
         }
+    }
+
+    private static List<Mount> mounts(RunRequest request) {
+        List<Mount> out = new ArrayList<>(request.mounts());
+        request.files().forEach((target, file) -> out.add(new Mount.Bind(file, target, true)));
+        return out;
     }
 
     /** Files the runtime bind-mounts over; BuildKit keeps them out of layers when the image lacks them. */
