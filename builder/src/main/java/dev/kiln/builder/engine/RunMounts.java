@@ -103,7 +103,7 @@ final class RunMounts implements AutoCloseable {
      * Makes the host side of every mount; returns the runtime's mounts. Secrets and agents that
      * were not given are skipped unless {@code required}.
      */
-    List<Mount> open() throws InterruptedException {
+    List<Mount> open() {
         List<Mount> out = new ArrayList<>();
         for (Resolved r : mounts) {
             RunMount m = r.spec();
@@ -158,7 +158,7 @@ final class RunMounts implements AutoCloseable {
         return new Mount.Bind(src, r.target(), r.spec().readOnly());
     }
 
-    private Mount cache(Resolved r) throws InterruptedException {
+    private Mount cache(Resolved r) {
         RunMount m = r.spec();
         String identity = String.join("\0", "cache", m.id(), r.from() == null ? "" : seedKey(r),
                 String.valueOf(m.uid()), String.valueOf(m.gid()), String.valueOf(m.mode()));

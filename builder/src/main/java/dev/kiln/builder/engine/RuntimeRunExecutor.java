@@ -60,6 +60,10 @@ public final class RuntimeRunExecutor implements RunExecutor {
                 .withNetwork(request.network() == RunInstruction.Network.NONE ? Network.NONE : Network.HOST)
                 .withStdio(Stdio.NULL, Stdio.PIPE, Stdio.PIPE)
                 .withMounts(mounts(request));
+        if (!request.mounts().isEmpty() && sandbox().isolation() == Isolation.CHROOT) {
+            throw new dev.kiln.oci.KilnException("RUN --mount is not supported with --isolation=chroot "
+                    + "(it has no mount namespace to mount in)", "use --isolation=userns where user namespaces work", null);
+        }
         try {
             Execution ex = sandbox().start(spec);
             Thread out = pump(ex.stdout(), request);
