@@ -12,11 +12,9 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -36,32 +34,20 @@ class RunMountIT {
     private static final String ENV_SECRET = "kiln-it-env-s3cr3t-77b1";
 
     String registry;
-    Path jar;
+    UserKiln kiln;
     Path work;
 
     @BeforeEach
     void setUp() throws Exception {
         registry = ItEnv.require("KILN_IT_REGISTRY");
-        jar = ItEnv.jar();
-        work = Files.createTempDirectory("kiln-mount-it-");
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        kiln = UserKiln.create("kiln-mount-it-");
+        work = kiln.work();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        if (work != null) {
-            ExternalTool.run("rm", "-rf", work.toString());
-        }
-    }
-
-    private static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
-    }
-
-    record Result(int exit, String out, String err) {
-        Result ok() {
-            assertThat(exit).as("kiln exit code; stdout:\n" + out + "\nstderr:\n" + err).isZero();
-            return this;
+        if (kiln != null) {
+            kiln.delete();
         }
     }
 
@@ -78,32 +64,16 @@ class RunMountIT {
         return ctx;
     }
 
-    private void chownToUser(Path p) throws Exception {
-        if (isRoot()) {
-            ExternalTool.run("chown", "-R", ItEnv.require("KILN_IT_USER") + ":", p.toString()).assertSuccess();
-        }
+    private static void chownToUser(Path p) throws Exception {
+        UserKiln.chown(p);
     }
 
     /** {@code kiln build --root work/store --registry-mirror ... --progress plain ARGS}, as the test user. */
-    private Result build(Map<String, String> env, String... extra) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        if (isRoot()) {
-            cmd.addAll(List.of("runuser", "-u", ItEnv.require("KILN_IT_USER"), "--"));
-        }
-        cmd.addAll(List.of("env", "HOME=" + work));
-        env.forEach((k, v) -> cmd.add(k + "=" + v));
-        cmd.addAll(List.of("java", "-jar", jar.toString(), "build", "--root", work.resolve("store").toString(),
+    private UserKiln.Result build(Map<String, String> env, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("build", "--root", work.resolve("store").toString(),
                 "--registry-mirror", "docker.io=" + registry, "--progress", "plain"));
-        cmd.addAll(List.of(extra));
-        Path out = work.resolve("out.log");
-        Path err = work.resolve("err.log");
-        Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectOutput(out.toFile())
-                .redirectError(err.toFile()).start();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("kiln build did not finish in 10 minutes");
-        }
-        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        args.addAll(List.of(extra));
+        return kiln.run(env, 10, args.toArray(String[]::new));
     }
 
     @Test
@@ -113,9 +83,9 @@ class RunMountIT {
                 + "    n=$(cat /var/cache/counter/n 2>/dev/null || echo 0); n=$((n+1)); "
                 + "echo $n > /var/cache/counter/n; echo count=$n\n", Map.of());
         Path archive = work.resolve("cache.tar");
-        Result first = build(Map.of(), "-o", archive.toString(), ctx.toString()).ok();
+        UserKiln.Result first = build(Map.of(), "-o", archive.toString(), ctx.toString()).ok();
         assertThat(first.out()).contains("count=1");
-        Result second = build(Map.of(), "--no-cache", ctx.toString()).ok();
+        UserKiln.Result second = build(Map.of(), "--no-cache", ctx.toString()).ok();
         assertThat(second.out()).contains("count=2");
         List<String> names = scan(archive).names();
         assertThat(names).noneMatch(n -> n.startsWith("var/"));
@@ -140,7 +110,7 @@ class RunMountIT {
         chownToUser(secretFile);
         Path archive = work.resolve("all.tar");
         Map<String, String> env = Map.of("KILN_IT_ENV_SECRET", ENV_SECRET);
-        Result r = build(env, "--secret", "id=tok,src=" + secretFile, "--secret", "id=envtok,env=KILN_IT_ENV_SECRET",
+        UserKiln.Result r = build(env, "--secret", "id=tok,src=" + secretFile, "--secret", "id=envtok,env=KILN_IT_ENV_SECRET",
                 "-t", "mount-it", "-o", archive.toString(), ctx.toString()).ok();
         assertThat(r.out().lines().map(l -> l.replaceFirst("^\\[#1\\] ", "")))
                 .containsSubsequence("secrets-ok", "hello from the context", "from-the-stage", "ignored-ok", "1");
@@ -155,7 +125,7 @@ class RunMountIT {
         assertThat(grep.stdout()).as("no store file holds a secret").isEmpty();
 
         Files.writeString(secretFile, "rotated-secret-value");
-        Result again = build(env, "--secret", "id=tok,src=" + secretFile, "--secret",
+        UserKiln.Result again = build(env, "--secret", "id=tok,src=" + secretFile, "--secret",
                 "id=envtok,env=KILN_IT_ENV_SECRET", ctx.toString()).ok();
         assertThat(again.out()).as("a secret's value is not part of the cache key")
                 .contains("[#1] --> CACHED").doesNotContain("[#1] secrets-ok");
@@ -165,7 +135,7 @@ class RunMountIT {
     void missingRequiredSecret_failsAtItsLine() throws Exception {
         Path ctx = context("missing", "FROM busybox\n\nRUN --mount=type=secret,id=nope,required cat /run/secrets/nope\n",
                 Map.of());
-        Result r = build(Map.of(), ctx.toString());
+        UserKiln.Result r = build(Map.of(), ctx.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("Dockerfile:3").contains("secret nope not found").contains("--secret id=nope");
     }
@@ -178,7 +148,7 @@ class RunMountIT {
         try (ServerSocketChannel agent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             agent.bind(UnixDomainSocketAddress.of(sock));
             chownToUser(sock);
-            Result r = build(Map.of("SSH_AUTH_SOCK", sock.toString()), "--ssh", "default", ctx.toString()).ok();
+            UserKiln.Result r = build(Map.of("SSH_AUTH_SOCK", sock.toString()), "--ssh", "default", ctx.toString()).ok();
             assertThat(r.out()).contains("agent=/run/buildkit/ssh_agent.0");
         }
     }
