@@ -73,6 +73,17 @@ class RunMountsTest {
     }
 
     @Test
+    void bindFromImage_andCacheSeededFromAStage() throws Exception {
+        f.build("FROM scratch\nRUN --mount=from=base,source=/etc,target=/e cat /e/group\n");
+        assertThat(output()).singleElement().asString().startsWith("root:x:0:");
+        f.events.clear();
+        String df = "FROM base AS seed\nRUN write /seed/n 41\nFROM base\n"
+                + "RUN --mount=type=cache,target=/c,from=seed,source=/seed cat /c/n\n";
+        f.build(df);
+        assertThat(output()).containsExactly("41");
+    }
+
+    @Test
     void bindSourceOutsideContextOrMissing_isAnErrorAtTheLine() {
         assertThatThrownBy(() -> f.build("FROM base\n\nRUN --mount=source=nope,target=/x true\n"))
                 .hasMessageStartingWith("Dockerfile:3:").hasMessageContaining("nope: not found in the build context");
@@ -113,6 +124,19 @@ class RunMountsTest {
         try (CacheMounts.Lease c = mounts.acquire("x", dev.kiln.builder.dockerfile.RunMount.Sharing.PRIVATE, d -> { });
                 CacheMounts.Lease d = mounts.acquire("x", dev.kiln.builder.dockerfile.RunMount.Sharing.SHARED, x -> { })) {
             assertThat(c.dir()).as("released instances are reused").isEqualTo(d.dir());
+        }
+    }
+
+    @Test
+    void cacheMount_lockedSharing_holdsTheLockWhileInUse() throws Exception {
+        CacheMounts mounts = new CacheMounts(tmp.resolve("cm"));
+        Path lockFile;
+        try (CacheMounts.Lease a = mounts.acquire("y", dev.kiln.builder.dockerfile.RunMount.Sharing.LOCKED, d -> { })) {
+            lockFile = a.dir().resolveSibling(a.dir().getFileName() + ".lock");
+            assertThat(dev.kiln.builder.store.StoreLock.tryExclusive(lockFile)).isNull();
+        }
+        try (var again = dev.kiln.builder.store.StoreLock.tryExclusive(lockFile)) {
+            assertThat(again).as("released with the lease").isNotNull();
         }
     }
 
