@@ -24,7 +24,8 @@ import java.util.function.Function;
  * from the context by the digest of the mounted content (COPY's digest), from a stage or image by
  * that stage's key or image ID; a cache mount by its id and sharing; a secret by its id, never its
  * value. On a cache miss {@link #open} makes the host side (a copy for {@code rw} binds, the
- * persistent cache directory under its lock, a secret file readable only by kiln) and
+ * persistent cache directory under its lock, a secret file readable only by kiln, in
+ * {@code /dev/shm} when possible so that it never touches a disk) and
  * {@link #close} releases it all. Nothing mounted ever lands in the layer: the mounts hide their
  * targets, and {@link MountStubs} removes the mount points the image lacked.
  */
@@ -204,9 +205,10 @@ final class RunMounts implements AutoCloseable {
         if (r.target() == null) {
             return;
         }
-        Path dir = newScratch("secret");
-        Path file = dir.resolve("secret");
+        Path file;
         try {
+            Path dir = secretDir();
+            file = dir.resolve("secret");
             Files.setPosixFilePermissions(dir, Archives.permissions(0700));
             Files.write(file, value.get());
             Files.setPosixFilePermissions(file, Archives.permissions(m.mode()));
@@ -290,6 +292,22 @@ final class RunMounts implements AutoCloseable {
             items.add(new CopyItem.FromDisk(sub, p, kind));
         }
         return items;
+    }
+
+    /** A private directory for one secret file: in {@code /dev/shm} (memory) when usable, else scratch space. */
+    private Path secretDir() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+            try {
+                Path dir = Files.createTempDirectory(shm, "kiln-secret-",
+                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(Archives.permissions(0700)));
+                scratch.add(dir);
+                return dir;
+            } catch (IOException e) {
+                // fall back to the build's scratch space
+            }
+        }
+        return newScratch("secret");
     }
 
     private Path newScratch(String prefix) {
