@@ -123,6 +123,8 @@ class RunMountIT {
         ExternalTool.Result grep = ExternalTool.run("grep", "-r", "-l", "-a", "-e", SECRET, "-e", ENV_SECRET,
                 work.resolve("store").toString());
         assertThat(grep.stdout()).as("no store file holds a secret").isEmpty();
+        assertThat(ExternalTool.run("grep", "-r", "-l", "-a", "-e", SECRET, "/dev/shm").stdout())
+                .as("no secret file is left in /dev/shm").isEmpty();
 
         Files.writeString(secretFile, "rotated-secret-value");
         UserKiln.Result again = build(env, "--secret", "id=tok,src=" + secretFile, "--secret",
