@@ -134,6 +134,18 @@ class RunMountIT {
     }
 
     @Test
+    void secretAndCacheMounts_takeTheirOwnersAndModes() throws Exception {
+        Path ctx = context("owners", "FROM busybox\n"
+                + "RUN --mount=type=secret,id=tok,uid=1000,gid=50,mode=0440 --mount=type=cache,target=/c,uid=1000,mode=0700 \\\n"
+                + "    stat -c 'secret=%u:%g:%a' /run/secrets/tok && stat -c 'cache=%u:%a' /c\n", Map.of());
+        Path secretFile = work.resolve("owners-secret.txt");
+        Files.writeString(secretFile, SECRET);
+        chownToUser(secretFile);
+        UserKiln.Result r = build(Map.of(), "--secret", "id=tok,src=" + secretFile, ctx.toString()).ok();
+        assertThat(r.out()).contains("secret=1000:50:440", "cache=1000:700");
+    }
+
+    @Test
     void missingRequiredSecret_failsAtItsLine() throws Exception {
         Path ctx = context("missing", "FROM busybox\n\nRUN --mount=type=secret,id=nope,required cat /run/secrets/nope\n",
                 Map.of());
