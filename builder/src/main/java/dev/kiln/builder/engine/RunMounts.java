@@ -144,7 +144,7 @@ final class RunMounts implements AutoCloseable {
         }
         String rel = contextPath(ctx, r);
         Path real = ctx.dir().resolve(rel);
-        if (r.spec().readOnly() && !ctx.hasIgnoreRules()) {
+        if (r.spec().readOnly() && nothingIgnored(ctx, rel, real)) {
             return new Mount.Bind(real, r.target(), true);
         }
         // writes to a rw bind go to a throwaway copy; ignored files never reach the container
@@ -157,6 +157,18 @@ final class RunMounts implements AutoCloseable {
         }
         Path src = Files.isDirectory(real) ? copy : copy.resolve(real.getFileName().toString());
         return new Mount.Bind(src, r.target(), r.spec().readOnly());
+    }
+
+    /** True when the ignore rules hide nothing at or below {@code rel}: the directory can be bound as it is. */
+    private boolean nothingIgnored(BuildContext ctx, String rel, Path real) {
+        if (!ctx.hasIgnoreRules() || !Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS)) {
+            return true;
+        }
+        try (var all = Files.walk(real)) {
+            return all.count() - 1 == ctx.below(rel).size();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false;
+        }
     }
 
     private Mount cache(Resolved r) {

@@ -62,6 +62,16 @@ class RunMountsTest {
     }
 
     @Test
+    void bindFromContext_readOnlyWithNothingIgnoredBelow_bindsTheContextItself() throws Exception {
+        f.file(".dockerignore", "README\n");
+        f.build("FROM base\nRUN --mount=source=src,target=/src --mount=target=/all true\n");
+        List<Mount> mounts = f.runs.get(0).mounts();
+        assertThat(((Mount.Bind) mounts.get(0)).source()).isEqualTo(f.context.resolve("src"));
+        assertThat(((Mount.Bind) mounts.get(1)).source()).as("the root has an ignored file: a copy")
+                .isNotEqualTo(f.context);
+    }
+
+    @Test
     void bindFromStage_mountsThatStagesFiles_keyedByItsKey() throws Exception {
         String df = "FROM base AS build\nRUN write /out/app built\nFROM base\n"
                 + "RUN --mount=from=build,source=/out,target=/in cat /in/app\n";
