@@ -11,6 +11,7 @@ import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.engine.BuildContext;
 import dev.kiln.builder.engine.BuildListener;
 import dev.kiln.builder.engine.BuildOptions;
+import dev.kiln.builder.engine.BuildSecrets;
 import dev.kiln.builder.engine.Builder;
 import dev.kiln.builder.engine.BuiltImage;
 import dev.kiln.builder.engine.RemoteContext;
@@ -128,6 +129,14 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--pull", description = "Pull base images even when the store has them.")
     boolean pull;
 
+    @Option(names = "--secret", paramLabel = "id=ID[,src=FILE|,env=VAR]",
+            description = "A secret for RUN --mount=type=secret, from a file or an environment variable (repeatable).")
+    List<String> secrets = new ArrayList<>();
+
+    @Option(names = "--ssh", paramLabel = "default|ID=SOCKET",
+            description = "Forward an SSH agent socket to RUN --mount=type=ssh (default: $SSH_AUTH_SOCK; repeatable).")
+    List<String> ssh = new ArrayList<>();
+
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "2", description = "Stages built at once (default: ${DEFAULT-VALUE}).")
     int jobs;
 
@@ -191,7 +200,8 @@ public final class BuildCommand implements Callable<Integer> {
                 ImagePuller puller = new ImagePuller(registries, store, transfers, 4);
                 Builder builder = new Builder(blobs, BuildCache.inStore(store.root()), runs,
                         new StoreImageSource(store, puller, pull), events, options(targetPlatform), store.root().resolve("tmp"))
-                        .withListings(store.root().resolve("layers"));
+                        .withListings(store.root().resolve("layers"))
+                        .withCacheMounts(store.root().resolve("cache-mounts"));
                 built = builder.build(plan, planOptions, context);
                 for (BuildOutput o : outs) {
                     o.write(built, blobs, names, store.root().resolve("tmp"));
@@ -280,7 +290,21 @@ public final class BuildCommand implements Callable<Integer> {
                             "--network must be host or none, not '" + network + "'");
                 };
         return new BuildOptions(target, keyValues(labels, "--label"), noCache, new HashSet<>(noCacheFilter), c, net,
-                sourceDateEpoch(), jobs);
+                sourceDateEpoch(), jobs, buildSecrets());
+    }
+
+    private BuildSecrets buildSecrets() {
+        Map<String, BuildSecrets.Source> byId = new LinkedHashMap<>();
+        for (String spec : secrets) {
+            BuildSecrets.Source s = BuildSecrets.parseSecret(spec);
+            byId.put(s.id(), s);
+        }
+        Map<String, Path> agents = new LinkedHashMap<>();
+        for (String spec : ssh) {
+            Map.Entry<String, Path> e = BuildSecrets.parseSsh(spec, System::getenv);
+            agents.put(e.getKey(), e.getValue());
+        }
+        return BuildSecrets.of(byId, agents);
     }
 
     private static Instant sourceDateEpoch() {

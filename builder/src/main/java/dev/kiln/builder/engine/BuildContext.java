@@ -26,6 +26,11 @@ public final class BuildContext {
         return dir;
     }
 
+    /** True when the ignore rules hide something (the directory is not the context as it is). */
+    boolean hasIgnoreRules() {
+        return !ignore.patterns().isEmpty();
+    }
+
     /** Every path the ignore rules let through, relative and slash-separated, mapped to "is a directory". */
     synchronized NavigableMap<String, Boolean> paths() {
         if (included == null) {

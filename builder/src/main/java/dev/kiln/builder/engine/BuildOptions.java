@@ -19,6 +19,7 @@ import java.util.Set;
  * @param sourceDateEpoch {@code SOURCE_DATE_EPOCH}: history and config times, and the clamp of
  *                        every new file's mtime; null for "now"
  * @param parallelism     how many stages may build at once
+ * @param secrets         {@code --secret}s and {@code --ssh} agents for RUN mounts
  */
 public record BuildOptions(
         Platform platform,
@@ -28,28 +29,35 @@ public record BuildOptions(
         Compression compression,
         RunInstruction.Network network,
         Instant sourceDateEpoch,
-        int parallelism) {
+        int parallelism,
+        BuildSecrets secrets) {
 
     public BuildOptions {
         labels = Map.copyOf(labels);
         noCacheStages = Set.copyOf(noCacheStages);
         parallelism = Math.max(1, parallelism);
+        secrets = secrets == null ? BuildSecrets.NONE : secrets;
     }
 
     public static BuildOptions defaults(Platform platform) {
         return new BuildOptions(platform, Map.of(), false, Set.of(), Compression.GZIP, RunInstruction.Network.DEFAULT,
-                null, 2);
+                null, 2, BuildSecrets.NONE);
     }
 
     public BuildOptions withNoCache(boolean v) {
-        return new BuildOptions(platform, labels, v, noCacheStages, compression, network, sourceDateEpoch, parallelism);
+        return new BuildOptions(platform, labels, v, noCacheStages, compression, network, sourceDateEpoch, parallelism, secrets);
     }
 
     public BuildOptions withSourceDateEpoch(Instant v) {
-        return new BuildOptions(platform, labels, noCache, noCacheStages, compression, network, v, parallelism);
+        return new BuildOptions(platform, labels, noCache, noCacheStages, compression, network, v, parallelism, secrets);
+    }
+
+    public BuildOptions withSecrets(BuildSecrets v) {
+        return new BuildOptions(platform, labels, noCache, noCacheStages, compression, network, sourceDateEpoch,
+                parallelism, v);
     }
 
     public BuildOptions withLabels(Map<String, String> v) {
-        return new BuildOptions(platform, v, noCache, noCacheStages, compression, network, sourceDateEpoch, parallelism);
+        return new BuildOptions(platform, v, noCache, noCacheStages, compression, network, sourceDateEpoch, parallelism, secrets);
     }
 }

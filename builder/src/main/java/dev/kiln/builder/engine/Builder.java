@@ -45,6 +45,7 @@ public final class Builder {
     private final Path scratchRoot;
     private final CopyPlanner.Downloader downloader;
     private Path listings;
+    private CacheMounts cacheMounts;
 
     public Builder(BlobStore blobs, BuildCache cache, RunExecutor runs, ImageSource images, BuildListener listener,
             BuildOptions options, Path scratchRoot) {
@@ -64,6 +65,12 @@ public final class Builder {
         return this;
     }
 
+    /** Keeps the directories of {@code RUN --mount=type=cache} in {@code dir} (the store's {@code cache-mounts/}). */
+    public Builder withCacheMounts(Path dir) {
+        this.cacheMounts = new CacheMounts(dir);
+        return this;
+    }
+
     /** Builds {@code plan} against {@code context}; the image's blobs are in the blob store afterwards. */
     public BuiltImage build(BuildPlan plan, PlanOptions planOptions, BuildContext context) throws InterruptedException {
         Path scratch;
@@ -79,7 +86,7 @@ public final class Builder {
         });
         try {
             BuildServices services = new BuildServices(blobs, new LayerFiles(blobs, listings), new Snapshotter(blobs),
-                    cache, runs, images, listener, options, context, scratch, downloader, new AtomicLong());
+                    cache, runs, images, listener, options, context, scratch, downloader, cacheMounts, new AtomicLong());
             VariableScope global = globalScope(plan, planOptions);
             Map<Integer, CompletableFuture<StageResult>> futures = new LinkedHashMap<>();
             Map<Integer, StageResult> done = new ConcurrentHashMap<>();

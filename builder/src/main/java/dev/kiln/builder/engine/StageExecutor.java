@@ -147,7 +147,7 @@ final class StageExecutor {
             return CopyStep.run(CopySpec.of(a), CopySource.of(s.context()), state, s, useCache);
         }
         if (expanded instanceof RunInstruction r) {
-            return RunStep.run(r, state, s, number, useCache);
+            return RunStep.run(r, state, s, number, useCache, from -> copySources.apply(state.label, from));
         }
         ConfigChange change = ConfigChanges.of(expanded, state.cmdSet)
                 .orElseThrow(() -> new StepException(in.range(), in.keyword() + " is not allowed here", null));

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,65 +26,39 @@ import org.junit.jupiter.api.Test;
  */
 class TutorialBuildIT {
     String registry;
+    UserKiln kiln;
     Path jar;
     Path work;
 
     @BeforeEach
     void setUp() throws Exception {
         registry = ItEnv.require("KILN_IT_REGISTRY");
-        jar = ItEnv.jar();
-        work = Files.createTempDirectory("kiln-tutorial-it-");
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        kiln = UserKiln.create("kiln-tutorial-it-");
+        jar = kiln.jar();
+        work = kiln.work();
         Path example = Path.of("..", "examples", "hello-flask").toAbsolutePath().normalize();
         assertThat(example.resolve("Dockerfile")).exists();
         ExternalTool.run("cp", "-r", example.toString(), work.resolve("app").toString()).assertSuccess();
-        if (isRoot()) {
-            String user = ItEnv.require("KILN_IT_USER");
-            ExternalTool.run("chown", "-R", user + ":", work.toString()).assertSuccess();
-        }
+        UserKiln.chown(work);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        if (work != null) {
-            ExternalTool.run("rm", "-rf", work.toString());
+        if (kiln != null) {
+            kiln.delete();
         }
     }
 
     private static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
-    }
-
-    record Result(int exit, String out, String err) {
-        Result ok() {
-            assertThat(exit).as("kiln exit code; stdout:\n" + out + "\nstderr:\n" + err).isZero();
-            return this;
-        }
+        return UserKiln.isRoot();
     }
 
     /** Runs {@code kiln ARGS} as the test user (runuser when root), with {@code env} added. */
-    private Result kiln(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        if (isRoot()) {
-            cmd.addAll(List.of("runuser", "-u", ItEnv.require("KILN_IT_USER"), "--"));
-        }
-        cmd.addAll(List.of("env", "HOME=" + work));
-        env.forEach((k, v) -> cmd.add(k + "=" + v));
-        cmd.addAll(List.of("java", "-jar", jar.toString()));
-        cmd.addAll(List.of(args));
-        Path out = work.resolve("out.log");
-        Path err = work.resolve("err.log");
-        Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectOutput(out.toFile())
-                .redirectError(err.toFile()).start();
-        if (!p.waitFor(15, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("kiln " + String.join(" ", args) + " did not finish in 15 minutes");
-        }
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+    private UserKiln.Result kiln(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return kiln.run(env, 15, args);
     }
 
-    private Result build(String store, Map<String, String> env, String... extra) throws Exception {
+    private UserKiln.Result build(String store, Map<String, String> env, String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("build", "--root", work.resolve(store).toString(),
                 "--registry-mirror", "docker.io=" + registry, "--progress", "plain"));
         args.addAll(List.of(extra));
@@ -100,7 +73,7 @@ class TutorialBuildIT {
     @Test
     void tutorial_buildsAsUnprivilegedUser_imageJudgedByTools_rebuildFullyCached() throws Exception {
         Path archive = work.resolve("my-python-app.tar");
-        Result first = build("store", Map.of(), "-t", "my-python-app", "-o", archive.toString(), "app").ok();
+        UserKiln.Result first = build("store", Map.of(), "-t", "my-python-app", "-o", archive.toString(), "app").ok();
         assertThat(first.out()).contains("STEP 4/7: RUN pip install --no-cache-dir -r requirements.txt")
                 .contains("\nSuccessfully tagged my-python-app:latest\n");
         String id = lastLine(first.out());
@@ -134,7 +107,7 @@ class TutorialBuildIT {
         assertThat(bundle.resolve("rootfs/etc/hostname")).satisfiesAnyOf(
                 p -> assertThat(Files.exists(p)).isFalse(), p -> assertThat(Files.size(p)).isPositive());
 
-        Result again = build("store", Map.of(), "-t", "my-python-app", "app").ok();
+        UserKiln.Result again = build("store", Map.of(), "-t", "my-python-app", "app").ok();
         assertThat(again.out().split("--> CACHED", -1)).hasSize(7);
         assertThat(again.out()).doesNotContain("Requirement already satisfied").doesNotContain("downloaded");
         assertThat(lastLine(again.out())).isEqualTo(id);
@@ -216,7 +189,7 @@ class TutorialBuildIT {
             ExternalTool.run("chown", "-R", ItEnv.require("KILN_IT_USER") + ":", ctx.toString()).assertSuccess();
         }
         Path out = work.resolve("fail.tar");
-        Result r = build("store-f", Map.of(), "-t", "should-not-exist", "-o", out.toString(), "fail");
+        UserKiln.Result r = build("store-f", Map.of(), "-t", "should-not-exist", "-o", out.toString(), "fail");
         assertThat(r.exit()).isEqualTo(3);
         assertThat(r.err()).contains("Dockerfile:2").contains("exit code 3").contains("about to fail");
         assertThat(out).doesNotExist();
