@@ -48,10 +48,10 @@ final class CopyWriter {
             } else if (item instanceof CopyItem.Inline in) {
                 Files.deleteIfExists(target);
                 Files.write(target, in.content());
-                Files.setPosixFilePermissions(target, Archives.permissions(chmod >= 0 ? chmod : 0644));
+                Archives.setMode(target, chmod >= 0 ? chmod : 0644);
             } else if (item instanceof CopyItem.Download d) {
                 Files.copy(d.file(), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-                Files.setPosixFilePermissions(target, Archives.permissions(chmod >= 0 ? chmod : 0600));
+                Archives.setMode(target, chmod >= 0 ? chmod : 0600);
             } else if (item instanceof CopyItem.Archive a) {
                 Map<String, Owner> fromTar = Archives.extract(a.archive(), layer, a.dest(),
                         owner.equals(Owner.ROOT) && chmod < 0 ? null : owner);
@@ -78,13 +78,13 @@ final class CopyWriter {
                 if (existing.isPresent() && chmod < 0) {
                     // copying into a directory the image has keeps that directory's metadata
                     LayerFiles.Node n = existing.get();
-                    Files.setPosixFilePermissions(target, Archives.permissions(n.mode()));
+                    Archives.setMode(target, n.mode());
                     dirTimes.add(Map.entry(target, FileTime.fromMillis(n.mtimeMillis())));
                     owners.put(f.dest(), new Owner(n.uid(), n.gid()));
                     return true;
                 }
                 int mode = chmod >= 0 ? chmod : modeOf(f.source());
-                Files.setPosixFilePermissions(target, Archives.permissions(mode));
+                Archives.setMode(target, mode);
                 dirTimes.add(Map.entry(target, Files.getLastModifiedTime(f.source())));
             }
             case SYMLINK -> {
@@ -108,7 +108,7 @@ final class CopyWriter {
                 Files.deleteIfExists(target);
                 Files.copy(f.source(), target, StandardCopyOption.COPY_ATTRIBUTES);
                 if (chmod >= 0) {
-                    Files.setPosixFilePermissions(target, Archives.permissions(chmod));
+                    Archives.setMode(target, chmod);
                 }
             }
         }
@@ -130,7 +130,7 @@ final class CopyWriter {
             }
             Files.createDirectory(dir);
             var existing = rootfs.get(rel).filter(LayerFiles.Node::isDirectory);
-            Files.setPosixFilePermissions(dir, Archives.permissions(existing.map(LayerFiles.Node::mode).orElse(0755)));
+            Archives.setMode(dir, existing.map(LayerFiles.Node::mode).orElse(0755));
             owners.put(rel, existing.map(n -> new Owner(n.uid(), n.gid())).orElse(owner));
             existing.ifPresent(n -> dirTimes.add(Map.entry(dir, FileTime.fromMillis(n.mtimeMillis()))));
         }
