@@ -12,11 +12,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Writes planned {@link CopyItem}s into a layer directory as Docker keeps them: modes and mtimes of
  * the sources ({@code --chmod} replaces the mode), symlinks as symlinks, hardlinked sources as
- * hardlinks, owners 0:0 or {@code --chown}'s. Parent directories missing from the layer are created
+ * hardlinks, owners 0:0 or {@code --chown}'s (a source from a stage or image keeps its owner unless
+ * {@code --chown} is given, as Docker). Parent directories missing from the layer are created
  * with the metadata the image already has for them, else 0755. Owners are returned, not set on
  * disk: the snapshot writes them into the tar headers.
  */
@@ -24,16 +27,24 @@ final class CopyWriter {
     private final Path layer;
     private final LayerFiles.View rootfs;
     private final Owner owner;
+    private final Function<Path, Optional<Owner>> sourceOwners;
     private final int chmod;
     private final Map<String, Owner> owners = new HashMap<>();
     private final Map<Object, Path> inodes = new HashMap<>();
     private final List<Map.Entry<Path, FileTime>> dirTimes = new ArrayList<>();
 
     CopyWriter(Path layer, LayerFiles.View rootfs, Owner owner, int chmod) {
+        this(layer, rootfs, owner, chmod, source -> Optional.empty());
+    }
+
+    /** @param sourceOwners the owner a source file keeps (COPY --from without --chown), else empty */
+    CopyWriter(Path layer, LayerFiles.View rootfs, Owner owner, int chmod,
+            Function<Path, Optional<Owner>> sourceOwners) {
         this.layer = layer;
         this.rootfs = rootfs;
         this.owner = owner == null ? Owner.ROOT : owner;
         this.chmod = chmod;
+        this.sourceOwners = sourceOwners;
     }
 
     /** Writes {@code items}; returns the owner of every path written, relative to the layer root. */
@@ -42,9 +53,10 @@ final class CopyWriter {
             Path target = layer.resolve(item.dest());
             ensureParents(item.dest());
             if (item instanceof CopyItem.FromDisk f) {
-                if (writeFromDisk(f, target)) {
-                    continue;
+                if (!writeFromDisk(f, target)) {
+                    owners.put(item.dest(), sourceOwners.apply(f.source()).orElse(owner));
                 }
+                continue;
             } else if (item instanceof CopyItem.Inline in) {
                 Files.deleteIfExists(target);
                 Files.write(target, in.content());

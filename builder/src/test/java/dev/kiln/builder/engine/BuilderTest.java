@@ -286,6 +286,32 @@ class BuilderTest {
     }
 
     @Test
+    void copyFromStage_keepsSourceOwners_unlessChown() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            TarArchiveEntry e = new TarArchiveEntry("pkg/file.txt");
+            e.setSize(1);
+            e.setMode(0100644);
+            e.setIds(7, 8);
+            tar.putArchiveEntry(e);
+            tar.write('x');
+            tar.closeArchiveEntry();
+        }
+        Files.write(f.context.resolve("pkg.tar"), bytes.toByteArray());
+        BuiltImage built = f.build("""
+                FROM base AS owned
+                ADD pkg.tar /opt/
+                FROM base
+                COPY --from=owned /opt/pkg /kept
+                COPY --from=owned --chown=1:2 /opt/pkg/file.txt /chowned
+                """);
+        TarArchiveEntry kept = f.entries(built.layers().get(2)).get("kept/file.txt");
+        assertThat(kept.getLongUserId()).isEqualTo(7);
+        assertThat(kept.getLongGroupId()).isEqualTo(8);
+        assertThat(f.entries(built.layers().get(3)).get("chowned").getLongUserId()).isEqualTo(1);
+    }
+
+    @Test
     void onbuildTriggers_runFirstInChildStage_andAreCleared() throws Exception {
         BuiltImage built = f.build("""
                 FROM base AS parent
