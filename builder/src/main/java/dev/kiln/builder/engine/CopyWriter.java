@@ -10,9 +10,11 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -20,7 +22,8 @@ import java.util.function.Function;
  * the sources ({@code --chmod} replaces the mode), symlinks as symlinks, hardlinked sources as
  * hardlinks, owners 0:0 or {@code --chown}'s (a source from a stage or image keeps its owner unless
  * {@code --chown} is given, as Docker). Parent directories missing from the layer are created
- * with the metadata the image already has for them, else 0755. Owners are returned, not set on
+ * with the metadata the image already has for them, else 0755; an image directory that receives an
+ * entry gets the time of the build instead, as in a BuildKit diff. Owners are returned, not set on
  * disk: the snapshot writes them into the tar headers.
  */
 final class CopyWriter {
@@ -32,6 +35,9 @@ final class CopyWriter {
     private final Map<String, Owner> owners = new HashMap<>();
     private final Map<Object, Path> inodes = new HashMap<>();
     private final List<Map.Entry<Path, FileTime>> dirTimes = new ArrayList<>();
+    /** Directories whose time comes from the image: kept only when nothing is written into them. */
+    private final Set<Path> imageDirs = new HashSet<>();
+    private final Set<Path> writtenInto = new HashSet<>();
 
     CopyWriter(Path layer, LayerFiles.View rootfs, Owner owner, int chmod) {
         this(layer, rootfs, owner, chmod, source -> Optional.empty());
@@ -52,6 +58,7 @@ final class CopyWriter {
         for (CopyItem item : items) {
             Path target = layer.resolve(item.dest());
             ensureParents(item.dest());
+            writtenInto.add(target.getParent());
             if (item instanceof CopyItem.FromDisk f) {
                 if (!writeFromDisk(f, target)) {
                     owners.put(item.dest(), sourceOwners.apply(f.source()).orElse(owner));
@@ -73,7 +80,11 @@ final class CopyWriter {
             owners.put(item.dest(), owner);
         }
         for (int i = dirTimes.size() - 1; i >= 0; i--) {
-            Files.setLastModifiedTime(dirTimes.get(i).getKey(), dirTimes.get(i).getValue());
+            Path dir = dirTimes.get(i).getKey();
+            if (imageDirs.contains(dir) && writtenInto.contains(dir)) {
+                continue; // the image's directory changed now, as it does in a BuildKit diff
+            }
+            Files.setLastModifiedTime(dir, dirTimes.get(i).getValue());
         }
         return owners;
     }
@@ -92,6 +103,7 @@ final class CopyWriter {
                     LayerFiles.Node n = existing.get();
                     Archives.setMode(target, n.mode());
                     dirTimes.add(Map.entry(target, FileTime.fromMillis(n.mtimeMillis())));
+                    imageDirs.add(target);
                     owners.put(f.dest(), new Owner(n.uid(), n.gid()));
                     return true;
                 }
@@ -144,7 +156,10 @@ final class CopyWriter {
             var existing = rootfs.get(rel).filter(LayerFiles.Node::isDirectory);
             Archives.setMode(dir, existing.map(LayerFiles.Node::mode).orElse(0755));
             owners.put(rel, existing.map(n -> new Owner(n.uid(), n.gid())).orElse(owner));
-            existing.ifPresent(n -> dirTimes.add(Map.entry(dir, FileTime.fromMillis(n.mtimeMillis()))));
+            existing.ifPresent(n -> {
+                dirTimes.add(Map.entry(dir, FileTime.fromMillis(n.mtimeMillis())));
+                imageDirs.add(dir);
+            });
         }
     }
 

@@ -312,6 +312,16 @@ class BuilderTest {
     }
 
     @Test
+    void copyIntoImageDirectory_thatDirectoryGetsBuildTime_itsParentsKeepTheImages() throws Exception {
+        f.file("a.txt", "a");
+        BuiltImage built = f.build("FROM base\nCOPY a.txt /usr/lib/\n");
+        Map<String, TarArchiveEntry> base = f.entries(f.base.layers().get(0));
+        Map<String, TarArchiveEntry> layer = f.entries(built.layers().get(2));
+        assertThat(layer.get("usr/").getModTime()).isEqualTo(base.get("usr/").getModTime());
+        assertThat(layer.get("usr/lib/").getModTime()).isNotEqualTo(base.get("usr/lib/").getModTime());
+    }
+
+    @Test
     void onbuildTriggers_runFirstInChildStage_andAreCleared() throws Exception {
         BuiltImage built = f.build("""
                 FROM base AS parent
