@@ -75,6 +75,9 @@ final class CopyWriter {
                 Map<String, Owner> fromTar = Archives.extract(a.archive(), layer, a.dest(),
                         owner.equals(Owner.ROOT) && chmod < 0 ? null : owner);
                 owners.putAll(fromTar);
+                if (rootfs.get(a.dest()).filter(LayerFiles.Node::isDirectory).isEmpty()) {
+                    owners.putIfAbsent(a.dest(), owner); // a new destination is --chown's, as BuildKit's MkdirAll
+                }
                 continue;
             }
             owners.put(item.dest(), owner);

@@ -249,6 +249,24 @@ class BuilderTest {
     }
 
     @Test
+    void add_archiveWithChown_newDestinationAndEntriesOwnedByChown() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            TarArchiveEntry e = new TarArchiveEntry("file.txt");
+            e.setSize(1);
+            e.setIds(7, 8);
+            tar.putArchiveEntry(e);
+            tar.write('x');
+            tar.closeArchiveEntry();
+        }
+        Files.write(f.context.resolve("pkg.tar"), bytes.toByteArray());
+        BuiltImage built = f.build("FROM base\nADD --chown=1000:50 pkg.tar /new/\n");
+        Map<String, TarArchiveEntry> layer = f.entries(built.layers().get(2));
+        assertThat(layer.get("new/").getLongUserId()).isEqualTo(1000);
+        assertThat(layer.get("new/file.txt").getLongGroupId()).isEqualTo(50);
+    }
+
+    @Test
     void add_archiveWithSpecialModesAndSymlink_keepsSetuidStickyAndSymlinkTime() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes))) {
