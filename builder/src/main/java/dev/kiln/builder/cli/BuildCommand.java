@@ -170,18 +170,18 @@ public final class BuildCommand implements Callable<Integer> {
             Dockerfile dockerfile = Dockerfile.parse(input.dockerfileName(), input.dockerfileText());
             PlanOptions planOptions = new PlanOptions(keyValues(buildArgs, "--build-arg"), target, targetPlatform.toString(), null);
             BuildPlan plan = Planner.plan(dockerfile, planOptions);
-            for (DockerfileWarning w : plan.warnings()) {
-                err.println("WARNING: " + w);
-            }
-            err.flush();
             if (needsContainers(plan) && !ProcessIds.isRoot()) {
                 java.util.OptionalInt code = Userns.ensureInside(
                         spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new),
                         isolationMode());
                 if (code.isPresent()) {
-                    return code.getAsInt();
+                    return code.getAsInt(); // the kiln inside the namespace printed the warnings
                 }
             }
+            for (DockerfileWarning w : plan.warnings()) {
+                err.println("WARNING: " + w.render());
+            }
+            err.flush();
             IgnoreMatcher ignore = input.dockerfilePath() == null ? IgnoreMatcher.empty()
                     : IgnoreFiles.load(input.context(), input.dockerfilePath());
             BuildContext context = new BuildContext(input.context(), ignore);

@@ -170,7 +170,7 @@ public final class Builder {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new BuildContext(dir, IgnoreMatcher.empty());
+        return new BuildContext(dir, IgnoreMatcher.empty(), s.files().view(layers));
     }
 
     private static <T> T await(CompletableFuture<T> f) throws InterruptedException {

@@ -64,7 +64,7 @@ final class RunStep {
             try {
                 Path script = s.newDir("script").resolve(shebang.get().name());
                 java.nio.file.Files.writeString(script, shebang.get().content());
-                java.nio.file.Files.setPosixFilePermissions(script, Archives.permissions(0755));
+                Archives.setMode(script, 0755);
                 files.put(PIPES + shebang.get().name(), script);
             } catch (java.io.IOException e) {
                 throw new StepException(in.range(), "cannot write the heredoc script: " + e.getMessage(), null, e);

@@ -214,7 +214,7 @@ final class StageExecutor {
                     sofar = sofar.isEmpty() ? part : sofar + "/" + part;
                     Path p = Files.createDirectories(layer.resolve(sofar));
                     var existing = view.get(sofar).filter(LayerFiles.Node::isDirectory);
-                    Files.setPosixFilePermissions(p, Archives.permissions(existing.map(LayerFiles.Node::mode).orElse(0755)));
+                    Archives.setMode(p, existing.map(LayerFiles.Node::mode).orElse(0755));
                     owners.put(sofar, existing.map(n -> new Owner(n.uid(), n.gid())).orElse(owner));
                 }
                 LayerBlob blob = s.snapshotter().snapshot(layer, s.snapshotOptions().withOwners(owners));

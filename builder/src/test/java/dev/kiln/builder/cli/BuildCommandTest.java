@@ -73,6 +73,16 @@ class BuildCommandTest {
     }
 
     @Test
+    void dockerfileWarning_printedOnceWithItsPosition() throws Exception {
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nMAINTAINER me\nCOPY hello.txt /\n");
+        Run r = kiln("build", "-q", ctx.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("WARNING: Dockerfile:2:1: warning: MAINTAINER is deprecated")
+                .doesNotContain("DockerfileWarning[");
+        assertThat(r.err().split("WARNING:", -1)).hasSize(2);
+    }
+
+    @Test
     void failedBuild_leavesNoOutputFileAndNoTag() throws Exception {
         Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY missing.txt /\n");
         Path archive = tmp.resolve("never.tar");
