@@ -184,7 +184,7 @@ final class RunMounts implements AutoCloseable {
                 scratch.add(seed.dir());
                 new CopyWriter(dir, LayerFiles.View.EMPTY, Owner.ROOT, -1).write(items(seed, ""));
             }
-            Files.setPosixFilePermissions(dir, Archives.permissions(m.mode() != null ? m.mode() : 0755));
+            Archives.setMode(dir, m.mode() != null ? m.mode() : 0755);
             if (m.uid() != null || m.gid() != null) {
                 setOwner(dir, m.uid() == null ? 0 : m.uid(), m.gid() == null ? 0 : m.gid());
             }
@@ -221,9 +221,9 @@ final class RunMounts implements AutoCloseable {
         try {
             Path dir = secretDir();
             file = dir.resolve("secret");
-            Files.setPosixFilePermissions(dir, Archives.permissions(0700));
+            Archives.setMode(dir, 0700);
             Files.write(file, value.get());
-            Files.setPosixFilePermissions(file, Archives.permissions(m.mode()));
+            Archives.setMode(file, m.mode());
             if ((m.uid() != null && m.uid() != 0) || (m.gid() != null && m.gid() != 0)) {
                 setOwner(file, m.uid() == null ? 0 : m.uid(), m.gid() == null ? 0 : m.gid());
             }
@@ -312,7 +312,8 @@ final class RunMounts implements AutoCloseable {
         if (Files.isDirectory(shm) && Files.isWritable(shm)) {
             try {
                 Path dir = Files.createTempDirectory(shm, "kiln-secret-",
-                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(Archives.permissions(0700)));
+                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
                 scratch.add(dir);
                 return dir;
             } catch (IOException e) {
