@@ -9,8 +9,6 @@ import dev.kiln.oci.layout.OciArchive;
 import dev.kiln.oci.layout.OciLayout;
 import dev.kiln.oci.testing.ExternalTool;
 import dev.kiln.oci.testing.ImageValidator;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,14 +17,12 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code kiln build} in-process on a scratch-based Dockerfile (no registry, no runtime needed). */
 class BuildCommandTest {
     @TempDir Path tmp;
     Path ctx;
 
-    record Run(int exit, String out, String err) {}
 
     @BeforeEach
     void setUp() throws Exception {
@@ -35,16 +31,11 @@ class BuildCommandTest {
         Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY hello.txt /\nCMD [\"/hello\"]\n");
     }
 
-    private Run kiln(String... args) {
+    private InProcessKiln.Run kiln(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.add(1, "--root");
         all.add(2, tmp.resolve("store").toString());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+        return InProcessKiln.run(all.toArray(String[]::new));
     }
 
     @Test
@@ -52,7 +43,7 @@ class BuildCommandTest {
         Path archive = tmp.resolve("out/image.tar");
         Path iid = tmp.resolve("iid");
         Path meta = tmp.resolve("meta.json");
-        Run r = kiln("build", "-t", "hello:1", "-o", "type=oci,dest=" + archive, "--iidfile", iid.toString(),
+        InProcessKiln.Run r = kiln("build", "-t", "hello:1", "-o", "type=oci,dest=" + archive, "--iidfile", iid.toString(),
                 "--metadata-file", meta.toString(), ctx.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("STEP 2/3: COPY hello.txt /").contains("\nSuccessfully tagged hello:1\n");
@@ -67,7 +58,7 @@ class BuildCommandTest {
 
     @Test
     void quiet_printsOnlyTheImageId() {
-        Run r = kiln("build", "-q", ctx.toString());
+        InProcessKiln.Run r = kiln("build", "-q", ctx.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out().strip()).matches("sha256:[0-9a-f]{64}");
     }
@@ -75,7 +66,7 @@ class BuildCommandTest {
     @Test
     void dockerfileWarning_printedOnceWithItsPosition() throws Exception {
         Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nMAINTAINER me\nCOPY hello.txt /\n");
-        Run r = kiln("build", "-q", ctx.toString());
+        InProcessKiln.Run r = kiln("build", "-q", ctx.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).contains("WARNING: Dockerfile:2:1: warning: MAINTAINER is deprecated")
                 .doesNotContain("DockerfileWarning[");
@@ -86,7 +77,7 @@ class BuildCommandTest {
     void failedBuild_leavesNoOutputFileAndNoTag() throws Exception {
         Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY missing.txt /\n");
         Path archive = tmp.resolve("never.tar");
-        Run r = kiln("build", "-t", "never", "-o", archive.toString(), ctx.toString());
+        InProcessKiln.Run r = kiln("build", "-t", "never", "-o", archive.toString(), ctx.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("Dockerfile:2:").contains("missing.txt");
         assertThat(archive).doesNotExist();
@@ -100,7 +91,7 @@ class BuildCommandTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        Run r = kiln("build", ctx.toString());
+        InProcessKiln.Run r = kiln("build", ctx.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("Dockerfile:2");
     }
@@ -108,7 +99,7 @@ class BuildCommandTest {
     @Test
     void localOutput_writesTheRootFilesystem() throws Exception {
         Path dir = tmp.resolve("rootfs");
-        Run r = kiln("build", "-o", "type=local,dest=" + dir, ctx.toString());
+        InProcessKiln.Run r = kiln("build", "-o", "type=local,dest=" + dir, ctx.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(dir.resolve("hello.txt")).hasContent("hello");
     }
@@ -116,7 +107,7 @@ class BuildCommandTest {
     @Test
     void dockerOutput_writesADockerArchive() throws Exception {
         Path archive = tmp.resolve("docker.tar");
-        Run r = kiln("build", "-t", "d:2", "-o", "type=docker,dest=" + archive, ctx.toString());
+        InProcessKiln.Run r = kiln("build", "-t", "d:2", "-o", "type=docker,dest=" + archive, ctx.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(archive).exists();
     }
@@ -138,7 +129,7 @@ class BuildCommandTest {
         String local;
         try {
             local = kiln("build", "-q", ctx.toString()).out().strip();
-            Run r = kiln("build", "-q", "http://127.0.0.1:" + server.getAddress().getPort() + "/ctx.tar.gz");
+            InProcessKiln.Run r = kiln("build", "-q", "http://127.0.0.1:" + server.getAddress().getPort() + "/ctx.tar.gz");
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out().strip()).as("same files, same image").isEqualTo(local);
         } finally {
@@ -156,7 +147,7 @@ class BuildCommandTest {
             cmd.addAll(List.of(git));
             ExternalTool.run(cmd.toArray(String[]::new)).assertSuccess();
         }
-        Run g = kiln("build", "-q", "-t", "from-git", "file://" + tmp.resolve("repo.git") + "#trunk:sub");
+        InProcessKiln.Run g = kiln("build", "-q", "-t", "from-git", "file://" + tmp.resolve("repo.git") + "#trunk:sub");
         assertThat(g.exit()).as(g.err()).isZero();
         assertThat(g.out().strip()).isEqualTo(local);
     }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code kiln build --progress tty}: the live view, on a real pseudo-terminal and in-process. */
 class BuildTtyTest {
@@ -62,7 +59,7 @@ class BuildTtyTest {
 
     @Test
     void build_progressTtyFails_showsTheErrorStepInTheFinalViewBeforeTheError() throws Exception {
-        Run r = build("tty", context("FROM scratch\nCOPY missing.txt /\n"));
+        InProcessKiln.Run r = build("tty", context("FROM scratch\nCOPY missing.txt /\n"));
 
         assertThat(r.exit()).isEqualTo(1);
         String shown = r.err();
@@ -76,7 +73,7 @@ class BuildTtyTest {
 
     @Test
     void build_progressPlain_printsNoEscapes() throws Exception {
-        Run r = build("plain", context("FROM scratch\nCOPY hello.txt /\n"));
+        InProcessKiln.Run r = build("plain", context("FROM scratch\nCOPY hello.txt /\n"));
 
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("STEP 1/2: FROM scratch\nSTEP 2/2: COPY hello.txt /\n--> ")
@@ -84,17 +81,10 @@ class BuildTtyTest {
         assertThat(r.err()).doesNotContain("\u001B");
     }
 
-    record Run(int exit, String out, String err) {}
-
     /** {@code kiln build --progress PROGRESS CTX} in-process (stderr is no terminal here). */
-    private Run build(String progress, Path ctx) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute("build", "--root", tmp.resolve("store").toString(), "--progress", progress, ctx.toString());
-        return new Run(exit, out.toString(), err.toString());
+    private InProcessKiln.Run build(String progress, Path ctx) {
+        return InProcessKiln.run("build", "--root", tmp.resolve("store").toString(), "--progress", progress,
+                ctx.toString());
     }
 
     private static String quote(String s) {

@@ -2,8 +2,6 @@ package dev.kiln.builder.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,17 +25,6 @@ class MainTest {
         return paths;
     }
 
-    private static Result run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
-    private record Result(int code, String out, String err) {}
 
     @Test
     void help_everySubcommand_printsItsUsageAndExitsZero() {
@@ -47,8 +34,8 @@ class MainTest {
         for (List<String> path : paths) {
             List<String> args = new ArrayList<>(path);
             args.add("--help");
-            Result r = run(args.toArray(String[]::new));
-            assertThat(r.code()).as("exit code of kiln %s --help (stderr: %s)", path, r.err()).isZero();
+            InProcessKiln.Run r = InProcessKiln.run(args.toArray(String[]::new));
+            assertThat(r.exit()).as("exit code of kiln %s --help (stderr: %s)", path, r.err()).isZero();
             assertThat(r.out()).as("usage of kiln %s", path)
                     .contains("Usage: kiln " + String.join(" ", path));
         }
