@@ -9,6 +9,7 @@ import dev.kiln.oci.History;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.testing.ImageValidator;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -250,16 +251,7 @@ class BuilderTest {
 
     @Test
     void add_archiveWithChown_newDestinationAndEntriesOwnedByChown() throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
-            TarArchiveEntry e = new TarArchiveEntry("file.txt");
-            e.setSize(1);
-            e.setIds(7, 8);
-            tar.putArchiveEntry(e);
-            tar.write('x');
-            tar.closeArchiveEntry();
-        }
-        Files.write(f.context.resolve("pkg.tar"), bytes.toByteArray());
+        oneFileTar("pkg.tar", "file.txt");
         BuiltImage built = f.build("FROM base\nADD --chown=1000:50 pkg.tar /new/\n");
         Map<String, TarArchiveEntry> layer = f.entries(built.layers().get(2));
         assertThat(layer.get("new/").getLongUserId()).isEqualTo(1000);
@@ -305,17 +297,7 @@ class BuilderTest {
 
     @Test
     void copyFromStage_keepsSourceOwners_unlessChown() throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
-            TarArchiveEntry e = new TarArchiveEntry("pkg/file.txt");
-            e.setSize(1);
-            e.setMode(0100644);
-            e.setIds(7, 8);
-            tar.putArchiveEntry(e);
-            tar.write('x');
-            tar.closeArchiveEntry();
-        }
-        Files.write(f.context.resolve("pkg.tar"), bytes.toByteArray());
+        oneFileTar("pkg.tar", "pkg/file.txt");
         BuiltImage built = f.build("""
                 FROM base AS owned
                 ADD pkg.tar /opt/
@@ -385,5 +367,20 @@ class BuilderTest {
     void undefinedVariableError_pointsAtLine() {
         assertThatThrownBy(() -> f.build("FROM base\nENV A=${MISSING?must be set}\n"))
                 .isInstanceOf(DockerfileException.class).hasMessageContaining("Dockerfile:2");
+    }
+
+    /** Writes the context file {@code name}: a tar holding {@code entry} (one byte, 0644, owned 7:8). */
+    private void oneFileTar(String name, String entry) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            TarArchiveEntry e = new TarArchiveEntry(entry);
+            e.setSize(1);
+            e.setMode(0100644);
+            e.setIds(7, 8);
+            tar.putArchiveEntry(e);
+            tar.write('x');
+            tar.closeArchiveEntry();
+        }
+        Files.write(f.context.resolve(name), bytes.toByteArray());
     }
 }
