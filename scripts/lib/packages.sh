@@ -3,7 +3,7 @@
 # Tools the integration tests use as judges or fixtures (see docs/testing.md).
 readonly KILN_TEST_PACKAGES=(
   docker-registry skopeo umoci oci-image-tool busybox-static uidmap debootstrap
-  apache2-utils openssl podman buildah runc curl jq iproute2 maven openjdk-17-jdk-headless
+  apache2-utils openssl podman buildah runc curl jq iproute2 maven openjdk-17-jdk-headless git
 )
 
 # ensure_packages PACKAGE... — apt-get install the missing ones (one apt-get

@@ -21,6 +21,8 @@ final class BusyboxContainers {
         this.lower = lower;
     }
 
+    private Path lastUpper;
+
     /** Skips the test (loudly, see {@link RootlessHarness#user}) when the user cannot be used. */
     static BusyboxContainers forUser(String envVar) throws IOException {
         String user = RootlessHarness.user(envVar);
@@ -38,9 +40,20 @@ final class BusyboxContainers {
         return lower;
     }
 
+    /** A directory owned by the user (re-owned, with what was written in it, on every call). */
+    Path hostDir(String name) throws IOException {
+        return harness.dirFor(user, name);
+    }
+
+    /** The upper dir of the latest {@link #run}. */
+    Path lastUpper() {
+        return lastUpper;
+    }
+
     /** Runs {@code argv} over the busybox layer with a fresh upper dir, after {@code opts}. */
     RootlessHarness.Result run(List<String> opts, String... argv) throws IOException {
         Path scratch = harness.dirFor(user, "run" + (++counter));
+        lastUpper = scratch.resolve("upper");
         List<String> args = new ArrayList<>(List.of("--lower", lower.toString(),
                 "--upper", scratch.resolve("upper").toString(),
                 "--work", scratch.resolve("work").toString()));

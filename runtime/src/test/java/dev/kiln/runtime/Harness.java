@@ -46,6 +46,16 @@ public final class Harness {
             String[] ug = user.split(":");
             spec = spec.withUser(User.of(Integer.parseInt(ug[0]), Integer.parseInt(ug[1])));
         }
+        List<Mount> mounts = new ArrayList<>();
+        for (String b : values(opts, "--bind")) {
+            String[] parts = b.split(":");
+            mounts.add(Mount.bind(Path.of(parts[0]), parts[1], parts.length > 2 && parts[2].equals("ro")));
+        }
+        for (String t : values(opts, "--tmpfs")) {
+            int colon = t.indexOf(':');
+            mounts.add(colon < 0 ? Mount.tmpfs(t) : new Mount.Tmpfs(t.substring(0, colon), t.substring(colon + 1)));
+        }
+        spec = spec.withMounts(mounts);
         if ("none".equals(value(args, "--net", "host"))) {
             spec = spec.withNetwork(Network.NONE);
         }

@@ -110,6 +110,32 @@ class SandboxIT {
     }
 
     @Test
+    void run_extraMounts_bindReadOnlyAndReadWrite_tmpfs_noneInTheUpperDir() throws IOException {
+        Path ro = busybox.hostDir("mount-ro");
+        Files.writeString(ro.resolve("hello"), "from the host\n");
+        Path rw = busybox.hostDir("mount-rw");
+        Path file = busybox.hostDir("mount-file").resolve("passwd");
+        Files.writeString(file, "bound:x:7:7::/:/bin/sh\n");
+        busybox.hostDir("mount-ro");
+        busybox.hostDir("mount-file");
+        RootlessHarness.Result r = run(List.of("--bind", ro + ":/mnt/ro:ro", "--bind", rw + ":/mnt/rw",
+                "--bind", file + ":/etc/passwd:ro", "--tmpfs", "/mnt/t:size=1m"), "sh", "-c",
+                "cat /mnt/ro/hello; touch /mnt/ro/x 2>/dev/null || echo ro-refused; echo out > /mnt/rw/written; "
+                        + "head -c 8 /etc/passwd; echo; grep -c ' /mnt/t tmpfs ' /proc/mounts; "
+                        + "echo gone > /mnt/t/scratch; head -c 2000000 /dev/zero > /mnt/t/big 2>/dev/null "
+                        + "|| echo tmpfs-full");
+        assertThat(r.stdout()).as(r.toString())
+                .isEqualTo("from the host\nro-refused\nbound:x:\n1\ntmpfs-full\n");
+        assertThat(rw.resolve("written")).hasContent("out");
+        assertThat(ro.resolve("x")).doesNotExist();
+        Path upper = busybox.lastUpper();
+        assertThat(upper.resolve("mnt/t")).as("the tmpfs mount point is an empty directory").isEmptyDirectory();
+        assertThat(upper.resolve("mnt/rw")).isEmptyDirectory();
+        assertThat(upper.resolve("etc/passwd")).as("a file mount over an image file does not copy it up")
+                .doesNotExist();
+    }
+
+    @Test
     void run_missingCommand_reportsNotFoundInPath() throws IOException {
         RootlessHarness.Result r = run(List.of(), "no-such-command");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(99);

@@ -5,14 +5,18 @@ import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.Json;
+import dev.kiln.oci.KilnException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * Step results by {@link CacheKey}, one JSON file each under {@code <store>/cache/}. A file is
@@ -60,6 +64,52 @@ public final class BuildCache {
             return Optional.of(e);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "ignoring unreadable cache entry {0}: {1}", f, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Removes entries: all of them, or ({@code all} false) those that are unreadable or whose layer
+     * blobs are gone, which could only ever miss.
+     */
+    public Pruned prune(boolean all, Predicate<Digest> blobExists) {
+        Set<LayerBlob> kept = new HashSet<>();
+        int removed = 0;
+        if (!Files.isDirectory(dir)) {
+            return new Pruned(removed, kept);
+        }
+        try (Stream<Path> files = Files.walk(dir, 2)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Optional<Entry> entry = all || !f.toString().endsWith(".json") ? Optional.empty() : read(f)
+                        .filter(e -> e.layers().stream().allMatch(l -> blobExists.test(l.descriptor().digest())));
+                if (entry.isPresent()) {
+                    kept.addAll(entry.get().layers());
+                } else if (Files.deleteIfExists(f) && f.toString().endsWith(".json")) {
+                    removed++;
+                }
+            }
+            try (Stream<Path> subdirs = Files.list(dir)) {
+                for (Path d : subdirs.filter(Files::isDirectory).toList()) {
+                    try (Stream<Path> left = Files.list(d)) {
+                        if (left.findAny().isEmpty()) {
+                            Files.deleteIfExists(d);
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new KilnException("cannot prune the build cache in " + dir + ": " + e.getMessage(), e);
+        }
+        return new Pruned(removed, kept);
+    }
+
+    /** What {@link #prune} did: entries removed, and the layers of those that remain. */
+    public record Pruned(int removed, Set<LayerBlob> kept) {}
+
+    private static Optional<Entry> read(Path f) {
+        try {
+            return Optional.of(Json.mapper().readValue(Files.readAllBytes(f), Entry.class));
+        } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }

@@ -1,6 +1,8 @@
 package dev.kiln.builder.cli;
 
 import dev.kiln.builder.cache.BuildCache;
+import dev.kiln.builder.cli.live.LiveProgress;
+import dev.kiln.builder.cli.live.Terminal;
 import dev.kiln.builder.dockerfile.Dockerfile;
 import dev.kiln.builder.dockerfile.DockerfileWarning;
 import dev.kiln.builder.dockerfile.IgnoreFiles;
@@ -12,8 +14,10 @@ import dev.kiln.builder.engine.BuildListener;
 import dev.kiln.builder.engine.CacheOnlyMiss;
 import dev.kiln.builder.engine.ImageSource;
 import dev.kiln.builder.engine.BuildOptions;
+import dev.kiln.builder.engine.BuildSecrets;
 import dev.kiln.builder.engine.Builder;
 import dev.kiln.builder.engine.BuiltImage;
+import dev.kiln.builder.engine.RemoteContext;
 import dev.kiln.builder.engine.RunExecutor;
 import dev.kiln.builder.engine.RunFailedException;
 import dev.kiln.builder.engine.RuntimeRunExecutor;
@@ -22,9 +26,10 @@ import dev.kiln.runtime.Isolation;
 import dev.kiln.runtime.Userns;
 import dev.kiln.builder.engine.StoreImageSource;
 import dev.kiln.builder.plan.BuildPlan;
-import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.plan.PlanOptions;
 import dev.kiln.builder.plan.Planner;
+import dev.kiln.builder.plan.Stage;
+import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.registry.AuthEnvironment;
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
@@ -61,7 +66,8 @@ public final class BuildCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "CONTEXT",
-            description = "The build context: a directory, or - for a tar (or a lone Dockerfile) on stdin.")
+            description = "The build context: a directory; - for a tar (or a lone Dockerfile) on stdin; an http(s) URL"
+                    + " of a tar (or a Dockerfile); a git URL (https://…/repo.git#REF:DIR, git@…).")
     String contextArg = ".";
 
     @Option(names = {"-t", "--tag"}, paramLabel = "NAME[:TAG]", description = "Name the image (repeatable).")
@@ -129,6 +135,14 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--pull", description = "Pull base images even when the store has them.")
     boolean pull;
 
+    @Option(names = "--secret", paramLabel = "id=ID[,src=FILE|,env=VAR]",
+            description = "A secret for RUN --mount=type=secret, from a file or an environment variable (repeatable).")
+    List<String> secrets = new ArrayList<>();
+
+    @Option(names = "--ssh", paramLabel = "default|ID=SOCKET",
+            description = "Forward an SSH agent socket to RUN --mount=type=ssh (default: $SSH_AUTH_SOCK; repeatable).")
+    List<String> ssh = new ArrayList<>();
+
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "2", description = "Stages built at once (default: ${DEFAULT-VALUE}).")
     int jobs;
 
@@ -148,8 +162,8 @@ public final class BuildCommand implements Callable<Integer> {
         }
         Path tempContext = null;
         try {
-            if ((contextArg.equals("-") || "-".equals(file)) && !ProcessIds.isRoot()) {
-                // stdin can be read once: enter the user namespace before reading it
+            if ((contextArg.equals("-") || "-".equals(file) || RemoteContext.isUrl(contextArg)) && !ProcessIds.isRoot()) {
+                // stdin can be read once, a URL is fetched once: enter the user namespace first
                 java.util.OptionalInt code = Userns.ensureInside(
                         spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new),
                         isolationMode());
@@ -158,44 +172,60 @@ public final class BuildCommand implements Callable<Integer> {
                 }
             }
             BuildInput input = BuildInput.read(contextArg, file);
-            tempContext = input.temporary() ? input.context() : null;
+            tempContext = input.scratch();
             Dockerfile dockerfile = Dockerfile.parse(input.dockerfileName(), input.dockerfileText());
             PlanOptions planOptions = new PlanOptions(keyValues(buildArgs, "--build-arg"), target, targetPlatform.toString(), null);
             BuildPlan plan = Planner.plan(dockerfile, planOptions);
-            for (DockerfileWarning w : plan.warnings()) {
-                err.println("WARNING: " + w);
-            }
-            err.flush();
             IgnoreMatcher ignore = input.dockerfilePath() == null ? IgnoreMatcher.empty()
                     : IgnoreFiles.load(input.context(), input.dockerfilePath());
             BuildContext context = new BuildContext(input.context(), ignore);
-            BuildProgress listener = new BuildProgress(out, silent, plan.stages().size() > 1);
             LocalStore store = new LocalStore(global.storeRoot());
-            BuiltImage built = null;
+            List<BuildEvent> held = new ArrayList<>();
+            BuiltImage cached = null;
             if (needsContainers(plan) && !ProcessIds.isRoot()) {
-                built = cachedOutsideNamespace(plan, planOptions, context, store, listener, outs, names, targetPlatform);
-                if (built == null) {
+                cached = cachedOutsideNamespace(plan, planOptions, context, store, held, outs, names, targetPlatform);
+                if (cached == null) {
                     java.util.OptionalInt code = Userns.ensureInside(
                             spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new),
                             isolationMode());
                     if (code.isPresent()) {
-                        return code.getAsInt();
+                        return code.getAsInt(); // the kiln inside the namespace printed the warnings
                     }
                 }
             }
-            if (built == null) {
-                try (RunExecutor runs = runExecutor(store)) {
-                    built = build(plan, planOptions, context, store, listener, listener, runs, options(targetPlatform), outs,
-                            names);
+            for (DockerfileWarning w : plan.warnings()) {
+                err.println("WARNING: " + w.render());
+            }
+            err.flush();
+            BuildProgress plain = new BuildProgress(out, silent, plan.stages().size() > 1);
+            LiveProgress live = live(silent) ? LiveProgress.start(err, Terminal.stderr(System.getenv()), steps(plan), plain)
+                    : null;
+            BuildListener events = live != null ? live : plain;
+            ProgressListener transfers = live != null ? live : plain;
+            BuiltImage built = cached;
+            boolean succeeded = false;
+            try {
+                if (built != null) {
+                    held.forEach(events::on);
+                } else {
+                    try (RunExecutor runs = runExecutor(store)) {
+                        built = build(plan, planOptions, context, store, events, transfers, runs,
+                                options(targetPlatform), outs, names);
+                    }
+                }
+                succeeded = true;
+            } finally {
+                if (live != null) {
+                    live.finish(succeeded);
                 }
             }
             BuildResults.writeIdFiles(built, names, iidFile, metadataFile);
             if (push) {
-                BuildResults.push(store, names, listener, mirrors, insecure);
+                BuildResults.push(store, names, transfers, mirrors, insecure);
             }
             if (!silent) {
                 for (Reference n : names) {
-                    out.println("Successfully tagged " + n);
+                    out.println("Successfully tagged " + n.familiarString());
                 }
             }
             out.println(built.id());
@@ -214,7 +244,7 @@ public final class BuildCommand implements Callable<Integer> {
 
     /** Builds, writes the {@code -o} outputs and sets the names, all under one store session. */
     private BuiltImage build(BuildPlan plan, PlanOptions planOptions, BuildContext context, LocalStore store,
-            BuildListener listener, ProgressListener pulls, RunExecutor runs, BuildOptions options,
+            BuildListener events, ProgressListener transfers, RunExecutor runs, BuildOptions options,
             List<BuildOutput> outs, List<Reference> names) throws InterruptedException, IOException {
         try (LocalStore.Session session = store.session()) {
             ImageSource images;
@@ -224,11 +254,12 @@ public final class BuildCommand implements Callable<Integer> {
                 AuthEnvironment env = AuthEnvironment.system();
                 Registries registries = Registries.standard(RegistryConfig.load(env.kilnConfig(), mirrors, insecure),
                         env);
-                images = new StoreImageSource(store, new ImagePuller(registries, store, pulls, 4),
-                        pull);
+                images = new StoreImageSource(store, new ImagePuller(registries, store, transfers, 4), pull);
             }
-            Builder builder = new Builder(store, BuildCache.inStore(store.root()), runs, images, listener, options,
-                    store.root().resolve("tmp")).withListings(store.root().resolve("layers"));
+            Builder builder = new Builder(store, BuildCache.inStore(store.root()), runs, images, events, options,
+                    store.root().resolve("tmp"))
+                    .withListings(store.root().resolve("layers"))
+                    .withCacheMounts(store.root().resolve("cache-mounts"));
             BuiltImage built = builder.build(plan, planOptions, context);
             for (BuildOutput o : outs) {
                 o.write(built, store, names, store.root().resolve("tmp"));
@@ -240,39 +271,37 @@ public final class BuildCommand implements Callable<Integer> {
 
     /**
      * A rootless build whose every layer step is cached needs no user namespace: it is tried here
-     * first, as the user, with its progress held back. The first step that would make a layer (a
-     * RUN, COPY, ADD or WORKDIR missing the cache) or pull an image stops it before it touches
-     * anything, and null says: re-execute in the namespace and build there (where the earlier
-     * steps are cache hits). So nothing is ever extracted into the layer store with the user's
-     * own ids for owners. Not tried when the outcome is known to need the namespace or would
-     * differ outside it ({@code --pull}, {@code --no-cache}, a local-directory output) or when the
-     * store has no build cache yet.
+     * first, as the user, with its progress events kept in {@code held}. The first step that would
+     * make a layer (a RUN, COPY, ADD or WORKDIR missing the cache) or pull an image stops it before
+     * it touches anything, and null says: re-execute in the namespace and build there (where the
+     * earlier steps are cache hits). So nothing is ever extracted into the layer store with the
+     * user's own ids for owners. Not tried when the outcome is known to need the namespace or
+     * would differ outside it ({@code --pull}, {@code --no-cache}, a local-directory output) or
+     * when the store has no build cache yet.
      */
     private BuiltImage cachedOutsideNamespace(BuildPlan plan, PlanOptions planOptions, BuildContext context,
-            LocalStore store, BuildProgress listener, List<BuildOutput> outs, List<Reference> names,
+            LocalStore store, List<BuildEvent> held, List<BuildOutput> outs, List<Reference> names,
             Platform targetPlatform) throws InterruptedException, IOException {
         if (pull || noCache || !noCacheFilter.isEmpty() || outs.stream().anyMatch(o -> o.type().equals("local"))
                 || !Files.isDirectory(store.root().resolve("cache"))) {
             return null; // (no cache yet: a first build)
         }
-        List<BuildEvent> held = new ArrayList<>();
         BuildListener holding = e -> {
             synchronized (held) {
                 held.add(e);
             }
         };
-        BuiltImage built;
         try {
-            built = build(plan, planOptions, context, store, holding, ProgressListener.NONE, RunExecutor.UNAVAILABLE,
-                    options(targetPlatform).withCachedLayersOnly(true), outs, names);
+            BuiltImage built = build(plan, planOptions, context, store, holding, ProgressListener.NONE,
+                    RunExecutor.UNAVAILABLE, options(targetPlatform).withCachedLayersOnly(true), outs, names);
+            LOG.log(System.Logger.Level.DEBUG, "every layer came from the cache: no user namespace needed");
+            return built;
         } catch (CacheOnlyMiss miss) {
             LOG.log(System.Logger.Level.DEBUG, "not every step is cached ({0}): building in a user namespace",
                     miss.getMessage());
+            held.clear();
             return null;
         }
-        LOG.log(System.Logger.Level.DEBUG, "every layer came from the cache: no user namespace needed");
-        held.forEach(listener::on);
-        return built;
     }
 
     /** {@code images} without pulling: an image missing from the store ends a cached-only build. */
@@ -284,6 +313,23 @@ public final class BuildCommand implements Callable<Integer> {
                 throw new CacheOnlyMiss("FROM " + reference);
             }
         };
+    }
+
+    /** The live view: asked for, or {@code auto} on a terminal. */
+    private boolean live(boolean silent) {
+        return !silent && (progress.equals("tty") || progress.equals("auto") && Terminal.isLive(System.getenv()));
+    }
+
+    /** Each stage's step texts (FROM first), for the live view's totals. */
+    private static Map<String, List<String>> steps(BuildPlan plan) {
+        Map<String, List<String>> steps = new LinkedHashMap<>();
+        for (Stage stage : plan.stages()) {
+            List<String> texts = new ArrayList<>();
+            texts.add(stage.from().text());
+            stage.instructions().forEach(in -> texts.add(in.text()));
+            steps.put(stage.label(), texts);
+        }
+        return steps;
     }
 
     private RunExecutor runExecutor(LocalStore store) {
@@ -323,7 +369,21 @@ public final class BuildCommand implements Callable<Integer> {
                             "--network must be host or none, not '" + network + "'");
                 };
         return new BuildOptions(target, keyValues(labels, "--label"), noCache, new HashSet<>(noCacheFilter), c, net,
-                sourceDateEpoch(), jobs, false);
+                sourceDateEpoch(), jobs, buildSecrets(), false);
+    }
+
+    private BuildSecrets buildSecrets() {
+        Map<String, BuildSecrets.Source> byId = new LinkedHashMap<>();
+        for (String spec : secrets) {
+            BuildSecrets.Source s = BuildSecrets.parseSecret(spec);
+            byId.put(s.id(), s);
+        }
+        Map<String, Path> agents = new LinkedHashMap<>();
+        for (String spec : ssh) {
+            Map.Entry<String, Path> e = BuildSecrets.parseSsh(spec, System::getenv);
+            agents.put(e.getKey(), e.getValue());
+        }
+        return BuildSecrets.of(byId, agents);
     }
 
     private static Instant sourceDateEpoch() {

@@ -1,6 +1,7 @@
 package dev.kiln.builder.cli;
 
 import dev.kiln.builder.engine.ContextArchive;
+import dev.kiln.builder.engine.RemoteContext;
 import dev.kiln.builder.engine.Scratch;
 import dev.kiln.oci.KilnException;
 import java.io.IOException;
@@ -10,20 +11,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The context directory and Dockerfile of a build: a directory, or {@code -} for a tar (or a lone
- * Dockerfile) on stdin, which is extracted to a temporary directory ({@link #temporary()}).
+ * The context directory and Dockerfile of a build: a directory; {@code -} for a tar (or a lone
+ * Dockerfile) on stdin; or a git or http(s) URL ({@link RemoteContext}). The last two are fetched
+ * into a temporary directory ({@link #scratch()}).
  *
+ * @param scratch the temporary directory to delete after the build, or null
  * @param dockerfilePath the Dockerfile on disk (for ignore-file lookup), null when read from stdin
  */
-record BuildInput(Path context, boolean temporary, String dockerfileName, Path dockerfilePath, String dockerfileText) {
+record BuildInput(Path context, Path scratch, String dockerfileName, Path dockerfilePath, String dockerfileText) {
 
     static BuildInput read(String contextArg, String file) throws IOException {
         Path context;
-        boolean temporary = false;
+        Path scratch = null;
         String stdinDockerfile = null;
-        if (contextArg.equals("-")) {
+        boolean remote = RemoteContext.isUrl(contextArg);
+        if (remote) {
+            scratch = Files.createTempDirectory("kiln-context-");
+            RemoteContext.Fetched fetched = RemoteContext.fetch(contextArg, scratch);
+            context = fetched.context();
+            stdinDockerfile = fetched.dockerfileText();
+        } else if (contextArg.equals("-")) {
             context = Files.createTempDirectory("kiln-context-");
-            temporary = true;
+            scratch = context;
             Path tmp = Files.createTempFile("kiln-context-", ".tar");
             try (InputStream in = System.in) {
                 Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -43,14 +52,20 @@ record BuildInput(Path context, boolean temporary, String dockerfileName, Path d
             }
         }
         if (stdinDockerfile != null) {
-            return new BuildInput(context, temporary, "Dockerfile", null, stdinDockerfile);
+            return new BuildInput(context, scratch, "Dockerfile", null, stdinDockerfile);
         }
         if ("-".equals(file)) {
-            return new BuildInput(context, temporary, "Dockerfile", null,
+            return new BuildInput(context, scratch, "Dockerfile", null,
                     new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
         }
         Path df;
-        if (file != null) {
+        if (file != null && remote) {
+            // as docker build: -f names a file of the fetched context
+            df = context.resolve(file).normalize();
+            if (!df.startsWith(context)) {
+                throw new KilnException("-f " + file + " is outside the build context " + contextArg, null, null);
+            }
+        } else if (file != null) {
             df = Path.of(file).toAbsolutePath().normalize();
         } else {
             df = context.resolve("Dockerfile");
@@ -62,7 +77,7 @@ record BuildInput(Path context, boolean temporary, String dockerfileName, Path d
             throw new KilnException("no Dockerfile at " + df, "name one with -f FILE", null);
         }
         String name = file != null ? file : df.getFileName().toString();
-        return new BuildInput(context, temporary, name, df, Files.readString(df, StandardCharsets.UTF_8));
+        return new BuildInput(context, scratch, name, df, Files.readString(df, StandardCharsets.UTF_8));
     }
 
     static void deleteQuietly(Path dir) {

@@ -39,6 +39,9 @@ final class BuildProgress implements BuildListener, ProgressListener {
             out.println(prefix(o.stage()) + o.line());
         } else if (event instanceof BuildEvent.Message m) {
             out.println(m.text());
+        } else if (event instanceof BuildEvent.Transfer t) {
+            on(t.event());
+            return;
         }
         out.flush();
     }

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "kiln",
         mixinStandardHelpOptions = true,
+        scope = CommandLine.ScopeType.INHERIT, // every subcommand takes -h/--help and -V/--version
         versionProvider = VersionProvider.class,
         description = "Build, move and run OCI container images with no daemon and no root.",
         footer = {"", "Run 'kiln COMMAND --help' for more on a command."})
@@ -31,6 +32,7 @@ public final class Main implements Runnable {
         ImagesCommand.class,
         TagCommand.class,
         RmiCommand.class,
+        SystemCommand.class,
         SaveCommand.class,
         LoadCommand.class,
         CopyCommand.class,
@@ -43,6 +45,7 @@ public final class Main implements Runnable {
         StopCommand.class,
         RmCommand.class,
         LogsCommand.class,
+        UnshareCommand.class,
     };
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -61,6 +64,7 @@ public final class Main implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // `kiln run IMAGE CMD -c …`: everything after the image belongs to the container
         cl.getSubcommands().get("run").setStopAtPositional(true);
+        cl.getSubcommands().get("unshare").setStopAtPositional(true);
         return cl;
     }
 

@@ -1,5 +1,6 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.builder.engine.StorePruner;
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.store.ImageRecord;
 import dev.kiln.builder.store.LocalStore;
@@ -46,6 +47,12 @@ final class RmiCommand implements Callable<Integer> {
             out.println("Deleted: " + removed + " blob" + (removed == 1 ? "" : "s"));
         } else if (removed < 0) {
             out.println("Blobs kept for now: another kiln is using the store");
+        }
+        int extracted = new StorePruner(store).unusedLayerDirs();
+        if (extracted > 0) {
+            // they may hold files of subordinate ids, which only kiln's user namespace can delete
+            out.println(extracted + " extracted layer" + (extracted == 1 ? "" : "s")
+                    + " no image uses remain in the store; kiln system prune removes them");
         }
         return Main.EXIT_OK;
     }

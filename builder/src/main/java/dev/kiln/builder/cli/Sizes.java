@@ -7,11 +7,11 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /** Sizes and ages the way {@code docker images} prints them. */
-final class Sizes {
+public final class Sizes {
     private Sizes() {}
 
     /** Decimal units with three significant digits: {@code 4.26MB}, {@code 129kB}. */
-    static String human(long bytes) {
+    public static String human(long bytes) {
         String[] units = {"B", "kB", "MB", "GB", "TB"};
         double v = bytes;
         int u = 0;

@@ -56,11 +56,11 @@ public record RunMount(
         String from = null;
         Boolean ro = null;
         String id = null;
-        Sharing sharing = Sharing.SHARED;
+        Sharing sharing = null;
         Integer mode = null;
         Integer uid = null;
         Integer gid = null;
-        boolean required = false;
+        Boolean required = null;
         String env = null;
         String size = null;
         for (String field : csv(value, at)) {
@@ -88,6 +88,30 @@ public record RunMount(
                                 .map(s -> "did you mean `" + s + "`?").orElse(null));
             }
         }
+        String where = " in RUN --mount=" + value;
+        String typeName = type.name().toLowerCase(Locale.ROOT);
+        if (required != null && type != Type.SECRET && type != Type.SSH) {
+            throw new DockerfileException(at, "`required` is not allowed for type=" + typeName + " mounts" + where);
+        }
+        if (size != null && type != Type.TMPFS) {
+            throw new DockerfileException(at, "`size` is not allowed for type=" + typeName + " mounts" + where);
+        }
+        if (size != null) {
+            bytes(size, at);
+        }
+        if (sharing != null && type != Type.CACHE) {
+            throw new DockerfileException(at, "`sharing` is not allowed for type=" + typeName + " mounts" + where);
+        }
+        if (env != null && type != Type.SECRET) {
+            throw new DockerfileException(at, "`env` is not allowed for type=" + typeName + " mounts" + where);
+        }
+        if ((mode != null || uid != null || gid != null) && (type == Type.BIND || type == Type.TMPFS)) {
+            throw new DockerfileException(at, (mode != null ? "`mode`" : uid != null ? "`uid`" : "`gid`")
+                    + " is not allowed for type=" + typeName + " mounts" + where);
+        }
+        if (from != null && (type == Type.TMPFS || type == Type.SECRET || type == Type.SSH)) {
+            throw new DockerfileException(at, "`from` is not allowed for type=" + typeName + " mounts" + where);
+        }
         switch (type) {
             case BIND, CACHE, TMPFS -> {
                 if (target == null) {
@@ -96,11 +120,25 @@ public record RunMount(
                 }
             }
             case SECRET -> {
-                if (id == null && target == null) {
-                    throw new DockerfileException(at, "RUN --mount=" + value + " needs an id or a target");
+                if (source != null && id != null) {
+                    throw new DockerfileException(at, "a secret mount takes `id` or `source`, not both" + where);
                 }
-                if (target == null) {
-                    target = "/run/secrets/" + id;
+                if (id == null) {
+                    id = source;
+                }
+                if (id == null && target == null) {
+                    throw new DockerfileException(at, "RUN --mount=" + value + " needs an id or a target",
+                            "add id=NAME and pass the secret with --secret id=NAME,src=FILE");
+                }
+                if (id == null) {
+                    id = target.substring(target.lastIndexOf('/') + 1);
+                }
+                source = null;
+                if (target == null && env == null) {
+                    target = "/run/secrets/" + id.substring(id.lastIndexOf('/') + 1);
+                }
+                if (mode == null) {
+                    mode = 0400;
                 }
             }
             case SSH -> {
@@ -110,14 +148,33 @@ public record RunMount(
                 if (target == null) {
                     target = "/run/buildkit/ssh_agent.0";
                 }
+                if (mode == null) {
+                    mode = 0600;
+                }
             }
             default -> throw new IllegalStateException();
         }
         if (type == Type.CACHE && id == null) {
             id = target;
         }
-        boolean readOnly = ro != null ? ro : type == Type.BIND;
-        return new RunMount(type, target, source, from, readOnly, id, sharing, mode, uid, gid, required, env, size);
+        boolean readOnly = ro != null ? ro : type == Type.BIND || type == Type.SECRET || type == Type.SSH;
+        return new RunMount(type, target, source, from, readOnly, id,
+                sharing == null ? Sharing.SHARED : sharing, mode, uid, gid, required != null && required, env, size);
+    }
+
+    /**
+     * A size as BuildKit's {@code size=} takes it (docker's RAMInBytes): a number with an optional
+     * binary unit {@code b k m g t p} (with or without a trailing {@code b}/{@code ib}).
+     */
+    public static long bytes(String size, SourceRange at) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(?i)^\\s*(\\d+(?:\\.\\d+)?)\\s*([kmgtp]?)(i?b)?\\s*$").matcher(size);
+        if (!m.matches()) {
+            throw new DockerfileException(at, "invalid size `" + size + "` in RUN --mount",
+                    "use a number of bytes or a unit: 64m, 1g");
+        }
+        int power = "kmgtp".indexOf(Character.toLowerCase(m.group(2).isEmpty() ? ' ' : m.group(2).charAt(0))) + 1;
+        return (long) (Double.parseDouble(m.group(1)) * Math.pow(1024, power));
     }
 
     private static String need(String key, String val, SourceRange at) {

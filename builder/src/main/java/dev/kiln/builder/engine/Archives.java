@@ -9,13 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.CompressorException;
@@ -79,6 +77,8 @@ final class Archives {
                 } else if (e.isSymbolicLink()) {
                     Files.deleteIfExists(target);
                     Files.createSymbolicLink(target, Path.of(e.getLinkName()));
+                    Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                            .setTimes(FileTime.fromMillis(e.getModTime().getTime()), null, null);
                 } else if (e.isLink()) {
                     Path to = dest.resolve(Paths.relative(e.getLinkName()));
                     checkInside(root, dest, to, e.getLinkName());
@@ -93,7 +93,7 @@ final class Archives {
                     continue; // devices and fifos are not extracted by ADD when rootless
                 }
                 if (!e.isSymbolicLink()) {
-                    Files.setPosixFilePermissions(target, permissions(e.getMode()));
+                    Archives.setMode(target, e.getMode());
                 }
                 owners.put(rel, chown != null ? chown : new Owner((int) e.getLongUserId(), (int) e.getLongGroupId()));
             }
@@ -116,17 +116,8 @@ final class Archives {
         }
     }
 
-    static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> out = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] bits = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
-                PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
-                PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OWNER_READ};
-        for (int i = 0; i < bits.length; i++) {
-            if ((mode & (1 << i)) != 0) {
-                out.add(bits[i]);
-            }
-        }
-        return out;
+    /** Sets all of {@code mode}'s bits ({@code 07777}: setuid, setgid and sticky included) on {@code p}. */
+    static void setMode(Path p, int mode) throws IOException {
+        Files.setAttribute(p, "unix:mode", mode & 07777);
     }
 }

@@ -19,6 +19,7 @@ import java.util.Set;
  * @param sourceDateEpoch {@code SOURCE_DATE_EPOCH}: history and config times, and the clamp of
  *                        every new file's mtime; null for "now"
  * @param parallelism     how many stages may build at once
+ * @param secrets         {@code --secret}s and {@code --ssh} agents for RUN mounts
  * @param cachedLayersOnly every step that makes a layer must come from the cache: a miss throws
  *                        {@link CacheOnlyMiss} before the step does anything (a rootless build
  *                        tries this outside its user namespace first)
@@ -32,36 +33,43 @@ public record BuildOptions(
         RunInstruction.Network network,
         Instant sourceDateEpoch,
         int parallelism,
+        BuildSecrets secrets,
         boolean cachedLayersOnly) {
 
     public BuildOptions {
         labels = Map.copyOf(labels);
         noCacheStages = Set.copyOf(noCacheStages);
         parallelism = Math.max(1, parallelism);
+        secrets = secrets == null ? BuildSecrets.NONE : secrets;
     }
 
     public static BuildOptions defaults(Platform platform) {
         return new BuildOptions(platform, Map.of(), false, Set.of(), Compression.GZIP, RunInstruction.Network.DEFAULT,
-                null, 2, false);
+                null, 2, BuildSecrets.NONE, false);
     }
 
     public BuildOptions withNoCache(boolean v) {
-        return new BuildOptions(platform, labels, v, noCacheStages, compression, network, sourceDateEpoch, parallelism,
+        return new BuildOptions(platform, labels, v, noCacheStages, compression, network, sourceDateEpoch, parallelism, secrets,
                 cachedLayersOnly);
     }
 
     public BuildOptions withSourceDateEpoch(Instant v) {
-        return new BuildOptions(platform, labels, noCache, noCacheStages, compression, network, v, parallelism,
+        return new BuildOptions(platform, labels, noCache, noCacheStages, compression, network, v, parallelism, secrets,
                 cachedLayersOnly);
+    }
+
+    public BuildOptions withSecrets(BuildSecrets v) {
+        return new BuildOptions(platform, labels, noCache, noCacheStages, compression, network, sourceDateEpoch,
+                parallelism, v, cachedLayersOnly);
     }
 
     public BuildOptions withCachedLayersOnly(boolean v) {
         return new BuildOptions(platform, labels, noCache, noCacheStages, compression, network, sourceDateEpoch,
-                parallelism, v);
+                parallelism, secrets, v);
     }
 
     public BuildOptions withLabels(Map<String, String> v) {
-        return new BuildOptions(platform, v, noCache, noCacheStages, compression, network, sourceDateEpoch, parallelism,
+        return new BuildOptions(platform, v, noCache, noCacheStages, compression, network, sourceDateEpoch, parallelism, secrets,
                 cachedLayersOnly);
     }
 }

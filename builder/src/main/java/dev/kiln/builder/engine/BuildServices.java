@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What every step of one build shares: stores, cache, runtime, listener, options, scratch space. */
+/**
+ * What every step of one build shares: stores, cache, runtime, listener, options, scratch space,
+ * the directories of cache mounts (null when the build has no store for them).
+ */
 record BuildServices(
         BlobStore blobs,
         LayerFiles files,
@@ -24,6 +27,7 @@ record BuildServices(
         BuildContext context,
         Path scratch,
         CopyPlanner.Downloader downloader,
+        CacheMounts cacheMounts,
         AtomicLong counter) {
 
     /** A new empty directory under the build's scratch space. */

@@ -45,6 +45,7 @@ public final class Builder {
     private final Path scratchRoot;
     private final CopyPlanner.Downloader downloader;
     private Path listings;
+    private CacheMounts cacheMounts;
 
     public Builder(BlobStore blobs, BuildCache cache, RunExecutor runs, ImageSource images, BuildListener listener,
             BuildOptions options, Path scratchRoot) {
@@ -64,6 +65,12 @@ public final class Builder {
         return this;
     }
 
+    /** Keeps the directories of {@code RUN --mount=type=cache} in {@code dir} (the store's {@code cache-mounts/}). */
+    public Builder withCacheMounts(Path dir) {
+        this.cacheMounts = new CacheMounts(dir);
+        return this;
+    }
+
     /** Builds {@code plan} against {@code context}; the image's blobs are in the blob store afterwards. */
     public BuiltImage build(BuildPlan plan, PlanOptions planOptions, BuildContext context) throws InterruptedException {
         Path scratch;
@@ -79,7 +86,7 @@ public final class Builder {
         });
         try {
             BuildServices services = new BuildServices(blobs, new LayerFiles(blobs, listings), new Snapshotter(blobs),
-                    cache, runs, images, listener, options, context, scratch, downloader, new AtomicLong());
+                    cache, runs, images, listener, options, context, scratch, downloader, cacheMounts, new AtomicLong());
             VariableScope global = globalScope(plan, planOptions);
             Map<Integer, CompletableFuture<StageResult>> futures = new LinkedHashMap<>();
             Map<Integer, StageResult> done = new ConcurrentHashMap<>();
@@ -88,7 +95,8 @@ public final class Builder {
                 st.stageName().ifPresent(n -> byName.put(n, st));
                 byName.put(Integer.toString(st.index()), st);
             }
-            StageExecutor executor = new StageExecutor(services, from -> copySource(from, byName, done, services));
+            StageExecutor executor = new StageExecutor(services,
+                    (label, from) -> copySource(label, from, byName, done, services));
             for (Stage stage : plan.stages()) {
                 CompletableFuture<?>[] deps = stage.dependsOn().stream().map(futures::get).toArray(CompletableFuture[]::new);
                 futures.put(stage.index(), CompletableFuture.allOf(deps).thenApplyAsync(v -> {
@@ -140,7 +148,7 @@ public final class Builder {
         return global;
     }
 
-    private CopySource copySource(String from, Map<String, Stage> byName, Map<Integer, StageResult> done,
+    private CopySource copySource(String label, String from, Map<String, Stage> byName, Map<Integer, StageResult> done,
             BuildServices s) {
         Stage stage = byName.get(from.toLowerCase(Locale.ROOT));
         if (stage != null) {
@@ -150,7 +158,8 @@ public final class Builder {
             }
             return CopySource.lazy("stage:" + r.key().hex(), () -> flatten(r.layers(), s));
         }
-        BaseImage image = images.resolve(from, options.platform());
+        BaseImage image = images.resolve(from, options.platform(),
+                e -> listener.on(new BuildEvent.Transfer(label, e)));
         return CopySource.lazy("image:" + image.id(), () -> flatten(image.layers(), s));
     }
 
@@ -161,7 +170,7 @@ public final class Builder {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new BuildContext(dir, IgnoreMatcher.empty());
+        return new BuildContext(dir, IgnoreMatcher.empty(), s.files().view(layers));
     }
 
     private static <T> T await(CompletableFuture<T> f) throws InterruptedException {

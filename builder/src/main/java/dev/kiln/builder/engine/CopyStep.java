@@ -39,10 +39,13 @@ final class CopyStep {
         s.beforeLayerWork(spec.createdBy());
         LayerFiles.View view = s.files().view(state.layers);
         List<CopyItem> items = new CopyPlanner(spec, source.context().get(), workdir, view, s.downloader()).plan();
-        Owner owner = spec.chown() == null || spec.chown().isEmpty() ? Owner.ROOT : chown(spec, view);
+        boolean chown = spec.chown() != null && !spec.chown().isEmpty();
+        Owner owner = chown ? chown(spec, view) : Owner.ROOT;
+        BuildContext from = source.context().get();
         Path dir = s.newDir("copy");
         try {
-            Map<String, Owner> owners = new CopyWriter(dir, view, owner, spec.chmodBits()).write(items);
+            Map<String, Owner> owners = new CopyWriter(dir, view, owner, spec.chmodBits(),
+                    chown ? p -> Optional.empty() : from::ownerOf).write(items);
             LayerBlob blob = s.snapshotter().snapshot(dir, s.snapshotOptions().withOwners(owners));
             state.addLayer(blob, spec.createdBy(), s.now());
         } catch (IOException e) {

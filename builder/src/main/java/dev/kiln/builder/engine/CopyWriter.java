@@ -10,30 +10,47 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Writes planned {@link CopyItem}s into a layer directory as Docker keeps them: modes and mtimes of
  * the sources ({@code --chmod} replaces the mode), symlinks as symlinks, hardlinked sources as
- * hardlinks, owners 0:0 or {@code --chown}'s. Parent directories missing from the layer are created
- * with the metadata the image already has for them, else 0755. Owners are returned, not set on
+ * hardlinks, owners 0:0 or {@code --chown}'s (a source from a stage or image keeps its owner unless
+ * {@code --chown} is given, as Docker). Parent directories missing from the layer are created
+ * with the metadata the image already has for them, else 0755; an image directory that receives an
+ * entry gets the time of the build instead, as in a BuildKit diff. Owners are returned, not set on
  * disk: the snapshot writes them into the tar headers.
  */
 final class CopyWriter {
     private final Path layer;
     private final LayerFiles.View rootfs;
     private final Owner owner;
+    private final Function<Path, Optional<Owner>> sourceOwners;
     private final int chmod;
     private final Map<String, Owner> owners = new HashMap<>();
     private final Map<Object, Path> inodes = new HashMap<>();
     private final List<Map.Entry<Path, FileTime>> dirTimes = new ArrayList<>();
+    /** Directories whose time comes from the image: kept only when nothing is written into them. */
+    private final Set<Path> imageDirs = new HashSet<>();
+    private final Set<Path> writtenInto = new HashSet<>();
 
     CopyWriter(Path layer, LayerFiles.View rootfs, Owner owner, int chmod) {
+        this(layer, rootfs, owner, chmod, source -> Optional.empty());
+    }
+
+    /** @param sourceOwners the owner a source file keeps (COPY --from without --chown), else empty */
+    CopyWriter(Path layer, LayerFiles.View rootfs, Owner owner, int chmod,
+            Function<Path, Optional<Owner>> sourceOwners) {
         this.layer = layer;
         this.rootfs = rootfs;
         this.owner = owner == null ? Owner.ROOT : owner;
         this.chmod = chmod;
+        this.sourceOwners = sourceOwners;
     }
 
     /** Writes {@code items}; returns the owner of every path written, relative to the layer root. */
@@ -41,27 +58,36 @@ final class CopyWriter {
         for (CopyItem item : items) {
             Path target = layer.resolve(item.dest());
             ensureParents(item.dest());
+            writtenInto.add(target.getParent());
             if (item instanceof CopyItem.FromDisk f) {
-                if (writeFromDisk(f, target)) {
-                    continue;
+                if (!writeFromDisk(f, target)) {
+                    owners.put(item.dest(), sourceOwners.apply(f.source()).orElse(owner));
                 }
+                continue;
             } else if (item instanceof CopyItem.Inline in) {
                 Files.deleteIfExists(target);
                 Files.write(target, in.content());
-                Files.setPosixFilePermissions(target, Archives.permissions(chmod >= 0 ? chmod : 0644));
+                Archives.setMode(target, chmod >= 0 ? chmod : 0644);
             } else if (item instanceof CopyItem.Download d) {
                 Files.copy(d.file(), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-                Files.setPosixFilePermissions(target, Archives.permissions(chmod >= 0 ? chmod : 0600));
+                Archives.setMode(target, chmod >= 0 ? chmod : 0600);
             } else if (item instanceof CopyItem.Archive a) {
                 Map<String, Owner> fromTar = Archives.extract(a.archive(), layer, a.dest(),
                         owner.equals(Owner.ROOT) && chmod < 0 ? null : owner);
                 owners.putAll(fromTar);
+                if (rootfs.get(a.dest()).filter(LayerFiles.Node::isDirectory).isEmpty()) {
+                    owners.putIfAbsent(a.dest(), owner); // a new destination is --chown's, as BuildKit's MkdirAll
+                }
                 continue;
             }
             owners.put(item.dest(), owner);
         }
         for (int i = dirTimes.size() - 1; i >= 0; i--) {
-            Files.setLastModifiedTime(dirTimes.get(i).getKey(), dirTimes.get(i).getValue());
+            Path dir = dirTimes.get(i).getKey();
+            if (imageDirs.contains(dir) && writtenInto.contains(dir)) {
+                continue; // the image's directory changed now, as it does in a BuildKit diff
+            }
+            Files.setLastModifiedTime(dir, dirTimes.get(i).getValue());
         }
         return owners;
     }
@@ -78,13 +104,14 @@ final class CopyWriter {
                 if (existing.isPresent() && chmod < 0) {
                     // copying into a directory the image has keeps that directory's metadata
                     LayerFiles.Node n = existing.get();
-                    Files.setPosixFilePermissions(target, Archives.permissions(n.mode()));
+                    Archives.setMode(target, n.mode());
                     dirTimes.add(Map.entry(target, FileTime.fromMillis(n.mtimeMillis())));
+                    imageDirs.add(target);
                     owners.put(f.dest(), new Owner(n.uid(), n.gid()));
                     return true;
                 }
                 int mode = chmod >= 0 ? chmod : modeOf(f.source());
-                Files.setPosixFilePermissions(target, Archives.permissions(mode));
+                Archives.setMode(target, mode);
                 dirTimes.add(Map.entry(target, Files.getLastModifiedTime(f.source())));
             }
             case SYMLINK -> {
@@ -108,7 +135,7 @@ final class CopyWriter {
                 Files.deleteIfExists(target);
                 Files.copy(f.source(), target, StandardCopyOption.COPY_ATTRIBUTES);
                 if (chmod >= 0) {
-                    Files.setPosixFilePermissions(target, Archives.permissions(chmod));
+                    Archives.setMode(target, chmod);
                 }
             }
         }
@@ -130,9 +157,12 @@ final class CopyWriter {
             }
             Files.createDirectory(dir);
             var existing = rootfs.get(rel).filter(LayerFiles.Node::isDirectory);
-            Files.setPosixFilePermissions(dir, Archives.permissions(existing.map(LayerFiles.Node::mode).orElse(0755)));
+            Archives.setMode(dir, existing.map(LayerFiles.Node::mode).orElse(0755));
             owners.put(rel, existing.map(n -> new Owner(n.uid(), n.gid())).orElse(owner));
-            existing.ifPresent(n -> dirTimes.add(Map.entry(dir, FileTime.fromMillis(n.mtimeMillis()))));
+            existing.ifPresent(n -> {
+                dirTimes.add(Map.entry(dir, FileTime.fromMillis(n.mtimeMillis())));
+                imageDirs.add(dir);
+            });
         }
     }
 

@@ -212,6 +212,15 @@ final class LayerFiles {
             return Optional.ofNullable(nodes.get(resolve(Paths.relative("/" + path), 0)));
         }
 
+        /** The node at {@code path} itself (a symlink is not followed; its parents are). */
+        Optional<Node> getNoFollow(String path) {
+            String rel = Paths.relative("/" + path);
+            int slash = rel.lastIndexOf('/');
+            String parent = slash < 0 ? "" : resolve(rel.substring(0, slash), 0);
+            String name = rel.substring(slash + 1);
+            return Optional.ofNullable(nodes.get(parent.isEmpty() ? name : parent + "/" + name));
+        }
+
         /** {@code path} (relative) with every symlink on the way resolved inside the root. */
         String realPath(String path) {
             return resolve(Paths.relative("/" + path), 0);

@@ -2,6 +2,7 @@ package dev.kiln.builder.engine;
 
 import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.snapshot.LayerBlob;
+import dev.kiln.runtime.Mount;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
@@ -17,6 +18,7 @@ import java.util.function.Consumer;
  * @param workingDir absolute; created when missing
  * @param output     receives each line the command prints (stdout and stderr)
  * @param files      host files to bind read-only at container paths (a shebang heredoc's script)
+ * @param mounts     the RUN's {@code --mount}s, host side ready, parents before children
  */
 public record RunRequest(
         List<LayerBlob> layers,
@@ -29,7 +31,8 @@ public record RunRequest(
         String workingDir,
         RunInstruction.Network network,
         Consumer<String> output,
-        java.util.Map<String, Path> files) {
+        java.util.Map<String, Path> files,
+        List<Mount> mounts) {
 
     public RunRequest {
         layers = List.copyOf(layers);
@@ -38,5 +41,6 @@ public record RunRequest(
         user = user == null ? "" : user;
         workingDir = workingDir == null || workingDir.isEmpty() ? "/" : workingDir;
         files = files == null ? java.util.Map.of() : java.util.Map.copyOf(files);
+        mounts = mounts == null ? List.of() : List.copyOf(mounts);
     }
 }

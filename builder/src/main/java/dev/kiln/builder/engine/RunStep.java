@@ -6,6 +6,7 @@ import dev.kiln.builder.dockerfile.Heredoc;
 import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.dockerfile.VariableScope;
 import dev.kiln.builder.snapshot.LayerBlob;
+import dev.kiln.runtime.Mount;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,11 +15,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * RUN: builds the command line (exec form as is; shell form and heredocs through SHELL), the
  * environment (image ENV, then the stage's ARGs, then proxy build-args), keys the cache on those,
- * and on a miss runs it through the {@link RunExecutor} into a fresh upper dir and snapshots that.
+ * and its {@code --mount}s ({@link RunMounts}), and on a miss runs it through the {@link RunExecutor}
+ * into a fresh upper dir and snapshots that, without the mount points the image lacked.
  * History is BuildKit's: {@code RUN |N K=V ... /bin/sh -c CMD # buildkit}.
  */
 final class RunStep {
@@ -30,8 +33,8 @@ final class RunStep {
     /** Where BuildKit puts the script of a {@code RUN <<EOF} whose body starts with {@code #!}. */
     static final String PIPES = "/dev/pipes/";
 
-    static boolean run(RunInstruction in, StageState state, BuildServices s, int step, boolean useCache)
-            throws InterruptedException {
+    static boolean run(RunInstruction in, StageState state, BuildServices s, int step, boolean useCache,
+            Function<String, CopySource> sources) throws InterruptedException {
         Optional<Heredoc> shebang = in.script().filter(h -> h.content().startsWith("#!"));
         List<String> argv = shebang.isPresent() ? List.of(PIPES + shebang.get().name()) : argv(in, state);
         Map<String, String> env = new LinkedHashMap<>();
@@ -44,8 +47,13 @@ final class RunStep {
         RunInstruction.Network network = in.network() != RunInstruction.Network.DEFAULT ? in.network()
                 : s.options().network();
         String createdBy = "RUN " + commandString(argv, state.scope) + " # buildkit";
-        CacheKey key = state.key.next().add(createdBy).add(env).add(network.name())
-                .add(state.config.config().user()).add(state.config.config().workingDir()).build();
+        RunMounts mounts = RunMounts.of(in, state.config.config().workingDir(), s, sources);
+        CacheKey.Builder keyed = state.key.next().add(createdBy).add(env).add(network.name())
+                .add(state.config.config().user()).add(state.config.config().workingDir());
+        if (!mounts.isEmpty()) {
+            mounts.key(keyed);
+        }
+        CacheKey key = keyed.build();
         Optional<BuildCache.Entry> hit = useCache ? s.cache().get(key, s::blobExists) : Optional.empty();
         if (hit.isPresent()) {
             state.adopt(hit.get(), key);
@@ -59,18 +67,23 @@ final class RunStep {
             try {
                 Path script = s.newDir("script").resolve(shebang.get().name());
                 java.nio.file.Files.writeString(script, shebang.get().content());
-                java.nio.file.Files.setPosixFilePermissions(script, Archives.permissions(0755));
+                Archives.setMode(script, 0755);
                 files.put(PIPES + shebang.get().name(), script);
             } catch (java.io.IOException e) {
                 throw new StepException(in.range(), "cannot write the heredoc script: " + e.getMessage(), null, e);
             }
         }
         Deque<String> last = new ArrayDeque<>();
-        try {
+        try (mounts) {
             String user = state.config.config().user();
-            dev.kiln.builder.snapshot.Owner id = Passwd.user(user, s.files().view(state.layers));
+            LayerFiles.View view = s.files().view(state.layers);
+            dev.kiln.builder.snapshot.Owner id = Passwd.user(user, view);
+            List<Mount> mounted = mounts.open();
+            MountStubs stubs = MountStubs.of(view, mounts.targets());
+            List<String> runEnv = new ArrayList<>(envList);
+            runEnv.addAll(mounts.env());
             long started = System.nanoTime();
-            RunExecutor.Result result = s.runs().run(new RunRequest(state.layers, upper, argv, envList,
+            RunExecutor.Result result = s.runs().run(new RunRequest(state.layers, upper, argv, runEnv,
                     user, id.uid(), id.gid(), state.config.config().workingDir(), network, line -> {
                         synchronized (last) {
                             if (last.size() == KEPT_LINES) {
@@ -79,7 +92,7 @@ final class RunStep {
                             last.addLast(line);
                         }
                         s.listener().on(new BuildEvent.Output(state.label, step, line));
-                    }, files));
+                    }, files, mounted));
             if (!result.succeeded()) {
                 List<String> lines;
                 synchronized (last) {
@@ -89,6 +102,7 @@ final class RunStep {
             }
             LOG.log(System.Logger.Level.DEBUG, "step {0}: the command ran in {1} ms", step,
                     (System.nanoTime() - started) / 1_000_000);
+            stubs.remove(upper);
             LayerBlob blob = s.snapshotter().snapshot(upper, s.snapshotOptions());
             kept = s.runs().keepAsLayer(upper, blob);
             state.addLayer(blob, createdBy, s.now());

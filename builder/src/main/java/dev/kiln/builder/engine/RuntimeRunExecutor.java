@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -58,8 +59,11 @@ public final class RuntimeRunExecutor implements RunExecutor {
                 .withWorkDir(request.workingDir())
                 .withNetwork(request.network() == RunInstruction.Network.NONE ? Network.NONE : Network.HOST)
                 .withStdio(Stdio.NULL, Stdio.PIPE, Stdio.PIPE)
-                .withMounts(request.files().entrySet().stream()
-                        .map(e -> (Mount) new Mount.Bind(e.getValue(), e.getKey(), true)).toList());
+                .withMounts(mounts(request));
+        if (!request.mounts().isEmpty() && sandbox().isolation() == Isolation.CHROOT) {
+            throw new dev.kiln.oci.KilnException("RUN --mount is not supported with --isolation=chroot "
+                    + "(it has no mount namespace to mount in)", "use --isolation=userns where user namespaces work", null);
+        }
         try {
             Execution ex = sandbox().start(spec);
             Thread out = pump(ex.stdout(), request);
@@ -77,6 +81,12 @@ public final class RuntimeRunExecutor implements RunExecutor {
     @Override
     public boolean keepAsLayer(Path upperDir, dev.kiln.builder.snapshot.LayerBlob layer) {
         return layers.adopt(upperDir, layer);
+    }
+
+    private static List<Mount> mounts(RunRequest request) {
+        List<Mount> out = new ArrayList<>(request.mounts());
+        request.files().forEach((target, file) -> out.add(new Mount.Bind(file, target, true)));
+        return out;
     }
 
     /** Files the runtime bind-mounts over; BuildKit keeps them out of layers when the image lacks them. */

@@ -15,6 +15,7 @@ import dev.kiln.builder.dockerfile.VariableScope;
 import dev.kiln.builder.dockerfile.WorkdirInstruction;
 import dev.kiln.builder.plan.BaseRef;
 import dev.kiln.builder.plan.Stage;
+import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.builder.snapshot.Owner;
 import dev.kiln.oci.ImageConfig;
@@ -29,7 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Builds one stage: starts from its base (an image, scratch or an earlier stage), runs the base's
@@ -38,12 +39,13 @@ import java.util.function.Function;
  */
 final class StageExecutor {
     private final BuildServices s;
-    private final Function<String, CopySource> copySources;
+    private final BiFunction<String, String, CopySource> copySources;
 
     /**
-     * @param copySources the source of {@code COPY --from=NAME} (a stage or an image), by name
+     * @param copySources the source of {@code COPY --from=NAME} (a stage or an image), by the
+     *     copying stage's label and NAME
      */
-    StageExecutor(BuildServices services, Function<String, CopySource> copySources) {
+    StageExecutor(BuildServices services, BiFunction<String, String, CopySource> copySources) {
         this.s = services;
         this.copySources = copySources;
     }
@@ -60,11 +62,13 @@ final class StageExecutor {
             layers = r.layers();
             key = CacheKey.root("stage:" + r.key().hex(), platform.toString());
         } else if (base instanceof BaseRef.Image img) {
+            s.listener().on(new BuildEvent.Resolving(stage.label(), img.reference()));
             s.listener().on(new BuildEvent.Message("resolving " + img.reference()));
             BaseImage b;
             try {
-                b = s.images().resolve(img.reference(), platform);
+                b = s.images().resolve(img.reference(), platform, transfers(stage.label()));
             } catch (KilnException e) {
+                s.listener().on(new BuildEvent.StepFailed(stage.label(), 1, e.getMessage()));
                 throw new StepException(stage.from().range(), e.getMessage(), e.hint().orElse(null), e);
             }
             config = b.config();
@@ -94,11 +98,22 @@ final class StageExecutor {
             s.listener().on(new BuildEvent.StepStarted(stage.label(), number, total,
                     (i < triggers.size() ? "ONBUILD " : "") + in.text()));
             long start = System.nanoTime();
-            boolean cached = step(in, state, number, useCache);
+            boolean cached;
+            try {
+                cached = step(in, state, number, useCache);
+            } catch (RuntimeException e) {
+                s.listener().on(new BuildEvent.StepFailed(stage.label(), number, e.getMessage()));
+                throw e;
+            }
             s.listener().on(cached ? new BuildEvent.StepCached(stage.label(), number)
                     : new BuildEvent.StepDone(stage.label(), number, Duration.ofNanos(System.nanoTime() - start)));
         }
         return state.result();
+    }
+
+    /** Pull progress for {@code stage}, as {@link BuildEvent.Transfer}s. */
+    private ProgressListener transfers(String stage) {
+        return e -> s.listener().on(new BuildEvent.Transfer(stage, e));
     }
 
     private boolean step(Instruction in, StageState state, int number, boolean useCache) throws InterruptedException {
@@ -126,13 +141,13 @@ final class StageExecutor {
         }
         if (expanded instanceof CopyInstruction c) {
             CopySpec spec = CopySpec.of(c);
-            return CopyStep.run(spec, sourceOf(spec), state, s, useCache);
+            return CopyStep.run(spec, sourceOf(spec, state.label), state, s, useCache);
         }
         if (expanded instanceof AddInstruction a) {
             return CopyStep.run(CopySpec.of(a), CopySource.of(s.context()), state, s, useCache);
         }
         if (expanded instanceof RunInstruction r) {
-            return RunStep.run(r, state, s, number, useCache);
+            return RunStep.run(r, state, s, number, useCache, from -> copySources.apply(state.label, from));
         }
         ConfigChange change = ConfigChanges.of(expanded, state.cmdSet)
                 .orElseThrow(() -> new StepException(in.range(), in.keyword() + " is not allowed here", null));
@@ -143,12 +158,12 @@ final class StageExecutor {
         return cached;
     }
 
-    private CopySource sourceOf(CopySpec spec) {
+    private CopySource sourceOf(CopySpec spec, String stage) {
         if (spec.from() == null || spec.from().isEmpty()) {
             return CopySource.of(s.context());
         }
         try {
-            return copySources.apply(spec.from());
+            return copySources.apply(stage, spec.from());
         } catch (KilnException e) {
             throw new StepException(spec.range(), e.getMessage(), e.hint().orElse(null), e);
         }
@@ -200,7 +215,7 @@ final class StageExecutor {
                     sofar = sofar.isEmpty() ? part : sofar + "/" + part;
                     Path p = Files.createDirectories(layer.resolve(sofar));
                     var existing = view.get(sofar).filter(LayerFiles.Node::isDirectory);
-                    Files.setPosixFilePermissions(p, Archives.permissions(existing.map(LayerFiles.Node::mode).orElse(0755)));
+                    Archives.setMode(p, existing.map(LayerFiles.Node::mode).orElse(0755));
                     owners.put(sofar, existing.map(n -> new Owner(n.uid(), n.gid())).orElse(owner));
                 }
                 LayerBlob blob = s.snapshotter().snapshot(layer, s.snapshotOptions().withOwners(owners));

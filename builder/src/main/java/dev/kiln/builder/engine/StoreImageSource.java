@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.snapshot.LayerBlob;
@@ -19,7 +20,9 @@ import java.util.Optional;
 /**
  * Base images from the local store, pulled when the store has no image of that name for the
  * platform (as {@code docker build} without {@code --pull}). A rebuild with the base present
- * touches no registry.
+ * touches no registry. A pulled base stays in the store under its normalised name, so
+ * {@code kiln images} lists it as {@code docker images} does after a build (also when it came
+ * through a mirror).
  */
 public final class StoreImageSource implements ImageSource {
     private final LocalStore store;
@@ -35,8 +38,17 @@ public final class StoreImageSource implements ImageSource {
 
     @Override
     public BaseImage resolve(String reference, Platform platform) {
+        return resolveWith(reference, platform, puller);
+    }
+
+    @Override
+    public BaseImage resolve(String reference, Platform platform, ProgressListener progress) {
+        return resolveWith(reference, platform, puller == null ? null : puller.withProgress(progress));
+    }
+
+    private BaseImage resolveWith(String reference, Platform platform, ImagePuller puller) {
         Reference ref = Reference.parse(reference);
-        String name = ref.toString();
+        String name = storeName(ref);
         Optional<ImageRecord> local = alwaysPull ? Optional.empty() : store.image(name)
                 .filter(r -> store.hasBlob(r.config()) && matches(r, platform));
         ImageRecord record;
@@ -48,6 +60,15 @@ public final class StoreImageSource implements ImageSource {
             throw new KilnException("image " + name + " is not in the local store", "pull it first", null);
         }
         return load(store, record);
+    }
+
+    /**
+     * The name a base is kept under: its normalised reference; by digest without the tag, as
+     * Docker keeps {@code python:3.9@sha256:…} (listed as {@code python <none>}).
+     */
+    static String storeName(Reference ref) {
+        return ref.digest() == null ? ref.toString()
+                : new Reference(ref.registry(), ref.repository(), null, ref.digest()).toString();
     }
 
     private boolean matches(ImageRecord r, Platform platform) {

@@ -38,6 +38,11 @@ public final class ImagePuller {
         this.parallelism = Math.max(1, parallelism);
     }
 
+    /** This puller, reporting to {@code progress} instead. */
+    public ImagePuller withProgress(ProgressListener progress) {
+        return new ImagePuller(registries, store, progress, parallelism);
+    }
+
     /** What a pull found: the record now in the store and where it came from. */
     public record Pulled(ImageRecord image, RawManifest top, String endpoint) {}
 

@@ -144,6 +144,14 @@ public record Reference(String registry, String repository, String tag, String d
                 : repository;
     }
 
+    /**
+     * The whole reference in Docker's short form ({@code FamiliarString}): {@link #familiarName()}
+     * with the tag and digest, e.g. {@code my-python-app:latest}.
+     */
+    public String familiarString() {
+        return familiarName() + (tag != null ? ":" + tag : "") + (digest != null ? "@" + digest : "");
+    }
+
     public Reference withTag(String newTag) {
         return new Reference(registry, repository, newTag, null);
     }

@@ -327,26 +327,61 @@ public final class LocalStore implements BlobStore {
      * @return the number of blobs removed, or -1 when another kiln is writing and gc was skipped
      */
     public int gc() {
+        Optional<Maintenance> maintenance = maintenance();
+        if (maintenance.isEmpty()) {
+            return -1;
+        }
+        try (Maintenance m = maintenance.get()) {
+            return m.collect(Set.of()).blobs();
+        }
+    }
+
+    /** What {@link Maintenance#collect} removed: blobs and their bytes. */
+    public record Collected(int blobs, long bytes) {}
+
+    /** Exclusive use of the store for removing things; no other kiln pulls, loads or builds meanwhile. */
+    public interface Maintenance extends AutoCloseable {
+        /**
+         * Deletes the blobs that neither a named image reaches nor {@code alsoLive} holds (e.g. the
+         * build cache's layers), and stale temp files.
+         */
+        Collected collect(Set<Digest> alsoLive);
+
+        @Override
+        void close();
+    }
+
+    /** The store for removing things, or empty while another kiln (or this one) holds a session. */
+    public Optional<Maintenance> maintenance() {
         ensureDirs();
         synchronized (SESSIONS) {
             int[] count = SESSIONS.get(root);
             if (count != null && count[0] > 0) {
-                return -1;
+                return Optional.empty();
             }
-            try (StoreLock lock = StoreLock.tryExclusive(root.resolve("gc.lock"))) {
-                if (lock == null) {
-                    LOG.log(Level.INFO, "another kiln is using {0}; not collecting garbage now", root);
-                    return -1;
-                }
-                Set<Digest> live = new HashSet<>();
-                for (ImageRecord r : images()) {
-                    mark(r.manifest(), r.mediaType().isIndex(), live);
-                    if (r.index() != null) {
-                        live.add(r.index());
+            StoreLock lock = StoreLock.tryExclusive(root.resolve("gc.lock"));
+            if (lock == null) {
+                LOG.log(Level.INFO, "another kiln is using {0}; not collecting garbage now", root);
+                return Optional.empty();
+            }
+            return Optional.of(new Maintenance() {
+                @Override
+                public Collected collect(Set<Digest> alsoLive) {
+                    Set<Digest> live = new HashSet<>(alsoLive);
+                    for (ImageRecord r : images()) {
+                        mark(r.manifest(), r.mediaType().isIndex(), live);
+                        if (r.index() != null) {
+                            live.add(r.index());
+                        }
                     }
+                    return sweep(live);
                 }
-                return sweep(live);
-            }
+
+                @Override
+                public void close() {
+                    lock.close();
+                }
+            });
         }
     }
 
@@ -366,8 +401,9 @@ public final class LocalStore implements BlobStore {
         }
     }
 
-    private int sweep(Set<Digest> live) {
+    private Collected sweep(Set<Digest> live) {
         int removed = 0;
+        long bytes = 0;
         try (Stream<Path> algs = Files.list(root.resolve("blobs"))) {
             for (Path alg : algs.sorted(Comparator.naturalOrder()).toList()) {
                 try (Stream<Path> blobs = Files.list(alg)) {
@@ -378,8 +414,13 @@ public final class LocalStore implements BlobStore {
                         } catch (KilnException notABlob) {
                             continue;
                         }
-                        if (!live.contains(d) && Files.deleteIfExists(b)) {
+                        if (live.contains(d)) {
+                            continue;
+                        }
+                        long size = Files.size(b);
+                        if (Files.deleteIfExists(b)) {
                             removed++;
+                            bytes += size;
                         }
                     }
                 }
@@ -390,6 +431,6 @@ public final class LocalStore implements BlobStore {
         } catch (IOException e) {
             throw new KilnException("garbage collection in " + root + " failed: " + e.getMessage(), e);
         }
-        return removed;
+        return new Collected(removed, bytes);
     }
 }

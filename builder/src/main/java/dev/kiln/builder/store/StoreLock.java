@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * threads of this process (a {@link ReentrantLock} per file, since the JVM refuses overlapping file
  * locks from one process).
  */
-final class StoreLock implements AutoCloseable {
+public final class StoreLock implements AutoCloseable {
     private static final Map<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
     private final ReentrantLock threadLock;
@@ -30,7 +30,7 @@ final class StoreLock implements AutoCloseable {
     }
 
     /** Blocks until the lock is held. */
-    static StoreLock exclusive(Path lockFile) {
+    public static StoreLock exclusive(Path lockFile) {
         return acquire(lockFile, true, false);
     }
 
@@ -40,7 +40,7 @@ final class StoreLock implements AutoCloseable {
     }
 
     /** The exclusive lock if nobody holds it in any mode now, else null. */
-    static StoreLock tryExclusive(Path lockFile) {
+    public static StoreLock tryExclusive(Path lockFile) {
         return acquire(lockFile, true, true);
     }
 

@@ -1,13 +1,15 @@
 package dev.kiln.builder.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.kiln.oci.Json;
 import dev.kiln.oci.layout.OciArchive;
 import dev.kiln.oci.layout.OciLayout;
+import dev.kiln.oci.testing.ExternalTool;
 import dev.kiln.oci.testing.ImageValidator;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,14 +17,12 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code kiln build} in-process on a scratch-based Dockerfile (no registry, no runtime needed). */
 class BuildCommandTest {
     @TempDir Path tmp;
     Path ctx;
 
-    record Run(int exit, String out, String err) {}
 
     @BeforeEach
     void setUp() throws Exception {
@@ -31,16 +31,11 @@ class BuildCommandTest {
         Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY hello.txt /\nCMD [\"/hello\"]\n");
     }
 
-    private Run kiln(String... args) {
+    private InProcessKiln.Run kiln(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.add(1, "--root");
         all.add(2, tmp.resolve("store").toString());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+        return InProcessKiln.run(all.toArray(String[]::new));
     }
 
     @Test
@@ -48,10 +43,10 @@ class BuildCommandTest {
         Path archive = tmp.resolve("out/image.tar");
         Path iid = tmp.resolve("iid");
         Path meta = tmp.resolve("meta.json");
-        Run r = kiln("build", "-t", "hello:1", "-o", "type=oci,dest=" + archive, "--iidfile", iid.toString(),
+        InProcessKiln.Run r = kiln("build", "-t", "hello:1", "-o", "type=oci,dest=" + archive, "--iidfile", iid.toString(),
                 "--metadata-file", meta.toString(), ctx.toString());
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("STEP 2/3: COPY hello.txt /").contains("Successfully tagged docker.io/library/hello:1");
+        assertThat(r.out()).contains("STEP 2/3: COPY hello.txt /").contains("\nSuccessfully tagged hello:1\n");
         String id = r.out().strip().substring(r.out().strip().lastIndexOf('\n') + 1);
         assertThat(Files.readString(iid)).isEqualTo(id);
         assertThat(Json.readTree(Files.readAllBytes(meta)).path("containerimage.config.digest").asText()).isEqualTo(id);
@@ -63,16 +58,26 @@ class BuildCommandTest {
 
     @Test
     void quiet_printsOnlyTheImageId() {
-        Run r = kiln("build", "-q", ctx.toString());
+        InProcessKiln.Run r = kiln("build", "-q", ctx.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out().strip()).matches("sha256:[0-9a-f]{64}");
+    }
+
+    @Test
+    void dockerfileWarning_printedOnceWithItsPosition() throws Exception {
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nMAINTAINER me\nCOPY hello.txt /\n");
+        InProcessKiln.Run r = kiln("build", "-q", ctx.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("WARNING: Dockerfile:2:1: warning: MAINTAINER is deprecated")
+                .doesNotContain("DockerfileWarning[");
+        assertThat(r.err().split("WARNING:", -1)).hasSize(2);
     }
 
     @Test
     void failedBuild_leavesNoOutputFileAndNoTag() throws Exception {
         Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY missing.txt /\n");
         Path archive = tmp.resolve("never.tar");
-        Run r = kiln("build", "-t", "never", "-o", archive.toString(), ctx.toString());
+        InProcessKiln.Run r = kiln("build", "-t", "never", "-o", archive.toString(), ctx.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("Dockerfile:2:").contains("missing.txt");
         assertThat(archive).doesNotExist();
@@ -86,7 +91,7 @@ class BuildCommandTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        Run r = kiln("build", ctx.toString());
+        InProcessKiln.Run r = kiln("build", ctx.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("Dockerfile:2");
     }
@@ -94,7 +99,7 @@ class BuildCommandTest {
     @Test
     void localOutput_writesTheRootFilesystem() throws Exception {
         Path dir = tmp.resolve("rootfs");
-        Run r = kiln("build", "-o", "type=local,dest=" + dir, ctx.toString());
+        InProcessKiln.Run r = kiln("build", "-o", "type=local,dest=" + dir, ctx.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(dir.resolve("hello.txt")).hasContent("hello");
     }
@@ -102,8 +107,48 @@ class BuildCommandTest {
     @Test
     void dockerOutput_writesADockerArchive() throws Exception {
         Path archive = tmp.resolve("docker.tar");
-        Run r = kiln("build", "-t", "d:2", "-o", "type=docker,dest=" + archive, ctx.toString());
+        InProcessKiln.Run r = kiln("build", "-t", "d:2", "-o", "type=docker,dest=" + archive, ctx.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(archive).exists();
+    }
+
+    @Test
+    void urlContexts_tarballOverHttpAndGitRepository_buildLikeADirectory() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")),
+                "in-process only as root: a rootless kiln re-executes itself in a user namespace before fetching a URL");
+        ExternalTool.run("tar", "-czf", tmp.resolve("ctx.tar.gz").toString(), "-C", ctx.toString(), ".").assertSuccess();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        byte[] tarball = Files.readAllBytes(tmp.resolve("ctx.tar.gz"));
+        server.createContext("/ctx.tar.gz", ex -> {
+            ex.sendResponseHeaders(200, tarball.length);
+            try (var out = ex.getResponseBody()) {
+                out.write(tarball);
+            }
+        });
+        server.start();
+        String local;
+        try {
+            local = kiln("build", "-q", ctx.toString()).out().strip();
+            InProcessKiln.Run r = kiln("build", "-q", "http://127.0.0.1:" + server.getAddress().getPort() + "/ctx.tar.gz");
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out().strip()).as("same files, same image").isEqualTo(local);
+        } finally {
+            server.stop(0);
+        }
+
+        Path repo = tmp.resolve("src");
+        Files.createDirectories(repo.resolve("sub"));
+        Files.copy(ctx.resolve("hello.txt"), repo.resolve("sub/hello.txt"));
+        Files.copy(ctx.resolve("Dockerfile"), repo.resolve("sub/Dockerfile"));
+        for (String[] git : new String[][] {{"init", "-q", "-b", "trunk"}, {"add", "-A"}, {"commit", "-q", "-m", "c"},
+                {"clone", "-q", "--bare", ".", tmp.resolve("repo.git").toString()}}) {
+            List<String> cmd = new ArrayList<>(List.of("git", "-C", repo.toString(), "-c", "user.name=k",
+                    "-c", "user.email=k@example.com"));
+            cmd.addAll(List.of(git));
+            ExternalTool.run(cmd.toArray(String[]::new)).assertSuccess();
+        }
+        InProcessKiln.Run g = kiln("build", "-q", "-t", "from-git", "file://" + tmp.resolve("repo.git") + "#trunk:sub");
+        assertThat(g.exit()).as(g.err()).isZero();
+        assertThat(g.out().strip()).isEqualTo(local);
     }
 }

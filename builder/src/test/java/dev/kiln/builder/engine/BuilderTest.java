@@ -9,6 +9,7 @@ import dev.kiln.oci.History;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.testing.ImageValidator;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -279,6 +280,78 @@ class BuilderTest {
     }
 
     @Test
+    void add_archiveWithChown_newDestinationAndEntriesOwnedByChown() throws Exception {
+        oneFileTar("pkg.tar", "file.txt");
+        BuiltImage built = f.build("FROM base\nADD --chown=1000:50 pkg.tar /new/\n");
+        Map<String, TarArchiveEntry> layer = f.entries(built.layers().get(2));
+        assertThat(layer.get("new/").getLongUserId()).isEqualTo(1000);
+        assertThat(layer.get("new/file.txt").getLongGroupId()).isEqualTo(50);
+    }
+
+    @Test
+    void add_archiveWithSpecialModesAndSymlink_keepsSetuidStickyAndSymlinkTime() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes))) {
+            TarArchiveEntry dir = new TarArchiveEntry("shared/");
+            dir.setMode(041777);
+            tar.putArchiveEntry(dir);
+            tar.closeArchiveEntry();
+            TarArchiveEntry tool = new TarArchiveEntry("tool");
+            tool.setSize(1);
+            tool.setMode(0104755);
+            tar.putArchiveEntry(tool);
+            tar.write('x');
+            tar.closeArchiveEntry();
+            TarArchiveEntry link = new TarArchiveEntry("link", TarArchiveEntry.LF_SYMLINK);
+            link.setLinkName("tool");
+            link.setModTime(1_300_000_000_000L);
+            tar.putArchiveEntry(link);
+            tar.closeArchiveEntry();
+        }
+        Files.write(f.context.resolve("pkg.tar.gz"), bytes.toByteArray());
+        BuiltImage built = f.build("FROM base\nADD pkg.tar.gz /opt/\n");
+        Map<String, TarArchiveEntry> layer = f.entries(built.layers().get(2));
+        assertThat(layer.get("opt/shared/").getMode() & 07777).isEqualTo(01777);
+        assertThat(layer.get("opt/tool").getMode() & 07777).isEqualTo(04755);
+        assertThat(layer.get("opt/link").getModTime().getTime()).isEqualTo(1_300_000_000_000L);
+    }
+
+    @Test
+    void copy_specialModes_keptFromSourceAndChmod() throws Exception {
+        f.file("sticky/a.txt", "a");
+        Files.setAttribute(f.context.resolve("sticky"), "unix:mode", 01777);
+        BuiltImage built = f.build("FROM base\nCOPY sticky /sticky\nCOPY --chmod=4755 sticky/a.txt /setuid\n");
+        assertThat(f.entries(built.layers().get(2)).get("sticky/").getMode() & 07777).isEqualTo(01777);
+        assertThat(f.entries(built.layers().get(3)).get("setuid").getMode() & 07777).isEqualTo(04755);
+    }
+
+    @Test
+    void copyFromStage_keepsSourceOwners_unlessChown() throws Exception {
+        oneFileTar("pkg.tar", "pkg/file.txt");
+        BuiltImage built = f.build("""
+                FROM base AS owned
+                ADD pkg.tar /opt/
+                FROM base
+                COPY --from=owned /opt/pkg /kept
+                COPY --from=owned --chown=1:2 /opt/pkg/file.txt /chowned
+                """);
+        TarArchiveEntry kept = f.entries(built.layers().get(2)).get("kept/file.txt");
+        assertThat(kept.getLongUserId()).isEqualTo(7);
+        assertThat(kept.getLongGroupId()).isEqualTo(8);
+        assertThat(f.entries(built.layers().get(3)).get("chowned").getLongUserId()).isEqualTo(1);
+    }
+
+    @Test
+    void copyIntoImageDirectory_thatDirectoryGetsBuildTime_itsParentsKeepTheImages() throws Exception {
+        f.file("a.txt", "a");
+        BuiltImage built = f.build("FROM base\nCOPY a.txt /usr/lib/\n");
+        Map<String, TarArchiveEntry> base = f.entries(f.base.layers().get(0));
+        Map<String, TarArchiveEntry> layer = f.entries(built.layers().get(2));
+        assertThat(layer.get("usr/").getModTime()).isEqualTo(base.get("usr/").getModTime());
+        assertThat(layer.get("usr/lib/").getModTime()).isNotEqualTo(base.get("usr/lib/").getModTime());
+    }
+
+    @Test
     void onbuildTriggers_runFirstInChildStage_andAreCleared() throws Exception {
         BuiltImage built = f.build("""
                 FROM base AS parent
@@ -324,5 +397,20 @@ class BuilderTest {
     void undefinedVariableError_pointsAtLine() {
         assertThatThrownBy(() -> f.build("FROM base\nENV A=${MISSING?must be set}\n"))
                 .isInstanceOf(DockerfileException.class).hasMessageContaining("Dockerfile:2");
+    }
+
+    /** Writes the context file {@code name}: a tar holding {@code entry} (one byte, 0644, owned 7:8). */
+    private void oneFileTar(String name, String entry) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            TarArchiveEntry e = new TarArchiveEntry(entry);
+            e.setSize(1);
+            e.setMode(0100644);
+            e.setIds(7, 8);
+            tar.putArchiveEntry(e);
+            tar.write('x');
+            tar.closeArchiveEntry();
+        }
+        Files.write(f.context.resolve(name), bytes.toByteArray());
     }
 }

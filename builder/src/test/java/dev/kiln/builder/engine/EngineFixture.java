@@ -39,6 +39,13 @@ final class EngineFixture {
     final List<RunRequest> runs = Collections.synchronizedList(new ArrayList<>());
     BaseImage base;
     BuildOptions options = BuildOptions.defaults(PLATFORM);
+    /** Base images: only {@code base}. */
+    ImageSource images = (ref, platform) -> {
+        if (!ref.equals("base")) {
+            throw new dev.kiln.oci.KilnException("no such image " + ref);
+        }
+        return base;
+    };
 
     EngineFixture(Path root) throws IOException {
         this.root = root;
@@ -62,10 +69,29 @@ final class EngineFixture {
         base = new BaseImage("docker.io/library/base:latest", img.id(), img.config().value(), layers);
     }
 
-    /** A RUN executor for script lines {@code write PATH TEXT}, {@code link PATH TARGET}, {@code echo TEXT}, {@code exit N}. */
+    /**
+     * A RUN executor for script lines {@code write PATH TEXT}, {@code link PATH TARGET}, {@code echo TEXT},
+     * {@code exit N}, {@code cat PATH} (prints a file, through the mounts) and {@code append PATH TEXT} (a line
+     * to a file, through the mounts). Like the runtime, it first creates the mounts' targets in the upper dir.
+     */
     RunExecutor runExecutor() {
         return request -> {
             runs.add(request);
+            try {
+                for (dev.kiln.runtime.Mount m : request.mounts()) {
+                    Path t = request.upperDir().resolve(m.target().substring(1));
+                    if (m instanceof dev.kiln.runtime.Mount.Bind b && !Files.isDirectory(b.source())) {
+                        Files.createDirectories(t.getParent());
+                        if (!Files.exists(t)) {
+                            Files.createFile(t);
+                        }
+                    } else {
+                        Files.createDirectories(t);
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             String script = request.argv().get(request.argv().size() - 1);
             for (String line : script.split("\n")) {
                 String[] w = line.strip().split(" ", 3);
@@ -75,6 +101,15 @@ final class EngineFixture {
                             Path p = request.upperDir().resolve(w[1].substring(1));
                             Files.createDirectories(p.getParent());
                             Files.writeString(p, w.length > 2 ? w[2] : "");
+                        }
+                        case "cat" -> {
+                            Path p = mounted(request, w[1]);
+                            request.output().accept(Files.exists(p) ? Files.readString(p) : "(missing " + w[1] + ")");
+                        }
+                        case "append" -> {
+                            Path p = mounted(request, w[1]);
+                            Files.writeString(p, w[2] + "\n", java.nio.file.StandardOpenOption.CREATE,
+                                    java.nio.file.StandardOpenOption.APPEND);
                         }
                         case "link" -> {
                             Path p = request.upperDir().resolve(w[1].substring(1));
@@ -95,6 +130,21 @@ final class EngineFixture {
         };
     }
 
+    /** Where a container path is on the host: under the deepest mount holding it, else in the upper dir. */
+    static Path mounted(RunRequest request, String path) {
+        dev.kiln.runtime.Mount best = null;
+        for (dev.kiln.runtime.Mount m : request.mounts()) {
+            if ((path.equals(m.target()) || path.startsWith(m.target() + "/"))
+                    && (best == null || m.target().length() > best.target().length())) {
+                best = m;
+            }
+        }
+        if (best instanceof dev.kiln.runtime.Mount.Bind b) {
+            return path.equals(b.target()) ? b.source() : b.source().resolve(path.substring(b.target().length() + 1));
+        }
+        return request.upperDir().resolve(path.substring(1));
+    }
+
     void file(String rel, String content) throws IOException {
         Path p = context.resolve(rel);
         Files.createDirectories(p.getParent());
@@ -111,12 +161,8 @@ final class EngineFixture {
         BuildPlan plan = Planner.plan(df, planOptions);
         BuildContext ctx = new BuildContext(context, IgnoreFiles.load(context, context.resolve("Dockerfile")));
         Builder builder = new Builder(store, BuildCache.inStore(store.root()), runExecutor(),
-                (ref, platform) -> {
-                    if (!ref.equals("base")) {
-                        throw new dev.kiln.oci.KilnException("no such image " + ref);
-                    }
-                    return base;
-                }, events::add, options, root.resolve("scratch")).withListings(store.root().resolve("layers"));
+                images, events::add, options, root.resolve("scratch")).withListings(store.root().resolve("layers"))
+                .withCacheMounts(store.root().resolve("cache-mounts"));
         return builder.build(plan, planOptions, ctx);
     }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * digest verification) and manifests (PUT, GET with their content type). Built on {@link FakeServer},
  * so every request is recorded.
  */
-final class FakeRegistry implements AutoCloseable {
+public final class FakeRegistry implements AutoCloseable {
     /** repo → digest → bytes */
     final Map<String, Map<String, byte[]>> blobs = new ConcurrentHashMap<>();
     /** repo → reference → (content type, bytes) */
@@ -25,7 +25,7 @@ final class FakeRegistry implements AutoCloseable {
     private final Map<String, ByteArrayOutputStream> uploads = new ConcurrentHashMap<>();
     final FakeServer server;
 
-    FakeRegistry() throws IOException {
+    public FakeRegistry() throws IOException {
         server = new FakeServer((ex, n) -> handle(ex));
     }
 
@@ -131,11 +131,11 @@ final class FakeRegistry implements AutoCloseable {
         return out;
     }
 
-    String host() {
+    public String host() {
         return server.host();
     }
 
-    long count(String method, String pathPart) {
+    public long count(String method, String pathPart) {
         return server.seen.stream().filter(s -> s.method().equals(method) && s.path().contains(pathPart)).count();
     }
 

@@ -102,4 +102,13 @@ class ReferenceTest {
         assertThat(Reference.parse("127.0.0.1:5100/library/busybox").familiarName())
                 .isEqualTo("127.0.0.1:5100/library/busybox");
     }
+
+    @Test
+    void familiarString_shortNameWithTagAndDigest() {
+        assertThat(Reference.parse("my-python-app").familiarString()).isEqualTo("my-python-app:latest");
+        assertThat(Reference.parse("docker.io/bitnami/redis:7").familiarString()).isEqualTo("bitnami/redis:7");
+        assertThat(Reference.parse("127.0.0.1:5100/team/app:1").familiarString()).isEqualTo("127.0.0.1:5100/team/app:1");
+        String digest = "sha256:" + "a".repeat(64);
+        assertThat(Reference.parse("python@" + digest).familiarString()).isEqualTo("python@" + digest);
+    }
 }

@@ -154,8 +154,9 @@ final class ChildExecutor {
         }
     }
 
+    /** Read-only, so that a file the image already has is not copied up into the upper dir. */
     private static long createFile(long path, int mode) {
-        int fd = LibC.open(path, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_CLOEXEC | LibC.O_NOCTTY
+        int fd = LibC.open(path, LibC.O_RDONLY | LibC.O_CREAT | LibC.O_CLOEXEC | LibC.O_NOCTTY
                 | LibC.O_NONBLOCK, mode);
         if (fd < 0) {
             return fd;

@@ -96,6 +96,7 @@ final class LibC {
     static final int AF_INET = 2;
     static final int SOCK_DGRAM = 2;
     static final long SIOCGIFFLAGS = 0x8913;
+    static final long TIOCGWINSZ = 0x5413; // the same on x86_64 and aarch64
     static final long SIOCSIFFLAGS = 0x8914;
     static final int IFF_UP = 0x1;
     static final int IFF_RUNNING = 0x40;
@@ -149,6 +150,8 @@ final class LibC {
     static native int socket(int domain, int type, int protocol);
 
     static native int ioctl(int fd, long request, long arg);
+
+    static native int isatty(int fd);
 
     static native int getuid();
 

@@ -50,6 +50,28 @@ public final class Syscalls {
         return LibC.getgid();
     }
 
+    /** Whether {@code fd} (e.g. 2 for stderr) is a terminal. */
+    public static boolean isatty(int fd) {
+        LibC.load();
+        return LibC.isatty(fd) == 1;
+    }
+
+    /**
+     * The terminal's size as {@code {rows, columns}} (TIOCGWINSZ), or null when {@code fd} is no
+     * terminal or the terminal does not know its size (both zero, as under {@code script}).
+     */
+    public static int[] windowSize(int fd) {
+        LibC.load();
+        Memory winsize = new Memory(8); // struct winsize: unsigned short row, col, xpixel, ypixel
+        winsize.clear();
+        if (LibC.ioctl(fd, LibC.TIOCGWINSZ, address(winsize)) != 0) {
+            return null;
+        }
+        int rows = Short.toUnsignedInt(winsize.getShort(0));
+        int cols = Short.toUnsignedInt(winsize.getShort(2));
+        return rows == 0 && cols == 0 ? null : new int[] {rows, cols};
+    }
+
     private static Memory cString(String s) {
         LibC.load();
         byte[] b = s.getBytes(StandardCharsets.UTF_8);

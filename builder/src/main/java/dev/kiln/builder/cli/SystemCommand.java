@@ -1,0 +1,16 @@
+package dev.kiln.builder.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "system", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Manage the local store.", subcommands = SystemPruneCommand.class)
+final class SystemCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,51 @@
+package dev.kiln.builder.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class MainTest {
+
+    /** Every command path below the root, e.g. ["system", "prune"]. */
+    private static List<List<String>> commandPaths(CommandLine cl, List<String> prefix) {
+        List<List<String>> paths = new ArrayList<>();
+        for (Map.Entry<String, CommandLine> e : cl.getSubcommands().entrySet()) {
+            if (!e.getKey().equals(e.getValue().getCommandName())) {
+                continue; // an alias such as "bud"
+            }
+            List<String> path = new ArrayList<>(prefix);
+            path.add(e.getKey());
+            paths.add(path);
+            paths.addAll(commandPaths(e.getValue(), path));
+        }
+        return paths;
+    }
+
+
+    @Test
+    void help_everySubcommand_printsItsUsageAndExitsZero() {
+        List<List<String>> paths = commandPaths(Main.commandLine(), List.of());
+        assertThat(paths).extracting(p -> String.join(" ", p))
+                .contains("build", "rmi", "run", "system prune", "unshare");
+        for (List<String> path : paths) {
+            List<String> args = new ArrayList<>(path);
+            args.add("--help");
+            InProcessKiln.Run r = InProcessKiln.run(args.toArray(String[]::new));
+            assertThat(r.exit()).as("exit code of kiln %s --help (stderr: %s)", path, r.err()).isZero();
+            assertThat(r.out()).as("usage of kiln %s", path)
+                    .contains("Usage: kiln " + String.join(" ", path));
+        }
+    }
+
+    @Test
+    void help_afterRunsImage_belongsToTheContainer() {
+        // `kiln run IMAGE sh --help` must not print kiln's help: the arguments are the container's
+        CommandLine cl = Main.commandLine();
+        CommandLine.ParseResult parsed = cl.parseArgs("run", "busybox", "sh", "--help");
+        assertThat(parsed.subcommand().isUsageHelpRequested()).isFalse();
+    }
+}
