@@ -140,13 +140,13 @@ public final class HttpTransport {
                 }
                 Duration d = retry.delay(attempt, null);
                 LOG.log(Level.DEBUG, "{0} {1}: {2}; retrying in {3} ms", current.method(),
-                        current.uri(), e, d.toMillis());
+                        shown(current.uri()), e, d.toMillis());
                 retry.pause(d);
                 attempt++;
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new RegistryException("interrupted: " + current.method() + " " + current.uri(), null);
+                throw new RegistryException("interrupted: " + current.method() + " " + shown(current.uri()), null);
             }
             int status = response.statusCode();
             if (isRedirect(status)) {
@@ -163,7 +163,7 @@ public final class HttpTransport {
                 drain(response);
                 Duration d = retry.delay(attempt, retryAfter);
                 LOG.log(Level.DEBUG, "{0} {1}: {2}; retrying in {3} ms", current.method(),
-                        current.uri(), status, d.toMillis());
+                        shown(current.uri()), status, d.toMillis());
                 retry.pause(d);
                 attempt++;
                 continue;
@@ -187,7 +187,7 @@ public final class HttpTransport {
 
     private static HttpRequest redirected(HttpRequest from, HttpResponse<?> response, int status) {
         String location = response.headers().firstValue("Location").orElseThrow(() ->
-                new RegistryException(status + " redirect from " + from.uri() + " without a Location", null));
+                new RegistryException(status + " redirect from " + shown(from.uri()) + " without a Location", null));
         URI target = from.uri().resolve(location);
         boolean sameHost = Objects.equals(authority(target), authority(from.uri()))
                 && Objects.equals(target.getScheme(), from.uri().getScheme());
@@ -197,9 +197,20 @@ public final class HttpTransport {
         if (status == 303 || (status <= 302 && from.method().equals("POST"))) {
             b.GET();
         }
-        LOG.log(Level.DEBUG, "redirect {0} -> {1}{2}", from.uri(), target,
+        LOG.log(Level.DEBUG, "redirect {0} -> {1}{2}", shown(from.uri()), shown(target),
                 sameHost ? "" : " (Authorization dropped)");
         return b.build();
+    }
+
+    /**
+     * {@code uri} as logs and messages show it: without its query (a redirect to blob storage is
+     * signed there, e.g. {@code X-Amz-Signature}, and an upload URL carries its state) and
+     * without user info.
+     */
+    static String shown(URI uri) {
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + path
+                + (uri.getRawQuery() == null ? "" : "?…");
     }
 
     private static String authority(URI uri) {

@@ -86,6 +86,43 @@ class HttpTransportTest {
     }
 
     @Test
+    void send_redirectToSignedStorageUrl_debugLogKeepsTheSignatureOut() throws Exception {
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(HttpTransport.class.getName());
+        List<String> logged = new CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(new java.util.logging.SimpleFormatter().formatMessage(r));
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Level before = jul.getLevel();
+        jul.setLevel(java.util.logging.Level.ALL);
+        jul.addHandler(capture);
+        try (FakeServer storage = new FakeServer((ex, n) -> FakeServer.send(ex, 200, "blob"));
+                FakeServer registry = new FakeServer((ex, n) -> {
+                    ex.getResponseHeaders().set("Location", storage.url()
+                            + "/bucket/blob?X-Amz-Credential=AKIDSECRET&X-Amz-Signature=deadbeefsig");
+                    FakeServer.send(ex, 307, "application/octet-stream", new byte[0]);
+                })) {
+            HttpResponse<InputStream> r = transport.send(HttpRequest.newBuilder(
+                    URI.create(registry.url() + "/v2/a/blobs/sha256:x")).build());
+            assertThat(body(r)).isEqualTo("blob");
+            assertThat(storage.seen.get(0).path()).isEqualTo("/bucket/blob");
+        } finally {
+            jul.removeHandler(capture);
+            jul.setLevel(before);
+        }
+        assertThat(logged).anySatisfy(m -> assertThat(m).contains("redirect").contains("/bucket/blob?…"));
+        assertThat(logged).noneSatisfy(m -> assertThat(m).containsAnyOf("AKIDSECRET", "deadbeefsig"));
+    }
+
+    @Test
     void send_redirectOnSameHost_keepsAuthorization() throws Exception {
         try (FakeServer s = new FakeServer((ex, n) -> {
             if (n == 1) {
