@@ -53,7 +53,7 @@ class BuildTtyTest {
                 .containsPattern("\n\u001B\\[2K => \\[1/3\\] FROM scratch +\\d+\\.\\ds\n")
                 .containsPattern("\n\u001B\\[2K => \\[2/3\\] COPY hello.txt / +\\d+\\.\\ds\n")
                 .containsPattern("\n\u001B\\[2K => \\[3/3\\] CMD \\[\"/hello\"\\] +\\d+\\.\\ds\n")
-                .containsPattern("\nSuccessfully tagged tty-test:latest\nsha256:[0-9a-f]{64}\n$");
+                .containsPattern("\n(\u001B\\[J)?Successfully tagged tty-test:latest\nsha256:[0-9a-f]{64}\n$");
         assertThat(shown).as("plain mode's lines are not printed").doesNotContain("STEP 2/3");
     }
 
