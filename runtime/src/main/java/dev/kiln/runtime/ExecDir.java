@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.runtime.ContainerSetup.StdioFile;
 import dev.kiln.runtime.linux.ChildProgram;
 import dev.kiln.runtime.linux.Syscalls;
@@ -203,12 +204,12 @@ final class ExecDir {
         for (Closeable c : streams) {
             closeQuietly(c);
         }
-        Tree.deleteQuietly(dir);
+        FileTrees.deleteQuietly(dir);
     }
 
     /** The process ended: remove the directory (open streams keep their data). */
     void finished() {
-        Tree.deleteQuietly(dir);
+        FileTrees.deleteQuietly(dir);
     }
 
     private static void closeQuietly(Closeable c) {

@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.runtime.linux.Syscalls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -79,7 +80,7 @@ public final class OverlayFormat {
                     Path target = dest.resolve(layer.relativize(dir).toString());
                     if (!dir.equals(layer)) {
                         if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                            Tree.delete(target);
+                            FileTrees.delete(target);
                             Files.createDirectory(target);
                         } else if (isOpaque(dir)) {
                             emptyDir(target);
@@ -94,13 +95,13 @@ public final class OverlayFormat {
                         throws IOException {
                     Path target = dest.resolve(layer.relativize(file).toString());
                     if (isWhiteout(file)) {
-                        Tree.delete(target);
+                        FileTrees.delete(target);
                         return FileVisitResult.CONTINUE;
                     }
                     if (!attrs.isRegularFile() && !attrs.isSymbolicLink()) {
                         return FileVisitResult.CONTINUE; // devices and FIFOs: not in a rootless copy
                     }
-                    Tree.delete(target);
+                    FileTrees.delete(target);
                     Files.copy(file, target, LinkOption.NOFOLLOW_LINKS,
                             StandardCopyOption.COPY_ATTRIBUTES);
                     copyOwner(file, target);
@@ -124,7 +125,7 @@ public final class OverlayFormat {
     private static void emptyDir(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : (Iterable<Path>) s::iterator) {
-                Tree.delete(p);
+                FileTrees.delete(p);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.layer.WhiteoutHandler;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ public final class OverlayWhiteouts implements WhiteoutHandler {
             throw new IOException("invalid whiteout for '" + relativePath + "'");
         }
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            Tree.delete(target); // an entry and its whiteout in one layer: the whiteout wins
+            FileTrees.delete(target); // an entry and its whiteout in one layer: the whiteout wins
         }
         OverlayFormat.writeWhiteout(target);
     }

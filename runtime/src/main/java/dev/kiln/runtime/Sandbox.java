@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.runtime.linux.ChildProgram;
 import dev.kiln.runtime.linux.Errno;
 import dev.kiln.runtime.linux.Spawner;
@@ -96,7 +97,7 @@ public final class Sandbox implements AutoCloseable {
             return sandbox;
         } catch (RuntimeException e) {
             spawner.close();
-            Tree.deleteQuietly(dir);
+            FileTrees.deleteQuietly(dir);
             throw e;
         }
     }
@@ -168,7 +169,7 @@ public final class Sandbox implements AutoCloseable {
             prepared = ExecDir.prepare(dir, spec, isolation == Isolation.CHROOT || overlayProblem != null,
                     this::noticeCopy);
         } catch (IOException e) {
-            Tree.deleteQuietly(dir);
+            FileTrees.deleteQuietly(dir);
             throw new SandboxException("cannot prepare the container's files in " + dir + ": "
                     + e.getMessage(), null, null, 0, e);
         }
@@ -259,7 +260,7 @@ public final class Sandbox implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             spawner.close();
-            Tree.deleteQuietly(runDir);
+            FileTrees.deleteQuietly(runDir);
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException e) {
@@ -286,7 +287,7 @@ public final class Sandbox implements AutoCloseable {
                                 "mount overlay")
                         .exec(List.of("/nonexistent/kiln-probe"), List.of("kiln-probe"), List.of());
                 Spawner.Outcome outcome = spawner.spawn(NAMESPACES, program, WATCHDOG_MILLIS);
-                Tree.deleteQuietly(p);
+                FileTrees.deleteQuietly(p);
                 if (outcome instanceof Spawner.Failed f) {
                     if (program.isExec(f.op())) {
                         return new Probe(null, null);

@@ -1,5 +1,6 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cli.live.LiveProgress;
 import dev.kiln.builder.cli.live.Terminal;
@@ -237,7 +238,7 @@ public final class BuildCommand implements Callable<Integer> {
             return e.exitCode();
         } finally {
             if (tempContext != null) {
-                BuildInput.deleteQuietly(tempContext);
+                FileTrees.deleteQuietly(tempContext);
             }
         }
     }

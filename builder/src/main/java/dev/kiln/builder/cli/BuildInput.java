@@ -2,7 +2,6 @@ package dev.kiln.builder.cli;
 
 import dev.kiln.builder.engine.ContextArchive;
 import dev.kiln.builder.engine.RemoteContext;
-import dev.kiln.builder.engine.Scratch;
 import dev.kiln.oci.KilnException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,9 +77,5 @@ record BuildInput(Path context, Path scratch, String dockerfileName, Path docker
         }
         String name = file != null ? file : df.getFileName().toString();
         return new BuildInput(context, scratch, name, df, Files.readString(df, StandardCharsets.UTF_8));
-    }
-
-    static void deleteQuietly(Path dir) {
-        Scratch.delete(dir);
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.engine.BuiltImage;
 import dev.kiln.builder.engine.RootfsExport;
 import dev.kiln.builder.registry.Reference;
@@ -56,7 +57,7 @@ record BuildOutput(String type, Path dest) {
                             layout.writeImage(built.image(blobs)));
                     OciArchive.write(layout, dest);
                 } finally {
-                    BuildInput.deleteQuietly(dir);
+                    FileTrees.deleteQuietly(dir);
                 }
             }
             case "docker" -> DockerArchive.write(List.of(new DockerArchive.Entry(
@@ -68,12 +69,12 @@ record BuildOutput(String type, Path dest) {
                 try {
                     RootfsExport.export(built, blobs, staging);
                     if (Files.isDirectory(dest)) {
-                        BuildInput.deleteQuietly(dest);
+                        FileTrees.deleteQuietly(dest);
                     }
                     Files.move(staging, dest, StandardCopyOption.ATOMIC_MOVE);
                 } finally {
                     if (Files.exists(staging)) {
-                        BuildInput.deleteQuietly(staging);
+                        FileTrees.deleteQuietly(staging);
                     }
                 }
             }

@@ -1,12 +1,11 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.oci.files.FileTrees;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 
 /**
@@ -26,7 +25,7 @@ public final class CdsTraining {
         try {
             code = train(work);
         } finally {
-            delete(work);
+            FileTrees.delete(work);
         }
         System.exit(code);
     }
@@ -71,13 +70,5 @@ public final class CdsTraining {
         cl.setOut(new PrintWriter(sink));
         cl.setErr(new PrintWriter(sink));
         return cl.execute(args);
-    }
-
-    private static void delete(Path root) throws IOException {
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

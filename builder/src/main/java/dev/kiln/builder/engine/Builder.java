@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.dockerfile.ArgInstruction;
 import dev.kiln.builder.dockerfile.FromInstruction;
@@ -121,7 +122,7 @@ public final class Builder {
             return ImageAssembler.assemble(config, target.layers(), blobs);
         } finally {
             pool.shutdownNow();
-            Scratch.delete(scratch);
+            FileTrees.deleteQuietly(scratch);
         }
     }
 

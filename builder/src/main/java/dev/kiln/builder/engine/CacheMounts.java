@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.dockerfile.RunMount;
 import dev.kiln.builder.store.StoreLock;
 import dev.kiln.oci.Digester;
@@ -100,7 +101,7 @@ final class CacheMounts {
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             if (Files.exists(tmp)) {
-                Scratch.delete(tmp);
+                FileTrees.deleteQuietly(tmp);
             }
         }
         return dir;

@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cache.CacheKey;
 import dev.kiln.builder.snapshot.LayerBlob;
@@ -51,7 +52,7 @@ final class CopyStep {
         } catch (IOException e) {
             throw new StepException(spec.range(), spec.keyword() + " failed: " + e.getMessage(), null, e);
         } finally {
-            Scratch.delete(dir);
+            FileTrees.deleteQuietly(dir);
         }
         state.key = key;
         s.cache().put(key, state.entry());

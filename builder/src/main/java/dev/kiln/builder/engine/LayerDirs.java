@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.builder.snapshot.ProcessIds;
 import dev.kiln.oci.BlobSource;
@@ -75,11 +76,11 @@ public final class LayerDirs {
             try {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException raced) {
-                Scratch.delete(tmp);
+                FileTrees.deleteQuietly(tmp);
             }
             return dir;
         } catch (IOException e) {
-            Scratch.delete(tmp);
+            FileTrees.deleteQuietly(tmp);
             throw new KilnException("cannot extract layer " + layer.descriptor().digest() + " into " + root + ": "
                     + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.KilnException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,7 +80,7 @@ public final class RemoteContext {
             Thread.currentThread().interrupt();
             throw new KilnException("interrupted downloading " + url, e);
         } finally {
-            Scratch.delete(body);
+            FileTrees.deleteQuietly(body);
         }
     }
 
@@ -111,7 +112,7 @@ public final class RemoteContext {
         if (Files.exists(repo.resolve(".gitmodules"))) {
             git(repo, "submodule", "update", "-q", "--init", "--recursive", "--depth=1");
         }
-        Scratch.delete(repo.resolve(".git"));
+        FileTrees.deleteQuietly(repo.resolve(".git"));
         Path context = repo.resolve(subdir).normalize();
         if (!context.startsWith(repo) || !Files.isDirectory(context)) {
             throw new KilnException("the git context " + url + " has no directory " + subdir,

@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.CacheKey;
 import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.dockerfile.RunMount;
@@ -346,7 +347,7 @@ final class RunMounts implements AutoCloseable {
         }
         leases.clear();
         for (Path p : scratch) {
-            Scratch.delete(p);
+            FileTrees.deleteQuietly(p);
         }
         scratch.clear();
     }

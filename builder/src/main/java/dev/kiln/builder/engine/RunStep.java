@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cache.CacheKey;
 import dev.kiln.builder.dockerfile.Heredoc;
@@ -113,7 +114,7 @@ final class RunStep {
             throw new StepException(in.range(), e.getMessage(), e.hint().orElse(null), e);
         } finally {
             if (!kept) {
-                Scratch.delete(upper);
+                FileTrees.deleteQuietly(upper);
             }
         }
         state.key = key;

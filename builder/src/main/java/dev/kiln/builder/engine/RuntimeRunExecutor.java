@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.oci.BlobSource;
 import dev.kiln.runtime.ExecResult;
@@ -74,7 +75,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
             dropMountPoints(request.upperDir(), lowers);
             return new Result(r.exitCode());
         } finally {
-            Scratch.delete(work);
+            FileTrees.deleteQuietly(work);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cache.CacheKey;
 import dev.kiln.builder.dockerfile.AddInstruction;
@@ -223,7 +224,7 @@ final class StageExecutor {
             } catch (IOException e) {
                 throw new KilnException("WORKDIR " + dir + ": " + e.getMessage(), e);
             } finally {
-                Scratch.delete(layer);
+                FileTrees.deleteQuietly(layer);
             }
         }
         state.key = key;

@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.store.ImageRecord;
 import dev.kiln.builder.store.LocalStore;
@@ -120,7 +121,7 @@ public final class StorePruner {
                 }
                 boolean extracted = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
                 bytes += sizeOf(p);
-                Scratch.delete(p);
+                FileTrees.deleteQuietly(p);
                 if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                     throw new KilnException("cannot remove " + p + " (files of subordinate ids can only be"
                             + " removed inside kiln's user namespace)",

@@ -1,5 +1,6 @@
 package dev.kiln.builder.store;
 
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
@@ -236,10 +237,8 @@ public final class LocalStore implements BlobStore {
         if (dir == null || !Files.exists(dir)) {
             return;
         }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            FileTrees.delete(dir);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "could not remove {0}: {1}", dir, e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.kiln.oci.layout;
 
+import dev.kiln.oci.files.FileTrees;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -209,7 +210,7 @@ public final class DockerArchive {
             }
             return result;
         } finally {
-            deleteTree(extracted);
+            FileTrees.delete(extracted);
         }
     }
 
@@ -250,18 +251,6 @@ public final class DockerArchive {
             layout.tag(tag, descriptor);
         }
         return new Entry(tags, new Image(manifest, config, layout));
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            List<Path> paths = walk.sorted(java.util.Comparator.reverseOrder()).toList();
-            for (Path p : paths) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     /** The repoTag → manifest map of entries, for callers that look images up by name. */

@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.oci.files;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -8,25 +8,33 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 
-/** Recursive deletion without following symlinks. */
-final class Tree {
-    private Tree() {}
+/**
+ * Recursive deletion that never follows symbolic links (a link is removed, not its target), makes
+ * read-only directories the owner's again before emptying them (layer trees hold 0555 dirs), and
+ * tolerates entries that vanish meanwhile.
+ */
+public final class FileTrees {
+    private FileTrees() {}
 
-    static void delete(Path root) throws IOException {
+    /** Deletes {@code root} and everything under it; nothing when it does not exist. */
+    public static void delete(Path root) throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-            Files.delete(root);
+            Files.deleteIfExists(root);
             return;
         }
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
-                    throws IOException {
-                dir.toFile().setWritable(true, true); // a read-only dir keeps its entries otherwise
-                dir.toFile().setExecutable(true, true);
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                try {
+                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                } catch (IOException | UnsupportedOperationException ignored) {
+                    // not ours to change: deleting its entries tells
+                }
                 return FileVisitResult.CONTINUE;
             }
 
@@ -55,12 +63,23 @@ final class Tree {
         });
     }
 
-    static void deleteQuietly(Path root) {
+    /**
+     * {@link #delete} for clean-up paths, where a tree left behind must not hide the real
+     * outcome: a failure is logged at DEBUG. A null {@code root} is nothing to do.
+     *
+     * @return whether the tree is gone
+     */
+    public static boolean deleteQuietly(Path root) {
+        if (root == null) {
+            return true;
+        }
         try {
             delete(root);
+            return true;
         } catch (IOException e) {
-            System.getLogger(Tree.class.getName()).log(System.Logger.Level.DEBUG,
-                    "could not delete {0}: {1}", root, e.getMessage());
+            System.getLogger(FileTrees.class.getName()).log(System.Logger.Level.DEBUG,
+                    "could not remove {0}: {1}", root, e.getMessage());
+            return false;
         }
     }
 }
