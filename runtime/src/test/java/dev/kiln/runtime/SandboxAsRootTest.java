@@ -80,6 +80,35 @@ class SandboxAsRootTest {
         assertThat(upper1.resolveSibling("upper1.rootfs")).doesNotExist();
     }
 
+    /**
+     * Issue 11 finding 1: a workdir through a descriptor the runtime held (the host root, an O_PATH
+     * fd 999 kept for leaving the chroot) gave the container the host's root: it read a 0600 host
+     * file and wrote to the host. No descriptor of the outer world may be reachable at the chdir.
+     */
+    @Test
+    void workdirThroughAHeldDescriptor_cannotReachTheHost() throws Exception {
+        Path secret = Files.writeString(tmp.resolve("host-secret"), "host secret\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path planted = tmp.resolve("planted-by-container");
+        String rel = secret.toString().substring(1);
+        for (String workdir : List.of("/proc/self/fd/999", "/proc/self/fd/1000", "/proc/self/fd/990",
+                "/proc/1/cwd", "/proc/self/root/proc/self/fd/999")) {
+            ExecSpec spec = spec("leak" + Math.abs(workdir.hashCode()), "sh", "-c",
+                    "cat " + rel + "; echo pwned > " + planted.toString().substring(1))
+                    .withWorkDir(workdir).withStdio(Stdio.NULL, Stdio.PIPE, Stdio.NULL);
+            String out;
+            try {
+                Execution e = sandbox.start(spec);
+                out = new String(e.stdout().readAllBytes(), StandardCharsets.UTF_8);
+                e.waitFor();
+            } catch (SandboxException refused) {
+                out = refused.getMessage();
+            }
+            assertThat(out).as(workdir).doesNotContain("host secret");
+            assertThat(planted).as(workdir).doesNotExist();
+        }
+    }
+
     @Test
     void matrix_userns_overlayUpperDir() throws Exception {
         assumeTrue(sandbox.isolation() == Isolation.USERNS && sandbox.overlaySupported(),

@@ -150,6 +150,22 @@ class SandboxIT {
         assertThat(r.stderr()).contains("failures=0");
     }
 
+    /** Issue 11 finding 1, rootless: the held host-root descriptor is closed before the chdir. */
+    @Test
+    void workdirThroughAHeldDescriptor_cannotReachTheHost() throws Exception {
+        Path dir = busybox.hostDir("secret");
+        Path secret = Files.writeString(dir.resolve("host-secret"), "host secret\n");
+        busybox.hostDir("secret"); // re-owned by the user
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path planted = dir.resolve("planted");
+        RootlessHarness.Result r = run(List.of("--cwd", "/proc/self/fd/999"), "sh", "-c",
+                "cat " + secret.toString().substring(1) + "; echo pwned > " + planted.toString().substring(1));
+        assertThat(r.stdout() + r.stderr()).doesNotContain("host secret");
+        assertThat(planted).doesNotExist();
+        RootlessHarness.Result inside = run(List.of("--cwd", "/tmp/../../tmp/w"), "pwd");
+        assertThat(inside.stdout()).as(inside.toString()).isEqualTo("/tmp/w\n");
+    }
+
     @Test
     void matrix_overlayUpperDir_keepsCreationOwnerDeletionAndUser() throws Exception {
         matrix(List.of(), "overlay=true");
