@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * The host side of one execution, in its own scratch directory: the generated {@code /etc/hosts},
@@ -41,11 +40,10 @@ final class ExecDir {
         this.dir = dir;
     }
 
-    static ExecDir prepare(Path dir, ExecSpec spec, boolean copyRoot, Consumer<String> copyNotice)
-            throws IOException {
+    static ExecDir prepare(Path dir, ExecSpec spec, boolean copyRoot) throws IOException {
         ExecDir d = new ExecDir(dir);
         try {
-            d.setup = d.build(spec, copyRoot, copyNotice);
+            d.setup = d.build(spec, copyRoot);
             return d;
         } catch (IOException | RuntimeException e) {
             d.abandon();
@@ -53,8 +51,7 @@ final class ExecDir {
         }
     }
 
-    private ContainerSetup.Prepared build(ExecSpec spec, boolean copyRoot, Consumer<String> notice)
-            throws IOException {
+    private ContainerSetup.Prepared build(ExecSpec spec, boolean copyRoot) throws IOException {
         String root;
         String options = null;
         String cwd = null;
@@ -62,7 +59,6 @@ final class ExecDir {
             Files.createDirectories(o.upperDir());
             Files.createDirectories(o.workDir());
             if (copyRoot) {
-                notice.accept("overlay unavailable");
                 upper = o.upperDir();
                 copy = upper.resolveSibling(upper.getFileName() + ".rootfs");
                 FileTrees.delete(copy);
