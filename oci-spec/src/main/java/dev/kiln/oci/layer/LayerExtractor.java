@@ -20,6 +20,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +32,9 @@ import java.util.Set;
  * {@link SafeRoot}); hardlinks may only point at files inside the root; whiteouts go to a
  * {@link WhiteoutHandler}; ownership, non-{@code user.} xattrs and device nodes go through
  * {@link FileOps} and are skipped (and recorded) where not permitted. Modes (including setuid and
- * sticky bits) and mtimes are applied; directory metadata is applied last, deepest first.
+ * sticky bits) and mtimes are applied; directory metadata is applied last, deepest first, and
+ * only to the directory the entry made, reached again from the root through real directories (a
+ * later entry that swapped a parent for a symlink cannot redirect it out of the root).
  */
 public final class LayerExtractor {
     private static final System.Logger LOG = System.getLogger(LayerExtractor.class.getName());
@@ -91,13 +94,21 @@ public final class LayerExtractor {
         return new Run(new SafeRoot(root)).extract(blob);
     }
 
+    /**
+     * Work left for the end of an extraction on the directory {@code path}, which had
+     * {@code fileKey} when the work was recorded: the entry's metadata, or a mode to restore.
+     */
+    private record Deferred(Path path, Object fileKey, TarArchiveEntry entry, int mode) {
+    }
+
     /** One extraction: the state that lives as long as one layer. */
     private final class Run {
         private final SafeRoot root;
         private final Set<Path> created = new HashSet<>();
-        private final List<Runnable> directoryMetadata = new ArrayList<>();
+        /** Directory entries whose metadata is applied at the end; a repeated entry replaces the earlier. */
+        private final Map<Path, Deferred> directoryMetadata = new LinkedHashMap<>();
         private final List<String> skipped = new ArrayList<>();
-        private final Map<Path, Integer> modesToRestore = new java.util.LinkedHashMap<>();
+        private final Map<Path, Deferred> modesToRestore = new LinkedHashMap<>();
         private int ownershipFailures;
         private int entries;
 
@@ -114,11 +125,20 @@ public final class LayerExtractor {
                 extractEntry(entry, tar);
             }
             plain.transferTo(OutputStream.nullOutputStream());
-            for (Map.Entry<Path, Integer> e : modesToRestore.entrySet()) {
-                setMode(e.getKey(), e.getValue());
+            for (Deferred restore : modesToRestore.values()) {
+                if (root.isSameDirectory(restore.path(), restore.fileKey())) {
+                    setMode(restore.path(), restore.mode());
+                }
             }
-            for (int i = directoryMetadata.size() - 1; i >= 0; i--) {
-                directoryMetadata.get(i).run();
+            List<Deferred> deferred = new ArrayList<>(directoryMetadata.values());
+            for (int i = deferred.size() - 1; i >= 0; i--) {
+                Deferred d = deferred.get(i);
+                if (root.isSameDirectory(d.path(), d.fileKey())) {
+                    applyMetadata(d.path(), d.entry(), false);
+                } else {
+                    LOG.log(Level.DEBUG, "{0} was replaced later in the layer: its directory metadata is not applied",
+                            d.path());
+                }
             }
             return new ExtractResult(plain.digest(), plain.size(), entries, skipped, ownershipFailures);
         }
@@ -143,9 +163,11 @@ public final class LayerExtractor {
                 }
                 if (existing == null) {
                     Files.createDirectory(path);
+                    existing = SafeRoot.lstat(path);
                 }
                 markCreated(path);
-                directoryMetadata.add(() -> applyMetadata(path, entry, false));
+                directoryMetadata.remove(path);
+                directoryMetadata.put(path, new Deferred(path, existing.fileKey(), entry, 0));
                 return;
             }
             if (existing != null) {
@@ -225,9 +247,10 @@ public final class LayerExtractor {
                 return;
             }
             try {
+                BasicFileAttributes attrs = SafeRoot.lstat(dir);
                 int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
                 Files.setAttribute(dir, "unix:mode", mode | 0300, LinkOption.NOFOLLOW_LINKS);
-                modesToRestore.put(dir, mode);
+                modesToRestore.put(dir, new Deferred(dir, attrs == null ? null : attrs.fileKey(), null, mode));
             } catch (IOException | UnsupportedOperationException e) {
                 LOG.log(Level.DEBUG, "cannot make {0} writable: {1}", dir, e);
             }

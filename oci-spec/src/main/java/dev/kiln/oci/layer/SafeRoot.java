@@ -150,6 +150,29 @@ final class SafeRoot {
         }
     }
 
+    /**
+     * Whether {@code p} is still the directory identified by {@code fileKey} (from
+     * {@link BasicFileAttributes#fileKey()}) and is reached from the root through real directories
+     * only: re-resolved component by component with no symlink followed, so metadata deferred to
+     * the end of an extraction cannot be redirected by a later entry that swapped a parent for a
+     * symlink.
+     */
+    boolean isSameDirectory(Path p, Object fileKey) throws IOException {
+        if (!p.startsWith(root) || fileKey == null) {
+            return false;
+        }
+        Path walked = root;
+        BasicFileAttributes attrs = lstat(root);
+        for (Path part : root.relativize(p)) {
+            if (attrs == null || !attrs.isDirectory()) {
+                return false;
+            }
+            walked = walked.resolve(part);
+            attrs = lstat(walked);
+        }
+        return attrs != null && attrs.isDirectory() && fileKey.equals(attrs.fileKey());
+    }
+
     /** The attributes of {@code p} without following a symlink, or null when absent. */
     static BasicFileAttributes lstat(Path p) throws IOException {
         try {
