@@ -31,6 +31,11 @@ final class ExecDir {
     private final List<Closeable> holders = new ArrayList<>();
     private final Closeable[] streams = new Closeable[3];
     private ContainerSetup.Prepared setup;
+    private RootChanges changes = RootChanges.IN_PLACE;
+    /** The private root copy (beside the upper dir, on its file system) and its state at start. */
+    private Path copy;
+    private TreeDiff baseline;
+    private Path upper;
 
     private ExecDir(Path dir) {
         this.dir = dir;
@@ -58,12 +63,17 @@ final class ExecDir {
             Files.createDirectories(o.workDir());
             if (copyRoot) {
                 notice.accept("overlay unavailable");
-                Path copy = dir.resolve("rootfs");
+                upper = o.upperDir();
+                copy = upper.resolveSibling(upper.getFileName() + ".rootfs");
+                FileTrees.delete(copy);
                 List<Path> layers = new ArrayList<>(o.lowerDirs());
-                layers.add(o.upperDir());
+                layers.add(upper);
                 OverlayFormat.flatten(layers, copy);
+                baseline = TreeDiff.record(copy);
+                changes = RootChanges.TREE_DIFF;
                 root = copy.toString();
             } else {
+                changes = RootChanges.OVERLAY;
                 Path merged = Files.createDirectory(dir.resolve("merged"));
                 root = merged.toString();
                 List<Path> lowers = new ArrayList<>(o.lowerDirs());
@@ -198,18 +208,32 @@ final class ExecDir {
         holders.clear();
     }
 
+    /**
+     * The process ended: makes sure its changes are in the upper dir (moving them there from the
+     * private copy, if it ran in one) and says how they got there.
+     */
+    RootChanges keepChanges() throws IOException {
+        if (baseline != null) {
+            baseline.moveChangesTo(copy, upper);
+        }
+        return changes;
+    }
+
     /** The execution never started: close everything and remove the directory. */
     void abandon() {
         releaseFifos();
         for (Closeable c : streams) {
             closeQuietly(c);
         }
-        FileTrees.deleteQuietly(dir);
+        finished();
     }
 
-    /** The process ended: remove the directory (open streams keep their data). */
+    /** The process ended: remove the directory and the copy (open streams keep their data). */
     void finished() {
         FileTrees.deleteQuietly(dir);
+        if (copy != null) {
+            FileTrees.deleteQuietly(copy);
+        }
     }
 
     private static void closeQuietly(Closeable c) {

@@ -101,6 +101,12 @@ final class RunStep {
                 }
                 throw new RunFailedException(in.range(), commandString(argv, null), result.exitCode(), lines);
             }
+            if (!result.changesKept()) {
+                throw new StepException(in.range(), "the command ran, but its changes to the file system "
+                        + "were not kept by the runtime, so this step cannot make its layer",
+                        "report this with the --debug output; the build stopped rather than write an "
+                        + "image without the step's changes", null);
+            }
             LOG.log(System.Logger.Level.DEBUG, "step {0}: the command ran in {1} ms", step,
                     (System.nanoTime() - started) / 1_000_000);
             stubs.remove(upper);

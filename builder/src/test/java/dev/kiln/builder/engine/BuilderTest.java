@@ -158,6 +158,13 @@ class BuilderTest {
     }
 
     @Test
+    void runWhoseChangesWereNotKept_failsTheBuild() {
+        assertThatThrownBy(() -> f.build("FROM base\nRUN write /kept yes\nRUN lose\n"))
+                .isInstanceOf(StepException.class)
+                .hasMessageContaining("its changes to the file system were not kept");
+    }
+
+    @Test
     void runHeredocWithShebang_runsTheScriptFileAsBuildKitDoes() throws Exception {
         BuiltImage built = f.build("FROM base\nRUN <<EOF\n#!/usr/bin/env python3\nprint('hi')\nEOF\n");
         RunRequest run = f.runs.get(0);
