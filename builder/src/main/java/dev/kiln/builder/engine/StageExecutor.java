@@ -21,6 +21,7 @@ import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.builder.snapshot.Owner;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.layer.DiffIdMismatchException;
 import dev.kiln.oci.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,12 +75,13 @@ final class StageExecutor {
             }
             config = b.config();
             layers = b.layers();
-            key = CacheKey.root("image:" + b.id(), platform.toString());
+            key = CacheKey.root(b.cacheIdentity(), platform.toString());
         } else {
             config = ImageConfig.empty(platform);
             layers = List.of();
             key = CacheKey.root("scratch", platform.toString());
         }
+        String baseName = base instanceof BaseRef.Image img ? img.reference() : null;
         List<Instruction> triggers = triggers(config);
         if (!triggers.isEmpty()) {
             config = config.withConfig(config.config().withOnBuild(List.of()));
@@ -103,13 +105,28 @@ final class StageExecutor {
             try {
                 cached = step(in, state, number, useCache);
             } catch (RuntimeException e) {
-                s.listener().on(new BuildEvent.StepFailed(stage.label(), number, e.getMessage()));
-                throw e;
+                RuntimeException named = namingTheImage(e, in, baseName);
+                s.listener().on(new BuildEvent.StepFailed(stage.label(), number, named.getMessage()));
+                throw named;
             }
             s.listener().on(cached ? new BuildEvent.StepCached(stage.label(), number)
                     : new BuildEvent.StepDone(stage.label(), number, Duration.ofNanos(System.nanoTime() - start)));
         }
         return state.result();
+    }
+
+    /**
+     * A step that failed because a base layer is not what the config claims: the error names the
+     * image (the step's own position and the layer with both digests come from below).
+     */
+    private static RuntimeException namingTheImage(RuntimeException e, Instruction in, String image) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DiffIdMismatchException m) {
+                DiffIdMismatchException named = image == null ? m : m.inImage(image);
+                return new StepException(in.range(), named.getMessage(), named.hint().orElse(null), e);
+            }
+        }
+        return e;
     }
 
     /** Pull progress for {@code stage}, as {@link BuildEvent.Transfer}s. */
