@@ -119,13 +119,7 @@ final class StageExecutor {
 
     private boolean step(Instruction in, StageState state, int number, boolean useCache) throws InterruptedException {
         if (in instanceof ArgInstruction arg) {
-            try {
-                state.scope.declare(arg);
-            } catch (DockerfileException e) {
-                throw e.at(arg.range());
-            }
-            List<ArgInstruction.Declaration> values = arg.args().stream()
-                    .map(d -> new ArgInstruction.Declaration(d.name(), state.scope.args().get(d.name()))).toList();
+            List<ArgInstruction.Declaration> values = state.scope.declare(arg);
             return metadata(new ArgChange(new ArgInstruction(arg.range(), arg.text(), values)), in, state, useCache);
         }
         Instruction expanded;
