@@ -2,6 +2,7 @@ package dev.kiln.builder.engine;
 
 import dev.kiln.builder.dockerfile.Heredoc;
 import dev.kiln.builder.dockerfile.IgnoreMatcher;
+import dev.kiln.builder.dockerfile.InstructionRules;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.Digester;
 import java.io.IOException;
@@ -61,18 +62,11 @@ final class CopyPlanner {
             Optional<Heredoc> doc = spec.files().heredocFor(src);
             if (doc.isPresent()) {
                 resolved.add(new Resolved(null, doc.get(), null, doc.get().name(), null));
-            } else if (isUrl(src)) {
-                if (!spec.add()) {
-                    throw new StepException(spec.range(), "source can't be a URL for COPY", "use ADD for URLs");
-                }
+            } else if (spec.add() && isUrl(src)) { // COPY of a URL: refused by InstructionRules
                 resolved.add(new Resolved(null, null, src, urlName(src), null));
             } else {
                 resolved.addAll(match(src, excludes));
             }
-        }
-        if (spec.checksum() != null && (sources.size() != 1 || !isUrl(sources.get(0)))) {
-            throw new StepException(spec.range(), "checksum can't be specified for "
-                    + (sources.size() != 1 ? "multiple sources" : "non-HTTP(S) sources"), null);
         }
         boolean destIsDir = destText.endsWith("/") || destText.equals(".") || destText.endsWith("/.")
                 || resolved.size() > 1 || rootfs.isDirectory(destAbs);
@@ -195,7 +189,7 @@ final class CopyPlanner {
     }
 
     static boolean isUrl(String src) {
-        return src.startsWith("http://") || src.startsWith("https://");
+        return InstructionRules.isUrl(src);
     }
 
     private static String urlName(String url) {

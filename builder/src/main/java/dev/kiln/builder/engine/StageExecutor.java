@@ -9,6 +9,7 @@ import dev.kiln.builder.dockerfile.CmdInstruction;
 import dev.kiln.builder.dockerfile.CopyInstruction;
 import dev.kiln.builder.dockerfile.Dockerfile;
 import dev.kiln.builder.dockerfile.DockerfileException;
+import dev.kiln.builder.dockerfile.InstructionRules;
 import dev.kiln.builder.dockerfile.EnvInstruction;
 import dev.kiln.builder.dockerfile.Instruction;
 import dev.kiln.builder.dockerfile.RunInstruction;
@@ -125,6 +126,7 @@ final class StageExecutor {
         Instruction expanded;
         try {
             expanded = in.expand(state.scope.expander());
+            InstructionRules.check(expanded);
         } catch (DockerfileException e) {
             throw e.at(in.range());
         }
