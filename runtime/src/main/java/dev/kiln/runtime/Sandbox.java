@@ -239,11 +239,9 @@ public final class Sandbox implements AutoCloseable {
                     + (mapping.isSingle() ? "root is" : "ids of the subordinate range are") + ")",
                     hint);
         }
-        if (!user.groups().isEmpty() && !mapping.setgroupsAllowed()) {
-            throw new SandboxException("supplementary groups " + user.groups()
-                    + " cannot be set in kiln's user namespace (setgroups is denied without a "
-                    + "subordinate id range)", hint);
-        }
+        // Where setgroups is denied (the single mapping: no newgidmap), the groups are not set:
+        // the process keeps the caller's, which the namespace shows as 0 (the caller's own gid)
+        // and 65534 (the rest). Only root is mapped there, and Docker gives root group 0 too.
     }
 
     private SandboxException failure(ExecSpec spec, ChildProgram program, Spawner.Failed f) {

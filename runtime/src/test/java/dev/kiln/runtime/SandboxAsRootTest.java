@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -203,5 +204,46 @@ class SandboxAsRootTest {
             assertThat(e.waitFor().exitCode()).isZero();
             assertThat(out).contains("bin").contains("tmp");
         }
+    }
+
+    // How the lower dirs reach the kernel: a layer stacked twice (identical empty RUN layers share
+    // one extracted dir) and a stack whose paths exceed the page mount(2) copies.
+
+    private String runIn(List<Path> lowers, String name, String script) throws Exception {
+        Path scratch = Files.createDirectories(tmp.resolve(name));
+        Execution e = sandbox.start(ExecSpec.of(RootFs.overlay(lowers, scratch.resolve("upper"),
+                scratch.resolve("work")), List.of("sh", "-c", script)).withStdio(Stdio.NULL, Stdio.PIPE, Stdio.PIPE));
+        String out = new String(e.stdout().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(e.stderr().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(e.waitFor().exitCode()).as(err).isZero();
+        return out;
+    }
+
+    @Test
+    void sameLayerTwiceAndEmptyLayers_mountAsTheTopmostCopy() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("empty-layer"));
+        Path a = Files.createDirectories(tmp.resolve("layer-a"));
+        Files.writeString(a.resolve("a"), "from a\n");
+        Path b = Files.createDirectories(tmp.resolve("layer-b"));
+        Files.writeString(b.resolve("a"), "from b\n");
+        // a below b below a again: the top a shows; the empty layer three times over
+        String out = runIn(List.of(lower, empty, a, b, empty, empty, a), "twice", "cat /a");
+        assertThat(out).isEqualTo("from a\n");
+    }
+
+    @Test
+    void stackOf130LayersWithLongPaths_mountsBeyondThePageOfOptions() throws Exception {
+        Path deep = tmp.resolve("a-long-directory-name-".repeat(6).substring(1));
+        List<Path> lowers = new ArrayList<>(List.of(lower));
+        for (int i = 0; i < 130; i++) {
+            Path layer = Files.createDirectories(deep.resolve(String.format("%064d", i)));
+            Files.writeString(layer.resolve("n"), i + "\n");
+            Files.writeString(layer.resolve("f" + i), "");
+            lowers.add(layer);
+        }
+        String options = String.join(":", lowers.stream().map(Path::toString).toList());
+        assertThat(options.length()).as("the plain option string would not fit a page").isGreaterThan(4096);
+        String out = runIn(lowers, "deep", "cat /n; ls / | grep -c '^f'");
+        assertThat(out).isEqualTo("129\n130\n");
     }
 }

@@ -78,14 +78,13 @@ final class RunStep {
         try (mounts) {
             String user = state.config.config().user();
             LayerFiles.View view = s.files().view(state.layers);
-            dev.kiln.builder.snapshot.Owner id = Passwd.user(user, view);
             List<Mount> mounted = mounts.open();
             MountStubs stubs = MountStubs.of(view, mounts.targets());
             List<String> runEnv = new ArrayList<>(envList);
             runEnv.addAll(mounts.env());
             long started = System.nanoTime();
             RunExecutor.Result result = s.runs().run(new RunRequest(state.layers, upper, argv, runEnv,
-                    user, id.uid(), id.gid(), state.config.config().workingDir(), network, line -> {
+                    user, state.config.config().workingDir(), network, line -> {
                         synchronized (last) {
                             if (last.size() == KEPT_LINES) {
                                 last.removeFirst();

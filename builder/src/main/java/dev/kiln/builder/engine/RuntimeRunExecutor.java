@@ -15,7 +15,7 @@ import dev.kiln.runtime.RootFs;
 import dev.kiln.runtime.Sandbox;
 import dev.kiln.runtime.SandboxOptions;
 import dev.kiln.runtime.Stdio;
-import dev.kiln.runtime.User;
+import dev.kiln.runtime.UserLookup;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,9 +64,10 @@ public final class RuntimeRunExecutor implements RunExecutor {
     public Result run(RunRequest request) throws InterruptedException {
         List<Path> lowers = request.layers().stream().map(layers::dir).toList();
         Path work = request.upperDir().resolveSibling(request.upperDir().getFileName() + ".work");
+        UserLookup.Resolved who = new UserLookup(lowers).resolve(request.user());
         ExecSpec spec = ExecSpec.of(RootFs.overlay(lowers, request.upperDir(), work), request.argv())
-                .withEnv(request.env())
-                .withUser(User.of(request.uid(), request.gid()))
+                .withEnv(who.withHome(request.env()))
+                .withUser(who.user())
                 .withWorkDir(request.workingDir())
                 .withNetwork(request.network() == RunInstruction.Network.NONE ? Network.NONE : Network.HOST)
                 .withStdio(Stdio.NULL, Stdio.PIPE, Stdio.PIPE)
