@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.Compression;
@@ -22,7 +23,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import dev.kiln.oci.layer.TarReader;
 
 /**
  * What a stack of layer blobs holds, read from the tars themselves (no extraction): which paths
@@ -102,7 +103,8 @@ final class LayerFiles {
         return l;
     }
 
-    private static final int LISTING_VERSION = 1;
+    /** 2: names in {@link FileNames} text form (version 1 read them in the JVM's default charset). */
+    private static final int LISTING_VERSION = 2;
 
     private static void writeListing(Listing l, DataOutputStream out) throws IOException {
         out.writeInt(LISTING_VERSION);
@@ -164,7 +166,7 @@ final class LayerFiles {
         List<String> whiteouts = new ArrayList<>();
         List<String> opaque = new ArrayList<>();
         try (InputStream raw = blobs.open(layer.descriptor().digest());
-                TarArchiveInputStream tar = new TarArchiveInputStream(Compression.autoDecompress(raw))) {
+                TarReader tar = new TarReader(Compression.autoDecompress(raw))) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 String path = Paths.relative(e.getName());
