@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.runtime.linux.ChildProgram;
 import dev.kiln.runtime.linux.Syscalls;
 import java.nio.file.Files;
@@ -55,7 +56,7 @@ final class ContainerSetup {
         int mountFd = FD_SOURCES + s.sources.size();
         for (Mount m : spec.mounts()) {
             if (m instanceof Mount.Bind b) {
-                s.source(b.source().toString());
+                s.source(FileNames.text(b.source()));
             }
         }
         s.p.openAt("/", ChildProgram.O_PATH | ChildProgram.O_DIRECTORY, 0, FD_HOST_ROOT);

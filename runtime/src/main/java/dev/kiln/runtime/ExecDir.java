@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.runtime.ContainerSetup.StdioFile;
 import dev.kiln.runtime.linux.ChildProgram;
@@ -62,10 +63,10 @@ final class ExecDir {
                 List<Path> layers = new ArrayList<>(o.lowerDirs());
                 layers.add(o.upperDir());
                 OverlayFormat.flatten(layers, copy);
-                root = copy.toString();
+                root = FileNames.text(copy);
             } else {
                 Path merged = Files.createDirectory(dir.resolve("merged"));
-                root = merged.toString();
+                root = FileNames.text(merged);
                 List<Path> lowers = new ArrayList<>(o.lowerDirs());
                 if (lowers.isEmpty()) {
                     lowers.add(Files.createDirectory(dir.resolve("empty")));
@@ -73,7 +74,7 @@ final class ExecDir {
                 options = overlayOptions(lowers, o.upperDir(), o.workDir(), null);
                 if (options.length() > MAX_MOUNT_OPTIONS) {
                     Path common = commonParent(lowers);
-                    cwd = common.toString();
+                    cwd = FileNames.text(common);
                     options = overlayOptions(lowers, o.upperDir(), o.workDir(), common);
                     if (options.length() > MAX_MOUNT_OPTIONS) {
                         throw new SandboxException("too many layers for one overlay mount ("
@@ -83,7 +84,7 @@ final class ExecDir {
                 }
             }
         } else {
-            root = ((RootFs.Directory) spec.rootfs()).dir().toAbsolutePath().toString();
+            root = FileNames.text(((RootFs.Directory) spec.rootfs()).dir().toAbsolutePath());
         }
         String hostname = spec.hostname();
         Path hostnameFile = Files.writeString(dir.resolve("hostname"), hostname + "\n");
@@ -92,8 +93,8 @@ final class ExecDir {
         StdioFile[] stdio = {
             stdio(spec.stdin(), 0), stdio(spec.stdout(), 1), stdio(spec.stderr(), 2),
         };
-        return new ContainerSetup.Prepared(root, options, cwd, hosts.toString(),
-                hostnameFile.toString(), resolv.toString(), stdio);
+        return new ContainerSetup.Prepared(root, options, cwd, FileNames.text(hosts),
+                FileNames.text(hostnameFile), FileNames.text(resolv), stdio);
     }
 
     private static String overlayOptions(List<Path> lowersBottomToTop, Path upper, Path work,
@@ -105,14 +106,14 @@ final class ExecDir {
                 sb.append(':');
             }
         }
-        sb.append(",upperdir=").append(escape(upper.toAbsolutePath().toString()));
-        sb.append(",workdir=").append(escape(work.toAbsolutePath().toString()));
+        sb.append(",upperdir=").append(escape(FileNames.text(upper.toAbsolutePath())));
+        sb.append(",workdir=").append(escape(FileNames.text(work.toAbsolutePath())));
         return sb.append(",userxattr").toString();
     }
 
     private static String path(Path p, Path relativeTo) {
         Path abs = p.toAbsolutePath();
-        return relativeTo == null ? abs.toString() : relativeTo.relativize(abs).toString();
+        return relativeTo == null ? FileNames.text(abs) : FileNames.relative(relativeTo, abs);
     }
 
     private static String escape(String path) {
@@ -165,7 +166,7 @@ final class ExecDir {
             int flags = input ? ChildProgram.O_RDONLY
                     : ChildProgram.O_WRONLY | ChildProgram.O_CREAT
                             | (f.append() ? ChildProgram.O_APPEND : ChildProgram.O_TRUNC);
-            return new StdioFile(f.path().toAbsolutePath().toString(), flags);
+            return new StdioFile(FileNames.text(f.path().toAbsolutePath()), flags);
         }
         Path fifo = dir.resolve(new String[] {"stdin", "stdout", "stderr"}[fd]);
         Syscalls.mkfifo(fifo, 0600);
@@ -173,7 +174,7 @@ final class ExecDir {
         // Buffered: JDK 17's FileInputStream.readAllBytes seeks, which fails on a FIFO (ESPIPE)
         streams[fd] = input ? new FileOutputStream(fifo.toFile())
                 : new BufferedInputStream(new FileInputStream(fifo.toFile()));
-        return new StdioFile(fifo.toString(), input ? ChildProgram.O_RDONLY : ChildProgram.O_WRONLY);
+        return new StdioFile(FileNames.text(fifo), input ? ChildProgram.O_RDONLY : ChildProgram.O_WRONLY);
     }
 
     ContainerSetup.Prepared setup() {

@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.runtime.linux.ChildProgram;
 import dev.kiln.runtime.linux.Errno;
@@ -281,7 +282,7 @@ public final class Sandbox implements AutoCloseable {
                         .dieWithParent(Syscalls.SIGKILL)
                         .mount(null, "/", null, ChildProgram.MS_REC | ChildProgram.MS_PRIVATE, null,
                                 "make the mount namespace private")
-                        .mount("overlay", p.resolve("merged").toString(), "overlay", 0,
+                        .mount("overlay", FileNames.text(p.resolve("merged")), "overlay", 0,
                                 "lowerdir=" + p.resolve("lower") + ",upperdir=" + p.resolve("upper")
                                         + ",workdir=" + p.resolve("work") + ",userxattr",
                                 "mount overlay")

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.linux;
 
+import dev.kiln.oci.files.FileNames;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -214,7 +215,7 @@ public final class ChildProgram {
             out.writeByte(Ops.ARG_NONE);
         } else if (arg instanceof String s) {
             out.writeByte(Ops.ARG_STRING);
-            writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+            writeBytes(out, FileNames.encode(s)); // paths and argv: a name's bytes, UTF-8 for any other text
         } else if (arg instanceof Long l) {
             out.writeByte(Ops.ARG_LONG);
             out.writeLong(l);
@@ -222,7 +223,7 @@ public final class ChildProgram {
             out.writeByte(Ops.ARG_STRINGS);
             out.writeInt(list.size());
             for (String s : (List<String>) list) {
-                writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+                writeBytes(out, FileNames.encode(s));
             }
         } else if (arg instanceof byte[] b) {
             out.writeByte(Ops.ARG_BYTES);
