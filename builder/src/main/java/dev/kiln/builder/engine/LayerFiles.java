@@ -1,11 +1,12 @@
 package dev.kiln.builder.engine;
 
-import dev.kiln.oci.files.FileNames;
 import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.oci.BlobSource;
-import dev.kiln.oci.Compression;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.files.FileNames;
+import dev.kiln.oci.layer.DiffIdCheck;
+import dev.kiln.oci.layer.TarReader;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -23,7 +24,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import dev.kiln.oci.layer.TarReader;
 
 /**
  * What a stack of layer blobs holds, read from the tars themselves (no extraction): which paths
@@ -165,8 +165,9 @@ final class LayerFiles {
         Map<String, Node> entries = new TreeMap<>();
         List<String> whiteouts = new ArrayList<>();
         List<String> opaque = new ArrayList<>();
-        try (InputStream raw = blobs.open(layer.descriptor().digest());
-                TarReader tar = new TarReader(Compression.autoDecompress(raw))) {
+        try (InputStream raw = blobs.open(layer.descriptor().digest())) {
+            DiffIdCheck check = DiffIdCheck.of(raw, layer.descriptor().digest(), layer.diffId());
+            TarReader tar = new TarReader(check.stream());
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 String path = Paths.relative(e.getName());
@@ -192,6 +193,7 @@ final class LayerFiles {
                 entries.put(path, new Node(type, e.getLinkName(), e.getMode() & 07777, (int) e.getLongUserId(),
                         (int) e.getLongGroupId(), e.getModTime().getTime(), content));
             }
+            check.finish();
         } catch (IOException ex) {
             throw new KilnException("cannot read layer " + layer.descriptor().digest() + ": " + ex.getMessage(), ex);
         }
