@@ -50,6 +50,7 @@ final class ContainerSetup {
         for (int i = 1; i < DEVICES.size(); i++) {
             s.source("/dev/" + DEVICES.get(i));
         }
+        int procFd = s.source("/proc");
         int hostsFd = s.source(prep.hosts());
         s.source(prep.hostname());
         s.source(prep.resolvConf());
@@ -64,9 +65,7 @@ final class ContainerSetup {
         s.p.chroot(".");
 
         s.p.mkdir("/proc", 0555);
-        s.p.mount("proc", "/proc", "proc",
-                ChildProgram.MS_NOSUID | ChildProgram.MS_NODEV | ChildProgram.MS_NOEXEC, null,
-                "mount /proc");
+        s.p.mountProc("/proc", procFd);
         s.p.mkdir("/dev", 0755);
         s.p.mount("tmpfs", "/dev", "tmpfs", ChildProgram.MS_NOSUID, "mode=755,size=65536k",
                 "mount a tmpfs on /dev");

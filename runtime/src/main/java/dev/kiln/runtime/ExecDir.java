@@ -21,7 +21,6 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -47,11 +46,10 @@ final class ExecDir {
         this.dir = dir;
     }
 
-    static ExecDir prepare(Path dir, ExecSpec spec, boolean copyRoot, Consumer<String> copyNotice)
-            throws IOException {
+    static ExecDir prepare(Path dir, ExecSpec spec, boolean copyRoot) throws IOException {
         ExecDir d = new ExecDir(dir);
         try {
-            d.setup = d.build(spec, copyRoot, copyNotice);
+            d.setup = d.build(spec, copyRoot);
             return d;
         } catch (IOException | RuntimeException e) {
             d.abandon();
@@ -59,8 +57,7 @@ final class ExecDir {
         }
     }
 
-    private ContainerSetup.Prepared build(ExecSpec spec, boolean copyRoot, Consumer<String> notice)
-            throws IOException {
+    private ContainerSetup.Prepared build(ExecSpec spec, boolean copyRoot) throws IOException {
         String root;
         String options = null;
         String cwd = null;
@@ -68,7 +65,6 @@ final class ExecDir {
             Files.createDirectories(o.upperDir());
             Files.createDirectories(o.workDir());
             if (copyRoot) {
-                notice.accept("overlay unavailable");
                 upper = o.upperDir();
                 copy = upper.resolveSibling(upper.getFileName() + ".rootfs");
                 FileTrees.delete(copy);

@@ -153,6 +153,8 @@ final class ChildExecutor {
                 return waitByte((int) a0, a1);
             case Ops.CHDIR_IN_ROOT:
                 return chdirInRoot(a0, a1, a2);
+            case Ops.MOUNT_PROC:
+                return mountProc(a0, a1, (int) a2, a3);
             default:
                 return EXPLICIT_ERRNO - LibC.EINVAL;
         }
@@ -241,6 +243,27 @@ final class ChildExecutor {
         int rc = LibC.fchdir((int) fd);
         errno = Native.getLastError();
         LibC.close((int) fd);
+        return rc < 0 ? EXPLICIT_ERRNO - errno : 0;
+    }
+
+    /** mount(proc); on EPERM or EACCES, open_tree(hostProc, CLONE|RECURSIVE) and move_mount onto target. */
+    private static long mountProc(long target, long proc, int hostProc, long empty) {
+        if (LibC.mount(proc, target, proc, LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, 0) == 0) {
+            return 0;
+        }
+        int errno = Native.getLastError();
+        if (errno != LibC.EPERM && errno != LibC.EACCES) {
+            return EXPLICIT_ERRNO - errno;
+        }
+        long tree = LibC.syscall(LibC.SYS_OPEN_TREE, hostProc, empty,
+                LibC.OPEN_TREE_CLONE | LibC.O_CLOEXEC | LibC.AT_RECURSIVE | LibC.AT_EMPTY_PATH, 0, 0);
+        if (tree < 0) {
+            return EXPLICIT_ERRNO - Native.getLastError();
+        }
+        long rc = LibC.syscall(LibC.SYS_MOVE_MOUNT, tree, empty, LibC.AT_FDCWD, target,
+                LibC.MOVE_MOUNT_F_EMPTY_PATH);
+        errno = Native.getLastError();
+        LibC.close((int) tree);
         return rc < 0 ? EXPLICIT_ERRNO - errno : 0;
     }
 

@@ -157,6 +157,17 @@ public final class ChildProgram {
         return add(Ops.CHDIR_IN_ROOT, 0, "change directory to " + path, "/", path, how);
     }
 
+    /**
+     * A new proc on {@code target}; where the kernel refuses one (EPERM: in a container whose own
+     * /proc has masked paths, a user namespace may not mount a fresh proc), a recursive bind of
+     * the proc open on {@code hostProcFd}, masks included, as rootless podman and bwrap do. That
+     * proc shows the processes of the outer pid namespace.
+     */
+    public ChildProgram mountProc(String target, int hostProcFd) {
+        return add(Ops.MOUNT_PROC, 0, "mount " + target + " (a new proc, else a bind of kiln's own)", target,
+                "proc", (long) hostProcFd, "");
+    }
+
     public ChildProgram setgroups(List<Integer> groups) {
         ByteBuffer b = ByteBuffer.allocate(4 * Math.max(1, groups.size())).order(ByteOrder.nativeOrder());
         groups.forEach(b::putInt);

@@ -29,6 +29,11 @@ final class LibC {
     static final long SYS_PIDFD_OPEN = 434;
     static final long SYS_MOUNT_SETATTR = 442;
     static final long SYS_OPENAT2 = 437;
+    static final long SYS_OPEN_TREE = 428;
+    static final long SYS_MOVE_MOUNT = 429;
+    static final int OPEN_TREE_CLONE = 1;
+    static final int AT_EMPTY_PATH = 0x1000;
+    static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
     // Raw setgroups/setresuid/setresgid: glibc's wrappers broadcast the change to every thread it
     // knows of (SIGSETXID under a lock), and a cloned JVM child has one thread but the parent's list.
     static final long SYS_SETGROUPS = AARCH64 ? 159 : 116;
