@@ -215,9 +215,6 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         env.forEach(e -> environment.add(envEntry(e)));
-        if (who.home() != null && environment.stream().noneMatch(e -> e.startsWith("HOME="))) {
-            environment.add("HOME=" + who.home());
-        }
         List<Mount> mounts = new ArrayList<>();
         for (String v : volumes) {
             String[] parts = v.split(":");
@@ -231,7 +228,7 @@ final class RunCommand implements Callable<Integer> {
         String wd = workdir != null ? workdir : image.workingDir() == null || image.workingDir().isEmpty()
                 ? "/" : image.workingDir();
         return ExecSpec.of(RootFs.overlay(lowers, dir.resolve("upper"), dir.resolve("work")), argv)
-                .withEnv(environment)
+                .withEnv(who.withHome(environment))
                 .withUser(who.user())
                 .withWorkDir(wd)
                 .withHostname(name != null ? name : id.substring(0, 12))

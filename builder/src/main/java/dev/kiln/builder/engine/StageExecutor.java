@@ -9,6 +9,7 @@ import dev.kiln.builder.dockerfile.CmdInstruction;
 import dev.kiln.builder.dockerfile.CopyInstruction;
 import dev.kiln.builder.dockerfile.Dockerfile;
 import dev.kiln.builder.dockerfile.DockerfileException;
+import dev.kiln.builder.dockerfile.InstructionRules;
 import dev.kiln.builder.dockerfile.EnvInstruction;
 import dev.kiln.builder.dockerfile.Instruction;
 import dev.kiln.builder.dockerfile.RunInstruction;
@@ -136,18 +137,13 @@ final class StageExecutor {
 
     private boolean step(Instruction in, StageState state, int number, boolean useCache) throws InterruptedException {
         if (in instanceof ArgInstruction arg) {
-            try {
-                state.scope.declare(arg);
-            } catch (DockerfileException e) {
-                throw e.at(arg.range());
-            }
-            List<ArgInstruction.Declaration> values = arg.args().stream()
-                    .map(d -> new ArgInstruction.Declaration(d.name(), state.scope.args().get(d.name()))).toList();
+            List<ArgInstruction.Declaration> values = state.scope.declare(arg);
             return metadata(new ArgChange(new ArgInstruction(arg.range(), arg.text(), values)), in, state, useCache);
         }
         Instruction expanded;
         try {
             expanded = in.expand(state.scope.expander());
+            InstructionRules.check(expanded);
         } catch (DockerfileException e) {
             throw e.at(in.range());
         }
