@@ -118,13 +118,17 @@ final class RunCommand implements Callable<Integer> {
             return outer.getAsInt();
         }
         LocalStore store = new LocalStore(global.storeRoot());
-        // The session keeps `kiln system prune` off the image's blobs and layer dirs while it runs.
-        try (LocalStore.Session session = store.session()) {
-            return runImage(store, net);
+        // A store session keeps `kiln system prune` out from the image's lookup until the container
+        // is on record as running; from then on prune keeps a running container's image and layers.
+        LocalStore.Session session = store.session();
+        try {
+            return runImage(store, net, session);
+        } finally {
+            session.close();
         }
     }
 
-    private int runImage(LocalStore store, Network net) throws Exception {
+    private int runImage(LocalStore store, Network net, LocalStore.Session session) throws Exception {
         ImageRecord record = findOrPull(store);
         ImageConfig config = Json.parseConfig(store.readBlob(record.config())).value();
         List<Descriptor> layers = store.manifest(record).manifest().value().layers();
@@ -153,6 +157,7 @@ final class RunCommand implements Callable<Integer> {
                     exec.argv(), java.time.Instant.now().toString(), ProcessHandle.current().pid(),
                     ContainerState.startTimeOf(ProcessHandle.current().pid()), null);
             state.save();
+            session.close();
             code = runToEnd(exec);
             return code;
         } finally {

@@ -2,20 +2,19 @@ package dev.kiln.builder.engine;
 
 import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.oci.BlobSource;
+import dev.kiln.oci.files.AtomicFiles;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.layer.DiffIdCheck;
 import dev.kiln.oci.layer.TarReader;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,12 +88,11 @@ final class LayerFiles {
         Listing l = read(layer);
         if (file != null) {
             try {
-                Files.createDirectories(saved);
-                Path tmp = Files.createTempFile(saved, ".listing-", ".tmp");
-                try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                try (DataOutputStream out = new DataOutputStream(bytes)) {
                     writeListing(l, out);
                 }
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.write(file, bytes.toByteArray(), saved);
             } catch (IOException e) {
                 System.getLogger(LayerFiles.class.getName()).log(System.Logger.Level.DEBUG,
                         "cannot save listing {0}: {1}", file, e.toString());

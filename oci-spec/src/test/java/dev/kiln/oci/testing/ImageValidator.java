@@ -3,6 +3,7 @@ package dev.kiln.oci.testing;
 import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
+import dev.kiln.oci.DigestMismatchException;
 import dev.kiln.oci.DigestingInputStream;
 import dev.kiln.oci.Image;
 import dev.kiln.oci.ImageConfig;
@@ -147,6 +148,8 @@ public final class ImageValidator {
                     + ", config says diff ID " + diffId);
         } catch (IOException e) {
             problems.add(where + ": unreadable: " + e);
+        } catch (DigestMismatchException e) {
+            problems.add(where + ": " + e.getMessage()); // the store's own check on read
         }
     }
 
