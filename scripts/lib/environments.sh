@@ -176,9 +176,11 @@ in_environment() {
   shift 3
   java=$(host_java)
   owner=$(environment_owner "$env")
+  # HOME, and a directory for XDG_RUNTIME_DIR should a command need one
   mkdir -p "$work/home"
+  mkdir -p -m 700 "$work/run"
   # not recursive: the store may hold files of subordinate ids
-  [[ $owner == root ]] || chown "$owner" "$work" "$work/home"
+  [[ $owner == root ]] || chown "$owner" "$work" "$work/home" "$work/run"
   if [[ $env == pod-* && $1 == kiln ]]; then
     in_pod "$env" "$work" "$jar" java -jar /opt/kiln/kiln.jar "${@:2}" || return
     return 0
