@@ -156,10 +156,10 @@ final class ContainerSetup {
                 p.dup2(FD_STDIO + i, i);
             }
         }
+        p.closeOtherFds(3);
         p.mkdirs(spec.workDir(), 0755);
-        p.chdir(spec.workDir());
+        p.chdirInRoot(spec.workDir());
         p.umask(022);
-        p.closeFromOnExec(3);
         User u = spec.user();
         if (mapping.setgroupsAllowed()) {
             p.setgroups(u.groups());

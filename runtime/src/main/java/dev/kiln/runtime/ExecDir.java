@@ -13,10 +13,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The host side of one execution, in its own scratch directory: the generated {@code /etc/hosts},
@@ -31,6 +36,11 @@ final class ExecDir {
     private final List<Closeable> holders = new ArrayList<>();
     private final Closeable[] streams = new Closeable[3];
     private ContainerSetup.Prepared setup;
+    private RootChanges changes = RootChanges.IN_PLACE;
+    /** The private root copy (beside the upper dir, on its file system) and its state at start. */
+    private Path copy;
+    private TreeDiff baseline;
+    private Path upper;
 
     private ExecDir(Path dir) {
         this.dir = dir;
@@ -58,23 +68,27 @@ final class ExecDir {
             Files.createDirectories(o.workDir());
             if (copyRoot) {
                 notice.accept("overlay unavailable");
-                Path copy = dir.resolve("rootfs");
+                upper = o.upperDir();
+                copy = upper.resolveSibling(upper.getFileName() + ".rootfs");
+                FileTrees.delete(copy);
                 List<Path> layers = new ArrayList<>(o.lowerDirs());
-                layers.add(o.upperDir());
+                layers.add(upper);
                 OverlayFormat.flatten(layers, copy);
+                baseline = TreeDiff.record(copy);
+                changes = RootChanges.TREE_DIFF;
                 root = copy.toString();
             } else {
+                changes = RootChanges.OVERLAY;
                 Path merged = Files.createDirectory(dir.resolve("merged"));
                 root = merged.toString();
-                List<Path> lowers = new ArrayList<>(o.lowerDirs());
+                List<Path> lowers = distinctNonEmpty(o.lowerDirs());
                 if (lowers.isEmpty()) {
                     lowers.add(Files.createDirectory(dir.resolve("empty")));
                 }
-                options = overlayOptions(lowers, o.upperDir(), o.workDir(), null);
+                options = overlayOptions(lowers, o.upperDir(), o.workDir());
                 if (options.length() > MAX_MOUNT_OPTIONS) {
-                    Path common = commonParent(lowers);
-                    cwd = common.toString();
-                    options = overlayOptions(lowers, o.upperDir(), o.workDir(), common);
+                    cwd = dir.toString();
+                    options = overlayOptions(shortLinks(lowers), o.upperDir(), o.workDir());
                     if (options.length() > MAX_MOUNT_OPTIONS) {
                         throw new SandboxException("too many layers for one overlay mount ("
                                 + lowers.size() + "; the mount options exceed one page)",
@@ -96,11 +110,53 @@ final class ExecDir {
                 hostnameFile.toString(), resolv.toString(), stdio);
     }
 
-    private static String overlayOptions(List<Path> lowersBottomToTop, Path upper, Path work,
-            Path relativeTo) {
+    /**
+     * The lower dirs overlay is given: each directory once, at its topmost place (a layer stacked
+     * twice, as identical empty layers are, makes overlay fail with ELOOP; the lower copy adds
+     * nothing the upper one does not show), and no empty directory (it adds nothing either).
+     */
+    private static List<Path> distinctNonEmpty(List<Path> lowersBottomToTop) throws IOException {
+        List<Path> topDown = new ArrayList<>();
+        Set<Path> seen = new HashSet<>();
+        for (int i = lowersBottomToTop.size() - 1; i >= 0; i--) {
+            Path p = lowersBottomToTop.get(i).toAbsolutePath().normalize();
+            if (seen.add(p) && !isEmptyDir(p)) {
+                topDown.add(p);
+            }
+        }
+        Collections.reverse(topDown);
+        return topDown;
+    }
+
+    private static boolean isEmptyDir(Path p) throws IOException {
+        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            return false; // overlay reports what is wrong with it
+        }
+        try (Stream<Path> entries = Files.list(p)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    /**
+     * Short relative names for the lower dirs, as containers-storage's {@code l/<id>} links: one
+     * symlink per layer in this execution's {@code l/}, so that the option string stays within the
+     * page mount(2) copies however long the store's paths are; the child mounts from this dir.
+     */
+    private List<Path> shortLinks(List<Path> lowers) throws IOException {
+        Path links = Files.createDirectory(dir.resolve("l"));
+        List<Path> out = new ArrayList<>();
+        for (int i = 0; i < lowers.size(); i++) {
+            String name = Integer.toString(i, Character.MAX_RADIX);
+            Files.createSymbolicLink(links.resolve(name), lowers.get(i));
+            out.add(Path.of("l", name));
+        }
+        return out;
+    }
+
+    private static String overlayOptions(List<Path> lowersBottomToTop, Path upper, Path work) {
         StringBuilder sb = new StringBuilder("lowerdir=");
         for (int i = lowersBottomToTop.size() - 1; i >= 0; i--) {
-            sb.append(escape(path(lowersBottomToTop.get(i), relativeTo)));
+            sb.append(escape(lowersBottomToTop.get(i).toString()));
             if (i > 0) {
                 sb.append(':');
             }
@@ -110,27 +166,12 @@ final class ExecDir {
         return sb.append(",userxattr").toString();
     }
 
-    private static String path(Path p, Path relativeTo) {
-        Path abs = p.toAbsolutePath();
-        return relativeTo == null ? abs.toString() : relativeTo.relativize(abs).toString();
-    }
-
     private static String escape(String path) {
         if (path.indexOf(',') >= 0) {
             throw new SandboxException("a layer path contains a comma, which overlay cannot take: "
                     + path, "move kiln's storage (--root) to a path without commas");
         }
         return path.replace("\\", "\\\\").replace(":", "\\:");
-    }
-
-    private static Path commonParent(List<Path> paths) {
-        Path common = paths.get(0).toAbsolutePath().getParent();
-        for (Path p : paths) {
-            while (!p.toAbsolutePath().startsWith(common)) {
-                common = common.getParent();
-            }
-        }
-        return common;
     }
 
     private static String hosts(Network network, String hostname) throws IOException {
@@ -198,18 +239,32 @@ final class ExecDir {
         holders.clear();
     }
 
+    /**
+     * The process ended: makes sure its changes are in the upper dir (moving them there from the
+     * private copy, if it ran in one) and says how they got there.
+     */
+    RootChanges keepChanges() throws IOException {
+        if (baseline != null) {
+            baseline.moveChangesTo(copy, upper);
+        }
+        return changes;
+    }
+
     /** The execution never started: close everything and remove the directory. */
     void abandon() {
         releaseFifos();
         for (Closeable c : streams) {
             closeQuietly(c);
         }
-        FileTrees.deleteQuietly(dir);
+        finished();
     }
 
-    /** The process ended: remove the directory (open streams keep their data). */
+    /** The process ended: remove the directory and the copy (open streams keep their data). */
     void finished() {
         FileTrees.deleteQuietly(dir);
+        if (copy != null) {
+            FileTrees.deleteQuietly(copy);
+        }
     }
 
     private static void closeQuietly(Closeable c) {

@@ -56,7 +56,12 @@ public final class Sandbox implements AutoCloseable {
 
     /** Opens a sandbox with this JVM's class path and a private temporary run directory. */
     public static Sandbox open(Isolation requested) {
-        return open(requested, null, System.getProperty("java.class.path"));
+        return open(SandboxOptions.of(requested));
+    }
+
+    /** Opens a sandbox with this JVM's class path and a private temporary run directory. */
+    public static Sandbox open(SandboxOptions options) {
+        return open(options, null, System.getProperty("java.class.path"));
     }
 
     /**
@@ -64,7 +69,8 @@ public final class Sandbox implements AutoCloseable {
      * then probes which isolation works. {@code runDir} holds per-execution scratch files (null:
      * a private temporary directory); it is deleted on {@link #close()}.
      */
-    public static Sandbox open(Isolation requested, Path runDir, String classpath) {
+    public static Sandbox open(SandboxOptions options, Path runDir, String classpath) {
+        Isolation requested = options.isolation();
         if (Syscalls.geteuid() != 0) {
             throw new SandboxException("kiln runs as uid " + Syscalls.geteuid()
                     + " outside a user namespace, so it cannot create containers",
@@ -85,9 +91,10 @@ public final class Sandbox implements AutoCloseable {
                             + " is writable", null, 0, e);
         }
         try {
-            Probe probe = Probe.run(spawner, dir);
+            Probe probe = Probe.run(spawner, options.upperDirs() != null ? options.upperDirs() : dir);
             Isolation chosen = choose(requested, probe);
-            String overlayProblem = chosen == Isolation.USERNS ? probe.overlayProblem() : "chroot isolation";
+            String overlayProblem = chosen != Isolation.USERNS ? "chroot isolation"
+                    : !options.overlay() ? "not asked for" : probe.overlayProblem();
             LOG.log(Level.DEBUG, "isolation {0} (asked {1}); overlay {2}; id mapping {3}", chosen,
                     requested, overlayProblem == null ? "works" : "unavailable: " + overlayProblem,
                     mapping.isInitial() ? "host" : mapping.isSingle() ? "single" : "range");
@@ -193,11 +200,28 @@ public final class Sandbox implements AutoCloseable {
             throw failure(spec, program, f);
         }
         Spawner.Started s = (Spawner.Started) outcome;
-        CompletableFuture<ExecResult> result = s.exit()
-                .thenApply(status -> ExecResult.fromWaitStatus(status, s.retries()));
+        CompletableFuture<ExecResult> result = s.exit().thenApplyAsync(
+                status -> ExecResult.fromWaitStatus(status, s.retries()).withChanges(keepChanges(prepared)),
+                Sandbox::snapshotThread);
         result.whenComplete((r, e) -> prepared.finished());
         return new Execution(s.pid(), s.retries(), result, prepared.stdin(), prepared.stdout(),
                 prepared.stderr());
+    }
+
+    /** The tree walk of a copied root can take seconds: not on the spawner's reader thread. */
+    private static void snapshotThread(Runnable r) {
+        Thread t = new Thread(r, "kiln-keep-changes");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static RootChanges keepChanges(ExecDir prepared) {
+        try {
+            return prepared.keepChanges();
+        } catch (IOException e) {
+            throw new SandboxException("cannot keep the container's changes to its root filesystem: "
+                    + e.getMessage(), null, "snapshot", 0, e);
+        }
     }
 
     private void noticeCopy(String why) {
@@ -216,11 +240,9 @@ public final class Sandbox implements AutoCloseable {
                     + (mapping.isSingle() ? "root is" : "ids of the subordinate range are") + ")",
                     hint);
         }
-        if (!user.groups().isEmpty() && !mapping.setgroupsAllowed()) {
-            throw new SandboxException("supplementary groups " + user.groups()
-                    + " cannot be set in kiln's user namespace (setgroups is denied without a "
-                    + "subordinate id range)", hint);
-        }
+        // Where setgroups is denied (the single mapping: no newgidmap), the groups are not set:
+        // the process keeps the caller's, which the namespace shows as 0 (the caller's own gid)
+        // and 65534 (the rest). Only root is mapped there, and Docker gives root group 0 too.
     }
 
     private SandboxException failure(ExecSpec spec, ChildProgram program, Spawner.Failed f) {
@@ -271,9 +293,11 @@ public final class Sandbox implements AutoCloseable {
 
     /** What the start-up probe found: null problems mean it works. */
     record Probe(String namespaceProblem, String overlayProblem) {
-        static Probe run(Spawner spawner, Path dir) {
+        /** Probes with an overlay whose upper dir is in {@code upperDirs}, where RUN's will be. */
+        static Probe run(Spawner spawner, Path upperDirs) {
             try {
-                Path p = Files.createDirectories(dir.resolve("probe"));
+                Files.createDirectories(upperDirs);
+                Path p = Files.createTempDirectory(upperDirs, ".overlay-probe-");
                 for (String d : List.of("lower", "upper", "work", "merged")) {
                     Files.createDirectories(p.resolve(d));
                 }

@@ -11,11 +11,28 @@ import java.util.Optional;
 /**
  * Resolves an image's {@code User} ({@code name}, {@code uid}, {@code uid:gid}, {@code name:group},
  * …) through the image's own {@code /etc/passwd} and {@code /etc/group}, read from its layer
- * directories as overlay would show them. Numeric ids need no entry; names do.
+ * directories as overlay would show them. Numeric ids need no entry; names do, except {@code root},
+ * which is 0:0 even in an image without passwd (as BuildKit's user parsing takes it). The process's
+ * groups are its primary group plus, for a user given without a group, every {@code /etc/group}
+ * entry that lists the user's name, as containerd gives them to Docker's containers.
  */
 public final class UserLookup {
     /** The resolved identity and the home directory from passwd (or null). */
-    public record Resolved(User user, String home) {}
+    public record Resolved(User user, String home) {
+        /**
+         * {@code env} with {@code HOME} from passwd added when {@code env} has none, as runc does
+         * for Docker's and BuildKit's processes ({@link ExecSpec#effectiveEnv} adds the default
+         * where passwd names no home).
+         */
+        public List<String> withHome(List<String> env) {
+            if (home == null || env.stream().anyMatch(e -> e.startsWith("HOME="))) {
+                return env;
+            }
+            List<String> out = new ArrayList<>(env);
+            out.add("HOME=" + home);
+            return out;
+        }
+    }
 
     private final List<Path> layersTopToBottom;
 
@@ -41,6 +58,8 @@ public final class UserLookup {
             uid = Integer.parseInt(userPart);
         } else if (entry != null) {
             uid = Integer.parseInt(entry[2]);
+        } else if (userPart.equals("root")) {
+            uid = 0;
         } else {
             throw new SandboxException("unable to find user " + userPart + ": no matching entries in "
                     + "the image's /etc/passwd", "use a numeric uid, or add the user in the image");
@@ -51,7 +70,9 @@ public final class UserLookup {
                 gid = Integer.parseInt(groupPart);
             } else {
                 String[] g = find(group, groupPart, 0, 2);
-                if (g == null) {
+                if (g == null && groupPart.equals("root")) {
+                    g = new String[] {"root", "x", "0"};
+                } else if (g == null) {
                     throw new SandboxException("unable to find group " + groupPart
                             + ": no matching entries in the image's /etc/group",
                             "use a numeric gid, or add the group in the image");
@@ -61,13 +82,13 @@ public final class UserLookup {
         } else {
             gid = entry != null && entry.length > 3 && isNumber(entry[3]) ? Integer.parseInt(entry[3]) : 0;
         }
-        List<Integer> supplementary = new ArrayList<>();
+        List<Integer> supplementary = new ArrayList<>(List.of(gid));
         String name = entry != null ? entry[0] : null;
         if (name != null && groupPart == null) {
             for (String[] g : group) {
                 if (g.length > 3 && isNumber(g[2]) && List.of(g[3].split(",")).contains(name)) {
                     int id = Integer.parseInt(g[2]);
-                    if (id != gid && !supplementary.contains(id)) {
+                    if (!supplementary.contains(id)) {
                         supplementary.add(id);
                     }
                 }

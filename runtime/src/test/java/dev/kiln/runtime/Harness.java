@@ -14,7 +14,7 @@ import java.util.OptionalInt;
  * <pre>
  * Harness [--rootfs DIR | --lower DIR ... --upper DIR --work DIR] [--user UID:GID]
  *         [--env K=V] [--cwd DIR] [--net none] [--stop-after MS] [--repeat N]
- *         [--allocate] [--isolation auto|userns|chroot] -- ARGV...
+ *         [--allocate] [--isolation auto|userns|chroot] [--no-overlay] -- ARGV...
  * </pre>
  */
 public final class Harness {
@@ -62,7 +62,8 @@ public final class Harness {
         int repeat = Integer.parseInt(value(args, "--repeat", "1"));
         long stopAfter = Long.parseLong(value(args, "--stop-after", "-1"));
         List<Thread> hogs = opts.contains("--allocate") ? Allocators.start(2) : List.of();
-        try (Sandbox sandbox = Sandbox.open(isolation)) {
+        SandboxOptions options = SandboxOptions.of(isolation).withOverlay(!opts.contains("--no-overlay"));
+        try (Sandbox sandbox = Sandbox.open(options)) {
             ExecResult last = null;
             long[] nanos = new long[repeat];
             long[] startNanos = new long[repeat];

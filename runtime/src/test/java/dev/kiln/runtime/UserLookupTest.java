@@ -29,19 +29,19 @@ class UserLookupTest {
     @Test
     void resolve_name_usesTopLayerPasswdWithGroupsAndHome() {
         UserLookup.Resolved r = lookup.resolve("app");
-        assertThat(r.user()).isEqualTo(new User(1000, 1001, List.of(50)));
+        assertThat(r.user()).isEqualTo(new User(1000, 1001, List.of(1001, 50)));
         assertThat(r.home()).isEqualTo("/home/app");
     }
 
     @Test
     void resolve_nameColonGroupName_usesThatGroupOnly() {
-        assertThat(lookup.resolve("app:staff").user()).isEqualTo(new User(1000, 50, List.of()));
+        assertThat(lookup.resolve("app:staff").user()).isEqualTo(new User(1000, 50, List.of(50)));
     }
 
     @Test
     void resolve_numericWithoutEntry_isTakenAsIs() {
-        assertThat(lookup.resolve("4242:7").user()).isEqualTo(new User(4242, 7, List.of()));
-        assertThat(lookup.resolve("4242").user()).isEqualTo(new User(4242, 0, List.of()));
+        assertThat(lookup.resolve("4242:7").user()).isEqualTo(new User(4242, 7, List.of(7)));
+        assertThat(lookup.resolve("4242").user()).isEqualTo(new User(4242, 0, List.of(0)));
     }
 
     @Test
@@ -54,6 +54,24 @@ class UserLookupTest {
         Path top = tmp.resolve("top/etc/passwd");
         Files.delete(top);
         OverlayFormat.writeWhiteout(top);
-        assertThatThrownBy(() -> lookup.resolve("root")).hasMessageContaining("unable to find user root");
+        assertThatThrownBy(() -> lookup.resolve("app")).hasMessageContaining("unable to find user app");
+    }
+
+    @Test
+    void resolve_rootOrZeroWithoutPasswd_isRoot() throws IOException {
+        UserLookup bare = new UserLookup(List.of(Files.createDirectories(tmp.resolve("bare"))));
+        for (String spec : List.of("root", "0", "root:root", "0:0", "")) {
+            assertThat(bare.resolve(spec).user()).as(spec).isEqualTo(new User(0, 0, List.of(0)));
+            assertThat(bare.resolve(spec).home()).as(spec).isNull();
+        }
+        assertThat(bare.resolve("1000").user()).isEqualTo(new User(1000, 0, List.of(0)));
+        assertThatThrownBy(() -> bare.resolve("bob")).hasMessageContaining("unable to find user bob");
+    }
+
+    @Test
+    void withHome_addsPasswdHomeUnlessEnvHasOne() {
+        UserLookup.Resolved app = lookup.resolve("app");
+        assertThat(app.withHome(List.of("A=1"))).containsExactly("A=1", "HOME=/home/app");
+        assertThat(app.withHome(List.of("HOME=/x"))).containsExactly("HOME=/x");
     }
 }

@@ -11,6 +11,7 @@ import dev.kiln.oci.Digest;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.Json;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.layer.DiffIdMismatchException;
 import dev.kiln.runtime.ExecResult;
 import dev.kiln.runtime.ExecSpec;
 import dev.kiln.runtime.Execution;
@@ -117,6 +118,13 @@ final class RunCommand implements Callable<Integer> {
             return outer.getAsInt();
         }
         LocalStore store = new LocalStore(global.storeRoot());
+        // The session keeps `kiln system prune` off the image's blobs and layer dirs while it runs.
+        try (LocalStore.Session session = store.session()) {
+            return runImage(store, net);
+        }
+    }
+
+    private int runImage(LocalStore store, Network net) throws Exception {
         ImageRecord record = findOrPull(store);
         ImageConfig config = Json.parseConfig(store.readBlob(record.config())).value();
         List<Descriptor> layers = store.manifest(record).manifest().value().layers();
@@ -128,7 +136,11 @@ final class RunCommand implements Callable<Integer> {
         List<Path> lowers = new ArrayList<>();
         LayerDirs extracted = new LayerDirs(global.storeRoot().resolve("layers"), store);
         for (int i = 0; i < layers.size(); i++) {
-            lowers.add(extracted.dir(layers.get(i), diffIds.get(i)));
+            try {
+                lowers.add(extracted.dir(layers.get(i), diffIds.get(i)));
+            } catch (DiffIdMismatchException e) {
+                throw e.inImage(record.name());
+            }
         }
         String id = cid != null ? cid : ContainerState.newId();
         Path dir = ContainerState.root().resolve(id);
@@ -198,9 +210,6 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         env.forEach(e -> environment.add(envEntry(e)));
-        if (who.home() != null && environment.stream().noneMatch(e -> e.startsWith("HOME="))) {
-            environment.add("HOME=" + who.home());
-        }
         List<Mount> mounts = new ArrayList<>();
         for (String v : volumes) {
             String[] parts = v.split(":");
@@ -214,7 +223,7 @@ final class RunCommand implements Callable<Integer> {
         String wd = workdir != null ? workdir : image.workingDir() == null || image.workingDir().isEmpty()
                 ? "/" : image.workingDir();
         return ExecSpec.of(RootFs.overlay(lowers, dir.resolve("upper"), dir.resolve("work")), argv)
-                .withEnv(environment)
+                .withEnv(who.withHome(environment))
                 .withUser(who.user())
                 .withWorkDir(wd)
                 .withHostname(name != null ? name : id.substring(0, 12))

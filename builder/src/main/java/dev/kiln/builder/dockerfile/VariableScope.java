@@ -1,8 +1,10 @@
 package dev.kiln.builder.dockerfile;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -34,14 +36,16 @@ public final class VariableScope {
     private final Map<String, String> buildArgs;
     private final Map<String, String> predefined;
     private final Map<String, String> globals;
+    private final boolean stage;
     private final Map<String, String> args = new LinkedHashMap<>();
     private final Map<String, String> env = new LinkedHashMap<>();
     private final Set<String> consumed = new LinkedHashSet<>();
     private Map<String, String> expansionCache;
 
     private VariableScope(ShellLex lex, Map<String, String> buildArgs, Map<String, String> predefined,
-            Map<String, String> globals) {
+            Map<String, String> globals, boolean stage) {
         this.lex = lex;
+        this.stage = stage;
         this.buildArgs = Map.copyOf(buildArgs);
         this.predefined = Map.copyOf(predefined);
         this.globals = globals;
@@ -55,40 +59,56 @@ public final class VariableScope {
      * @param lex the lexer of the Dockerfile (its escape character)
      */
     public static VariableScope global(Map<String, String> buildArgs, Map<String, String> predefined, ShellLex lex) {
-        VariableScope s = new VariableScope(lex, buildArgs, predefined, Map.of());
+        VariableScope s = new VariableScope(lex, buildArgs, predefined, Map.of(), false);
         s.args.putAll(predefined);
         return s;
     }
 
     /** A fresh stage scope whose base image (or parent stage) had {@code baseEnv}. */
     public VariableScope stage(Map<String, String> baseEnv) {
-        VariableScope s = new VariableScope(lex, buildArgs, predefined, Collections.unmodifiableMap(new LinkedHashMap<>(args)));
+        VariableScope s = new VariableScope(lex, buildArgs, predefined, Collections.unmodifiableMap(new LinkedHashMap<>(args)), true);
         s.env.putAll(baseEnv);
         return s;
     }
 
-    /** Applies an ARG instruction: defaults are expanded with what is visible now. */
-    public void declare(ArgInstruction arg) {
+    /**
+     * Applies an ARG instruction: in a stage the names are expanded too (BuildKit's ArgCommand
+     * expands key and value; its global ARGs expand only values), defaults with what is visible
+     * now. Returns the declarations as they took effect: expanded names and their values (null:
+     * declared without one).
+     */
+    public List<ArgInstruction.Declaration> declare(ArgInstruction arg) {
+        List<ArgInstruction.Declaration> out = new ArrayList<>();
         for (ArgInstruction.Declaration d : arg.args()) {
+            String name = d.name();
             String value;
-            if (buildArgs.containsKey(d.name())) {
-                value = buildArgs.get(d.name());
-                consumed.add(d.name());
-            } else if (d.defaultValue() != null) {
-                try {
-                    value = lex.word(d.defaultValue(), expansionEnv());
-                } catch (DockerfileException e) {
-                    throw e.at(arg.range());
+            try {
+                if (stage) {
+                    name = lex.word(name, expansionEnv());
+                    if (name.isEmpty()) {
+                        throw new DockerfileException(arg.range(), "ARG names can not be blank: `" + d.name()
+                                + "` expands to nothing");
+                    }
                 }
-            } else if (globals.containsKey(d.name())) {
-                value = globals.get(d.name());
-            } else {
-                value = predefined.get(d.name());
+                if (buildArgs.containsKey(name)) {
+                    value = buildArgs.get(name);
+                    consumed.add(name);
+                } else if (d.defaultValue() != null) {
+                    value = lex.word(d.defaultValue(), expansionEnv());
+                } else if (globals.containsKey(name)) {
+                    value = globals.get(name);
+                } else {
+                    value = predefined.get(name);
+                }
+            } catch (DockerfileException e) {
+                throw e.at(arg.range());
             }
             expansionCache = null;
-            args.remove(d.name());
-            args.put(d.name(), value); // null: declared without a value
+            args.remove(name);
+            args.put(name, value); // null: declared without a value
+            out.add(new ArgInstruction.Declaration(name, value));
         }
+        return out;
     }
 
     /** Applies an ENV instruction (already expanded or not: it is expanded here with this scope). */

@@ -18,5 +18,10 @@ sealed interface CopyItem {
     /** A file downloaded by ADD (mode 0600 as Docker gives it). */
     record Download(String dest, Path file) implements CopyItem {}
 
-    enum Kind { FILE, DIRECTORY, SYMLINK }
+    /**
+     * {@code TARGET} is the directory a directory source's contents are copied into (the source
+     * directory itself): BuildKit makes it with MkdirAll (0755, the {@code --chown} owner, no
+     * {@code --chmod}) and gives it the source's mtime; an image directory there keeps its own.
+     */
+    enum Kind { FILE, DIRECTORY, TARGET, SYMLINK }
 }

@@ -2,18 +2,25 @@ package dev.kiln.builder.engine;
 
 import dev.kiln.builder.dockerfile.Heredoc;
 import dev.kiln.builder.dockerfile.IgnoreMatcher;
+import dev.kiln.builder.dockerfile.InstructionRules;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.Digester;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Resolves the sources of a COPY or ADD into {@link CopyItem}s with Docker's rules: globs (which
@@ -55,18 +62,11 @@ final class CopyPlanner {
             Optional<Heredoc> doc = spec.files().heredocFor(src);
             if (doc.isPresent()) {
                 resolved.add(new Resolved(null, doc.get(), null, doc.get().name(), null));
-            } else if (isUrl(src)) {
-                if (!spec.add()) {
-                    throw new StepException(spec.range(), "source can't be a URL for COPY", "use ADD for URLs");
-                }
+            } else if (spec.add() && isUrl(src)) { // COPY of a URL: refused by InstructionRules
                 resolved.add(new Resolved(null, null, src, urlName(src), null));
             } else {
                 resolved.addAll(match(src, excludes));
             }
-        }
-        if (spec.checksum() != null && (sources.size() != 1 || !isUrl(sources.get(0)))) {
-            throw new StepException(spec.range(), "checksum can't be specified for "
-                    + (sources.size() != 1 ? "multiple sources" : "non-HTTP(S) sources"), null);
         }
         boolean destIsDir = destText.endsWith("/") || destText.equals(".") || destText.endsWith("/.")
                 || resolved.size() > 1 || rootfs.isDirectory(destAbs);
@@ -122,7 +122,7 @@ final class CopyPlanner {
         if (Files.isDirectory(real)) {
             String dirDest = Paths.relative(parentsPrefix == null ? destAbs : destAbs + "/" + parentsPrefix);
             if (!dirDest.isEmpty()) {
-                items.add(new CopyItem.FromDisk(dirDest, real, CopyItem.Kind.DIRECTORY));
+                items.add(new CopyItem.FromDisk(dirDest, real, CopyItem.Kind.TARGET));
             }
             for (Map.Entry<String, Boolean> e : context.below(realRel).entrySet()) {
                 String sub = e.getKey().substring(realRel.isEmpty() ? 0 : realRel.length() + 1);
@@ -189,7 +189,7 @@ final class CopyPlanner {
     }
 
     static boolean isUrl(String src) {
-        return src.startsWith("http://") || src.startsWith("https://");
+        return InstructionRules.isUrl(src);
     }
 
     private static String urlName(String url) {
@@ -202,28 +202,47 @@ final class CopyPlanner {
         return p.substring(p.lastIndexOf('/') + 1);
     }
 
-    /** The cache input of {@code items}: every name, type, mode, size, byte and link target. */
+    /**
+     * The cache input of {@code items}: everything the layer records of them — every name, kind,
+     * mode (special bits included), size, mtime, byte, link target, {@code user.} xattr and which
+     * sources are hardlinks of one another — so that a layer is reused only where it is the layer
+     * this context would make. (BuildKit leaves times out of its checksum and so reuses a layer
+     * whose files carry another checkout's times; kiln does not.)
+     */
     static Digest digest(List<CopyItem> items) {
         Digester d = Digester.sha256();
         byte[] buf = new byte[1 << 16];
+        Map<Object, Integer> inodes = new HashMap<>();
         try {
-            for (CopyItem item : items) {
-                d.update((item.getClass().getSimpleName() + "\0" + item.dest() + "\0").getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < items.size(); i++) {
+                CopyItem item = items.get(i);
+                String kind = item instanceof CopyItem.FromDisk f ? f.kind().name() : "";
+                d.update((item.getClass().getSimpleName() + "\0" + kind + "\0" + item.dest() + "\0")
+                        .getBytes(StandardCharsets.UTF_8));
                 if (item instanceof CopyItem.Inline in) {
                     d.update(in.content());
                     continue;
                 }
                 Path file = item instanceof CopyItem.FromDisk f ? f.source()
                         : item instanceof CopyItem.Archive ar ? ar.archive() : ((CopyItem.Download) item).file();
-                Map<String, Object> a = Files.readAttributes(file, "unix:mode,size", LinkOption.NOFOLLOW_LINKS);
-                d.update((a.get("mode") + "\0" + a.get("size") + "\0").getBytes(StandardCharsets.UTF_8));
+                Map<String, Object> a = Files.readAttributes(file, "unix:mode,size,lastModifiedTime,nlink,ino,dev",
+                        LinkOption.NOFOLLOW_LINKS);
+                Object inode = a.get("dev") + ":" + a.get("ino");
+                Integer first = (Integer) a.get("nlink") > 1 && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                        ? inodes.putIfAbsent(inode, i) : null;
+                d.update((a.get("mode") + "\0" + a.get("size") + "\0"
+                        + ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS) + "\0"
+                        + (first == null ? "" : "link " + first) + "\0").getBytes(StandardCharsets.UTF_8));
                 if (Files.isSymbolicLink(file)) {
                     d.update(Files.readSymbolicLink(file).toString().getBytes(StandardCharsets.UTF_8));
-                } else if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                    try (InputStream in = Files.newInputStream(file)) {
-                        int n;
-                        while ((n = in.read(buf)) > 0) {
-                            d.update(buf, 0, n);
+                } else {
+                    xattrs(file, d);
+                    if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                        try (InputStream in = Files.newInputStream(file)) {
+                            int n;
+                            while ((n = in.read(buf)) > 0) {
+                                d.update(buf, 0, n);
+                            }
                         }
                     }
                 }
@@ -233,5 +252,27 @@ final class CopyPlanner {
             throw new dev.kiln.oci.KilnException("cannot read a COPY source: " + e.getMessage(), e);
         }
         return d.digest();
+    }
+
+    /** The {@code user.} xattrs a copy takes along (what COPY_ATTRIBUTES copies), sorted. */
+    private static void xattrs(Path file, Digester d) throws IOException {
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class);
+        if (view == null) {
+            return;
+        }
+        List<String> names;
+        try {
+            names = new ArrayList<>(view.list());
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+            return; // a file system without xattrs: the copy gets none either
+        }
+        names.sort(null);
+        for (String name : names) {
+            ByteBuffer value = ByteBuffer.allocate(view.size(name));
+            view.read(name, value);
+            d.update((name + "=").getBytes(StandardCharsets.UTF_8));
+            d.update(Arrays.copyOf(value.array(), value.position()));
+            d.update((byte) 0);
+        }
     }
 }

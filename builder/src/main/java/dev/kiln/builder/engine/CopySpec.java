@@ -2,6 +2,7 @@ package dev.kiln.builder.engine;
 
 import dev.kiln.builder.dockerfile.AddInstruction;
 import dev.kiln.builder.dockerfile.CopyInstruction;
+import dev.kiln.builder.dockerfile.InstructionRules;
 import dev.kiln.builder.dockerfile.SourceRange;
 import dev.kiln.builder.dockerfile.SourcesAndDest;
 import java.util.List;
@@ -55,20 +56,8 @@ record CopySpec(
         return sb.append(' ').append(files.dest()).append(" # buildkit").toString();
     }
 
-    /** {@code --chmod} as a mode, or -1 when not given. */
+    /** {@code --chmod} as a mode, or -1 when not given (validated by {@link InstructionRules}). */
     int chmodBits() {
-        if (chmod == null || chmod.isEmpty()) {
-            return -1;
-        }
-        try {
-            int mode = Integer.parseInt(chmod, 8);
-            if (mode <= 07777) {
-                return mode;
-            }
-        } catch (NumberFormatException ignored) {
-            // fall through
-        }
-        throw new StepException(range, "invalid chmod parameter: '" + chmod
-                + "'. it should be octal string and between 0 and 07777", null);
+        return InstructionRules.chmod(chmod, range);
     }
 }

@@ -95,13 +95,14 @@ final class CopyWriter {
     /** Writes one entry; true when it recorded its owner itself. */
     private boolean writeFromDisk(CopyItem.FromDisk f, Path target) throws IOException {
         switch (f.kind()) {
-            case DIRECTORY -> {
+            case DIRECTORY, TARGET -> {
                 if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                     Files.deleteIfExists(target);
                     Files.createDirectory(target);
                 }
                 var existing = rootfs.get(f.dest()).filter(LayerFiles.Node::isDirectory);
-                if (existing.isPresent() && chmod < 0) {
+                boolean intoTarget = f.kind() == CopyItem.Kind.TARGET;
+                if (existing.isPresent() && (chmod < 0 || intoTarget)) {
                     // copying into a directory the image has keeps that directory's metadata
                     LayerFiles.Node n = existing.get();
                     Archives.setMode(target, n.mode());
@@ -110,9 +111,12 @@ final class CopyWriter {
                     owners.put(f.dest(), new Owner(n.uid(), n.gid()));
                     return true;
                 }
-                int mode = chmod >= 0 ? chmod : modeOf(f.source());
-                Archives.setMode(target, mode);
+                Archives.setMode(target, intoTarget ? 0755 : chmod >= 0 ? chmod : modeOf(f.source()));
                 dirTimes.add(Map.entry(target, Files.getLastModifiedTime(f.source())));
+                if (intoTarget) {
+                    owners.put(f.dest(), owner);
+                    return true;
+                }
             }
             case SYMLINK -> {
                 Files.deleteIfExists(target);
@@ -133,10 +137,10 @@ final class CopyWriter {
                     }
                 }
                 Files.deleteIfExists(target);
+                // COPY_ATTRIBUTES brings times and xattrs; it skips the mode silently when it cannot
+                // give the copy the source's owner (a context another user owns), so set it here
                 Files.copy(f.source(), target, StandardCopyOption.COPY_ATTRIBUTES);
-                if (chmod >= 0) {
-                    Archives.setMode(target, chmod);
-                }
+                Archives.setMode(target, chmod >= 0 ? chmod : modeOf(f.source()));
             }
         }
         return false;

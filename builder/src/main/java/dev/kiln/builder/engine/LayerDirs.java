@@ -7,6 +7,8 @@ import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.layer.DiffIdCheck;
+import dev.kiln.oci.layer.DiffIdMismatchException;
 import dev.kiln.oci.layer.LayerExtractor;
 import dev.kiln.runtime.OverlayWhiteouts;
 import java.io.IOException;
@@ -21,8 +23,9 @@ import java.nio.file.StandardCopyOption;
 /**
  * The extracted-layer store: each layer unpacked once, in overlay format, into
  * {@code <store>/layers/<diffID hex>}, and reused as an overlay lower dir by every later RUN.
- * A layer is extracted into a private temp dir and renamed into place, so a directory that exists
- * is complete; two processes racing keep the first.
+ * A layer is extracted into a private temp dir, its diff ID verified in the same pass, and renamed
+ * into place, so a directory that exists is complete and is what its name says; two processes
+ * racing keep the first. A layer whose content is not its diff ID leaves nothing behind.
  */
 public final class LayerDirs {
     private final Path root;
@@ -71,7 +74,9 @@ public final class LayerDirs {
             LayerExtractor extractor = new LayerExtractor(LayerExtractor.Options.defaults()
                     .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(ProcessIds.isRoot()));
             try (InputStream in = blobs.open(layer.descriptor().digest())) {
-                extractor.extract(in, tmp);
+                DiffIdCheck check = DiffIdCheck.of(in, layer.descriptor().digest(), layer.diffId());
+                extractor.extract(check.stream(), tmp);
+                check.finish();
             }
             try {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -79,6 +84,9 @@ public final class LayerDirs {
                 FileTrees.deleteQuietly(tmp);
             }
             return dir;
+        } catch (DiffIdMismatchException e) {
+            FileTrees.deleteQuietly(tmp);
+            throw e;
         } catch (IOException e) {
             FileTrees.deleteQuietly(tmp);
             throw new KilnException("cannot extract layer " + layer.descriptor().digest() + " into " + root + ": "

@@ -2,7 +2,7 @@ package dev.kiln.builder.engine;
 
 import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.oci.BlobSource;
-import dev.kiln.oci.Compression;
+import dev.kiln.oci.layer.DiffIdCheck;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
 import java.io.BufferedInputStream;
@@ -163,8 +163,9 @@ final class LayerFiles {
         Map<String, Node> entries = new TreeMap<>();
         List<String> whiteouts = new ArrayList<>();
         List<String> opaque = new ArrayList<>();
-        try (InputStream raw = blobs.open(layer.descriptor().digest());
-                TarArchiveInputStream tar = new TarArchiveInputStream(Compression.autoDecompress(raw))) {
+        try (InputStream raw = blobs.open(layer.descriptor().digest())) {
+            DiffIdCheck check = DiffIdCheck.of(raw, layer.descriptor().digest(), layer.diffId());
+            TarArchiveInputStream tar = new TarArchiveInputStream(check.stream());
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 String path = Paths.relative(e.getName());
@@ -190,6 +191,7 @@ final class LayerFiles {
                 entries.put(path, new Node(type, e.getLinkName(), e.getMode() & 07777, (int) e.getLongUserId(),
                         (int) e.getLongGroupId(), e.getModTime().getTime(), content));
             }
+            check.finish();
         } catch (IOException ex) {
             throw new KilnException("cannot read layer " + layer.descriptor().digest() + ": " + ex.getMessage(), ex);
         }

@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * Resolves {@code --chown} specs ({@code user}, {@code user:group}, {@code uid:gid}) as BuildKit
- * does: names through the stage's {@code /etc/passwd} and {@code /etc/group}; a user alone gives
- * the user's primary group when named, gid = uid when numeric.
+ * does: names through the stage's {@code /etc/passwd} and {@code /etc/group} ({@code root} is 0
+ * without them); a user alone gives the user's primary group when named, gid = uid when numeric.
+ * A process's identity for USER is {@code dev.kiln.runtime.UserLookup}'s.
  */
 final class Passwd {
     private Passwd() {}
@@ -27,7 +28,8 @@ final class Passwd {
             uid = Integer.parseInt(user);
             gid = uid;
         } else {
-            String[] entry = lookup(rootfs, "etc/passwd", user)
+            String[] entry = lookup(rootfs, "etc/passwd", user).or(() -> root(spec.substring(0,
+                    colon < 0 ? spec.length() : colon)))
                     .orElseThrow(() -> new KilnException("unable to find user " + spec.substring(0,
                             colon < 0 ? spec.length() : colon) + ": no matching entries in passwd file",
                             "use a numeric uid, or create the user in an earlier step", null));
@@ -39,7 +41,7 @@ final class Passwd {
                 gid = Integer.parseInt(group);
             } else {
                 String g = group;
-                gid = Integer.parseInt(lookup(rootfs, "etc/group", group)
+                gid = Integer.parseInt(lookup(rootfs, "etc/group", group).or(() -> root(g))
                         .orElseThrow(() -> new KilnException("unable to find group " + g
                                 + ": no matching entries in group file", "use a numeric gid", null))[2]);
             }
@@ -47,33 +49,9 @@ final class Passwd {
         return new Owner(uid, gid);
     }
 
-    /**
-     * The numeric identity a container process gets for USER {@code spec} (empty = root): a name
-     * through passwd (its primary group unless one is given), a numeric uid keeps the passwd group
-     * of that uid when listed, else group 0 — as runc/Docker do.
-     */
-    static Owner user(String spec, LayerFiles.View rootfs) {
-        if (spec == null || spec.isEmpty()) {
-            return Owner.ROOT;
-        }
-        int colon = spec.indexOf(':');
-        String u = colon < 0 ? spec : spec.substring(0, colon);
-        if (colon < 0 && isNumber(u)) {
-            int uid = Integer.parseInt(u);
-            Optional<byte[]> bytes = rootfs.content("etc/passwd");
-            int gid = 0;
-            if (bytes.isPresent()) {
-                for (String line : new String(bytes.get(), StandardCharsets.UTF_8).split("\n")) {
-                    String[] f = line.split(":", -1);
-                    if (f.length >= 4 && f[2].equals(u)) {
-                        gid = Integer.parseInt(f[3]);
-                        break;
-                    }
-                }
-            }
-            return new Owner(uid, gid);
-        }
-        return resolve(spec, rootfs);
+    /** {@code root} is 0:0 without a passwd or group entry, as BuildKit's ParseUser takes it. */
+    private static Optional<String[]> root(String name) {
+        return name.equals("root") ? Optional.of(new String[] {"root", "x", "0", "0"}) : Optional.empty();
     }
 
     private static Optional<String[]> lookup(LayerFiles.View rootfs, String file, String name) {

@@ -6,8 +6,16 @@ package dev.kiln.builder.engine;
  */
 public interface RunExecutor extends AutoCloseable {
 
-    /** A RUN's exit status (as a shell reports it). */
-    record Result(int exitCode) {
+    /**
+     * A RUN's exit status (as a shell reports it), and whether its changes to the root filesystem
+     * are in the upper dir (false: they were lost, and the step must not make a layer).
+     */
+    record Result(int exitCode, boolean changesKept) {
+        /** A result whose changes went straight into the upper dir. */
+        public Result(int exitCode) {
+            this(exitCode, true);
+        }
+
         public boolean succeeded() {
             return exitCode == 0;
         }

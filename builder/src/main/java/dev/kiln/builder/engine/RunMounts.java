@@ -2,6 +2,7 @@ package dev.kiln.builder.engine;
 
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.CacheKey;
+import dev.kiln.builder.dockerfile.InstructionRules;
 import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.dockerfile.RunMount;
 import dev.kiln.builder.dockerfile.SourceRange;
@@ -55,10 +56,8 @@ final class RunMounts implements AutoCloseable {
     static RunMounts of(RunInstruction in, String workdir, BuildServices s, Function<String, CopySource> sources) {
         List<Resolved> out = new ArrayList<>();
         for (RunMount m : in.mounts()) {
+            InstructionRules.mountTarget(m.target(), workdir == null || workdir.isEmpty() ? "/" : workdir, in.range());
             String target = m.target() == null ? null : Paths.resolve(workdir, m.target());
-            if ("/".equals(target)) {
-                throw new StepException(in.range(), "invalid mount target \"/\" in RUN --mount", null);
-            }
             CopySource from = null;
             if (m.from() != null && !m.from().isEmpty()) {
                 try {

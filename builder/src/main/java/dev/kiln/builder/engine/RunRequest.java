@@ -12,9 +12,8 @@ import java.util.function.Consumer;
  * with its changes landing in {@code upperDir} (in overlay format: whiteouts as 0/0 character
  * devices, opaque dirs marked {@code user.overlay.opaque=y}).
  *
- * @param user       the stage's USER as written ({@code name}, {@code uid}, {@code uid:gid}; empty = root)
- * @param uid        the USER resolved through the image's {@code /etc/passwd}
- * @param gid        its group (primary group of the user when not given)
+ * @param user       the stage's USER as written ({@code name}, {@code uid}, {@code uid:gid}; empty = root),
+ *                   resolved by the executor through the image's {@code /etc/passwd} and {@code /etc/group}
  * @param workingDir absolute; created when missing
  * @param output     receives each line the command prints (stdout and stderr)
  * @param files      host files to bind read-only at container paths (a shebang heredoc's script)
@@ -26,8 +25,6 @@ public record RunRequest(
         List<String> argv,
         List<String> env,
         String user,
-        int uid,
-        int gid,
         String workingDir,
         RunInstruction.Network network,
         Consumer<String> output,

@@ -78,14 +78,13 @@ final class RunStep {
         try (mounts) {
             String user = state.config.config().user();
             LayerFiles.View view = s.files().view(state.layers);
-            dev.kiln.builder.snapshot.Owner id = Passwd.user(user, view);
             List<Mount> mounted = mounts.open();
             MountStubs stubs = MountStubs.of(view, mounts.targets());
             List<String> runEnv = new ArrayList<>(envList);
             runEnv.addAll(mounts.env());
             long started = System.nanoTime();
             RunExecutor.Result result = s.runs().run(new RunRequest(state.layers, upper, argv, runEnv,
-                    user, id.uid(), id.gid(), state.config.config().workingDir(), network, line -> {
+                    user, state.config.config().workingDir(), network, line -> {
                         synchronized (last) {
                             if (last.size() == KEPT_LINES) {
                                 last.removeFirst();
@@ -100,6 +99,12 @@ final class RunStep {
                     lines = new ArrayList<>(last);
                 }
                 throw new RunFailedException(in.range(), commandString(argv, null), result.exitCode(), lines);
+            }
+            if (!result.changesKept()) {
+                throw new StepException(in.range(), "the command ran, but its changes to the file system "
+                        + "were not kept by the runtime, so this step cannot make its layer",
+                        "report this with the --debug output; the build stopped rather than write an "
+                        + "image without the step's changes", null);
             }
             LOG.log(System.Logger.Level.DEBUG, "step {0}: the command ran in {1} ms", step,
                     (System.nanoTime() - started) / 1_000_000);

@@ -10,10 +10,12 @@ import dev.kiln.runtime.Isolation;
 import dev.kiln.runtime.Mount;
 import dev.kiln.runtime.Network;
 import dev.kiln.runtime.OverlayFormat;
+import dev.kiln.runtime.RootChanges;
 import dev.kiln.runtime.RootFs;
 import dev.kiln.runtime.Sandbox;
+import dev.kiln.runtime.SandboxOptions;
 import dev.kiln.runtime.Stdio;
-import dev.kiln.runtime.User;
+import dev.kiln.runtime.UserLookup;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,18 +36,20 @@ import java.util.List;
  */
 public final class RuntimeRunExecutor implements RunExecutor {
     private final Isolation isolation;
+    private final Path upperDirs;
     private final LayerDirs layers;
     private Sandbox sandbox;
 
     /** @param storeRoot the local store; extracted layers live in its {@code layers/} */
     public RuntimeRunExecutor(Isolation isolation, Path storeRoot, BlobSource blobs) {
         this.isolation = isolation;
+        this.upperDirs = storeRoot.resolve("tmp");
         this.layers = new LayerDirs(storeRoot.resolve("layers"), blobs);
     }
 
     private synchronized Sandbox sandbox() {
         if (sandbox == null) {
-            sandbox = Sandbox.open(isolation);
+            sandbox = Sandbox.open(SandboxOptions.of(isolation).withUpperDirs(upperDirs));
         }
         return sandbox;
     }
@@ -54,9 +58,10 @@ public final class RuntimeRunExecutor implements RunExecutor {
     public Result run(RunRequest request) throws InterruptedException {
         List<Path> lowers = request.layers().stream().map(layers::dir).toList();
         Path work = request.upperDir().resolveSibling(request.upperDir().getFileName() + ".work");
+        UserLookup.Resolved who = new UserLookup(lowers).resolve(request.user());
         ExecSpec spec = ExecSpec.of(RootFs.overlay(lowers, request.upperDir(), work), request.argv())
-                .withEnv(request.env())
-                .withUser(User.of(request.uid(), request.gid()))
+                .withEnv(who.withHome(request.env()))
+                .withUser(who.user())
                 .withWorkDir(request.workingDir())
                 .withNetwork(request.network() == RunInstruction.Network.NONE ? Network.NONE : Network.HOST)
                 .withStdio(Stdio.NULL, Stdio.PIPE, Stdio.PIPE)
@@ -73,7 +78,8 @@ public final class RuntimeRunExecutor implements RunExecutor {
             out.join();
             err.join();
             dropMountPoints(request.upperDir(), lowers);
-            return new Result(r.exitCode());
+            boolean kept = r.changes() == RootChanges.OVERLAY || r.changes() == RootChanges.TREE_DIFF;
+            return new Result(r.exitCode(), kept);
         } finally {
             FileTrees.deleteQuietly(work);
         }

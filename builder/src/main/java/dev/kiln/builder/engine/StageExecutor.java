@@ -9,6 +9,7 @@ import dev.kiln.builder.dockerfile.CmdInstruction;
 import dev.kiln.builder.dockerfile.CopyInstruction;
 import dev.kiln.builder.dockerfile.Dockerfile;
 import dev.kiln.builder.dockerfile.DockerfileException;
+import dev.kiln.builder.dockerfile.InstructionRules;
 import dev.kiln.builder.dockerfile.EnvInstruction;
 import dev.kiln.builder.dockerfile.Instruction;
 import dev.kiln.builder.dockerfile.RunInstruction;
@@ -21,6 +22,7 @@ import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.builder.snapshot.Owner;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.layer.DiffIdMismatchException;
 import dev.kiln.oci.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,12 +76,13 @@ final class StageExecutor {
             }
             config = b.config();
             layers = b.layers();
-            key = CacheKey.root("image:" + b.id(), platform.toString());
+            key = CacheKey.root(b.cacheIdentity(), platform.toString());
         } else {
             config = ImageConfig.empty(platform);
             layers = List.of();
             key = CacheKey.root("scratch", platform.toString());
         }
+        String baseName = base instanceof BaseRef.Image img ? img.reference() : null;
         List<Instruction> triggers = triggers(config);
         if (!triggers.isEmpty()) {
             config = config.withConfig(config.config().withOnBuild(List.of()));
@@ -103,13 +106,28 @@ final class StageExecutor {
             try {
                 cached = step(in, state, number, useCache);
             } catch (RuntimeException e) {
-                s.listener().on(new BuildEvent.StepFailed(stage.label(), number, e.getMessage()));
-                throw e;
+                RuntimeException named = namingTheImage(e, in, baseName);
+                s.listener().on(new BuildEvent.StepFailed(stage.label(), number, named.getMessage()));
+                throw named;
             }
             s.listener().on(cached ? new BuildEvent.StepCached(stage.label(), number)
                     : new BuildEvent.StepDone(stage.label(), number, Duration.ofNanos(System.nanoTime() - start)));
         }
         return state.result();
+    }
+
+    /**
+     * A step that failed because a base layer is not what the config claims: the error names the
+     * image (the step's own position and the layer with both digests come from below).
+     */
+    private static RuntimeException namingTheImage(RuntimeException e, Instruction in, String image) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DiffIdMismatchException m) {
+                DiffIdMismatchException named = image == null ? m : m.inImage(image);
+                return new StepException(in.range(), named.getMessage(), named.hint().orElse(null), e);
+            }
+        }
+        return e;
     }
 
     /** Pull progress for {@code stage}, as {@link BuildEvent.Transfer}s. */
@@ -119,18 +137,13 @@ final class StageExecutor {
 
     private boolean step(Instruction in, StageState state, int number, boolean useCache) throws InterruptedException {
         if (in instanceof ArgInstruction arg) {
-            try {
-                state.scope.declare(arg);
-            } catch (DockerfileException e) {
-                throw e.at(arg.range());
-            }
-            List<ArgInstruction.Declaration> values = arg.args().stream()
-                    .map(d -> new ArgInstruction.Declaration(d.name(), state.scope.args().get(d.name()))).toList();
+            List<ArgInstruction.Declaration> values = state.scope.declare(arg);
             return metadata(new ArgChange(new ArgInstruction(arg.range(), arg.text(), values)), in, state, useCache);
         }
         Instruction expanded;
         try {
             expanded = in.expand(state.scope.expander());
+            InstructionRules.check(expanded);
         } catch (DockerfileException e) {
             throw e.at(in.range());
         }

@@ -10,6 +10,7 @@ import dev.kiln.builder.dockerfile.EntrypointInstruction;
 import dev.kiln.builder.dockerfile.EnvInstruction;
 import dev.kiln.builder.dockerfile.FromInstruction;
 import dev.kiln.builder.dockerfile.Instruction;
+import dev.kiln.builder.dockerfile.InstructionRules;
 import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.dockerfile.RunMount;
 import dev.kiln.builder.dockerfile.SourceRange;
@@ -43,6 +44,8 @@ public final class Planner {
         final List<Edge> edges = new ArrayList<>();
         final Set<String> copiedImages = new LinkedHashSet<>();
         VariableScope scope;
+        /** The first {@link InstructionRules} violation in the stage, thrown only if the stage is built. */
+        DockerfileException invalid;
     }
 
     /**
@@ -87,6 +90,11 @@ public final class Planner {
         detectCycles(drafts);
         List<Integer> order = new ArrayList<>();
         postOrder(target, drafts, new HashSet<>(), order);
+        order.stream().map(idx -> drafts.get(idx).invalid).filter(java.util.Objects::nonNull)
+                .min(java.util.Comparator.comparingInt(e -> e.range().map(SourceRange::startLine).orElse(0)))
+                .ifPresent(e -> {
+                    throw e;
+                });
         List<Stage> stages = new ArrayList<>();
         Set<String> consumed = new HashSet<>(global.consumedBuildArgs());
         for (int idx : order) {
@@ -176,6 +184,9 @@ public final class Planner {
         int cmds = 0;
         int entrypoints = 0;
         for (Instruction in : d.instructions) {
+            if (d.invalid == null && !(in instanceof ArgInstruction) && !(in instanceof EnvInstruction)) {
+                d.invalid = broken(d, in);
+            }
             if (in instanceof ArgInstruction a) {
                 d.scope.declare(a);
             } else if (in instanceof EnvInstruction e) {
@@ -201,6 +212,25 @@ public final class Planner {
                             + (d.name != null ? d.name : "#" + d.index) + ": only the last one takes effect"));
                 }
             }
+        }
+    }
+
+    /**
+     * The rule {@code in} breaks with the variables known here, or null. An expansion that fails
+     * here is left to the step (a base image's ENV is known only then), which checks again.
+     */
+    private static DockerfileException broken(Draft d, Instruction in) {
+        Instruction expanded;
+        try {
+            expanded = in.expand(d.scope.expander());
+        } catch (DockerfileException e) {
+            return null;
+        }
+        try {
+            InstructionRules.check(expanded);
+            return null;
+        } catch (DockerfileException e) {
+            return e.at(in.range());
         }
     }
 

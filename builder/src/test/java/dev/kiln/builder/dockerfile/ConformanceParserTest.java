@@ -35,6 +35,25 @@ class ConformanceParserTest {
     }
 
     /**
+     * kiln's own cases in BuildKit's golden format ({@code testdata/parser/}), each restating what
+     * BuildKit's parser source does where its own test files are silent (see testdata/README.md).
+     */
+    @TestFactory
+    Stream<DynamicTest> parse_kilnCaseOfBuildkitBehaviour_dumpsIdenticalAst() throws IOException {
+        List<Path> cases;
+        try (Stream<Path> s = Files.list(TestData.root().resolve("parser"))) {
+            cases = s.filter(Files::isDirectory).sorted().toList();
+        }
+        assertThat(cases).isNotEmpty();
+        return cases.stream().map(dir -> dynamicTest(dir.getFileName().toString(), () -> {
+            String text = TestData.read(dir.resolve("Dockerfile"));
+            assertThat(DockerfileParser.parse("Dockerfile", text).dump()).isEqualTo(TestData.read(dir.resolve("result")));
+            assertThat(Dockerfile.parse("Dockerfile", text).instructions())
+                    .hasSize(DockerfileParser.parse("Dockerfile", text).nodes().size());
+        }));
+    }
+
+    /**
      * The golden cases through the typed layer too: all type-check except the two that BuildKit's
      * parser accepts but its instruction layer rejects (unknown flags, a bare HEALTHCHECK).
      */

@@ -55,6 +55,30 @@ class VariableScopeTest {
     }
 
     @Test
+    void stageArgName_isExpandedAsBuildKitExpandsArgKeys() {
+        VariableScope s = run("FROM a\nARG name=foo\nARG ${name}=default\nARG ${name}_x=${name}\n", Map.of());
+        assertThat(s.expansionEnv()).containsEntry("foo", "default").containsEntry("foo_x", "foo")
+                .doesNotContainKey("${name}");
+        VariableScope cli = run("FROM a\nARG name=foo\nARG ${name}=default\n", Map.of("foo", "cli"));
+        assertThat(cli.expansionEnv()).containsEntry("foo", "cli");
+        assertThat(cli.consumedBuildArgs()).contains("foo");
+    }
+
+    @Test
+    void globalArgName_isNotExpanded_valueIs() {
+        VariableScope s = run("ARG name=foo\nARG ${name}=bar\nFROM a\nARG name\nARG ${name}\n", Map.of());
+        // BuildKit expands the values of global ARGs only: the global ARG is named "${name}", not
+        // "foo", so the stage's ARG ${name} (expanded to "foo") finds no global value
+        assertThat(s.expansionEnv()).containsEntry("name", "foo").doesNotContainKey("foo");
+    }
+
+    @Test
+    void stageArgName_expandingToNothing_isAnError() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> run("FROM a\nARG ${nothing}=x\n", Map.of()))
+                .isInstanceOf(DockerfileException.class).hasMessageContaining("ARG names can not be blank");
+    }
+
+    @Test
     void env_shadowsArgOfSameName() {
         VariableScope s = run("FROM a\nARG NAME=fromarg\nENV NAME=fromenv\n", Map.of("NAME", "cli"));
         assertThat(s.expansionEnv()).containsEntry("NAME", "fromenv");

@@ -63,6 +63,6 @@ class AddUrlTest {
     @Test
     void copyUrl_isRefused() {
         assertThatThrownBy(() -> f.build("FROM base\nCOPY " + base + "/files/tool.sh /t\n"))
-                .isInstanceOf(StepException.class).hasMessageContaining("URL");
+                .isInstanceOf(dev.kiln.builder.dockerfile.DockerfileException.class).hasMessageStartingWith("Dockerfile:2:").hasMessageContaining("URL");
     }
 }

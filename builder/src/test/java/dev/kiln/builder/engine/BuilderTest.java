@@ -158,6 +158,13 @@ class BuilderTest {
     }
 
     @Test
+    void runWhoseChangesWereNotKept_failsTheBuild() {
+        assertThatThrownBy(() -> f.build("FROM base\nRUN write /kept yes\nRUN lose\n"))
+                .isInstanceOf(StepException.class)
+                .hasMessageContaining("its changes to the file system were not kept");
+    }
+
+    @Test
     void runHeredocWithShebang_runsTheScriptFileAsBuildKitDoes() throws Exception {
         BuiltImage built = f.build("FROM base\nRUN <<EOF\n#!/usr/bin/env python3\nprint('hi')\nEOF\n");
         RunRequest run = f.runs.get(0);
@@ -318,10 +325,17 @@ class BuilderTest {
 
     @Test
     void copy_specialModes_keptFromSourceAndChmod() throws Exception {
-        f.file("sticky/a.txt", "a");
-        Files.setAttribute(f.context.resolve("sticky"), "unix:mode", 01777);
-        BuiltImage built = f.build("FROM base\nCOPY sticky /sticky\nCOPY --chmod=4755 sticky/a.txt /setuid\n");
-        assertThat(f.entries(built.layers().get(2)).get("sticky/").getMode() & 07777).isEqualTo(01777);
+        f.file("tree/sticky/a.txt", "a");
+        f.file("tree/g.txt", "g");
+        Files.setAttribute(f.context.resolve("tree/sticky"), "unix:mode", 01777);
+        Files.setAttribute(f.context.resolve("tree/g.txt"), "unix:mode", 02664);
+        Files.setAttribute(f.context.resolve("tree"), "unix:mode", 0777);
+        BuiltImage built = f.build("FROM base\nCOPY tree /tree\nCOPY --chmod=4755 tree/sticky/a.txt /setuid\n");
+        Map<String, TarArchiveEntry> tree = f.entries(built.layers().get(2));
+        assertThat(tree.get("tree/sticky/").getMode() & 07777).isEqualTo(01777);
+        assertThat(tree.get("tree/g.txt").getMode() & 07777).isEqualTo(02664);
+        // the new destination of a directory's contents is BuildKit's MkdirAll: 0755, not the source's 0777
+        assertThat(tree.get("tree/").getMode() & 07777).isEqualTo(0755);
         assertThat(f.entries(built.layers().get(3)).get("setuid").getMode() & 07777).isEqualTo(04755);
     }
 

@@ -88,7 +88,7 @@ class CopyRulesTest {
     @Test
     void invalidChmod_isAnError() {
         assertThatThrownBy(() -> f.build("FROM base\nCOPY --chmod=999 src/b/two.txt /two\n"))
-                .isInstanceOf(StepException.class).hasMessageContaining("invalid chmod");
+                .isInstanceOf(dev.kiln.builder.dockerfile.DockerfileException.class).hasMessageStartingWith("Dockerfile:2:").hasMessageContaining("invalid chmod");
     }
 
     @Test

@@ -120,6 +120,9 @@ final class EngineFixture {
                         case "exit" -> {
                             return new RunExecutor.Result(Integer.parseInt(w[1]));
                         }
+                        case "lose" -> { // a runtime that ran the command but kept none of its changes
+                            return new RunExecutor.Result(0, false);
+                        }
                         default -> { }
                     }
                 } catch (IOException e) {

@@ -28,8 +28,9 @@ final class ChildExecutor {
             int at = i * STRIDE;
             int code = (int) table[at];
             int flags = (int) table[at + 1];
-            long rc = perform(code, table[at + 2], table[at + 3], table[at + 4], table[at + 5],
-                    table[at + 6]);
+            long rc = code == Ops.CLOSE_OTHER_FDS ? closeAllBut(table[at + 2], errFd)
+                    : perform(code, table[at + 2], table[at + 3], table[at + 4], table[at + 5],
+                            table[at + 6]);
             if (rc < 0) {
                 int errno = rc <= EXPLICIT_ERRNO ? (int) (EXPLICIT_ERRNO - rc) : Native.getLastError();
                 if ((flags & Ops.FLAG_IGNORE_EEXIST) != 0 && errno == LibC.EEXIST) {
@@ -59,7 +60,8 @@ final class ChildExecutor {
         long bad = -4096L; // an address no process maps: every call taking it fails with EFAULT
         int mask = LibC.umask(022);
         LibC.umask(mask);
-        for (int code = Ops.MOUNT; code <= Ops.WAIT_BYTE; code++) {
+        closeAllBut(0xffffffffL, -1); // closes only descriptor 2^32-1, which no process has
+        for (int code = Ops.MOUNT; code <= Ops.LAST; code++) {
             switch (code) {
                 case Ops.UMASK:
                     perform(code, mask, 0, 0, 0, 0);
@@ -149,6 +151,8 @@ final class ChildExecutor {
                 return exec(a0, a1, a2);
             case Ops.WAIT_BYTE:
                 return waitByte((int) a0, a1);
+            case Ops.CHDIR_IN_ROOT:
+                return chdirInRoot(a0, a1, a2);
             default:
                 return EXPLICIT_ERRNO - LibC.EINVAL;
         }
@@ -209,6 +213,35 @@ final class ChildExecutor {
             }
         }
         return EXPLICIT_ERRNO - (remembered != 0 ? remembered : LibC.ENOENT);
+    }
+
+    /** Closes descriptors {@code first} and up, except {@code keep} (the error pipe). */
+    private static long closeAllBut(long first, int keep) {
+        if (keep > first) {
+            long rc = LibC.syscall(LibC.SYS_CLOSE_RANGE, first, keep - 1, 0, 0, 0);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+        return LibC.syscall(LibC.SYS_CLOSE_RANGE, Math.max(first, keep + 1L), 0xffffffffL, 0, 0, 0);
+    }
+
+    /** fchdir to {@code path} opened with openat2 beneath {@code root} ({@code how}: struct open_how). */
+    private static long chdirInRoot(long root, long path, long how) {
+        int rootFd = LibC.open(root, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        if (rootFd < 0) {
+            return rootFd;
+        }
+        long fd = LibC.syscall(LibC.SYS_OPENAT2, rootFd, path, how, 24, 0);
+        int errno = Native.getLastError();
+        LibC.close(rootFd);
+        if (fd < 0) {
+            return errno == LibC.ENOSYS ? LibC.chdir(path) : EXPLICIT_ERRNO - errno;
+        }
+        int rc = LibC.fchdir((int) fd);
+        errno = Native.getLastError();
+        LibC.close((int) fd);
+        return rc < 0 ? EXPLICIT_ERRNO - errno : 0;
     }
 
     /** Blocks until the parent writes a byte (or closes the pipe), e.g. after writing id maps. */

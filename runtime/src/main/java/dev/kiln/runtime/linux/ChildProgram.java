@@ -135,6 +135,27 @@ public final class ChildProgram {
                 (long) first);
     }
 
+    /**
+     * Closes every descriptor from {@code first} on, except the child's error pipe: nothing the
+     * runtime opened outside the container (the host root, mount sources) stays reachable, not
+     * even through {@code /proc/self/fd}.
+     */
+    public ChildProgram closeOtherFds(int first) {
+        return add(Ops.CLOSE_OTHER_FDS, 0, "close the runtime's file descriptors", (long) first);
+    }
+
+    /**
+     * chdir to {@code path} resolved inside the current root only: {@code openat2} with
+     * {@code RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS}, so neither {@code ..}, absolute symlinks nor
+     * {@code /proc} magic links lead out (kernels before 5.6: plain chdir).
+     */
+    public ChildProgram chdirInRoot(String path) {
+        byte[] how = ByteBuffer.allocate(24).order(ByteOrder.nativeOrder())
+                .putLong(LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC).putLong(0)
+                .putLong(LibC.RESOLVE_IN_ROOT | LibC.RESOLVE_NO_MAGICLINKS).array();
+        return add(Ops.CHDIR_IN_ROOT, 0, "change directory to " + path, "/", path, how);
+    }
+
     public ChildProgram setgroups(List<Integer> groups) {
         ByteBuffer b = ByteBuffer.allocate(4 * Math.max(1, groups.size())).order(ByteOrder.nativeOrder());
         groups.forEach(b::putInt);

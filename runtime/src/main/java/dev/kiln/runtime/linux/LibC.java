@@ -28,6 +28,7 @@ final class LibC {
     static final long SYS_CLOSE_RANGE = 436;
     static final long SYS_PIDFD_OPEN = 434;
     static final long SYS_MOUNT_SETATTR = 442;
+    static final long SYS_OPENAT2 = 437;
     // Raw setgroups/setresuid/setresgid: glibc's wrappers broadcast the change to every thread it
     // knows of (SIGSETXID under a lock), and a cloned JVM child has one thread but the parent's list.
     static final long SYS_SETGROUPS = AARCH64 ? 159 : 116;
@@ -73,6 +74,9 @@ final class LibC {
     static final int O_PATH = 010000000;
 
     static final int CLOSE_RANGE_CLOEXEC = 4;
+    // openat2(2) resolve flags
+    static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    static final long RESOLVE_IN_ROOT = 0x10;
     static final int PR_SET_PDEATHSIG = 1;
     static final int WNOHANG = 1;
     static final int POLLIN = 1;
@@ -91,6 +95,7 @@ final class LibC {
     static final int EPIPE = 32;
     static final int EEXIST = 17;
     static final int EINVAL = 22;
+    static final int ENOSYS = 38;
 
     // networking, for bringing loopback up
     static final int AF_INET = 2;

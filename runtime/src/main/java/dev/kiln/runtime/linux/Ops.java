@@ -24,6 +24,10 @@ final class Ops {
     static final int PDEATHSIG = 20;
     static final int EXEC = 21;
     static final int WAIT_BYTE = 22;
+    static final int CLOSE_OTHER_FDS = 23;
+    static final int CHDIR_IN_ROOT = 24;
+    /** The highest op code. */
+    static final int LAST = CHDIR_IN_ROOT;
 
     static final int FLAG_IGNORE_EEXIST = 1;
     static final int FLAG_BEST_EFFORT = 2;

@@ -1,0 +1,97 @@
+package dev.kiln.builder.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kiln.oci.testing.ExternalTool;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The matrix Dockerfile (a created file, {@code chown 1000:1000}, a deleted base file, {@code USER
+ * 1000} + {@code RUN id}) built by the kiln jar as a separate process with a locale-free
+ * environment, per isolation: chroot as root (copy + tree walk), userns as root and as
+ * {@code KILN_IT_USER} (overlay upper dirs). The flattened result is judged by {@code umoci
+ * unpack} run as root, which applies the layers' owners and whiteouts.
+ */
+class IsolationMatrixIT {
+    static final String DOCKERFILE = """
+            FROM %s
+            RUN echo hello > /created && touch /owned /out && chown 1000:1000 /owned /out && rm /etc/group
+            USER 1000
+            RUN id > /out
+            """;
+    private static Path work;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")),
+                "builds as root and switches to KILN_IT_USER with runuser: run as root (scripts/test.sh does)");
+        ItEnv.require("KILN_IT_REGISTRY");
+        work = Files.createTempDirectory(Path.of("/tmp"), "kiln-matrix-it-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (work != null) {
+            ExternalTool.run("rm", "-rf", work.toString());
+        }
+    }
+
+    @Test
+    void root_chroot_copyAndTreeWalk() throws Exception {
+        Path rootfs = build("root-chroot", List.of(), "chroot");
+        assertMatrix(rootfs);
+    }
+
+    @Test
+    void root_userns_overlayUpperDirs() throws Exception {
+        Path rootfs = build("root-userns", List.of(), "userns");
+        assertMatrix(rootfs);
+    }
+
+    @Test
+    void user_userns_overlayUpperDirs() throws Exception {
+        Path rootfs = build("user-userns", List.of("runuser", "-u", ItEnv.require("KILN_IT_USER"), "--"), "userns");
+        assertMatrix(rootfs);
+    }
+
+    static void assertMatrix(Path rootfs) throws Exception {
+        assertThat(Files.readString(rootfs.resolve("created"))).isEqualTo("hello\n");
+        assertThat(Files.getAttribute(rootfs.resolve("owned"), "unix:uid", LinkOption.NOFOLLOW_LINKS)).isEqualTo(1000);
+        assertThat(Files.getAttribute(rootfs.resolve("owned"), "unix:gid", LinkOption.NOFOLLOW_LINKS)).isEqualTo(1000);
+        assertThat(rootfs.resolve("etc/group")).as("deleted base file").doesNotExist();
+        assertThat(rootfs.resolve("etc/passwd")).exists();
+        assertThat(Files.readString(rootfs.resolve("out"))).startsWith("uid=1000");
+    }
+
+    /** Builds the matrix Dockerfile as {@code asUser} with {@code --isolation}; the unpacked rootfs. */
+    private static Path build(String name, List<String> asUser, String isolation) throws Exception {
+        Path dir = Files.createDirectories(work.resolve(name));
+        Path context = Files.createDirectories(dir.resolve("context"));
+        Files.writeString(context.resolve("Dockerfile"),
+                DOCKERFILE.formatted(ItEnv.require("KILN_IT_REGISTRY") + "/library/busybox:latest"));
+        ExternalTool.run("chown", "-R", (asUser.isEmpty() ? "root" : asUser.get(2)) + ":", dir.toString())
+                .assertSuccess();
+        List<String> cmd = new ArrayList<>(asUser);
+        cmd.addAll(List.of("env", "-i", "HOME=" + dir, "PATH=/usr/bin:/bin",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", ItEnv.jar().toString(),
+                "build", "--root", dir.resolve("store").toString(), "--isolation", isolation,
+                "-o", dir.resolve("image.tar").toString(), context.toString()));
+        ExternalTool.Result r = ExternalTool.run(cmd.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        Path layout = Files.createDirectories(dir.resolve("layout"));
+        ExternalTool.run("tar", "-xf", dir.resolve("image.tar").toString(), "-C", layout.toString()).assertSuccess();
+        Path bundle = dir.resolve("bundle");
+        ExternalTool.run("umoci", "unpack", "--image", layout + ":latest", bundle.toString()).assertSuccess();
+        return bundle.resolve("rootfs");
+    }
+}
