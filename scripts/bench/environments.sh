@@ -63,7 +63,7 @@ measure() {
     printf 'fails: %s\n' "$(grep -v '^\s*$' "$w.log" | tail -n 1 | cut -c1-90 | tr '|' '/')"
   fi
   # buildah's overlay storage may hold mounts and files of subordinate ids
-  findmnt -rn -o TARGET | grep "^$w/" | sort -r | xargs -r umount -l
+  { findmnt -rn -o TARGET | grep "^$w/" || true; } | sort -r | xargs -r umount -l
   rm -rf "$w"
 }
 

@@ -163,7 +163,7 @@ in_pod() {
     -v "$work:$work" --env-file <(locale_free_env "$work") --workdir "$work" \
     --rootfs "$rootfs:O" "$@" || status=$?
   # podman's cleanup of the rootfs overlay may still be under way
-  findmnt -rn -o TARGET | grep "^$state/" | sort -r | xargs -r umount -l
+  { findmnt -rn -o TARGET | grep "^$state/" || true; } | sort -r | xargs -r umount -l
   rm -rf "$state"
   return "$status"
 }
