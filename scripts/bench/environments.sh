@@ -42,6 +42,14 @@ fresh_work() {
   echo "$w"
 }
 
+# failure_line LOG — the first error line of LOG (else its last line), short:
+# no log prefix, digests cut to 12 hex digits, no table bars, at most 140 characters
+failure_line() {
+  { grep -m1 -E '^Error: |level=(error|fatal)' "$1" || grep -v '^\s*$' "$1" | tail -n 1; } |
+    sed -E 's/^time="[^"]*" level=[a-z]+ msg="//; s/"$//; s/([0-9a-f]{12})[0-9a-f]{52}/\1/g' |
+    tr '|' '/' | cut -c1-140
+}
+
 # measure TOOL ENV — one cold build; prints "SECONDS" or "fails: LAST ERROR LINE"
 measure() {
   local tool=$1 env=$2 w start status=0 cmd
@@ -60,7 +68,7 @@ measure() {
   if ((status == 0)); then
     awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {print b - a}'
   else
-    printf 'fails: %s\n' "$(grep -v '^\s*$' "$w.log" | tail -n 1 | cut -c1-90 | tr '|' '/')"
+    printf 'fails: %s\n' "$(failure_line "$w.log")"
   fi
   # buildah's overlay storage may hold mounts and files of subordinate ids
   { findmnt -rn -o TARGET | grep "^$w/" || true; } | sort -r | xargs -r umount -l
@@ -102,7 +110,7 @@ Measured $(date -u +%Y-%m-%d) on $(nproc) CPU(s) ($cpu) with kiln at commit $(gi
 registry \`$registry\` standing in for docker.io; median of $runs cold run(s) of the tutorial
 (empty stores), wall time of the whole command including the environment's set-up (a pod's
 start, kiln's JVM start-ups). kiln runs as \`java -jar\` (no class-data archive); buildah with
-\`--layers\`, overlay storage and runc. \"fails\" quotes the last line the tool printed.
+\`--layers\`, overlay storage and runc. \"fails\" quotes the tool's first error line.
 Load average $(cut -d' ' -f1-3 /proc/loadavg) at the end.
 
 $table

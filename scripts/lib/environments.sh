@@ -43,7 +43,7 @@ locale_free_env() {
 }
 
 # make_pod_rootfs DIR JAR — the root filesystem of the pod-like containers: the
-# host's JDK (hard links), the shared libraries it loads (copies), busybox as
+# host's JDK (hard links where it can), the shared libraries it loads (copies), busybox as
 # /bin/sh, /etc/passwd with root and kiln (1000:1000), the jar as
 # /opt/kiln/kiln.jar. No newuidmap and no /etc/subuid, as in a slim JRE image.
 # Remade only when JAR changed (DIR/.jar.sha256).
@@ -61,7 +61,7 @@ make_pod_rootfs() {
   ln -s usr/bin "$dir/bin"
   ln -s usr/lib "$dir/lib"
   ln -s usr/lib64 "$dir/lib64"
-  cp -al "$jdk" "$dir/usr/lib/jvm/"
+  cp -al "$jdk" "$dir/usr/lib/jvm/" 2>/dev/null || cp -a "$jdk" "$dir/usr/lib/jvm/" # links need one file system
   ln -s "../lib/jvm/$(basename "$jdk")/bin/java" "$dir/usr/bin/java"
   # the JDK's conf/ and jvm.cfg are links into /etc/java-*
   find "$jdk" -type l -lname '/etc/*' -printf '%l\n' | cut -d/ -f3 | sort -u | while read -r lib; do
