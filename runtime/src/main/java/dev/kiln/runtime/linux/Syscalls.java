@@ -73,15 +73,19 @@ public final class Syscalls {
     }
 
     private static Memory cString(String s) {
+        return cString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A NUL-terminated native copy of {@code b}. */
+    static Memory cString(byte[] b) {
         LibC.load();
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
         Memory m = new Memory(b.length + 1L);
         m.write(0, b, 0, b.length);
         m.setByte(b.length, (byte) 0);
         return m;
     }
 
-    private static long address(Memory m) {
+    static long address(Memory m) {
         return Pointer.nativeValue(m);
     }
 
