@@ -204,7 +204,7 @@ final class CopyPlanner {
 
     /**
      * The cache input of {@code items}: everything the layer records of them — every name, kind,
-     * mode (special bits included), size, mtime, byte, link target, {@code user.} xattr and which
+     * mode (special bits included), size, mtime (in whole seconds, as LayerWriter records it), byte, link target, {@code user.} xattr and which
      * sources are hardlinks of one another — so that a layer is reused only where it is the layer
      * this context would make. (BuildKit leaves times out of its checksum and so reuses a layer
      * whose files carry another checkout's times; kiln does not.)
@@ -231,7 +231,7 @@ final class CopyPlanner {
                 Integer first = (Integer) a.get("nlink") > 1 && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
                         ? inodes.putIfAbsent(inode, i) : null;
                 d.update((a.get("mode") + "\0" + a.get("size") + "\0"
-                        + ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS) + "\0"
+                        + ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.SECONDS) + "\0"
                         + (first == null ? "" : "link " + first) + "\0").getBytes(StandardCharsets.UTF_8));
                 if (Files.isSymbolicLink(file)) {
                     d.update(Files.readSymbolicLink(file).toString().getBytes(StandardCharsets.UTF_8));
