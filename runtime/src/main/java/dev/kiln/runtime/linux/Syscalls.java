@@ -74,15 +74,19 @@ public final class Syscalls {
 
     /** {@code s} as the kernel takes it: the bytes of its {@link FileNames} text form, NUL-terminated. */
     private static Memory cString(String s) {
+        return cString(FileNames.encode(s));
+    }
+
+    /** A NUL-terminated native copy of {@code b}. */
+    static Memory cString(byte[] b) {
         LibC.load();
-        byte[] b = FileNames.encode(s);
         Memory m = new Memory(b.length + 1L);
         m.write(0, b, 0, b.length);
         m.setByte(b.length, (byte) 0);
         return m;
     }
 
-    private static long address(Memory m) {
+    static long address(Memory m) {
         return Pointer.nativeValue(m);
     }
 
