@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.runtime.linux.ChildProgram;
 import dev.kiln.runtime.linux.Errno;
@@ -41,18 +42,22 @@ public final class Sandbox implements AutoCloseable {
     private final Path runDir;
     private final String overlayProblem;
     private final String namespaceProblem;
+    /** Null when containers' chown calls are recorded; else why not ("not needed" with a range). */
+    private final String chownProblem;
     private final AtomicLong counter = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread cleanup = new Thread(this::close, "kiln-sandbox-cleanup");
 
     private Sandbox(Spawner spawner, Isolation isolation, IdMapping mapping, Path runDir,
-            String overlayProblem, String namespaceProblem) {
+            String overlayProblem, String namespaceProblem, String chownProblem) {
         this.namespaceProblem = namespaceProblem;
+        this.chownProblem = chownProblem;
         this.spawner = spawner;
         this.isolation = isolation;
         this.mapping = mapping;
         this.runDir = runDir;
         this.overlayProblem = overlayProblem;
+        this.chownProblem = chownProblem;
     }
 
     /** Opens a sandbox with this JVM's class path and a private temporary run directory. */
@@ -96,11 +101,14 @@ public final class Sandbox implements AutoCloseable {
             Isolation chosen = choose(requested, probe);
             String overlayProblem = chosen != Isolation.USERNS ? "chroot isolation"
                     : !options.overlay() ? "not asked for" : probe.overlayProblem();
-            LOG.log(Level.DEBUG, "isolation {0} (asked {1}); overlay {2}; id mapping {3}", chosen,
-                    requested, overlayProblem == null ? "works" : "unavailable: " + overlayProblem,
-                    mapping.isInitial() ? "host" : mapping.isSingle() ? "single" : "range");
+            String chownProblem = chosen != Isolation.USERNS || mapping.isInitial() || !mapping.isSingle()
+                    ? "not needed" : !options.recordOwners() ? "not asked for" : probeChown(spawner, dir);
+            LOG.log(Level.DEBUG, "isolation {0} (asked {1}); overlay {2}; id mapping {3}; chown recorder {4}",
+                    chosen, requested, overlayProblem == null ? "works" : "unavailable: " + overlayProblem,
+                    mapping.isInitial() ? "host" : mapping.isSingle() ? "single" : "range",
+                    chownProblem == null ? "works" : chownProblem);
             Sandbox sandbox = new Sandbox(spawner, chosen, mapping, dir, overlayProblem,
-                    probe.namespaceProblem());
+                    probe.namespaceProblem(), chownProblem);
             Runtime.getRuntime().addShutdownHook(sandbox.cleanup);
             sandbox.idMappingLimitation().ifPresent(m -> LOG.log(Level.WARNING, m));
             if (chosen == Isolation.USERNS && options.overlay() && overlayProblem != null) {
@@ -152,10 +160,45 @@ public final class Sandbox implements AutoCloseable {
         if (mapping.isInitial() || !mapping.isSingle()) {
             return Optional.empty();
         }
-        return Optional.of("only root is mapped in kiln's user namespace, so chown to other "
-                + "users and groups inside containers fails (EINVAL); install the uidmap package "
-                + "(newuidmap, newgidmap) and give user " + HostLimits.userName()
-                + " ranges in /etc/subuid and /etc/subgid");
+        String chown = chownProblem == null
+                ? "chown inside containers is recorded for the layers but not applied on disk (stat "
+                        + "inside still shows root), and containers cannot run as other users"
+                : "chown to other users and groups inside containers fails (EINVAL; kiln cannot record "
+                        + "it: " + chownProblem + ") and containers cannot run as other users";
+        return Optional.of("only root is mapped in kiln's user namespace: " + chown
+                + "; install the uidmap package (newuidmap, newgidmap) and give user "
+                + HostLimits.userName() + " ranges in /etc/subuid and /etc/subgid");
+    }
+
+    /** True when containers' chown calls succeed and are recorded as {@link OwnerTags}. */
+    public boolean recordsOwners() {
+        return chownProblem == null;
+    }
+
+    /** Whether a container can hand kiln a seccomp listener: null when it can, else why not. */
+    private static String probeChown(Spawner spawner, Path dir) {
+        Path socket = dir.resolve("chown-probe.sock");
+        if (!ChownRecorder.fits(socket)) {
+            return "the socket path " + socket + " is too long";
+        }
+        try (ChownRecorder recorder = ChownRecorder.listen(socket)) {
+            ChildProgram program = new ChildProgram()
+                    .dieWithParent(Syscalls.SIGKILL)
+                    .connectUnix(recorder.socket(), ContainerSetup.FD_CHOWN_SOCKET)
+                    .chownListener(ContainerSetup.FD_CHOWN_SOCKET)
+                    .exec(List.of("/nonexistent/kiln-probe"), List.of("kiln-probe"), List.of());
+            Spawner.Outcome outcome = spawner.spawn(0, program, WATCHDOG_MILLIS);
+            if (outcome instanceof Spawner.Failed f) {
+                return program.isExec(f.op()) ? null
+                        : (f.cloneFailed() ? "clone" : program.describe(f.op())) + ": " + Errno.describe(f.errno());
+            }
+            ((Spawner.Started) outcome).exit().join();
+            return null;
+        } catch (IOException e) {
+            return e.getMessage();
+        } finally {
+            FileTrees.deleteQuietly(socket);
+        }
     }
 
     /** True when overlay root filesystems are mounted as overlays (not copied). */
@@ -186,9 +229,11 @@ public final class Sandbox implements AutoCloseable {
             throw new SandboxException("cannot prepare the container's files in " + dir + ": "
                     + e.getMessage(), null, null, 0, e);
         }
+        ChownRecorder recorder = chownRecorder(dir);
         ChildProgram program = isolation == Isolation.CHROOT
                 ? ContainerSetup.chrooted(spec, prepared.setup(), mapping)
-                : ContainerSetup.namespaced(spec, prepared.setup(), mapping);
+                : ContainerSetup.namespaced(spec, prepared.setup(), mapping,
+                        recorder == null ? null : recorder.socket());
         long flags = isolation == Isolation.CHROOT ? 0
                 : NAMESPACES | (spec.network() == Network.NONE ? Spawner.CLONE_NEWNET : 0);
         Spawner.Outcome outcome;
@@ -196,6 +241,7 @@ public final class Sandbox implements AutoCloseable {
             outcome = spawner.spawn(flags, program, WATCHDOG_MILLIS);
         } catch (IOException e) {
             prepared.abandon();
+            closeQuietly(recorder);
             throw new SandboxException("kiln's spawner process failed: " + e.getMessage(),
                     "run again with --debug; the spawner's own error output is above", null, 0, e);
         } finally {
@@ -203,15 +249,57 @@ public final class Sandbox implements AutoCloseable {
         }
         if (outcome instanceof Spawner.Failed f) {
             prepared.abandon();
+            closeQuietly(recorder);
             throw failure(spec, program, f);
         }
         Spawner.Started s = (Spawner.Started) outcome;
-        CompletableFuture<ExecResult> result = s.exit().thenApplyAsync(
-                status -> ExecResult.fromWaitStatus(status, s.retries()).withChanges(keepChanges(prepared)),
-                Sandbox::snapshotThread);
+        startRecorder(recorder);
+        CompletableFuture<ExecResult> result = s.exit().thenApplyAsync(status -> {
+            if (recorder != null) {
+                recorder.awaitEnd(); // every chown answered and tagged before the changes are read
+            }
+            return ExecResult.fromWaitStatus(status, s.retries()).withChanges(keepChanges(prepared));
+        }, Sandbox::snapshotThread);
         result.whenComplete((r, e) -> prepared.finished());
         return new Execution(s.pid(), s.retries(), result, prepared.stdin(), prepared.stdout(),
                 prepared.stderr());
+    }
+
+    /** A recorder listening in the execution's directory, when this sandbox records owners. */
+    private ChownRecorder chownRecorder(Path dir) {
+        if (chownProblem != null || isolation != Isolation.USERNS) {
+            return null;
+        }
+        Path socket = dir.resolve("chown.sock");
+        if (!ChownRecorder.fits(socket)) {
+            LOG.log(Level.WARNING, "chown in this container is not recorded: the socket path {0} is too long", socket);
+            return null;
+        }
+        try {
+            return ChownRecorder.listen(socket);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "chown in this container is not recorded: {0}", e.getMessage());
+            return null;
+        }
+    }
+
+    private static void startRecorder(ChownRecorder recorder) {
+        if (recorder == null) {
+            return;
+        }
+        try {
+            recorder.start();
+        } catch (IOException e) {
+            recorder.close();
+            LOG.log(Level.WARNING, "chown in this container fails (ENOSYS): kiln did not get its seccomp "
+                    + "listener: {0}", e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(ChownRecorder recorder) {
+        if (recorder != null) {
+            recorder.close();
+        }
     }
 
     /** The tree walk of a copied root can take seconds: not on the spawner's reader thread. */
@@ -383,7 +471,7 @@ public final class Sandbox implements AutoCloseable {
                         .dieWithParent(Syscalls.SIGKILL)
                         .mount(null, "/", null, ChildProgram.MS_REC | ChildProgram.MS_PRIVATE, null,
                                 "make the mount namespace private")
-                        .mount("overlay", p.resolve("merged").toString(), "overlay", 0,
+                        .mount("overlay", FileNames.text(p.resolve("merged")), "overlay", 0,
                                 "lowerdir=" + p.resolve("lower") + ",upperdir=" + p.resolve("upper")
                                         + ",workdir=" + p.resolve("work") + ",userxattr",
                                 "mount overlay")
