@@ -51,7 +51,6 @@ public final class Sandbox implements AutoCloseable {
     private Sandbox(Spawner spawner, Isolation isolation, IdMapping mapping, Path runDir,
             String overlayProblem, String namespaceProblem, String chownProblem) {
         this.namespaceProblem = namespaceProblem;
-        this.chownProblem = chownProblem;
         this.spawner = spawner;
         this.isolation = isolation;
         this.mapping = mapping;

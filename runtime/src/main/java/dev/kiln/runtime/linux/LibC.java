@@ -32,7 +32,6 @@ final class LibC {
     static final long SYS_OPEN_TREE = 428;
     static final long SYS_MOVE_MOUNT = 429;
     static final int OPEN_TREE_CLONE = 1;
-    static final int AT_EMPTY_PATH = 0x1000;
     static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
     // Raw setgroups/setresuid/setresgid: glibc's wrappers broadcast the change to every thread it
     // knows of (SIGSETXID under a lock), and a cloned JVM child has one thread but the parent's list.
