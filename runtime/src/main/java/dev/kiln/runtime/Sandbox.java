@@ -40,6 +40,7 @@ public final class Sandbox implements AutoCloseable {
     private final IdMapping mapping;
     private final Path runDir;
     private final String overlayProblem;
+    private final Confinement confinement;
     private final AtomicLong counter = new AtomicLong();
     private final AtomicBoolean copyNoticeGiven = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -52,6 +53,7 @@ public final class Sandbox implements AutoCloseable {
         this.mapping = mapping;
         this.runDir = runDir;
         this.overlayProblem = overlayProblem;
+        this.confinement = Confinement.of(isolation, mapping);
     }
 
     /** Opens a sandbox with this JVM's class path and a private temporary run directory. */
@@ -181,8 +183,8 @@ public final class Sandbox implements AutoCloseable {
                     + e.getMessage(), null, null, 0, e);
         }
         ChildProgram program = isolation == Isolation.CHROOT
-                ? ContainerSetup.chrooted(spec, prepared.setup(), mapping)
-                : ContainerSetup.namespaced(spec, prepared.setup(), mapping);
+                ? ContainerSetup.chrooted(spec, prepared.setup(), mapping, confinement)
+                : ContainerSetup.namespaced(spec, prepared.setup(), mapping, confinement);
         long flags = isolation == Isolation.CHROOT ? 0
                 : NAMESPACES | (spec.network() == Network.NONE ? Spawner.CLONE_NEWNET : 0);
         Spawner.Outcome outcome;

@@ -36,6 +36,9 @@ final class ChildExecutor {
                 if ((flags & Ops.FLAG_IGNORE_EEXIST) != 0 && errno == LibC.EEXIST) {
                     continue;
                 }
+                if ((flags & Ops.FLAG_IGNORE_ENOENT) != 0 && errno == LibC.ENOENT) {
+                    continue;
+                }
                 if ((flags & Ops.FLAG_BEST_EFFORT) != 0) {
                     continue;
                 }
@@ -91,7 +94,17 @@ final class ChildExecutor {
                     perform(code, -1, -1, 0, 0, 0);
                     break;
                 case Ops.LOOPBACK_UP:
+                case Ops.CAPSET:
                     perform(code, bad, 0, 0, 0, 0);
+                    break;
+                case Ops.DROP_BOUNDING_CAPS:
+                    perform(code, -1, 0, 0, 0, 0); // keeps every capability: drops none
+                    break;
+                case Ops.PRCTL:
+                    perform(code, -1, 0, 0, 0, 0); // no such option: EINVAL
+                    break;
+                case Ops.SECCOMP_FILTER:
+                    perform(code, bad, 0, scratch + 32, 0, 0); // an empty filter: EINVAL
                     break;
                 default:
                     perform(code, bad, bad, bad, -1, bad);
@@ -153,6 +166,14 @@ final class ChildExecutor {
                 return waitByte((int) a0, a1);
             case Ops.CHDIR_IN_ROOT:
                 return chdirInRoot(a0, a1, a2);
+            case Ops.DROP_BOUNDING_CAPS:
+                return dropBoundingCaps(a0);
+            case Ops.CAPSET:
+                return LibC.syscall(LibC.SYS_CAPSET, a0, a0 + 8, 0, 0, 0);
+            case Ops.PRCTL:
+                return LibC.prctl((int) a0, a1, a2, 0, 0);
+            case Ops.SECCOMP_FILTER:
+                return seccompFilter(a0, a1, a2);
             default:
                 return EXPLICIT_ERRNO - LibC.EINVAL;
         }
@@ -242,6 +263,30 @@ final class ChildExecutor {
         errno = Native.getLastError();
         LibC.close((int) fd);
         return rc < 0 ? EXPLICIT_ERRNO - errno : 0;
+    }
+
+    /**
+     * PR_CAPBSET_DROP for each capability whose bit is clear in {@code keep}, from 0 up to the
+     * first this kernel does not know (EINVAL).
+     */
+    private static long dropBoundingCaps(long keep) {
+        for (int cap = 0; cap < 64; cap++) {
+            if ((keep & (1L << cap)) != 0) {
+                continue;
+            }
+            if (LibC.prctl(LibC.PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+                int errno = Native.getLastError();
+                return errno == LibC.EINVAL ? 0 : EXPLICIT_ERRNO - errno;
+            }
+        }
+        return 0;
+    }
+
+    /** seccomp(SET_MODE_FILTER) of {@code count} instructions; {@code fprog}: 16 spare bytes. */
+    private static long seccompFilter(long filter, long count, long fprog) {
+        NativeMemory.putShort(fprog, (short) count);
+        NativeMemory.putLong(fprog + 8, filter);
+        return LibC.syscall(LibC.SYS_SECCOMP, LibC.SECCOMP_SET_MODE_FILTER, 0, fprog, 0, 0);
     }
 
     /** Blocks until the parent writes a byte (or closes the pipe), e.g. after writing id maps. */
