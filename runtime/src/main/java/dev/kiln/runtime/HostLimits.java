@@ -135,8 +135,29 @@ public final class HostLimits {
         if (fixes.isEmpty()) {
             fixes.add("enable unprivileged user namespaces (sysctl user.max_user_namespaces > 0)");
         }
+        return withRootAlternative(fixes);
+    }
+
+    /**
+     * What to change when a user namespace is created but grants no capabilities (mounting in it
+     * fails with EPERM): what Ubuntu 24.04's AppArmor does to unprivileged user namespaces, or a
+     * container's seccomp or AppArmor profile that blocks mount.
+     */
+    static String noCapabilitiesFix() {
+        List<String> fixes = new ArrayList<>();
+        fixes.add("on Ubuntu 24.04 and GitHub's ubuntu-24.04 runners, AppArmor does this: load an AppArmor profile "
+                + "that allows userns for java (docs/environments.md) or run "
+                + "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 as root");
+        if (inContainer()) {
+            fixes.add("in a container, its seccomp or AppArmor profile blocks mount: start it with "
+                    + "--security-opt seccomp=unconfined --security-opt apparmor=unconfined");
+        }
+        return withRootAlternative(fixes);
+    }
+
+    private static String withRootAlternative(List<String> fixes) {
         if (Syscalls.geteuid() != 0 && !inside()) {
-            fixes.add("or run kiln as root, where --isolation=chroot needs no namespaces");
+            fixes.add("or run kiln as root (chroot isolation needs no namespaces)");
         }
         return String.join("; ", fixes);
     }

@@ -81,20 +81,12 @@ class EnvironmentMatrixIT {
      * aborted (a counted skip), naming it. Remove an entry once its fix is merged.
      */
     private static final List<Defect> KNOWN_DEFECTS = List.of(
-            new Defect(Stage.BUILD, "mount /proc: EPERM",
-                    "must-show 3: as a non-root user in a container, mounting a fresh /proc fails with EPERM"),
             new Defect(Stage.BUILD, "chown: /home/u: Invalid argument",
                     "must-show 6: chown to an unmapped id fails with EINVAL under a single-id mapping"),
-            new Defect(Stage.ISOLATION, "namespaces unavailable \\(clone: EPERM", "must-show 3: root without "
-                    + "CAP_SYS_ADMIN goes straight to chroot instead of trying a user namespace", List.of("pod-root")),
-            new Defect(Stage.MESSAGES, "overlay mounts are not available", "must-show 3: the overlay probe mounts "
-                    + "in java.io.tmpdir (overlayfs in a container), not where the store keeps upper dirs"),
-            new Defect(Stage.MESSAGES, "try --isolation=chroot|or run as root with --isolation=chroot",
-                    "must-show 3: hints suggest --isolation=chroot where it cannot work"),
-            new Defect(Stage.MESSAGES, "newuidmap/newgidmap failed \\(make the mount namespace private",
-                    "must-show 3: a mount-private EPERM is blamed on newuidmap"),
-            new Defect(Stage.MESSAGES, JUL_HEADER,
-                    "must-show 3: warnings are raw java.util.logging lines, not formatted like kiln's other messages"));
+            new Defect(Stage.BUILD, "user 1000:0 is not mapped in kiln's user namespace",
+                    "must-show 6: USER 1000 cannot run under a single-id mapping"),
+            new Defect(Stage.BUILD, "container setup failed: set the capabilities: EPERM",
+                    "issue 11 finding 3: the confinement's capset fails in a root pod without CAP_SYS_ADMIN"));
 
     private static final Pattern TAR_LINE = Pattern.compile(
             "^(\\S+)\\s+(\\d+/\\d+)\\s+\\d+(?:,\\s*\\d+)?\\s+\\S+\\s+\\S+\\s+(.+?)(?: -> .*| link to .*)?$");

@@ -143,8 +143,13 @@ public final class ChildProgram {
         return add(Ops.PIVOT_ROOT, 0, "pivot_root into the container's root", newRoot, putOld);
     }
 
+    /**
+     * Best effort: a container's seccomp profile may allow sethostname only with CAP_SYS_ADMIN in
+     * the initial namespace (Docker's and podman's do), which a root pod lacks even in kiln's own
+     * user namespace; the container then keeps the outer hostname.
+     */
     public ChildProgram sethostname(String name) {
-        return add(Ops.SETHOSTNAME, 0, "set hostname " + name, name,
+        return add(Ops.SETHOSTNAME, Ops.FLAG_BEST_EFFORT, "set hostname " + name, name,
                 (long) name.getBytes(StandardCharsets.UTF_8).length);
     }
 
