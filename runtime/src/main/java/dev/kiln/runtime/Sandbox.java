@@ -430,14 +430,11 @@ public final class Sandbox implements AutoCloseable {
     }
 
     static String describeIds(IdMapping mapping) {
-        if (System.getenv(Userns.MARKER) == null) {
-            return "host ids";
+        if (mapping.isInitial()) {
+            return System.getenv(Userns.MARKER) == null ? "host ids" : "user namespace, every id mapped to itself";
         }
         if (mapping.isSingle()) {
             return "single id mapping: only root";
-        }
-        if (mapping.isInitial()) {
-            return "user namespace, every id mapped to itself";
         }
         return mapping.uids().stream().filter(r -> r.inside() > 0).findFirst()
                 .map(r -> "subuid range " + r.outside() + "-" + (r.outside() + r.count() - 1))
