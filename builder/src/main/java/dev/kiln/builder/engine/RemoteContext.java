@@ -1,6 +1,7 @@
 package dev.kiln.builder.engine;
 
 import dev.kiln.builder.dockerfile.DockerfileText;
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.KilnException;
 import java.io.IOException;
@@ -114,7 +115,7 @@ public final class RemoteContext {
             git(repo, "submodule", "update", "-q", "--init", "--recursive", "--depth=1");
         }
         FileTrees.deleteQuietly(repo.resolve(".git"));
-        Path context = repo.resolve(subdir).normalize();
+        Path context = FileNames.resolve(repo, subdir).normalize();
         if (!context.startsWith(repo) || !Files.isDirectory(context)) {
             throw new KilnException("the git context " + url + " has no directory " + subdir,
                     "write URL#REF:DIR with DIR a directory of the repository", null);
