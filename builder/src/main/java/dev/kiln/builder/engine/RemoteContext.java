@@ -1,5 +1,7 @@
 package dev.kiln.builder.engine;
 
+import java.time.Duration;
+import dev.kiln.builder.registry.StallGuard;
 import dev.kiln.builder.dockerfile.DockerfileText;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.KilnException;
@@ -29,6 +31,9 @@ public final class RemoteContext {
     private static final Pattern GIT_HTTP = Pattern.compile("(?i)^https?://[^#]*\\.git(#.*)?$");
     private static final long GIT_TIMEOUT_MINUTES = 10;
 
+    /** The largest build context (or Dockerfile) downloaded from a URL. */
+    static final long MAX_CONTEXT_BYTES = 1L << 30;
+
     private RemoteContext() {}
 
     /** What a URL gave: the context directory and, when the URL was a lone Dockerfile, its text. */
@@ -56,12 +61,13 @@ public final class RemoteContext {
     }
 
     private static Fetched download(String url, Path dir) {
-        HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(30)).build();
         Path body = dir.resolve(".kiln-context-download");
         try {
-            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = r.body()) {
+            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofMinutes(2)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = StallGuard.wrap(r.body(), StallGuard.IDLE, MAX_CONTEXT_BYTES, url)) {
                 if (r.statusCode() / 100 != 2) {
                     throw new KilnException("cannot download the build context " + url + ": HTTP " + r.statusCode(),
                             "check the URL", null);
