@@ -117,7 +117,12 @@ public final class RemoteContext {
             git(repo, "checkout", "-q", "--detach", "FETCH_HEAD");
         }
         if (Files.exists(repo.resolve(".gitmodules"))) {
-            git(repo, "submodule", "update", "-q", "--init", "--recursive", "--depth=1");
+            // A submodule may name any URL, a local path included: only a repository the user
+            // named by a file:// URL may pull in others from this machine (git's own default
+            // for submodules, which the protocol.file.allow=always below would otherwise lift).
+            String local = remote.startsWith("file://") ? "always" : "never";
+            git(repo, "-c", "protocol.file.allow=" + local, "-c", "protocol.ext.allow=never",
+                    "submodule", "update", "-q", "--init", "--recursive", "--depth=1");
         }
         FileTrees.deleteQuietly(repo.resolve(".git"));
         Path context = repo.resolve(subdir).normalize();
@@ -143,6 +148,9 @@ public final class RemoteContext {
     private record Result(int exit, String output) {}
 
     private static Result run(Path dir, String... args) {
+        // file:// only for the URL the user gave (git would refuse even that as "not from the
+        // user", since it runs as kiln's child); submodules set their own rule, which comes later
+        // on the command line and wins
         List<String> cmd = new ArrayList<>(List.of("git", "-c", "advice.detachedHead=false",
                 "-c", "protocol.file.allow=always"));
         cmd.addAll(List.of(args));
