@@ -161,11 +161,11 @@ class BuildahDifferentialIT {
     private static List<Difference> runCase(String name) throws Exception {
         BuildCase c = new BuildCase(name, CASES.resolve(name));
         Path dir = work.resolve("cases").resolve(name);
-        c.prepare(dir);
-        if (!"root".equals(System.getProperty("user.name"))) {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        c.prepare(dir, root ? Files.getOwner(work.resolve("builders")).getName() : null);
+        if (!root) {
             ExternalTool.run("chmod", "-R", "a+rX", dir.toString());
         }
-        ExternalTool.run("chown", "-R", ownerOf(work.resolve("builders")), dir.toString());
         List<Difference> found = build(c, dir);
         System.out.printf("%s: %s; %s%n", name, timings(kilnLog(dir)), timings(dir.resolve("buildah.log")));
         return found;

@@ -77,12 +77,8 @@ class RegressionIT {
         BuildCase c = new BuildCase(name, dir);
         for (String owner : owners(dir)) {
             Path caseDir = work.resolve(name + "-" + owner);
-            c.prepare(caseDir);
+            c.prepare(caseDir, userOf(owner));
             Path context = caseDir.resolve("context");
-            chown(caseDir, owner);
-            if (Files.exists(caseDir.resolve("meta/setup.sh"))) {
-                run(context, caseDir.resolve("meta/setup.sh")); // again: chown cleared setuid and setgid bits
-            }
             check(c, caseDir, owner, ExpectedResult.read(dir.resolve("expected")));
             if (Files.exists(dir.resolve("rebuild.sh"))) {
                 run(context, dir.resolve("rebuild.sh"));
@@ -127,13 +123,13 @@ class RegressionIT {
         return owners;
     }
 
-    private static void chown(Path caseDir, String owner) throws IOException, InterruptedException {
+    /** The user owning a context for {@code owner} of context-owners, or null (the current user). */
+    private static String userOf(String owner) {
         if (!isRoot()) {
-            return;
+            return null;
         }
-        String who = owner.equals("builder") ? user : owner.equals("nomap")
+        return owner.equals("builder") ? user : owner.equals("nomap")
                 ? System.getenv().getOrDefault("KILN_IT_USER_NOMAP", "kiln-nomap") : owner;
-        ExternalTool.run("chown", "-R", who + ":", caseDir.toString()).assertSuccess();
     }
 
     private record Build(int exit, String log) {}
