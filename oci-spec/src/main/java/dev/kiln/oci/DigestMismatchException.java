@@ -14,6 +14,13 @@ public class DigestMismatchException extends KilnException {
         this.actual = actual;
     }
 
+    /** A mismatch described by {@code message} in full, with its own hint. */
+    protected DigestMismatchException(String message, Digest expected, Digest actual, String hint) {
+        super(message, hint, null);
+        this.expected = expected;
+        this.actual = actual;
+    }
+
     public DigestMismatchException(String what, Digest expected, long expectedSize, long actualSize) {
         super(what + ": size mismatch for " + expected + ": expected " + expectedSize + " bytes, got "
                 + actualSize, "the content was truncated or corrupted; nothing was stored", null);

@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.runtime.ContainerSetup.StdioFile;
 import dev.kiln.runtime.linux.ChildProgram;
@@ -20,7 +21,6 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -36,16 +36,20 @@ final class ExecDir {
     private final List<Closeable> holders = new ArrayList<>();
     private final Closeable[] streams = new Closeable[3];
     private ContainerSetup.Prepared setup;
+    private RootChanges changes = RootChanges.IN_PLACE;
+    /** The private root copy (beside the upper dir, on its file system) and its state at start. */
+    private Path copy;
+    private TreeDiff baseline;
+    private Path upper;
 
     private ExecDir(Path dir) {
         this.dir = dir;
     }
 
-    static ExecDir prepare(Path dir, ExecSpec spec, boolean copyRoot, Consumer<String> copyNotice)
-            throws IOException {
+    static ExecDir prepare(Path dir, ExecSpec spec, boolean copyRoot) throws IOException {
         ExecDir d = new ExecDir(dir);
         try {
-            d.setup = d.build(spec, copyRoot, copyNotice);
+            d.setup = d.build(spec, copyRoot);
             return d;
         } catch (IOException | RuntimeException e) {
             d.abandon();
@@ -53,8 +57,7 @@ final class ExecDir {
         }
     }
 
-    private ContainerSetup.Prepared build(ExecSpec spec, boolean copyRoot, Consumer<String> notice)
-            throws IOException {
+    private ContainerSetup.Prepared build(ExecSpec spec, boolean copyRoot) throws IOException {
         String root;
         String options = null;
         String cwd = null;
@@ -62,22 +65,26 @@ final class ExecDir {
             Files.createDirectories(o.upperDir());
             Files.createDirectories(o.workDir());
             if (copyRoot) {
-                notice.accept("overlay unavailable");
-                Path copy = dir.resolve("rootfs");
+                upper = o.upperDir();
+                copy = upper.resolveSibling(upper.getFileName() + ".rootfs");
+                FileTrees.delete(copy);
                 List<Path> layers = new ArrayList<>(o.lowerDirs());
-                layers.add(o.upperDir());
+                layers.add(upper);
                 OverlayFormat.flatten(layers, copy);
-                root = copy.toString();
+                baseline = TreeDiff.record(copy);
+                changes = RootChanges.TREE_DIFF;
+                root = FileNames.text(copy);
             } else {
+                changes = RootChanges.OVERLAY;
                 Path merged = Files.createDirectory(dir.resolve("merged"));
-                root = merged.toString();
+                root = FileNames.text(merged);
                 List<Path> lowers = distinctNonEmpty(o.lowerDirs());
                 if (lowers.isEmpty()) {
                     lowers.add(Files.createDirectory(dir.resolve("empty")));
                 }
                 options = overlayOptions(lowers, o.upperDir(), o.workDir());
                 if (options.length() > MAX_MOUNT_OPTIONS) {
-                    cwd = dir.toString();
+                    cwd = FileNames.text(dir);
                     options = overlayOptions(shortLinks(lowers), o.upperDir(), o.workDir());
                     if (options.length() > MAX_MOUNT_OPTIONS) {
                         throw new SandboxException("too many layers for one overlay mount ("
@@ -87,7 +94,7 @@ final class ExecDir {
                 }
             }
         } else {
-            root = ((RootFs.Directory) spec.rootfs()).dir().toAbsolutePath().toString();
+            root = FileNames.text(((RootFs.Directory) spec.rootfs()).dir().toAbsolutePath());
         }
         String hostname = spec.hostname();
         Path hostnameFile = Files.writeString(dir.resolve("hostname"), hostname + "\n");
@@ -96,8 +103,8 @@ final class ExecDir {
         StdioFile[] stdio = {
             stdio(spec.stdin(), 0), stdio(spec.stdout(), 1), stdio(spec.stderr(), 2),
         };
-        return new ContainerSetup.Prepared(root, options, cwd, hosts.toString(),
-                hostnameFile.toString(), resolv.toString(), stdio);
+        return new ContainerSetup.Prepared(root, options, cwd, FileNames.text(hosts),
+                FileNames.text(hostnameFile), FileNames.text(resolv), stdio);
     }
 
     /**
@@ -146,13 +153,13 @@ final class ExecDir {
     private static String overlayOptions(List<Path> lowersBottomToTop, Path upper, Path work) {
         StringBuilder sb = new StringBuilder("lowerdir=");
         for (int i = lowersBottomToTop.size() - 1; i >= 0; i--) {
-            sb.append(escape(lowersBottomToTop.get(i).toString()));
+            sb.append(escape(FileNames.text(lowersBottomToTop.get(i))));
             if (i > 0) {
                 sb.append(':');
             }
         }
-        sb.append(",upperdir=").append(escape(upper.toAbsolutePath().toString()));
-        sb.append(",workdir=").append(escape(work.toAbsolutePath().toString()));
+        sb.append(",upperdir=").append(escape(FileNames.text(upper.toAbsolutePath())));
+        sb.append(",workdir=").append(escape(FileNames.text(work.toAbsolutePath())));
         return sb.append(",userxattr").toString();
     }
 
@@ -196,7 +203,7 @@ final class ExecDir {
             int flags = input ? ChildProgram.O_RDONLY
                     : ChildProgram.O_WRONLY | ChildProgram.O_CREAT
                             | (f.append() ? ChildProgram.O_APPEND : ChildProgram.O_TRUNC);
-            return new StdioFile(f.path().toAbsolutePath().toString(), flags);
+            return new StdioFile(FileNames.text(f.path().toAbsolutePath()), flags);
         }
         Path fifo = dir.resolve(new String[] {"stdin", "stdout", "stderr"}[fd]);
         Syscalls.mkfifo(fifo, 0600);
@@ -204,7 +211,7 @@ final class ExecDir {
         // Buffered: JDK 17's FileInputStream.readAllBytes seeks, which fails on a FIFO (ESPIPE)
         streams[fd] = input ? new FileOutputStream(fifo.toFile())
                 : new BufferedInputStream(new FileInputStream(fifo.toFile()));
-        return new StdioFile(fifo.toString(), input ? ChildProgram.O_RDONLY : ChildProgram.O_WRONLY);
+        return new StdioFile(FileNames.text(fifo), input ? ChildProgram.O_RDONLY : ChildProgram.O_WRONLY);
     }
 
     ContainerSetup.Prepared setup() {
@@ -229,18 +236,32 @@ final class ExecDir {
         holders.clear();
     }
 
+    /**
+     * The process ended: makes sure its changes are in the upper dir (moving them there from the
+     * private copy, if it ran in one) and says how they got there.
+     */
+    RootChanges keepChanges() throws IOException {
+        if (baseline != null) {
+            baseline.moveChangesTo(copy, upper);
+        }
+        return changes;
+    }
+
     /** The execution never started: close everything and remove the directory. */
     void abandon() {
         releaseFifos();
         for (Closeable c : streams) {
             closeQuietly(c);
         }
-        FileTrees.deleteQuietly(dir);
+        finished();
     }
 
-    /** The process ended: remove the directory (open streams keep their data). */
+    /** The process ended: remove the directory and the copy (open streams keep their data). */
     void finished() {
         FileTrees.deleteQuietly(dir);
+        if (copy != null) {
+            FileTrees.deleteQuietly(copy);
+        }
     }
 
     private static void closeQuietly(Closeable c) {

@@ -74,6 +74,9 @@ public final class Execution {
         try {
             return result.get();
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof SandboxException s) {
+                throw s;
+            }
             throw new SandboxException("lost track of container process " + pid + ": "
                     + e.getCause().getMessage(), null, null, 0, e.getCause());
         }

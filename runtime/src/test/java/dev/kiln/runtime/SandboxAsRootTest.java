@@ -44,11 +44,92 @@ class SandboxAsRootTest {
     static Path busybox(Path root) throws IOException {
         Path bin = Files.createDirectories(root.resolve("bin"));
         Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
-        for (String applet : List.of("sh", "echo", "cat", "id", "ls", "touch", "true", "mount")) {
+        for (String applet : List.of("sh", "echo", "cat", "id", "ls", "touch", "true", "mount", "chown", "rm")) {
             Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
         }
         Files.createDirectories(root.resolve("tmp"));
+        Files.setPosixFilePermissions(root.resolve("tmp"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
         return root;
+    }
+
+    /**
+     * The matrix Dockerfile's RUNs (a created file, {@code chown 1000:1000}, a deleted base file,
+     * {@code id} as user 1000) in {@code sandbox}, each step's upper dir a lower dir of the next;
+     * checks what each upper dir holds.
+     */
+    private void matrix(Sandbox sandbox, String name, RootChanges expected) throws Exception {
+        Path scratch = Files.createDirectories(tmp.resolve(name));
+        Path upper1 = scratch.resolve("upper1");
+        ExecResult first = sandbox.run(ExecSpec.of(RootFs.overlay(List.of(lower), upper1, scratch.resolve("work1")),
+                List.of("sh", "-c", "echo hello > /created && touch /owned && chown 1000:1000 /owned && rm /etc/group")));
+        assertThat(first.exitCode()).isZero();
+        assertThat(first.changes()).isEqualTo(expected);
+        Path upper2 = scratch.resolve("upper2");
+        ExecResult second = sandbox.run(ExecSpec.of(RootFs.overlay(List.of(lower, upper1), upper2,
+                        scratch.resolve("work2")), List.of("sh", "-c", "id > /tmp/out"))
+                .withUser(User.of(1000, 1000)));
+        assertThat(second.exitCode()).isZero();
+
+        assertThat(Files.readString(upper1.resolve("created"))).isEqualTo("hello\n");
+        assertThat(Files.getAttribute(upper1.resolve("owned"), "unix:uid")).isEqualTo(1000);
+        assertThat(Files.getAttribute(upper1.resolve("owned"), "unix:gid")).isEqualTo(1000);
+        assertThat(OverlayFormat.isWhiteout(upper1.resolve("etc/group"))).isTrue();
+        assertThat(Files.readString(upper2.resolve("tmp/out"))).startsWith("uid=1000 gid=1000");
+        assertThat(Files.getAttribute(upper2.resolve("tmp/out"), "unix:uid")).isEqualTo(1000);
+        assertThat(upper1.resolveSibling("upper1.rootfs")).doesNotExist();
+    }
+
+    /**
+     * Issue 11 finding 1: a workdir through a descriptor the runtime held (the host root, an O_PATH
+     * fd 999 kept for leaving the chroot) gave the container the host's root: it read a 0600 host
+     * file and wrote to the host. No descriptor of the outer world may be reachable at the chdir.
+     */
+    @Test
+    void workdirThroughAHeldDescriptor_cannotReachTheHost() throws Exception {
+        Path secret = Files.writeString(tmp.resolve("host-secret"), "host secret\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path planted = tmp.resolve("planted-by-container");
+        String rel = secret.toString().substring(1);
+        for (String workdir : List.of("/proc/self/fd/999", "/proc/self/fd/1000", "/proc/self/fd/990",
+                "/proc/1/cwd", "/proc/self/root/proc/self/fd/999")) {
+            ExecSpec spec = spec("leak" + Math.abs(workdir.hashCode()), "sh", "-c",
+                    "cat " + rel + "; echo pwned > " + planted.toString().substring(1))
+                    .withWorkDir(workdir).withStdio(Stdio.NULL, Stdio.PIPE, Stdio.NULL);
+            String out;
+            try {
+                Execution e = sandbox.start(spec);
+                out = new String(e.stdout().readAllBytes(), StandardCharsets.UTF_8);
+                e.waitFor();
+            } catch (SandboxException refused) {
+                out = refused.getMessage();
+            }
+            assertThat(out).as(workdir).doesNotContain("host secret");
+            assertThat(planted).as(workdir).doesNotExist();
+        }
+    }
+
+    @Test
+    void matrix_userns_overlayUpperDir() throws Exception {
+        assumeTrue(sandbox.isolation() == Isolation.USERNS && sandbox.overlaySupported(),
+                "namespaces or overlay unavailable here: " + sandbox.isolation());
+        matrix(sandbox, "matrix-overlay", RootChanges.OVERLAY);
+    }
+
+    @Test
+    void matrix_userns_copiedRootAndTreeWalk() throws Exception {
+        try (Sandbox copying = Sandbox.open(SandboxOptions.of(Isolation.USERNS).withOverlay(false))) {
+            assertThat(copying.overlaySupported()).isFalse();
+            matrix(copying, "matrix-copy", RootChanges.TREE_DIFF);
+        }
+    }
+
+    @Test
+    void matrix_chroot_copiedRootAndTreeWalk() throws Exception {
+        try (Sandbox chroot = Sandbox.open(Isolation.CHROOT)) {
+            matrix(chroot, "matrix-chroot", RootChanges.TREE_DIFF);
+        }
     }
 
     private ExecSpec spec(String name, String... argv) throws IOException {

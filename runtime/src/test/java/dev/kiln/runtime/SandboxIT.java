@@ -150,6 +150,86 @@ class SandboxIT {
         assertThat(r.stderr()).contains("failures=0");
     }
 
+    /** Issue 11 finding 1, rootless: the held host-root descriptor is closed before the chdir. */
+    @Test
+    void workdirThroughAHeldDescriptor_cannotReachTheHost() throws Exception {
+        Path dir = busybox.hostDir("secret");
+        Path secret = Files.writeString(dir.resolve("host-secret"), "host secret\n");
+        busybox.hostDir("secret"); // re-owned by the user
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path planted = dir.resolve("planted");
+        RootlessHarness.Result r = run(List.of("--cwd", "/proc/self/fd/999"), "sh", "-c",
+                "cat " + secret.toString().substring(1) + "; echo pwned > " + planted.toString().substring(1));
+        assertThat(r.stdout() + r.stderr()).doesNotContain("host secret");
+        assertThat(planted).doesNotExist();
+        RootlessHarness.Result inside = run(List.of("--cwd", "/tmp/../../tmp/w"), "pwd");
+        assertThat(inside.stdout()).as(inside.toString()).isEqualTo("/tmp/w\n");
+    }
+
+    /**
+     * In a container whose /proc has masked paths (a read-only tmpfs over /proc/acpi here, as
+     * Docker and podman mask /proc/acpi, /proc/kcore, ...), the kernel refuses a fresh proc to a
+     * user namespace (EPERM: "container setup failed: mount /proc"). The runtime binds kiln's own
+     * /proc instead, masks included.
+     */
+    @Test
+    void run_procWithMaskedPaths_bindsTheExistingProc() throws Exception {
+        List<String> masked = List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs -o ro tmpfs /proc/acpi && exec \"$0\" \"$@\"");
+        RootlessHarness.Result r = busybox.runAfter(masked, List.of(), "sh", "-c",
+                "echo $$; test -r /proc/self/status && echo proc; ls /proc/acpi | wc -l");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).isEqualTo("1\nproc\n0\n");
+    }
+
+    @Test
+    void matrix_overlayUpperDir_keepsCreationOwnerDeletionAndUser() throws Exception {
+        matrix(List.of(), "overlay=true");
+    }
+
+    @Test
+    void matrix_copiedRootAndTreeWalk_keepsCreationOwnerDeletionAndUser() throws Exception {
+        matrix(List.of("--no-overlay"), "overlay=false");
+    }
+
+    /**
+     * The matrix Dockerfile's RUNs as the user: a created file, {@code chown 1000:1000}, a deleted
+     * base file (a whiteout in the upper dir), and {@code id} as uid 1000. Owners on the host are
+     * the user's subordinate ids (inside id N ≥ 1 is SUBUID + N - 1).
+     */
+    private static void matrix(List<String> opts, String path) throws Exception {
+        RootlessHarness.Result r = run(opts, "sh", "-c",
+                "echo hello > /created && touch /owned && chown 1000:1000 /owned && rm /etc/group");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stderr()).contains(path);
+        Path upper = busybox.lastUpper();
+        long subuid = subordinateStart(System.getenv("KILN_IT_USER"));
+        assertThat(Files.readString(upper.resolve("created"))).isEqualTo("hello\n");
+        assertThat(((Number) Files.getAttribute(upper.resolve("owned"), "unix:uid")).longValue())
+                .isEqualTo(subuid + 999);
+        assertThat(OverlayFormat.isWhiteout(upper.resolve("etc/group"))).isTrue();
+        assertThat(upper.resolveSibling("upper.rootfs")).doesNotExist();
+        RootlessHarness.Result id = run(concat(opts, "--user", "1000:1000"), "sh", "-c", "id > /tmp/out");
+        assertThat(id.exitCode()).as(id.toString()).isZero();
+        assertThat(Files.readString(busybox.lastUpper().resolve("tmp/out"))).startsWith("uid=1000 gid=1000");
+    }
+
+    private static List<String> concat(List<String> a, String... b) {
+        List<String> out = new java.util.ArrayList<>(a);
+        out.addAll(List.of(b));
+        return out;
+    }
+
+    private static long subordinateStart(String user) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/etc/subuid"))) {
+            String[] f = line.split(":");
+            if (f.length == 3 && f[0].equals(user)) {
+                return Long.parseLong(f[1]);
+            }
+        }
+        throw new IllegalStateException("no /etc/subuid range for " + user);
+    }
+
     private static List<String> listing(Path root) throws IOException {
         try (Stream<Path> s = Files.walk(root)) {
             return s.map(p -> root.relativize(p) + " " + p.toFile().length()).sorted().toList();

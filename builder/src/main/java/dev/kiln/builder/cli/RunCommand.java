@@ -11,6 +11,7 @@ import dev.kiln.oci.Digest;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.Json;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.layer.DiffIdMismatchException;
 import dev.kiln.runtime.ExecResult;
 import dev.kiln.runtime.ExecSpec;
 import dev.kiln.runtime.Execution;
@@ -120,6 +121,17 @@ final class RunCommand implements Callable<Integer> {
             return outer.getAsInt();
         }
         LocalStore store = new LocalStore(global.storeRoot());
+        // A store session keeps `kiln system prune` out from the image's lookup until the container
+        // is on record as running; from then on prune keeps a running container's image and layers.
+        LocalStore.Session session = store.session();
+        try {
+            return runImage(store, net, forwards, session);
+        } finally {
+            session.close();
+        }
+    }
+
+    private int runImage(LocalStore store, Network net, List<Forward> forwards, LocalStore.Session session) throws Exception {
         ImageRecord record = findOrPull(store);
         ImageConfig config = Json.parseConfig(store.readBlob(record.config())).value();
         List<Descriptor> layers = store.manifest(record).manifest().value().layers();
@@ -131,7 +143,11 @@ final class RunCommand implements Callable<Integer> {
         List<Path> lowers = new ArrayList<>();
         LayerDirs extracted = new LayerDirs(global.storeRoot().resolve("layers"), store);
         for (int i = 0; i < layers.size(); i++) {
-            lowers.add(extracted.dir(layers.get(i), diffIds.get(i)));
+            try {
+                lowers.add(extracted.dir(layers.get(i), diffIds.get(i)));
+            } catch (DiffIdMismatchException e) {
+                throw e.inImage(record.name());
+            }
         }
         String id = cid != null ? cid : ContainerState.newId();
         Path dir = ContainerState.root().resolve(id);
@@ -145,6 +161,7 @@ final class RunCommand implements Callable<Integer> {
                     exec.argv(), java.time.Instant.now().toString(), ProcessHandle.current().pid(),
                     ContainerState.startTimeOf(ProcessHandle.current().pid()), null);
             state.save();
+            session.close();
             for (Forward f : forwards) {
                 ports.add(PortForward.open(f.bind(), f.host(), f.container()));
             }

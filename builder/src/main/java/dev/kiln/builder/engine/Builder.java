@@ -161,7 +161,7 @@ public final class Builder {
         }
         BaseImage image = images.resolve(from, options.platform(),
                 e -> listener.on(new BuildEvent.Transfer(label, e)));
-        return CopySource.lazy("image:" + image.id(), () -> flatten(image.layers(), s));
+        return CopySource.lazy(image.cacheIdentity(), () -> flatten(image.layers(), s));
     }
 
     private BuildContext flatten(List<dev.kiln.builder.snapshot.LayerBlob> layers, BuildServices s) {

@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.AtomicFiles;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.builder.snapshot.ProcessIds;
@@ -7,13 +8,15 @@ import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.layer.DiffIdCheck;
+import dev.kiln.oci.layer.DiffIdMismatchException;
+import dev.kiln.oci.layer.JavaFileOps;
 import dev.kiln.oci.layer.LayerExtractor;
 import dev.kiln.runtime.OverlayWhiteouts;
+import dev.kiln.runtime.OwnerTags;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,8 +24,9 @@ import java.nio.file.StandardCopyOption;
 /**
  * The extracted-layer store: each layer unpacked once, in overlay format, into
  * {@code <store>/layers/<diffID hex>}, and reused as an overlay lower dir by every later RUN.
- * A layer is extracted into a private temp dir and renamed into place, so a directory that exists
- * is complete; two processes racing keep the first.
+ * A layer is extracted into a private temp dir, its diff ID verified in the same pass, and renamed
+ * into place, so a directory that exists is complete and is what its name says; two processes
+ * racing keep the first. A layer whose content is not its diff ID leaves nothing behind.
  */
 public final class LayerDirs {
     private final Path root;
@@ -68,17 +72,30 @@ public final class LayerDirs {
         try {
             Files.createDirectories(root);
             tmp = Files.createTempDirectory(root, ".extract-");
+            // owners the namespace cannot map (only root is) become OwnerTags, which a RUN's copy-up keeps
             LayerExtractor extractor = new LayerExtractor(LayerExtractor.Options.defaults()
-                    .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(ProcessIds.isRoot()));
+                    .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(ProcessIds.isRoot())
+                    .withFileOps(OwnerTags.extraction(new JavaFileOps())));
             try (InputStream in = blobs.open(layer.descriptor().digest())) {
-                extractor.extract(in, tmp);
+                DiffIdCheck check = DiffIdCheck.of(in, layer.descriptor().digest(), layer.diffId());
+                extractor.extract(check.stream(), tmp);
+                check.finish();
             }
             try {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException raced) {
+                AtomicFiles.fsyncDir(root);
+            } catch (FileSystemException raced) {
+                // rename(2) fails with ENOTEMPTY (which Java reports as a plain FileSystemException)
+                // when another build extracted the same layer first: keep theirs
                 FileTrees.deleteQuietly(tmp);
+                if (!Files.isDirectory(dir)) {
+                    throw raced;
+                }
             }
             return dir;
+        } catch (DiffIdMismatchException e) {
+            FileTrees.deleteQuietly(tmp);
+            throw e;
         } catch (IOException e) {
             FileTrees.deleteQuietly(tmp);
             throw new KilnException("cannot extract layer " + layer.descriptor().digest() + " into " + root + ": "

@@ -3,6 +3,7 @@ package dev.kiln.builder.engine;
 import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.builder.snapshot.ProcessIds;
 import dev.kiln.oci.BlobSource;
+import dev.kiln.oci.layer.DiffIdCheck;
 import dev.kiln.oci.layer.LayerExtractor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.util.List;
  * Flattens layers into one plain directory (for {@code COPY --from} and {@code -o type=local}) with
  * oci-spec's safe {@link LayerExtractor}: whiteouts delete, nothing is written outside the root.
  * Owners are applied only when kiln is root (COPY gives its files 0:0 or {@code --chown}'s anyway).
+ * Each layer's diff ID is verified as it is extracted; on a mismatch the caller discards {@code root}.
  */
 final class RootfsExtractor {
     private RootfsExtractor() {}
@@ -24,7 +26,9 @@ final class RootfsExtractor {
                 .withApplyOwnership(ProcessIds.isRoot()));
         for (LayerBlob layer : layers) {
             try (InputStream in = blobs.open(layer.descriptor().digest())) {
-                extractor.extract(in, root);
+                DiffIdCheck check = DiffIdCheck.of(in, layer.descriptor().digest(), layer.diffId());
+                extractor.extract(check.stream(), root);
+                check.finish();
             }
         }
     }

@@ -6,14 +6,31 @@ package dev.kiln.builder.engine;
  */
 public interface RunExecutor extends AutoCloseable {
 
-    /** A RUN's exit status (as a shell reports it). */
-    record Result(int exitCode) {
+    /**
+     * A RUN's exit status (as a shell reports it), and whether its changes to the root filesystem
+     * are in the upper dir (false: they were lost, and the step must not make a layer).
+     */
+    record Result(int exitCode, boolean changesKept) {
+        /** A result whose changes went straight into the upper dir. */
+        public Result(int exitCode) {
+            this(exitCode, true);
+        }
+
         public boolean succeeded() {
             return exitCode == 0;
         }
     }
 
     Result run(RunRequest request) throws InterruptedException;
+
+    /**
+     * Readies the runtime before the build touches anything, so that a machine where no container
+     * can run fails before pulling; returns one line saying how containers will be isolated, or
+     * null when there is nothing to say.
+     */
+    default String prepare() {
+        return null;
+    }
 
     /**
      * Offers the upper dir of a finished RUN, already written as {@code layer}, to be kept as that

@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cache.CacheKey;
@@ -66,7 +67,7 @@ final class RunStep {
         Map<String, Path> files = new LinkedHashMap<>();
         if (shebang.isPresent()) {
             try {
-                Path script = s.newDir("script").resolve(shebang.get().name());
+                Path script = FileNames.resolve(s.newDir("script"), shebang.get().name());
                 java.nio.file.Files.writeString(script, shebang.get().content());
                 Archives.setMode(script, 0755);
                 files.put(PIPES + shebang.get().name(), script);
@@ -99,6 +100,12 @@ final class RunStep {
                     lines = new ArrayList<>(last);
                 }
                 throw new RunFailedException(in.range(), commandString(argv, null), result.exitCode(), lines);
+            }
+            if (!result.changesKept()) {
+                throw new StepException(in.range(), "the command ran, but its changes to the file system "
+                        + "were not kept by the runtime, so this step cannot make its layer",
+                        "report this with the --debug output; the build stopped rather than write an "
+                        + "image without the step's changes", null);
             }
             LOG.log(System.Logger.Level.DEBUG, "step {0}: the command ran in {1} ms", step,
                     (System.nanoTime() - started) / 1_000_000);

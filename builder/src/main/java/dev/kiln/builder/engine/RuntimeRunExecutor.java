@@ -10,8 +10,10 @@ import dev.kiln.runtime.Isolation;
 import dev.kiln.runtime.Mount;
 import dev.kiln.runtime.Network;
 import dev.kiln.runtime.OverlayFormat;
+import dev.kiln.runtime.RootChanges;
 import dev.kiln.runtime.RootFs;
 import dev.kiln.runtime.Sandbox;
+import dev.kiln.runtime.SandboxOptions;
 import dev.kiln.runtime.Stdio;
 import dev.kiln.runtime.UserLookup;
 import java.io.BufferedReader;
@@ -34,20 +36,28 @@ import java.util.List;
  */
 public final class RuntimeRunExecutor implements RunExecutor {
     private final Isolation isolation;
+    private final Path upperDirs;
     private final LayerDirs layers;
     private Sandbox sandbox;
 
     /** @param storeRoot the local store; extracted layers live in its {@code layers/} */
     public RuntimeRunExecutor(Isolation isolation, Path storeRoot, BlobSource blobs) {
         this.isolation = isolation;
+        this.upperDirs = storeRoot.resolve("tmp");
         this.layers = new LayerDirs(storeRoot.resolve("layers"), blobs);
     }
 
     private synchronized Sandbox sandbox() {
         if (sandbox == null) {
-            sandbox = Sandbox.open(isolation);
+            sandbox = Sandbox.open(SandboxOptions.of(isolation).withUpperDirs(upperDirs));
         }
         return sandbox;
+    }
+
+    /** Opens the sandbox (probing what works here); how it isolates containers. */
+    @Override
+    public String prepare() {
+        return sandbox().describe();
     }
 
     @Override
@@ -74,7 +84,8 @@ public final class RuntimeRunExecutor implements RunExecutor {
             out.join();
             err.join();
             dropMountPoints(request.upperDir(), lowers);
-            return new Result(r.exitCode());
+            boolean kept = r.changes() == RootChanges.OVERLAY || r.changes() == RootChanges.TREE_DIFF;
+            return new Result(r.exitCode(), kept);
         } finally {
             FileTrees.deleteQuietly(work);
         }

@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cache.CacheKey;
@@ -22,6 +23,7 @@ import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.builder.snapshot.Owner;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.layer.DiffIdMismatchException;
 import dev.kiln.oci.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,12 +77,13 @@ final class StageExecutor {
             }
             config = b.config();
             layers = b.layers();
-            key = CacheKey.root("image:" + b.id(), platform.toString());
+            key = CacheKey.root(b.cacheIdentity(), platform.toString());
         } else {
             config = ImageConfig.empty(platform);
             layers = List.of();
             key = CacheKey.root("scratch", platform.toString());
         }
+        String baseName = base instanceof BaseRef.Image img ? img.reference() : null;
         List<Instruction> triggers = triggers(config);
         if (!triggers.isEmpty()) {
             config = config.withConfig(config.config().withOnBuild(List.of()));
@@ -104,13 +107,28 @@ final class StageExecutor {
             try {
                 cached = step(in, state, number, useCache);
             } catch (RuntimeException e) {
-                s.listener().on(new BuildEvent.StepFailed(stage.label(), number, e.getMessage()));
-                throw e;
+                RuntimeException named = namingTheImage(e, in, baseName);
+                s.listener().on(new BuildEvent.StepFailed(stage.label(), number, named.getMessage()));
+                throw named;
             }
             s.listener().on(cached ? new BuildEvent.StepCached(stage.label(), number)
                     : new BuildEvent.StepDone(stage.label(), number, Duration.ofNanos(System.nanoTime() - start)));
         }
         return state.result();
+    }
+
+    /**
+     * A step that failed because a base layer is not what the config claims: the error names the
+     * image (the step's own position and the layer with both digests come from below).
+     */
+    private static RuntimeException namingTheImage(RuntimeException e, Instruction in, String image) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DiffIdMismatchException m) {
+                DiffIdMismatchException named = image == null ? m : m.inImage(image);
+                return new StepException(in.range(), named.getMessage(), named.hint().orElse(null), e);
+            }
+        }
+        return e;
     }
 
     /** Pull progress for {@code stage}, as {@link BuildEvent.Transfer}s. */
@@ -210,7 +228,7 @@ final class StageExecutor {
                 String sofar = "";
                 for (String part : rel.split("/")) {
                     sofar = sofar.isEmpty() ? part : sofar + "/" + part;
-                    Path p = Files.createDirectories(layer.resolve(sofar));
+                    Path p = Files.createDirectories(FileNames.resolve(layer, sofar));
                     var existing = view.get(sofar).filter(LayerFiles.Node::isDirectory);
                     Archives.setMode(p, existing.map(LayerFiles.Node::mode).orElse(0755));
                     owners.put(sofar, existing.map(n -> new Owner(n.uid(), n.gid())).orElse(owner));

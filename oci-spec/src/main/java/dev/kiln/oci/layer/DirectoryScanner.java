@@ -1,5 +1,7 @@
 package dev.kiln.oci.layer;
 
+import dev.kiln.oci.files.FileNames;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -49,13 +51,13 @@ final class DirectoryScanner {
     }
 
     private void walkChildren(Path dir, String prefix) throws IOException {
-        List<Path> children;
+        List<Map.Entry<String, Path>> children;
         try (Stream<Path> list = Files.list(dir)) {
-            children = list.sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList();
+            children = list.map(p -> Map.entry(FileNames.name(p), p))
+                    .sorted((a, b) -> FileNames.compare(a.getKey(), b.getKey())).toList();
         }
-        for (Path child : children) {
-            String rel = prefix + child.getFileName();
-            visit(child, rel);
+        for (Map.Entry<String, Path> child : children) {
+            visit(child.getValue(), prefix + child.getKey());
         }
     }
 
@@ -81,7 +83,7 @@ final class DirectoryScanner {
                     .withMode(perm).withOwner(uid, gid).withMtime(mtime));
             case S_IFIFO -> entries.add(LayerEntry.device(rel, LayerEntry.Type.FIFO, 0, 0)
                     .withMode(perm).withOwner(uid, gid).withMtime(mtime));
-            case S_IFLNK -> entries.add(LayerEntry.symlink(rel, Files.readSymbolicLink(p).toString())
+            case S_IFLNK -> entries.add(LayerEntry.symlink(rel, FileNames.text(Files.readSymbolicLink(p)))
                     .withOwner(uid, gid).withMtime(mtime));
             case S_IFDIR -> {
                 Map<String, byte[]> xattrs = xattrs(p);

@@ -1,5 +1,7 @@
 package dev.kiln.oci.layer;
 
+import dev.kiln.oci.files.FileNames;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +17,8 @@ import java.util.TreeMap;
 /**
  * One entry of a layer tar to be written.
  *
- * @param path       relative, {@code /}-separated, without {@code ./} or trailing slash
+ * @param path       relative, {@code /}-separated, without {@code ./} or trailing slash; names in
+ *                   {@link FileNames} text form (bytes that are not UTF-8 as lone surrogates)
  * @param type       what kind of entry
  * @param mode       permission bits including setuid/setgid/sticky ({@code 07777})
  * @param uid        owner
@@ -127,12 +130,12 @@ public record LayerEntry(String path, Type type, int mode, int uid, int gid, Ins
                 newXattrs);
     }
 
-    /** Orders paths as a sorted depth-first walk does: a directory, then its children by name. */
+    /** Orders paths as a sorted depth-first walk does: a directory, then its children by name (bytes). */
     static int compareByComponents(String a, String b) {
         String[] pa = a.split("/");
         String[] pb = b.split("/");
         for (int i = 0; i < Math.min(pa.length, pb.length); i++) {
-            int c = pa[i].compareTo(pb[i]);
+            int c = FileNames.compare(pa[i], pb[i]);
             if (c != 0) {
                 return c;
             }

@@ -2,15 +2,14 @@ package dev.kiln.oci.layer;
 
 import dev.kiln.oci.Compression;
 import dev.kiln.oci.DigestingInputStream;
+import dev.kiln.oci.files.FileNames;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -20,6 +19,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,11 +31,12 @@ import java.util.Set;
  * {@link SafeRoot}); hardlinks may only point at files inside the root; whiteouts go to a
  * {@link WhiteoutHandler}; ownership, non-{@code user.} xattrs and device nodes go through
  * {@link FileOps} and are skipped (and recorded) where not permitted. Modes (including setuid and
- * sticky bits) and mtimes are applied; directory metadata is applied last, deepest first.
+ * sticky bits) and mtimes are applied; directory metadata is applied last, deepest first, and
+ * only to the directory the entry made, reached again from the root through real directories (a
+ * later entry that swapped a parent for a symlink cannot redirect it out of the root).
  */
 public final class LayerExtractor {
     private static final System.Logger LOG = System.getLogger(LayerExtractor.class.getName());
-    private static final String XATTR_PREFIX = "SCHILY.xattr.";
     private static final int MAX_SKIPPED = 100;
 
     /**
@@ -91,13 +92,21 @@ public final class LayerExtractor {
         return new Run(new SafeRoot(root)).extract(blob);
     }
 
+    /**
+     * Work left for the end of an extraction on the directory {@code path}, which had
+     * {@code fileKey} when the work was recorded: the entry's metadata, or a mode to restore.
+     */
+    private record Deferred(Path path, Object fileKey, TarArchiveEntry entry, Map<String, byte[]> xattrs, int mode) {
+    }
+
     /** One extraction: the state that lives as long as one layer. */
     private final class Run {
         private final SafeRoot root;
         private final Set<Path> created = new HashSet<>();
-        private final List<Runnable> directoryMetadata = new ArrayList<>();
+        /** Directory entries whose metadata is applied at the end; a repeated entry replaces the earlier. */
+        private final Map<Path, Deferred> directoryMetadata = new LinkedHashMap<>();
         private final List<String> skipped = new ArrayList<>();
-        private final Map<Path, Integer> modesToRestore = new java.util.LinkedHashMap<>();
+        private final Map<Path, Deferred> modesToRestore = new LinkedHashMap<>();
         private int ownershipFailures;
         private int entries;
 
@@ -107,29 +116,39 @@ public final class LayerExtractor {
 
         ExtractResult extract(InputStream blob) throws IOException {
             DigestingInputStream plain = new DigestingInputStream(Compression.autoDecompress(blob));
-            TarArchiveInputStream tar = new TarArchiveInputStream(plain, "UTF-8");
+            TarReader tar = new TarReader(plain);
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 entries++;
-                extractEntry(entry, tar);
+                extractEntry(entry, tar.xattrs(), tar);
             }
             plain.transferTo(OutputStream.nullOutputStream());
-            for (Map.Entry<Path, Integer> e : modesToRestore.entrySet()) {
-                setMode(e.getKey(), e.getValue());
+            for (Deferred restore : modesToRestore.values()) {
+                if (root.isSameDirectory(restore.path(), restore.fileKey())) {
+                    setMode(restore.path(), restore.mode());
+                }
             }
-            for (int i = directoryMetadata.size() - 1; i >= 0; i--) {
-                directoryMetadata.get(i).run();
+            List<Deferred> deferred = new ArrayList<>(directoryMetadata.values());
+            for (int i = deferred.size() - 1; i >= 0; i--) {
+                Deferred d = deferred.get(i);
+                if (root.isSameDirectory(d.path(), d.fileKey())) {
+                    applyMetadata(d.path(), d.entry(), d.xattrs(), false);
+                } else {
+                    LOG.log(Level.DEBUG, "{0} was replaced later in the layer: its directory metadata is not applied",
+                            d.path());
+                }
             }
             return new ExtractResult(plain.digest(), plain.size(), entries, skipped, ownershipFailures);
         }
 
-        private void extractEntry(TarArchiveEntry entry, InputStream content) throws IOException {
+        private void extractEntry(TarArchiveEntry entry, Map<String, byte[]> xattrs, InputStream content)
+                throws IOException {
             List<String> parts = SafeRoot.components(entry.getName());
             if (parts.isEmpty()) {
                 return; // "./": the root itself keeps its own metadata
             }
             String base = parts.get(parts.size() - 1);
-            if (Whiteouts.isWhiteout(base)) {
+            if (Whiteouts.isWhiteout(base) && options.whiteouts().appliesWhiteouts()) {
                 applyWhiteout(entry.getName(), parts, base);
                 return;
             }
@@ -143,18 +162,20 @@ public final class LayerExtractor {
                 }
                 if (existing == null) {
                     Files.createDirectory(path);
+                    existing = SafeRoot.lstat(path);
                 }
                 markCreated(path);
-                directoryMetadata.add(() -> applyMetadata(path, entry, false));
+                directoryMetadata.remove(path);
+                directoryMetadata.put(path, new Deferred(path, existing.fileKey(), entry, xattrs, 0));
                 return;
             }
             if (existing != null) {
                 FlattenWhiteouts.deleteTree(path);
             }
             if (entry.isSymbolicLink()) {
-                Files.createSymbolicLink(path, Path.of(entry.getLinkName()));
+                Files.createSymbolicLink(path, FileNames.path(entry.getLinkName()));
                 markCreated(path);
-                applyMetadata(path, entry, true);
+                applyMetadata(path, entry, xattrs, true);
             } else if (entry.isLink()) {
                 createHardlink(entry, path);
                 markCreated(path);
@@ -164,7 +185,7 @@ public final class LayerExtractor {
                     options.fileOps().mknod(path, type, entry.getMode() & 07777, entry.getDevMajor(),
                             entry.getDevMinor());
                     markCreated(path);
-                    applyMetadata(path, entry, false);
+                    applyMetadata(path, entry, xattrs, false);
                 } catch (UnsupportedOperationException | IOException e) {
                     skip(root.relative(path) + ": device node not created (" + e.getMessage() + ")");
                 }
@@ -174,7 +195,7 @@ public final class LayerExtractor {
                     content.transferTo(out);
                 }
                 markCreated(path);
-                applyMetadata(path, entry, false);
+                applyMetadata(path, entry, xattrs, false);
             } else {
                 skip(root.relative(path) + ": unsupported tar entry type '" + (char) entry.getLinkFlag() + "'");
             }
@@ -202,7 +223,7 @@ public final class LayerExtractor {
             if (target.isEmpty() || target.equals(".") || target.equals("..")) {
                 throw new LayerException("refusing layer entry '" + name + "': whiteout of '" + target + "'");
             }
-            options.whiteouts().whiteout(dir.resolve(target), dirRel.isEmpty() ? target : dirRel + "/" + target);
+            options.whiteouts().whiteout(FileNames.resolve(dir, target), dirRel.isEmpty() ? target : dirRel + "/" + target);
         }
 
         /**
@@ -225,9 +246,10 @@ public final class LayerExtractor {
                 return;
             }
             try {
+                BasicFileAttributes attrs = SafeRoot.lstat(dir);
                 int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
                 Files.setAttribute(dir, "unix:mode", mode | 0300, LinkOption.NOFOLLOW_LINKS);
-                modesToRestore.put(dir, mode);
+                modesToRestore.put(dir, new Deferred(dir, attrs == null ? null : attrs.fileKey(), null, Map.of(), mode));
             } catch (IOException | UnsupportedOperationException e) {
                 LOG.log(Level.DEBUG, "cannot make {0} writable: {1}", dir, e);
             }
@@ -260,7 +282,7 @@ public final class LayerExtractor {
         }
 
         /** Owner first (chown clears setuid bits), then mode, xattrs, mtime. Failures are recorded. */
-        private void applyMetadata(Path path, TarArchiveEntry entry, boolean symlink) {
+        private void applyMetadata(Path path, TarArchiveEntry entry, Map<String, byte[]> xattrs, boolean symlink) {
             if (options.applyOwnership()) {
                 try {
                     options.fileOps().chown(path, (int) entry.getLongUserId(), (int) entry.getLongGroupId());
@@ -276,7 +298,7 @@ public final class LayerExtractor {
                 setMode(path, mode);
             }
             if (options.applyXattrs()) {
-                applyXattrs(path, entry);
+                applyXattrs(path, xattrs);
             }
             try {
                 FileTime mtime = FileTime.from(entry.getLastModifiedTime().toInstant());
@@ -287,14 +309,11 @@ public final class LayerExtractor {
             }
         }
 
-        private void applyXattrs(Path path, TarArchiveEntry entry) {
-            for (Map.Entry<String, String> header : entry.getExtraPaxHeaders().entrySet()) {
-                if (!header.getKey().startsWith(XATTR_PREFIX)) {
-                    continue;
-                }
-                String name = header.getKey().substring(XATTR_PREFIX.length());
+        private void applyXattrs(Path path, Map<String, byte[]> xattrs) {
+            for (Map.Entry<String, byte[]> xattr : xattrs.entrySet()) {
+                String name = xattr.getKey();
                 try {
-                    options.fileOps().setXattr(path, name, header.getValue().getBytes(StandardCharsets.UTF_8));
+                    options.fileOps().setXattr(path, name, xattr.getValue());
                 } catch (IOException | UnsupportedOperationException e) {
                     skip(root.relative(path) + ": xattr " + name + " not set (" + e.getMessage() + ")");
                 }

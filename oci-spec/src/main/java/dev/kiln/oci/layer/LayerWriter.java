@@ -6,13 +6,16 @@ import dev.kiln.oci.Digest;
 import dev.kiln.oci.DigestingOutputStream;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.MediaType;
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.layout.BlobStore;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +36,9 @@ import java.util.zip.GZIPOutputStream;
 /**
  * Writes deterministic layer tars: entries sorted as a depth-first walk with sorted children, no
  * {@code ./} prefixes, user and group names empty, mtimes in whole seconds, PAX headers for long
- * names, big numbers and xattrs, hardlinks preserved. Compresses (gzip with a fixed header, zstd
+ * or non-ASCII names, big numbers and xattrs, hardlinks preserved. Names are the bytes of their
+ * {@link FileNames} text form, in the ustar fields and in PAX records alike (as Go's archive/tar
+ * writes them), so a name that is not valid UTF-8 is written as it is on disk. Compresses (gzip with a fixed header, zstd
  * when zstd-jni is present, or none; on a thread of its own when there are two cores) and
  * computes the blob digest and the diff ID in the same pass.
  */
@@ -134,10 +140,12 @@ public final class LayerWriter {
         }
         DigestingOutputStream plain = new DigestingOutputStream(compressor);
         Set<String> written = new HashSet<>();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(plain, "UTF-8")) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            tar.setAddPaxHeadersForNonAsciiNames(true);
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(plain, StandardCharsets.ISO_8859_1.name())) {
+            // ustar fields get the names' bytes (one char per byte), truncated where too long; the
+            // PAX header this class writes itself carries the full bytes (commons-compress would
+            // write PAX values as UTF-8 of the Java string) and numbers that do not fit
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_TRUNCATE);
+            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_STAR);
             for (LayerEntry entry : sorted) {
                 if (!written.add(entry.path())) {
                     throw new LayerException("layer entry '" + entry.path() + "' given twice");
@@ -180,23 +188,43 @@ public final class LayerWriter {
             case BLOCK_DEVICE -> TarArchiveEntry.LF_BLK;
             case FIFO -> TarArchiveEntry.LF_FIFO;
         };
-        String name = entry.type() == LayerEntry.Type.DIRECTORY ? entry.path() + "/" : entry.path();
-        TarArchiveEntry e = new TarArchiveEntry(name, flag, false);
+        byte[] name = FileNames.encode(entry.type() == LayerEntry.Type.DIRECTORY ? entry.path() + "/" : entry.path());
+        int uid = options.uid() != null ? options.uid() : entry.uid();
+        int gid = options.gid() != null ? options.gid() : entry.gid();
+        long mtime = mtime(entry.mtime()).getEpochSecond();
+        Map<String, byte[]> pax = new LinkedHashMap<>();
+        if (needsPax(name)) {
+            pax.put("path", name);
+        }
+        TarArchiveEntry e = new TarArchiveEntry(latin1(name), flag, false);
         e.setMode(entry.mode() & 07777);
-        e.setUserId(options.uid() != null ? options.uid() : entry.uid());
-        e.setGroupId(options.gid() != null ? options.gid() : entry.gid());
+        e.setUserId(uid);
+        e.setGroupId(gid);
         e.setUserName("");
         e.setGroupName("");
-        e.setModTime(mtime(entry.mtime()).getEpochSecond() * 1000L);
+        e.setModTime(mtime * 1000L);
         if (entry.type() == LayerEntry.Type.SYMLINK || entry.type() == LayerEntry.Type.HARDLINK) {
-            e.setLinkName(entry.linkTarget());
+            byte[] link = FileNames.encode(entry.linkTarget());
+            if (needsPax(link)) {
+                pax.put("linkpath", link);
+            }
+            e.setLinkName(latin1(link));
         }
         if (entry.type() == LayerEntry.Type.CHAR_DEVICE || entry.type() == LayerEntry.Type.BLOCK_DEVICE) {
             e.setDevMajor(entry.devMajor());
             e.setDevMinor(entry.devMinor());
         }
+        numberRecord(pax, "uid", uid, TarConstants.MAXID);
+        numberRecord(pax, "gid", gid, TarConstants.MAXID);
+        numberRecord(pax, "mtime", mtime, TarConstants.MAXSIZE);
+        if (entry.type() == LayerEntry.Type.FILE) {
+            numberRecord(pax, "size", entry.size(), TarConstants.MAXSIZE);
+        }
         for (Map.Entry<String, byte[]> x : entry.xattrs().entrySet()) {
-            e.addPaxHeader("SCHILY.xattr." + x.getKey(), new String(x.getValue(), StandardCharsets.UTF_8));
+            pax.put("SCHILY.xattr." + x.getKey(), x.getValue());
+        }
+        if (!pax.isEmpty()) {
+            writePax(tar, name, mtime, pax);
         }
         if (entry.type() == LayerEntry.Type.FILE) {
             e.setSize(entry.size());
@@ -212,6 +240,61 @@ public final class LayerWriter {
         } else {
             tar.putArchiveEntry(e);
         }
+        tar.closeArchiveEntry();
+    }
+
+    /** A name goes into PAX when the 100-byte ustar field cannot hold it or it is not ASCII. */
+    private static boolean needsPax(byte[] name) {
+        if (name.length >= TarConstants.NAMELEN) {
+            return true;
+        }
+        for (byte b : name) {
+            if (b < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void numberRecord(Map<String, byte[]> pax, String key, long value, long max) {
+        if (value < 0 || value > max) {
+            pax.put(key, Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private static String latin1(byte[] bytes) {
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The PAX extended header for the entry {@code name}: records as raw bytes, in a fixed order. */
+    private static void writePax(TarArchiveOutputStream tar, byte[] name, long mtime, Map<String, byte[]> records)
+            throws IOException {
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        for (Map.Entry<String, byte[]> r : records.entrySet()) {
+            byte[] key = r.getKey().getBytes(StandardCharsets.UTF_8);
+            int body = 1 + key.length + 1 + r.getValue().length + 1; // ' ' key '=' value '\n'
+            int length = body + Integer.toString(body).length();
+            if (Integer.toString(length).length() != Integer.toString(body).length()) {
+                length++; // the length's own digits pushed it over a power of ten
+            }
+            data.writeBytes(Integer.toString(length).getBytes(StandardCharsets.US_ASCII));
+            data.write(' ');
+            data.writeBytes(key);
+            data.write('=');
+            data.writeBytes(r.getValue());
+            data.write('\n');
+        }
+        StringBuilder ascii = new StringBuilder("./PaxHeaders.X/");
+        for (byte b : name) {
+            ascii.append(b > 0 && b < 0x7f ? (char) b : '_');
+        }
+        String headerName = ascii.length() >= TarConstants.NAMELEN ? ascii.substring(0, TarConstants.NAMELEN - 1)
+                : ascii.toString();
+        TarArchiveEntry header = new TarArchiveEntry(headerName, TarConstants.LF_PAX_EXTENDED_HEADER_LC);
+        header.setModTime(Math.max(0, Math.min(mtime, TarConstants.MAXSIZE)) * 1000L);
+        header.setSize(data.size());
+        tar.putArchiveEntry(header);
+        data.writeTo(tar);
         tar.closeArchiveEntry();
     }
 

@@ -1,5 +1,7 @@
 package dev.kiln.oci.layer;
 
+import dev.kiln.oci.files.FileNames;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -67,7 +69,7 @@ final class SafeRoot {
             return root;
         }
         Path parent = resolve(components.subList(0, components.size() - 1), true);
-        return parent.resolve(components.get(components.size() - 1));
+        return FileNames.resolve(parent, components.get(components.size() - 1));
     }
 
     /**
@@ -89,7 +91,7 @@ final class SafeRoot {
                 }
                 continue;
             }
-            Path candidate = join(done).resolve(part);
+            Path candidate = FileNames.resolve(join(done), part);
             if (pending.isEmpty() && !followLast) {
                 done.addLast(part);
                 break;
@@ -97,9 +99,9 @@ final class SafeRoot {
             BasicFileAttributes attrs = lstat(candidate);
             if (attrs != null && attrs.isSymbolicLink()) {
                 if (++links > MAX_LINKS) {
-                    throw new LayerException("too many levels of symbolic links at " + root.relativize(candidate));
+                    throw new LayerException("too many levels of symbolic links at " + relative(candidate));
                 }
-                String target = Files.readSymbolicLink(candidate).toString();
+                String target = FileNames.text(Files.readSymbolicLink(candidate));
                 if (target.startsWith("/")) {
                     done.clear();
                 }
@@ -117,7 +119,7 @@ final class SafeRoot {
     private Path join(Deque<String> parts) {
         Path p = root;
         for (String part : parts) {
-            p = p.resolve(part);
+            p = FileNames.resolve(p, part);
         }
         return p;
     }
@@ -137,8 +139,8 @@ final class SafeRoot {
             BasicFileAttributes attrs = lstat(p);
             if (attrs != null) {
                 if (!attrs.isDirectory()) {
-                    throw new LayerException("cannot create " + root.relativize(dir) + ": "
-                            + root.relativize(p) + " is not a directory");
+                    throw new LayerException("cannot create " + relative(dir) + ": " + relative(p)
+                            + " is not a directory");
                 }
                 break;
             }
@@ -150,6 +152,29 @@ final class SafeRoot {
         }
     }
 
+    /**
+     * Whether {@code p} is still the directory identified by {@code fileKey} (from
+     * {@link BasicFileAttributes#fileKey()}) and is reached from the root through real directories
+     * only: re-resolved component by component with no symlink followed, so metadata deferred to
+     * the end of an extraction cannot be redirected by a later entry that swapped a parent for a
+     * symlink.
+     */
+    boolean isSameDirectory(Path p, Object fileKey) throws IOException {
+        if (!p.startsWith(root) || fileKey == null) {
+            return false;
+        }
+        Path walked = root;
+        BasicFileAttributes attrs = lstat(root);
+        for (Path part : root.relativize(p)) {
+            if (attrs == null || !attrs.isDirectory()) {
+                return false;
+            }
+            walked = walked.resolve(part);
+            attrs = lstat(walked);
+        }
+        return attrs != null && attrs.isDirectory() && fileKey.equals(attrs.fileKey());
+    }
+
     /** The attributes of {@code p} without following a symlink, or null when absent. */
     static BasicFileAttributes lstat(Path p) throws IOException {
         try {
@@ -159,8 +184,8 @@ final class SafeRoot {
         }
     }
 
-    /** The path relative to the root, for messages and records. */
+    /** The path relative to the root in {@link FileNames} text form, for messages and records. */
     String relative(Path p) {
-        return root.relativize(p).toString();
+        return FileNames.relative(root, p);
     }
 }

@@ -148,4 +148,35 @@ class HostileLayerTest {
                 .isInstanceOf(LayerException.class).hasMessageContaining("symbolic links");
         assertParentUntouched();
     }
+
+    /**
+     * Issue 11 finding 2: directory metadata is applied after all entries; a later entry that
+     * swaps the directory's parent for a symlink to a host directory must not redirect it there.
+     */
+    @Test
+    void swappedParent_deferredDirectoryMetadata_notAppliedOutside() throws Exception {
+        Path hostDir = Files.createDirectory(outsideDir.resolve("c"));
+        Files.setPosixFilePermissions(hostDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        java.nio.file.attribute.FileTime before = Files.getLastModifiedTime(hostDir);
+        var tar = new TarBuilder().dir("p", 0755).dir("p/c", 0777).symlink("p", outsideDir.toString());
+        new LayerExtractor().extract(tar.stream(), root);
+        assertThat(Files.readSymbolicLink(root.resolve("p")).toString()).isEqualTo(outsideDir.toString());
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(hostDir)))
+                .isEqualTo("rwx------");
+        assertThat(Files.getLastModifiedTime(hostDir)).isEqualTo(before);
+    }
+
+    /** The same swap one level up: the grandparent of the deferred directory becomes the link. */
+    @Test
+    void swappedGrandparent_deferredDirectoryMetadata_notAppliedOutside() throws Exception {
+        Path hostDir = Files.createDirectories(outsideDir.resolve("b/c"));
+        Files.setPosixFilePermissions(hostDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        java.nio.file.attribute.FileTime before = Files.getLastModifiedTime(hostDir);
+        var tar = new TarBuilder().dir("a", 0755).dir("a/b", 0755).dir("a/b/c", 0777)
+                .symlink("a", outsideDir.toString());
+        new LayerExtractor().extract(tar.stream(), root);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(hostDir)))
+                .isEqualTo("rwx------");
+        assertThat(Files.getLastModifiedTime(hostDir)).isEqualTo(before);
+    }
 }
