@@ -43,7 +43,7 @@ chown -R "$user:" "$work"
 as_user() {
   local home=$1
   shift
-  runuser -u "$user" -- env -i HOME="$home" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
+  runuser -u "$user" -- env -i HOME="$home" PATH=/usr/local/bin:/usr/bin:/bin \
     XDG_RUNTIME_DIR="$home/run" CONTAINERS_REGISTRIES_CONF="$work/registries.conf" \
     XDG_CACHE_HOME="$work/cache" KILN_JAR="$work/kiln.jar" "$@"
 }

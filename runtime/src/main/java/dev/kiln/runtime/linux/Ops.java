@@ -26,8 +26,11 @@ final class Ops {
     static final int WAIT_BYTE = 22;
     static final int CLOSE_OTHER_FDS = 23;
     static final int CHDIR_IN_ROOT = 24;
+    static final int MOUNT_PROC = 25;
+    static final int CONNECT_UNIX = 26;
+    static final int SECCOMP_LISTENER = 27;
     /** The highest op code. */
-    static final int LAST = CHDIR_IN_ROOT;
+    static final int LAST = SECCOMP_LISTENER;
 
     static final int FLAG_IGNORE_EEXIST = 1;
     static final int FLAG_BEST_EFFORT = 2;
