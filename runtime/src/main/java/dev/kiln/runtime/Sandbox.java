@@ -44,6 +44,7 @@ public final class Sandbox implements AutoCloseable {
     private final String namespaceProblem;
     /** Null when containers' chown calls are recorded; else why not ("not needed" with a range). */
     private final String chownProblem;
+    private final Confinement confinement;
     private final AtomicLong counter = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread cleanup = new Thread(this::close, "kiln-sandbox-cleanup");
@@ -51,13 +52,13 @@ public final class Sandbox implements AutoCloseable {
     private Sandbox(Spawner spawner, Isolation isolation, IdMapping mapping, Path runDir,
             String overlayProblem, String namespaceProblem, String chownProblem) {
         this.namespaceProblem = namespaceProblem;
-        this.chownProblem = chownProblem;
         this.spawner = spawner;
         this.isolation = isolation;
         this.mapping = mapping;
         this.runDir = runDir;
         this.overlayProblem = overlayProblem;
         this.chownProblem = chownProblem;
+        this.confinement = Confinement.of(isolation, mapping);
     }
 
     /** Opens a sandbox with this JVM's class path and a private temporary run directory. */
@@ -231,8 +232,8 @@ public final class Sandbox implements AutoCloseable {
         }
         ChownRecorder recorder = chownRecorder(dir);
         ChildProgram program = isolation == Isolation.CHROOT
-                ? ContainerSetup.chrooted(spec, prepared.setup(), mapping)
-                : ContainerSetup.namespaced(spec, prepared.setup(), mapping,
+                ? ContainerSetup.chrooted(spec, prepared.setup(), mapping, confinement)
+                : ContainerSetup.namespaced(spec, prepared.setup(), mapping, confinement,
                         recorder == null ? null : recorder.socket());
         long flags = isolation == Isolation.CHROOT ? 0
                 : NAMESPACES | (spec.network() == Network.NONE ? Spawner.CLONE_NEWNET : 0);
