@@ -169,7 +169,17 @@ class EnvironmentMatrixIT {
         "pod-recipe, NAMESPACES",
         "root, NAMESPACES"})
     void buildsTheImage(String environment, Isolation expected) throws Exception {
+        if (environment.equals("pod-root") && appArmorEnabled()) {
+            // podman confines the container with its default AppArmor profile, whose "deny mount"
+            // holds in kiln's user namespace too: root's way left is chroot
+            expected = Isolation.CHROOT;
+        }
         expectImage(environment, expected);
+    }
+
+    private static boolean appArmorEnabled() throws IOException {
+        Path enabled = Path.of("/sys/module/apparmor/parameters/enabled");
+        return Files.isReadable(enabled) && Files.readString(enabled).strip().equals("Y");
     }
 
     @Test
