@@ -11,6 +11,7 @@ import dev.kiln.runtime.OwnerTags;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
@@ -60,7 +61,9 @@ public final class Snapshotter {
 
     /**
      * Each entry's owner, first found: {@link SnapshotOptions#owners()}; an {@link OwnerTags} tag
-     * (a RUN's recorded chown, or a base layer's owner the disk could not take); the disk, with
+     * (a RUN's recorded chown, or a base layer's owner the disk could not take); for a new file
+     * that replaced one of the layers below, that file's owner ({@link SnapshotOptions#replacedOwners()});
+     * the disk, with
      * kiln's own ids as root when {@link SnapshotOptions#mapOwnUidToRoot()}. A hardlink gets its
      * target's owner (they are one inode). Tags never reach the layer.
      */
@@ -80,6 +83,10 @@ public final class Snapshotter {
             if (o == null) {
                 o = tagged(e, dirXattrs);
             }
+            if (o == null && e.type() == LayerEntry.Type.FILE && options.replacedOwners() != null) {
+                o = options.replacedOwners().apply(e.path()).filter(l -> !l.equals(Owner.ROOT))
+                        .filter(l -> !isCopyUp(dir, e.path())).orElse(null);
+            }
             if (o == null && options.mapOwnUidToRoot()) {
                 o = new Owner(e.uid() == ProcessIds.uid() ? 0 : e.uid(), e.gid() == ProcessIds.gid() ? 0 : e.gid());
             }
@@ -96,6 +103,20 @@ public final class Snapshotter {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether overlay copied {@code path} up from a lower layer (it has {@code user.overlay.origin}):
+     * the file itself changed in place, rather than a new file taking its name.
+     */
+    private static boolean isCopyUp(Path dir, String path) {
+        try {
+            UserDefinedFileAttributeView view = Files.getFileAttributeView(FileNames.resolve(dir, path),
+                    UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            return view != null && view.list().contains("overlay.origin");
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     private static Owner tagged(LayerEntry e, Map<String, Map<String, byte[]>> dirXattrs) {
