@@ -81,7 +81,7 @@ public final class Snapshotter {
                 o = decided.get(e.linkTarget());
             }
             if (o == null) {
-                o = tagged(e, dirXattrs);
+                o = tagged(e, dir, dirXattrs);
             }
             if (o == null && e.type() == LayerEntry.Type.FILE && options.replacedOwners() != null) {
                 o = options.replacedOwners().apply(e.path()).filter(l -> !l.equals(Owner.ROOT))
@@ -119,17 +119,25 @@ public final class Snapshotter {
         }
     }
 
-    private static Owner tagged(LayerEntry e, Map<String, Map<String, byte[]>> dirXattrs) {
+    private static Owner tagged(LayerEntry e, Path dir, Map<String, Map<String, byte[]>> dirXattrs) {
         Optional<OwnerTags.Ids> ids;
         if (e.type() == LayerEntry.Type.SYMLINK) {
             int slash = e.path().lastIndexOf('/');
             Map<String, byte[]> parent = dirXattrs.get(slash < 0 ? "" : e.path().substring(0, slash));
-            ids = parent == null ? Optional.empty()
-                    : OwnerTags.find(parent, FileNames.encode(e.path().substring(slash + 1)));
+            ids = parent == null || parent.isEmpty() ? Optional.empty()
+                    : OwnerTags.findLink(parent, FileNames.encode(e.path().substring(slash + 1)), inode(dir, e.path()));
         } else {
-            ids = OwnerTags.find(e.xattrs(), null);
+            ids = OwnerTags.find(e.xattrs());
         }
         return ids.map(i -> new Owner(i.uid(), i.gid())).orElse(null);
+    }
+
+    private static long inode(Path dir, String path) {
+        try {
+            return (Long) Files.getAttribute(FileNames.resolve(dir, path), "unix:ino", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private static Map<String, byte[]> withoutTags(Map<String, byte[]> xattrs) {
