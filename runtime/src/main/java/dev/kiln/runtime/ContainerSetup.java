@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.runtime.linux.ChildProgram;
 import dev.kiln.runtime.linux.Syscalls;
 import java.nio.file.Files;
@@ -30,15 +31,12 @@ final class ContainerSetup {
     /** A host file the child opens as stdin, stdout or stderr, with open(2) flags. */
     record StdioFile(String path, int flags) {}
 
-    static ChildProgram namespaced(ExecSpec spec, Prepared prep, IdMapping mapping) {
-        return namespaced(spec, prep, mapping, null);
-    }
-
     /**
      * {@code chownSocket}: where a {@link ChownRecorder} listens, or null; the child connects to it
      * before leaving the host's root and sends it a seccomp listener right before its final steps.
      */
-    static ChildProgram namespaced(ExecSpec spec, Prepared prep, IdMapping mapping, String chownSocket) {
+    static ChildProgram namespaced(ExecSpec spec, Prepared prep, IdMapping mapping,
+            Confinement confinement, String chownSocket) {
         ContainerSetup s = new ContainerSetup();
         s.p.dieWithParent(Syscalls.SIGKILL);
         s.p.mount(null, "/", null, ChildProgram.MS_REC | ChildProgram.MS_PRIVATE, null,
@@ -47,24 +45,27 @@ final class ContainerSetup {
             if (prep.overlayCwd() != null) {
                 s.p.chdir(prep.overlayCwd());
             }
-            s.p.mount("overlay", prep.root(), "overlay", 0, prep.overlayOptions(),
+            s.p.mount("overlay", prep.root(), "overlay", ChildProgram.MS_NODEV, prep.overlayOptions(),
                     "mount overlay on " + prep.root());
         } else {
             s.p.mount(prep.root(), prep.root(), null, ChildProgram.MS_BIND | ChildProgram.MS_REC,
                     null, "bind-mount the root directory " + prep.root());
+            s.p.mountAttributes(prep.root(), ChildProgram.MOUNT_ATTR_NODEV,
+                    "make the root directory nodev");
         }
         s.openStdio(prep);
         int devFd = s.source("/dev/null");
         for (int i = 1; i < DEVICES.size(); i++) {
             s.source("/dev/" + DEVICES.get(i));
         }
+        int procFd = s.source("/proc");
         int hostsFd = s.source(prep.hosts());
         s.source(prep.hostname());
         s.source(prep.resolvConf());
         int mountFd = FD_SOURCES + s.sources.size();
         for (Mount m : spec.mounts()) {
             if (m instanceof Mount.Bind b) {
-                s.source(b.source().toString());
+                s.source(FileNames.text(b.source()));
             }
         }
         if (chownSocket != null) {
@@ -75,11 +76,11 @@ final class ContainerSetup {
         s.p.chroot(".");
 
         s.p.mkdir("/proc", 0555);
-        s.p.mount("proc", "/proc", "proc",
-                ChildProgram.MS_NOSUID | ChildProgram.MS_NODEV | ChildProgram.MS_NOEXEC, null,
-                "mount /proc");
+        s.p.mountProc("/proc", procFd);
+        confinement.maskProc(s.p, fdPath(devFd));
         s.p.mkdir("/dev", 0755);
-        s.p.mount("tmpfs", "/dev", "tmpfs", ChildProgram.MS_NOSUID, "mode=755,size=65536k",
+        s.p.mount("tmpfs", "/dev", "tmpfs", ChildProgram.MS_NOSUID | ChildProgram.MS_NODEV,
+                "mode=755,size=65536k",
                 "mount a tmpfs on /dev");
         for (int i = 0; i < DEVICES.size(); i++) {
             String dev = "/dev/" + DEVICES.get(i);
@@ -119,9 +120,10 @@ final class ContainerSetup {
                 s.p.mount(fdPath(next++), b.target(), null,
                         ChildProgram.MS_BIND | ChildProgram.MS_REC, null,
                         "bind-mount " + b.source() + " on " + b.target());
-                if (b.readOnly()) {
-                    s.p.readOnly(b.target());
-                }
+                // nodev: real root could otherwise mknod a disk in a writable bind and open it
+                s.p.mountAttributes(b.target(), ChildProgram.MOUNT_ATTR_NODEV
+                        | (b.readOnly() ? ChildProgram.MOUNT_ATTR_RDONLY : 0),
+                        "make " + b.target() + (b.readOnly() ? " read-only and" : "") + " nodev");
             } else if (m instanceof Mount.Tmpfs t) {
                 s.p.mkdirs(t.target(), 0755);
                 s.p.mount("tmpfs", t.target(), "tmpfs",
@@ -139,17 +141,18 @@ final class ContainerSetup {
         s.p.pivotRoot(".", ".");
         s.p.detach(".");
         s.p.chdir("/");
-        s.finish(spec, mapping, prep.stdio(), chownSocket != null);
+        s.finish(spec, mapping, prep.stdio(), confinement, chownSocket != null);
         return s.p;
     }
 
-    static ChildProgram chrooted(ExecSpec spec, Prepared prep, IdMapping mapping) {
+    static ChildProgram chrooted(ExecSpec spec, Prepared prep, IdMapping mapping,
+            Confinement confinement) {
         ContainerSetup s = new ContainerSetup();
         s.p.dieWithParent(Syscalls.SIGKILL);
         s.openStdio(prep);
         s.p.chroot(prep.root());
         s.p.chdir("/");
-        s.finish(spec, mapping, prep.stdio(), false);
+        s.finish(spec, mapping, prep.stdio(), confinement, false);
         return s.p;
     }
 
@@ -162,7 +165,8 @@ final class ContainerSetup {
         }
     }
 
-    private void finish(ExecSpec spec, IdMapping mapping, StdioFile[] stdio, boolean recordChown) {
+    private void finish(ExecSpec spec, IdMapping mapping, StdioFile[] stdio,
+            Confinement confinement, boolean recordChown) {
         for (int i = 0; i < 3; i++) {
             if (stdio[i] != null) {
                 p.dup2(FD_STDIO + i, i);
@@ -175,12 +179,14 @@ final class ContainerSetup {
         p.mkdirs(spec.workDir(), 0755);
         p.chdirInRoot(spec.workDir());
         p.umask(022);
+        confinement.dropCapabilities(p, spec);
         User u = spec.user();
         if (mapping.setgroupsAllowed()) {
             p.setgroups(u.groups());
         }
         p.setgid(u.gid());
         p.setuid(u.uid());
+        confinement.lockDown(p);
         List<String> env = spec.effectiveEnv();
         p.exec(candidates(spec.argv().get(0), spec.envValue("PATH")), spec.argv(), env);
     }

@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.AtomicFiles;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.builder.snapshot.ProcessIds;
@@ -15,9 +16,7 @@ import dev.kiln.runtime.OverlayWhiteouts;
 import dev.kiln.runtime.OwnerTags;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -84,8 +83,14 @@ public final class LayerDirs {
             }
             try {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException raced) {
+                AtomicFiles.fsyncDir(root);
+            } catch (FileSystemException raced) {
+                // rename(2) fails with ENOTEMPTY (which Java reports as a plain FileSystemException)
+                // when another build extracted the same layer first: keep theirs
                 FileTrees.deleteQuietly(tmp);
+                if (!Files.isDirectory(dir)) {
+                    throw raced;
+                }
             }
             return dir;
         } catch (DiffIdMismatchException e) {

@@ -1,5 +1,6 @@
 package dev.kiln.builder.snapshot;
 
+import dev.kiln.builder.store.CrashPoint;
 import dev.kiln.oci.Compression;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.layer.LayerEntry;
@@ -48,6 +49,7 @@ public final class Snapshotter {
             long start = System.nanoTime();
             List<LayerEntry> entries = owned(writer.scan(dir), dir, options);
             long scanned = System.nanoTime();
+            CrashPoint.reached("snapshot");
             LayerResult r = writer.write(entries, store);
             LOG.log(System.Logger.Level.DEBUG, () -> String.format(
                     "layer %s: %d entries, %d bytes of tar, %d compressed; scan %d ms, write %d ms",

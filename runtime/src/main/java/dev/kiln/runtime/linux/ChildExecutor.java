@@ -14,7 +14,6 @@ final class ChildExecutor {
     static final int EXIT_SETUP_FAILED = 125;
     /** Bytes of scratch {@link Ops#SECCOMP_LISTENER} needs: sock_fprog, msghdr, iovec, cmsg, payload. */
     static final int LISTENER_SCRATCH = 128;
-    private static final long SECCOMP_SET_MODE_FILTER = 1;
     private static final long SECCOMP_FILTER_FLAG_NEW_LISTENER = 8;
     /** Helpers return {@code EXPLICIT_ERRNO - errno} when they know the errno themselves. */
     private static final long EXPLICIT_ERRNO = -1000;
@@ -38,6 +37,9 @@ final class ChildExecutor {
             if (rc < 0) {
                 int errno = rc <= EXPLICIT_ERRNO ? (int) (EXPLICIT_ERRNO - rc) : Native.getLastError();
                 if ((flags & Ops.FLAG_IGNORE_EEXIST) != 0 && errno == LibC.EEXIST) {
+                    continue;
+                }
+                if ((flags & Ops.FLAG_IGNORE_ENOENT) != 0 && errno == LibC.ENOENT) {
                     continue;
                 }
                 if ((flags & Ops.FLAG_BEST_EFFORT) != 0) {
@@ -96,6 +98,7 @@ final class ChildExecutor {
                     perform(code, -1, -1, 0, 0, 0);
                     break;
                 case Ops.LOOPBACK_UP:
+                case Ops.CAPSET:
                     perform(code, bad, 0, 0, 0, 0);
                     break;
                 case Ops.CONNECT_UNIX:
@@ -104,6 +107,15 @@ final class ChildExecutor {
                 case Ops.SECCOMP_LISTENER:
                     perform(code, bad, 1, scratch, -1, 0); // seccomp(bad filter): EFAULT, nothing installed
                     sendFd(-1, -1, scratch); // EBADF
+                    break;
+                case Ops.DROP_BOUNDING_CAPS:
+                    perform(code, -1, 0, 0, 0, 0); // keeps every capability: drops none
+                    break;
+                case Ops.PRCTL:
+                    perform(code, -1, 0, 0, 0, 0); // no such option: EINVAL
+                    break;
+                case Ops.SECCOMP_FILTER:
+                    perform(code, bad, 0, scratch + 32, 0, 0); // an empty filter: EINVAL
                     break;
                 default:
                     perform(code, bad, bad, bad, -1, bad);
@@ -165,10 +177,20 @@ final class ChildExecutor {
                 return waitByte((int) a0, a1);
             case Ops.CHDIR_IN_ROOT:
                 return chdirInRoot(a0, a1, a2);
+            case Ops.MOUNT_PROC:
+                return mountProc(a0, a1, (int) a2, a3);
             case Ops.CONNECT_UNIX:
                 return connectUnix(a0, a1, (int) a2);
             case Ops.SECCOMP_LISTENER:
                 return seccompListener(a0, a1, a2, (int) a3);
+            case Ops.DROP_BOUNDING_CAPS:
+                return dropBoundingCaps(a0);
+            case Ops.CAPSET:
+                return LibC.syscall(LibC.SYS_CAPSET, a0, a0 + 8, 0, 0, 0);
+            case Ops.PRCTL:
+                return LibC.prctl((int) a0, a1, a2, 0, 0);
+            case Ops.SECCOMP_FILTER:
+                return seccompFilter(a0, a1, a2);
             default:
                 return EXPLICIT_ERRNO - LibC.EINVAL;
         }
@@ -260,6 +282,27 @@ final class ChildExecutor {
         return rc < 0 ? EXPLICIT_ERRNO - errno : 0;
     }
 
+    /** mount(proc); on EPERM or EACCES, open_tree(hostProc, CLONE|RECURSIVE) and move_mount onto target. */
+    private static long mountProc(long target, long proc, int hostProc, long empty) {
+        if (LibC.mount(proc, target, proc, LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, 0) == 0) {
+            return 0;
+        }
+        int errno = Native.getLastError();
+        if (errno != LibC.EPERM && errno != LibC.EACCES) {
+            return EXPLICIT_ERRNO - errno;
+        }
+        long tree = LibC.syscall(LibC.SYS_OPEN_TREE, hostProc, empty,
+                LibC.OPEN_TREE_CLONE | LibC.O_CLOEXEC | LibC.AT_RECURSIVE | LibC.AT_EMPTY_PATH, 0, 0);
+        if (tree < 0) {
+            return EXPLICIT_ERRNO - Native.getLastError();
+        }
+        long rc = LibC.syscall(LibC.SYS_MOVE_MOUNT, tree, empty, LibC.AT_FDCWD, target,
+                LibC.MOVE_MOUNT_F_EMPTY_PATH);
+        errno = Native.getLastError();
+        LibC.close((int) tree);
+        return rc < 0 ? EXPLICIT_ERRNO - errno : 0;
+    }
+
     /** A unix stream socket connected to {@code sockaddr} ({@code length} bytes), as descriptor {@code target}. */
     private static long connectUnix(long sockaddr, long length, int target) {
         int sock = LibC.socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
@@ -285,7 +328,7 @@ final class ChildExecutor {
     private static long seccompListener(long filter, long count, long scratch, int sock) {
         NativeMemory.putShort(scratch, (short) count);
         NativeMemory.putLong(scratch + 8, filter);
-        long listener = LibC.syscall(LibC.SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+        long listener = LibC.syscall(LibC.SYS_SECCOMP, LibC.SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
                 scratch, 0, 0);
         if (listener < 0) {
             return EXPLICIT_ERRNO - Native.getLastError();
@@ -321,6 +364,30 @@ final class ChildExecutor {
         NativeMemory.putInt(cmsg + 20, 0);
         NativeMemory.putByte(payload, (byte) 'L');
         return LibC.syscall(LibC.SYS_SENDMSG, sock, msg, LibC.MSG_NOSIGNAL, 0, 0);
+    }
+
+    /**
+     * PR_CAPBSET_DROP for each capability whose bit is clear in {@code keep}, from 0 up to the
+     * first this kernel does not know (EINVAL).
+     */
+    private static long dropBoundingCaps(long keep) {
+        for (int cap = 0; cap < 64; cap++) {
+            if ((keep & (1L << cap)) != 0) {
+                continue;
+            }
+            if (LibC.prctl(LibC.PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+                int errno = Native.getLastError();
+                return errno == LibC.EINVAL ? 0 : EXPLICIT_ERRNO - errno;
+            }
+        }
+        return 0;
+    }
+
+    /** seccomp(SET_MODE_FILTER) of {@code count} instructions; {@code fprog}: 16 spare bytes. */
+    private static long seccompFilter(long filter, long count, long fprog) {
+        NativeMemory.putShort(fprog, (short) count);
+        NativeMemory.putLong(fprog + 8, filter);
+        return LibC.syscall(LibC.SYS_SECCOMP, LibC.SECCOMP_SET_MODE_FILTER, 0, fprog, 0, 0);
     }
 
     /** Blocks until the parent writes a byte (or closes the pipe), e.g. after writing id maps. */

@@ -29,13 +29,18 @@ final class LibC {
     static final long SYS_PIDFD_OPEN = 434;
     static final long SYS_MOUNT_SETATTR = 442;
     static final long SYS_OPENAT2 = 437;
+    static final long SYS_OPEN_TREE = 428;
+    static final long SYS_MOVE_MOUNT = 429;
+    static final int OPEN_TREE_CLONE = 1;
+    static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+    static final long SYS_CAPSET = AARCH64 ? 91 : 126;
+    static final long SYS_SECCOMP = AARCH64 ? 277 : 317;
     // Raw setgroups/setresuid/setresgid: glibc's wrappers broadcast the change to every thread it
     // knows of (SIGSETXID under a lock), and a cloned JVM child has one thread but the parent's list.
     static final long SYS_SETGROUPS = AARCH64 ? 159 : 116;
     static final long SYS_SETRESUID = AARCH64 ? 147 : 117;
     static final long SYS_SETRESGID = AARCH64 ? 149 : 119;
     // seccomp user notification and the unix socket that carries its listener (ChownListener)
-    static final long SYS_SECCOMP = AARCH64 ? 277 : 317;
     static final long SYS_CONNECT = AARCH64 ? 203 : 42;
     static final long SYS_SENDMSG = AARCH64 ? 211 : 46;
     static final long SYS_RECVMSG = AARCH64 ? 212 : 47;
@@ -65,6 +70,8 @@ final class LibC {
     static final long MS_PRIVATE = 1 << 18;
     static final int MNT_DETACH = 2;
     static final long MOUNT_ATTR_RDONLY = 1;
+    static final long MOUNT_ATTR_NOSUID = 2;
+    static final long MOUNT_ATTR_NODEV = 4;
     static final int AT_RECURSIVE = 0x8000;
     static final int AT_FDCWD = -100;
     static final int AT_SYMLINK_NOFOLLOW = 0x100;
@@ -90,6 +97,13 @@ final class LibC {
     static final long RESOLVE_NO_MAGICLINKS = 0x02;
     static final long RESOLVE_IN_ROOT = 0x10;
     static final int PR_SET_PDEATHSIG = 1;
+    static final int PR_CAPBSET_DROP = 24;
+    static final int PR_SET_NO_NEW_PRIVS = 38;
+    static final int PR_CAP_AMBIENT = 47;
+    static final int PR_CAP_AMBIENT_CLEAR_ALL = 4;
+    static final int SECCOMP_SET_MODE_FILTER = 1;
+    /** _LINUX_CAPABILITY_VERSION_3: 64-bit sets as two 32-bit words. */
+    static final int CAPABILITY_VERSION_3 = 0x20080522;
     static final int WNOHANG = 1;
     static final int POLLIN = 1;
     static final int POLLHUP = 0x10;
