@@ -1,5 +1,6 @@
 package dev.kiln.runtime.linux;
 
+import dev.kiln.oci.files.FileNames;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -181,6 +182,17 @@ public final class ChildProgram {
         return add(Ops.CHDIR_IN_ROOT, 0, "change directory to " + path, "/", path, how);
     }
 
+    /**
+     * A new proc on {@code target}; where the kernel refuses one (EPERM: in a container whose own
+     * /proc has masked paths, a user namespace may not mount a fresh proc), a recursive bind of
+     * the proc open on {@code hostProcFd}, masks included, as rootless podman and bwrap do. That
+     * proc shows the processes of the outer pid namespace.
+     */
+    public ChildProgram mountProc(String target, int hostProcFd) {
+        return add(Ops.MOUNT_PROC, 0, "mount " + target + " (a new proc, else a bind of kiln's own)", target,
+                "proc", (long) hostProcFd, "");
+    }
+
     public ChildProgram setgroups(List<Integer> groups) {
         ByteBuffer b = ByteBuffer.allocate(4 * Math.max(1, groups.size())).order(ByteOrder.nativeOrder());
         groups.forEach(b::putInt);
@@ -257,6 +269,28 @@ public final class ChildProgram {
         return add(Ops.EXEC, 0, "execute " + argv.get(0), candidates, argv, env);
     }
 
+    /**
+     * Connects a unix stream socket to {@code socketPath}, a host path resolved now (before any
+     * chroot), and moves it to descriptor {@code fd} (close-on-exec).
+     */
+    public ChildProgram connectUnix(String socketPath, int fd) {
+        byte[] sockaddr = ChownListener.sockaddr(socketPath);
+        return add(Ops.CONNECT_UNIX, 0, "connect to kiln's ownership recorder at " + socketPath, sockaddr,
+                (long) sockaddr.length, (long) fd);
+    }
+
+    /**
+     * Installs {@link ChownListener#filter()} with a new listener (as root of kiln's user namespace,
+     * so without {@code no_new_privs}), sends the listener over the socket at {@code socketFd}
+     * ({@code SCM_RIGHTS}) and closes both: from here on the child's chown calls wait for kiln.
+     */
+    public ChildProgram chownListener(int socketFd) {
+        byte[] filter = ChownListener.filter();
+        return add(Ops.SECCOMP_LISTENER, 0, "install the seccomp filter that reports chown to kiln", filter,
+                (long) (filter.length / ChownListener.INSTRUCTION_BYTES), new byte[ChildExecutor.LISTENER_SCRATCH],
+                (long) socketFd);
+    }
+
     /** Blocks until the parent releases the child on fd {@code fd}. */
     public ChildProgram waitForParent(int fd) {
         return add(Ops.WAIT_BYTE, 0, "wait for the parent", (long) fd, new byte[8]);
@@ -304,7 +338,7 @@ public final class ChildProgram {
             out.writeByte(Ops.ARG_NONE);
         } else if (arg instanceof String s) {
             out.writeByte(Ops.ARG_STRING);
-            writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+            writeBytes(out, FileNames.encode(s)); // paths and argv: a name's bytes, UTF-8 for any other text
         } else if (arg instanceof Long l) {
             out.writeByte(Ops.ARG_LONG);
             out.writeLong(l);
@@ -312,7 +346,7 @@ public final class ChildProgram {
             out.writeByte(Ops.ARG_STRINGS);
             out.writeInt(list.size());
             for (String s : (List<String>) list) {
-                writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+                writeBytes(out, FileNames.encode(s));
             }
         } else if (arg instanceof byte[] b) {
             out.writeByte(Ops.ARG_BYTES);

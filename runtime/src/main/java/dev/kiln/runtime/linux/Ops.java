@@ -26,10 +26,13 @@ final class Ops {
     static final int WAIT_BYTE = 22;
     static final int CLOSE_OTHER_FDS = 23;
     static final int CHDIR_IN_ROOT = 24;
-    static final int DROP_BOUNDING_CAPS = 25;
-    static final int CAPSET = 26;
-    static final int PRCTL = 27;
-    static final int SECCOMP_FILTER = 28;
+    static final int MOUNT_PROC = 25;
+    static final int CONNECT_UNIX = 26;
+    static final int SECCOMP_LISTENER = 27;
+    static final int DROP_BOUNDING_CAPS = 28;
+    static final int CAPSET = 29;
+    static final int PRCTL = 30;
+    static final int SECCOMP_FILTER = 31;
     /** The highest op code. */
     static final int LAST = SECCOMP_FILTER;
 
