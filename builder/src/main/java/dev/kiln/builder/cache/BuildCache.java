@@ -5,12 +5,12 @@ import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.Json;
+import dev.kiln.oci.files.AtomicFiles;
 import dev.kiln.oci.KilnException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -106,7 +106,8 @@ public final class BuildCache {
     /** What {@link #prune} did: entries removed, and the layers of those that remain. */
     public record Pruned(int removed, Set<LayerBlob> kept) {}
 
-    private static Optional<Entry> read(Path f) {
+    /** The entry in cache file {@code f}, or empty if it cannot be read. */
+    public static Optional<Entry> read(Path f) {
         try {
             return Optional.of(Json.mapper().readValue(Files.readAllBytes(f), Entry.class));
         } catch (IOException | RuntimeException e) {
@@ -118,14 +119,7 @@ public final class BuildCache {
     public void put(CacheKey key, Entry entry) {
         Path f = file(key);
         try {
-            Files.createDirectories(f.getParent());
-            Path tmp = Files.createTempFile(f.getParent(), ".entry-", ".tmp");
-            try {
-                Files.write(tmp, Json.write(entry));
-                Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(f, Json.write(entry), f.getParent());
         } catch (IOException e) {
             LOG.log(Level.WARNING, "cannot write cache entry {0}: {1}", f, e.getMessage());
         }

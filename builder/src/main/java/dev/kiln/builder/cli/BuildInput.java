@@ -1,5 +1,6 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.builder.dockerfile.DockerfileText;
 import dev.kiln.builder.engine.ContextArchive;
 import dev.kiln.builder.engine.RemoteContext;
 import dev.kiln.oci.KilnException;
@@ -38,7 +39,7 @@ record BuildInput(Path context, Path scratch, String dockerfileName, Path docker
                 if (ContextArchive.isArchive(tmp)) {
                     ContextArchive.extract(tmp, context);
                 } else {
-                    stdinDockerfile = Files.readString(tmp, StandardCharsets.UTF_8);
+                    stdinDockerfile = DockerfileText.decode("Dockerfile", Files.readAllBytes(tmp));
                 }
             } finally {
                 Files.deleteIfExists(tmp);
@@ -54,8 +55,7 @@ record BuildInput(Path context, Path scratch, String dockerfileName, Path docker
             return new BuildInput(context, scratch, "Dockerfile", null, stdinDockerfile);
         }
         if ("-".equals(file)) {
-            return new BuildInput(context, scratch, "Dockerfile", null,
-                    new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
+            return new BuildInput(context, scratch, "Dockerfile", null, DockerfileText.read("Dockerfile", System.in));
         }
         Path df;
         if (file != null && remote) {
@@ -76,6 +76,8 @@ record BuildInput(Path context, Path scratch, String dockerfileName, Path docker
             throw new KilnException("no Dockerfile at " + df, "name one with -f FILE", null);
         }
         String name = file != null ? file : df.getFileName().toString();
-        return new BuildInput(context, scratch, name, df, Files.readString(df, StandardCharsets.UTF_8));
+        try (InputStream in = Files.newInputStream(df)) {
+            return new BuildInput(context, scratch, name, df, DockerfileText.read(name, in));
+        }
     }
 }

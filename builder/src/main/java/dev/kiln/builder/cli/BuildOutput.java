@@ -1,5 +1,6 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.builder.store.CrashPoint;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.engine.BuiltImage;
 import dev.kiln.builder.engine.RootfsExport;
@@ -55,6 +56,7 @@ record BuildOutput(String type, Path dest) {
                     OciLayout layout = OciLayout.create(dir.resolve("layout"));
                     layout.tag(names.isEmpty() ? "latest" : names.get(0).tag() == null ? "latest" : names.get(0).tag(),
                             layout.writeImage(built.image(blobs)));
+                    CrashPoint.reached("write");
                     OciArchive.write(layout, dest);
                 } finally {
                     FileTrees.deleteQuietly(dir);

@@ -1,5 +1,7 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.oci.files.AtomicFiles;
+import dev.kiln.builder.store.CrashPoint;
 import dev.kiln.builder.engine.BuiltImage;
 import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.registry.AuthEnvironment;
@@ -15,7 +17,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ final class BuildResults {
     static void name(LocalStore store, BuiltImage built, List<Reference> names) {
         long size = built.manifest().size() + built.config().size()
                 + built.layers().stream().mapToLong(l -> l.descriptor().size()).sum();
+        CrashPoint.reached("commit");
         for (Reference n : names) {
             store.putImage(new ImageRecord(n.toString(), built.manifest().digest(), MediaType.OCI_MANIFEST,
                     built.id(), built.config().value().created(), size, null));
@@ -65,13 +67,6 @@ final class BuildResults {
 
     private static void writeAtomically(Path file, String text) throws IOException {
         Path abs = file.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(abs, text.getBytes(StandardCharsets.UTF_8), abs.getParent());
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.builder.dockerfile.DockerfileText;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.builder.dockerfile.Dockerfile;
@@ -75,7 +76,10 @@ public final class CheckCommand implements Callable<Integer> {
                     + "that holds a Dockerfile");
         } else {
             try {
-                String text = Files.readString(dockerfile, StandardCharsets.UTF_8);
+                String text;
+                try (java.io.InputStream in = Files.newInputStream(dockerfile)) {
+                    text = DockerfileText.read(shown, in);
+                }
                 Dockerfile df = Dockerfile.parse(shown, text);
                 BuildPlan plan = Planner.plan(df, new PlanOptions(parseBuildArgs(), target, null, null));
                 plan.warnings().forEach(report::warning);

@@ -5,7 +5,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "system", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Manage the local store.", subcommands = SystemPruneCommand.class)
+        description = "Manage the local store.", subcommands = {SystemPruneCommand.class, SystemCheckCommand.class})
 final class SystemCommand implements Runnable {
     @Spec CommandSpec spec;
 

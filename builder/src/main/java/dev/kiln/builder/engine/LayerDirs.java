@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.AtomicFiles;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.builder.snapshot.ProcessIds;
@@ -9,13 +10,13 @@ import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.layer.DiffIdCheck;
 import dev.kiln.oci.layer.DiffIdMismatchException;
+import dev.kiln.oci.layer.JavaFileOps;
 import dev.kiln.oci.layer.LayerExtractor;
 import dev.kiln.runtime.OverlayWhiteouts;
+import dev.kiln.runtime.OwnerTags;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -71,8 +72,10 @@ public final class LayerDirs {
         try {
             Files.createDirectories(root);
             tmp = Files.createTempDirectory(root, ".extract-");
+            // owners the namespace cannot map (only root is) become OwnerTags, which a RUN's copy-up keeps
             LayerExtractor extractor = new LayerExtractor(LayerExtractor.Options.defaults()
-                    .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(ProcessIds.isRoot()));
+                    .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(ProcessIds.isRoot())
+                    .withFileOps(OwnerTags.extraction(new JavaFileOps())));
             try (InputStream in = blobs.open(layer.descriptor().digest())) {
                 DiffIdCheck check = DiffIdCheck.of(in, layer.descriptor().digest(), layer.diffId());
                 extractor.extract(check.stream(), tmp);
@@ -80,8 +83,14 @@ public final class LayerDirs {
             }
             try {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException raced) {
+                AtomicFiles.fsyncDir(root);
+            } catch (FileSystemException raced) {
+                // rename(2) fails with ENOTEMPTY (which Java reports as a plain FileSystemException)
+                // when another build extracted the same layer first: keep theirs
                 FileTrees.deleteQuietly(tmp);
+                if (!Files.isDirectory(dir)) {
+                    throw raced;
+                }
             }
             return dir;
         } catch (DiffIdMismatchException e) {

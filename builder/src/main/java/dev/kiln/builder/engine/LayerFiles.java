@@ -2,18 +2,19 @@ package dev.kiln.builder.engine;
 
 import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.oci.BlobSource;
-import dev.kiln.oci.layer.DiffIdCheck;
+import dev.kiln.oci.files.AtomicFiles;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.files.FileNames;
+import dev.kiln.oci.layer.DiffIdCheck;
+import dev.kiln.oci.layer.TarReader;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * What a stack of layer blobs holds, read from the tars themselves (no extraction): which paths
@@ -88,12 +88,11 @@ final class LayerFiles {
         Listing l = read(layer);
         if (file != null) {
             try {
-                Files.createDirectories(saved);
-                Path tmp = Files.createTempFile(saved, ".listing-", ".tmp");
-                try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                try (DataOutputStream out = new DataOutputStream(bytes)) {
                     writeListing(l, out);
                 }
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.write(file, bytes.toByteArray(), saved);
             } catch (IOException e) {
                 System.getLogger(LayerFiles.class.getName()).log(System.Logger.Level.DEBUG,
                         "cannot save listing {0}: {1}", file, e.toString());
@@ -102,7 +101,8 @@ final class LayerFiles {
         return l;
     }
 
-    private static final int LISTING_VERSION = 1;
+    /** 2: names in {@link FileNames} text form (version 1 read them in the JVM's default charset). */
+    private static final int LISTING_VERSION = 2;
 
     private static void writeListing(Listing l, DataOutputStream out) throws IOException {
         out.writeInt(LISTING_VERSION);
@@ -165,7 +165,7 @@ final class LayerFiles {
         List<String> opaque = new ArrayList<>();
         try (InputStream raw = blobs.open(layer.descriptor().digest())) {
             DiffIdCheck check = DiffIdCheck.of(raw, layer.descriptor().digest(), layer.diffId());
-            TarArchiveInputStream tar = new TarArchiveInputStream(check.stream());
+            TarReader tar = new TarReader(check.stream());
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 String path = Paths.relative(e.getName());

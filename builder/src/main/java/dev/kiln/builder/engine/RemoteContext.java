@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.builder.dockerfile.DockerfileText;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.KilnException;
 import java.io.IOException;
@@ -72,7 +73,7 @@ public final class RemoteContext {
                 ContextArchive.extract(body, context);
                 return new Fetched(context, null);
             }
-            return new Fetched(context, Files.readString(body, StandardCharsets.UTF_8));
+            return new Fetched(context, DockerfileText.decode("Dockerfile", Files.readAllBytes(body)));
         } catch (IOException | IllegalArgumentException e) {
             throw new KilnException("cannot download the build context " + url + ": "
                     + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);

@@ -24,6 +24,15 @@ public interface RunExecutor extends AutoCloseable {
     Result run(RunRequest request) throws InterruptedException;
 
     /**
+     * Readies the runtime before the build touches anything, so that a machine where no container
+     * can run fails before pulling; returns one line saying how containers will be isolated, or
+     * null when there is nothing to say.
+     */
+    default String prepare() {
+        return null;
+    }
+
+    /**
      * Offers the upper dir of a finished RUN, already written as {@code layer}, to be kept as that
      * layer's extracted directory (saving its removal now and its extraction by a later RUN).
      * True when it was taken: the caller must leave it alone.

@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cache.CacheKey;
@@ -66,7 +67,7 @@ final class RunStep {
         Map<String, Path> files = new LinkedHashMap<>();
         if (shebang.isPresent()) {
             try {
-                Path script = s.newDir("script").resolve(shebang.get().name());
+                Path script = FileNames.resolve(s.newDir("script"), shebang.get().name());
                 java.nio.file.Files.writeString(script, shebang.get().content());
                 Archives.setMode(script, 0755);
                 files.put(PIPES + shebang.get().name(), script);

@@ -54,6 +54,12 @@ public final class RuntimeRunExecutor implements RunExecutor {
         return sandbox;
     }
 
+    /** Opens the sandbox (probing what works here); how it isolates containers. */
+    @Override
+    public String prepare() {
+        return sandbox().describe();
+    }
+
     @Override
     public Result run(RunRequest request) throws InterruptedException {
         List<Path> lowers = request.layers().stream().map(layers::dir).toList();

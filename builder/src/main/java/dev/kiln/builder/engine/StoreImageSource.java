@@ -50,7 +50,7 @@ public final class StoreImageSource implements ImageSource {
         Reference ref = Reference.parse(reference);
         String name = storeName(ref);
         Optional<ImageRecord> local = alwaysPull ? Optional.empty() : store.image(name)
-                .filter(r -> store.hasBlob(r.config()) && matches(r, platform));
+                .filter(r -> store.isComplete(r) && matches(r, platform));
         ImageRecord record;
         if (local.isPresent()) {
             record = local.get();

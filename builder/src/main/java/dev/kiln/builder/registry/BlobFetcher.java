@@ -1,9 +1,10 @@
 package dev.kiln.builder.registry;
 
+import dev.kiln.builder.store.CrashPoint;
 import dev.kiln.builder.progress.ProgressEvent;
 import dev.kiln.builder.progress.ProgressInputStream;
 import dev.kiln.builder.progress.ProgressListener;
-import dev.kiln.builder.store.BlobWriter;
+import dev.kiln.oci.layout.BlobWriter;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.oci.Descriptor;
 import java.io.IOException;
@@ -35,7 +36,7 @@ public final class BlobFetcher {
     /** Fetches {@code blob} from {@code repo} unless the store already has it. */
     public void fetch(String repo, Descriptor blob) {
         String id = blob.digest().shortHex();
-        if (store.hasBlob(blob.digest())) {
+        if (store.hasBlob(blob)) {
             progress.on(new ProgressEvent.Finished(id, "already exists"));
             return;
         }
@@ -68,6 +69,7 @@ public final class BlobFetcher {
                 }
                 break;
             }
+            CrashPoint.reached("pull");
             out.commit(what, blob.digest(), blob.size());
         }
         progress.on(new ProgressEvent.Finished(id, "downloaded"));

@@ -1,14 +1,25 @@
 package dev.kiln.builder.snapshot;
 
+import dev.kiln.builder.store.CrashPoint;
 import dev.kiln.oci.Compression;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.layer.LayerEntry;
 import dev.kiln.oci.layer.LayerResult;
 import dev.kiln.oci.layer.LayerWriter;
 import dev.kiln.oci.layout.BlobStore;
+import dev.kiln.oci.files.FileNames;
+import dev.kiln.runtime.OwnerTags;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Makes layer blobs from directories with oci-spec's deterministic {@link LayerWriter}: overlay
@@ -35,8 +46,9 @@ public final class Snapshotter {
                 .withClampMtime(options.clampTime()).withOverlayWhiteouts(true));
         try {
             long start = System.nanoTime();
-            List<LayerEntry> entries = writer.scan(dir).stream().map(e -> owned(e, options)).toList();
+            List<LayerEntry> entries = owned(writer.scan(dir), dir, options);
             long scanned = System.nanoTime();
+            CrashPoint.reached("snapshot");
             LayerResult r = writer.write(entries, store);
             LOG.log(System.Logger.Level.DEBUG, () -> String.format(
                     "layer %s: %d entries, %d bytes of tar, %d compressed; scan %d ms, write %d ms",
@@ -48,15 +60,85 @@ public final class Snapshotter {
         }
     }
 
-    private static LayerEntry owned(LayerEntry e, SnapshotOptions options) {
-        Owner o = options.owners().get(e.path());
-        if (o == null && options.mapOwnUidToRoot()) {
-            o = new Owner(e.uid() == ProcessIds.uid() ? 0 : e.uid(), e.gid() == ProcessIds.gid() ? 0 : e.gid());
+    /**
+     * Each entry's owner, first found: {@link SnapshotOptions#owners()}; an {@link OwnerTags} tag
+     * (a RUN's recorded chown, or a base layer's owner the disk could not take); the disk, with
+     * kiln's own ids as root when {@link SnapshotOptions#mapOwnUidToRoot()}. A hardlink gets its
+     * target's owner (they are one inode). Tags never reach the layer.
+     */
+    private static List<LayerEntry> owned(List<LayerEntry> scanned, Path dir, SnapshotOptions options) {
+        Map<String, Map<String, byte[]>> dirXattrs = new HashMap<>();
+        dirXattrs.put("", rootXattrs(dir));
+        Map<String, Owner> decided = new HashMap<>();
+        List<LayerEntry> out = new ArrayList<>(scanned.size());
+        for (LayerEntry e : scanned) {
+            if (e.type() == LayerEntry.Type.DIRECTORY) {
+                dirXattrs.put(e.path(), e.xattrs());
+            }
+            Owner o = options.owners().get(e.path());
+            if (o == null && e.type() == LayerEntry.Type.HARDLINK) {
+                o = decided.get(e.linkTarget());
+            }
+            if (o == null) {
+                o = tagged(e, dirXattrs);
+            }
+            if (o == null && options.mapOwnUidToRoot()) {
+                o = new Owner(e.uid() == ProcessIds.uid() ? 0 : e.uid(), e.gid() == ProcessIds.gid() ? 0 : e.gid());
+            }
+            Map<String, byte[]> xattrs = withoutTags(e.xattrs());
+            if (o == null) {
+                o = new Owner(e.uid(), e.gid());
+            }
+            decided.put(e.path(), o);
+            if (o.uid() == e.uid() && o.gid() == e.gid() && xattrs == e.xattrs()) {
+                out.add(e);
+            } else {
+                out.add(new LayerEntry(e.path(), e.type(), e.mode(), o.uid(), o.gid(), e.mtime(), e.size(), e.content(),
+                        e.linkTarget(), e.devMajor(), e.devMinor(), xattrs));
+            }
         }
-        if (o == null || (o.uid() == e.uid() && o.gid() == e.gid())) {
-            return e;
+        return out;
+    }
+
+    private static Owner tagged(LayerEntry e, Map<String, Map<String, byte[]>> dirXattrs) {
+        Optional<OwnerTags.Ids> ids;
+        if (e.type() == LayerEntry.Type.SYMLINK) {
+            int slash = e.path().lastIndexOf('/');
+            Map<String, byte[]> parent = dirXattrs.get(slash < 0 ? "" : e.path().substring(0, slash));
+            ids = parent == null ? Optional.empty()
+                    : OwnerTags.find(parent, FileNames.encode(e.path().substring(slash + 1)));
+        } else {
+            ids = OwnerTags.find(e.xattrs(), null);
         }
-        return new LayerEntry(e.path(), e.type(), e.mode(), o.uid(), o.gid(), e.mtime(), e.size(), e.content(),
-                e.linkTarget(), e.devMajor(), e.devMinor(), e.xattrs());
+        return ids.map(i -> new Owner(i.uid(), i.gid())).orElse(null);
+    }
+
+    private static Map<String, byte[]> withoutTags(Map<String, byte[]> xattrs) {
+        if (xattrs.keySet().stream().noneMatch(OwnerTags::isTag)) {
+            return xattrs;
+        }
+        Map<String, byte[]> kept = new TreeMap<>(xattrs);
+        kept.keySet().removeIf(OwnerTags::isTag);
+        return kept;
+    }
+
+    /** The {@code user.} xattrs of the layer's top directory, which holds its top-level symlinks' tags. */
+    private static Map<String, byte[]> rootXattrs(Path dir) {
+        Map<String, byte[]> out = new HashMap<>();
+        try {
+            UserDefinedFileAttributeView view = Files.getFileAttributeView(dir, UserDefinedFileAttributeView.class);
+            if (view != null) {
+                for (String name : view.list()) {
+                    if (OwnerTags.isTag("user." + name)) {
+                        ByteBuffer buf = ByteBuffer.allocate(view.size(name));
+                        view.read(name, buf);
+                        out.put("user." + name, buf.array());
+                    }
+                }
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // no tags
+        }
+        return out;
     }
 }

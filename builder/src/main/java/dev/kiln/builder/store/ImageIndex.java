@@ -3,11 +3,11 @@ package dev.kiln.builder.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.oci.Json;
+import dev.kiln.oci.files.AtomicFiles;
 import dev.kiln.oci.KilnException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -58,9 +58,7 @@ final class ImageIndex {
             doc.put("version", 1);
             ObjectNode node = doc.putObject("images");
             images.forEach((name, r) -> node.set(name, Json.mapper().valueToTree(r)));
-            Path tmp = Files.createTempFile(tmpDir, "images-", ".json");
-            Files.write(tmp, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(doc));
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(file, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(doc), tmpDir);
         } catch (IOException e) {
             throw new KilnException("cannot write the image index " + file + ": " + e.getMessage(), e);
         }

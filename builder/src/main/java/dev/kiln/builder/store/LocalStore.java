@@ -9,10 +9,12 @@ import dev.kiln.oci.Json;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.Manifest;
 import dev.kiln.oci.MediaType;
+import dev.kiln.oci.BlobNotFoundException;
 import dev.kiln.oci.layout.BlobStore;
+import dev.kiln.oci.layout.BlobWriter;
+import dev.kiln.oci.layout.DirBlobStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -29,8 +31,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The local store: {@code blobs/<alg>/<hex>} (content-addressed, written only through verified
- * {@link BlobWriter}s), {@code images.json} (name → manifest), and lock files. Several kiln
+ * The local store: {@code blobs/<alg>/<hex>} (oci-spec's {@link DirBlobStore}: content-addressed,
+ * verified on write and on read, flushed before it is renamed into place), {@code images.json} (name → manifest), and lock files. Several kiln
  * processes may use one store at once: blob writes are atomic renames of private temp files, the
  * image index is rewritten under an exclusive file lock, and garbage collection runs only when no
  * other process holds a {@link #session() session}.
@@ -41,10 +43,12 @@ public final class LocalStore implements BlobStore {
     private static final Map<Path, StoreLock> SESSION_LOCKS = new HashMap<>();
 
     private final Path root;
+    private final DirBlobStore blobs;
     private final ImageIndex index;
 
     public LocalStore(Path root) {
         this.root = root.toAbsolutePath().normalize();
+        this.blobs = new DirBlobStore(this.root.resolve("blobs"), true);
         this.index = new ImageIndex(this.root);
     }
 
@@ -63,28 +67,39 @@ public final class LocalStore implements BlobStore {
         }
     }
 
-    // --- blobs -------------------------------------------------------------------------------------
+    // --- blobs: one content store, oci-spec's DirBlobStore ------------------------------------------
+
+    /** The content store under {@code blobs/}. */
+    public DirBlobStore blobs() {
+        return blobs;
+    }
 
     public Path blobPath(Digest digest) {
-        return root.resolve("blobs").resolve(digest.algorithm()).resolve(digest.hex());
+        return blobs.file(digest);
     }
 
     public boolean hasBlob(Digest digest) {
-        return Files.isRegularFile(blobPath(digest));
+        return blobs.has(digest);
+    }
+
+    /** Whether the blob is present and whole (its size is the descriptor's); a damaged one is removed. */
+    public boolean hasBlob(Descriptor d) {
+        return blobs.has(d.digest(), d.size());
     }
 
     public long blobSize(Digest digest) {
         try {
-            return Files.size(blobPath(digest));
+            return blobs.size(digest);
         } catch (IOException e) {
             throw missing(digest);
         }
     }
 
+    /** The blob's bytes, verified against its digest as they are read. */
     public InputStream openBlob(Digest digest) {
         try {
-            return Files.newInputStream(blobPath(digest));
-        } catch (NoSuchFileException e) {
+            return blobs.open(digest);
+        } catch (BlobNotFoundException e) {
             throw missing(digest);
         } catch (IOException e) {
             throw new KilnException("cannot read blob " + digest + ": " + e.getMessage(), e);
@@ -107,17 +122,12 @@ public final class LocalStore implements BlobStore {
     /** A writer for a new blob hashed with {@code algorithm}; commit it or close it. */
     public BlobWriter newBlob(String algorithm) {
         ensureDirs();
-        try {
-            Path temp = Files.createTempFile(root.resolve("tmp"), "blob-", ".partial");
-            return new BlobWriter(this, temp, algorithm);
-        } catch (IOException e) {
-            throw new KilnException("cannot create a temp file in " + root.resolve("tmp") + ": " + e.getMessage(), e);
-        }
+        return blobs.newWriter(algorithm);
     }
 
     /** Stores bytes (e.g. a manifest) verified against {@code expected}, or hashed with sha256 if null. */
     public Digest putBytes(byte[] bytes, Digest expected, String what) {
-        if (expected != null && hasBlob(expected)) {
+        if (expected != null && blobs.has(expected, bytes.length)) {
             return expected;
         }
         try (BlobWriter w = newBlob(expected == null ? Digest.SHA256 : expected.algorithm())) {
@@ -130,7 +140,7 @@ public final class LocalStore implements BlobStore {
 
     /** Streams a blob in, verifying it; does nothing if it is already present. */
     public void putBlob(Descriptor d, InputStream in, String what) {
-        if (hasBlob(d.digest())) {
+        if (hasBlob(d)) {
             return;
         }
         try (BlobWriter w = newBlob(d.digest().algorithm())) {
@@ -164,14 +174,8 @@ public final class LocalStore implements BlobStore {
 
     @Override
     public Digest put(InputStream content, Digest expected, long expectedSize) throws IOException {
-        if (expected != null && hasBlob(expected)) {
-            content.transferTo(OutputStream.nullOutputStream());
-            return expected;
-        }
-        try (BlobWriter w = newBlob(expected == null ? Digest.SHA256 : expected.algorithm())) {
-            content.transferTo(w);
-            return w.commit("blob " + (expected == null ? "" : expected), expected, expectedSize);
-        }
+        ensureDirs();
+        return blobs.put(content, expected, expectedSize);
     }
 
     @Override
@@ -181,7 +185,7 @@ public final class LocalStore implements BlobStore {
 
     @Override
     public Optional<Path> path(Digest digest) {
-        return hasBlob(digest) ? Optional.of(blobPath(digest)) : Optional.empty();
+        return blobs.path(digest);
     }
 
     /**
@@ -215,7 +219,7 @@ public final class LocalStore implements BlobStore {
     }
 
     private void copyBlob(BlobSource source, Descriptor blob) throws IOException {
-        if (!hasBlob(blob.digest())) {
+        if (!hasBlob(blob)) {
             try (InputStream in = source.open(blob.digest())) {
                 put(in, blob.digest(), blob.size());
             }
@@ -269,6 +273,27 @@ public final class LocalStore implements BlobStore {
                 config.created(), size, index);
     }
 
+    /**
+     * Whether every blob of the image (manifest, config, layers) is here and whole; damaged ones
+     * are removed on the way, so that pulling the image again fetches them.
+     */
+    public boolean isComplete(ImageRecord image) {
+        if (!hasBlob(image.manifest())) {
+            return false;
+        }
+        if (image.mediaType().isIndex()) {
+            return hasBlob(image.config());
+        }
+        try {
+            Manifest m = manifest(image).manifest().value();
+            return hasBlob(m.config()) && m.layers().stream()
+                    .allMatch(l -> l.mediaType().isNondistributable() || hasBlob(l));
+        } catch (KilnException damaged) {
+            LOG.log(Level.INFO, "image {0} is incomplete: {1}", image.name(), damaged.getMessage());
+            return false;
+        }
+    }
+
     /** Names (or renames) an image; replaces whatever had that name. */
     public void putImage(ImageRecord record) {
         if (!hasBlob(record.manifest()) || !hasBlob(record.config())) {
@@ -288,7 +313,7 @@ public final class LocalStore implements BlobStore {
 
     // --- sessions and garbage collection ---------------------------------------------------------
 
-    /** An open {@link #session()}; closing it never throws. */
+    /** An open {@link #session()}; closing it never throws, and closing it again does nothing. */
     public interface Session extends AutoCloseable {
         @Override
         void close();
@@ -307,8 +332,13 @@ public final class LocalStore implements BlobStore {
                 SESSION_LOCKS.put(root, StoreLock.shared(lockFile));
             }
         }
+        boolean[] closed = {false};
         return () -> {
             synchronized (SESSIONS) {
+                if (closed[0]) {
+                    return;
+                }
+                closed[0] = true;
                 int[] count = SESSIONS.get(root);
                 if (--count[0] == 0) {
                     StoreLock l = SESSION_LOCKS.remove(root);
@@ -404,7 +434,8 @@ public final class LocalStore implements BlobStore {
         int removed = 0;
         long bytes = 0;
         try (Stream<Path> algs = Files.list(root.resolve("blobs"))) {
-            for (Path alg : algs.sorted(Comparator.naturalOrder()).toList()) {
+            for (Path alg : algs.filter(a -> !a.getFileName().toString().startsWith("."))
+                    .sorted(Comparator.naturalOrder()).toList()) {
                 try (Stream<Path> blobs = Files.list(alg)) {
                     for (Path b : blobs.toList()) {
                         Digest d;
@@ -424,8 +455,12 @@ public final class LocalStore implements BlobStore {
                     }
                 }
             }
-            try (Stream<Path> tmp = Files.list(root.resolve("tmp"))) {
-                tmp.toList().forEach(LocalStore::deleteTree);
+            for (Path tmpDir : List.of(root.resolve("tmp"), root.resolve("blobs").resolve(".tmp"))) {
+                if (Files.isDirectory(tmpDir)) {
+                    try (Stream<Path> tmp = Files.list(tmpDir)) {
+                        tmp.toList().forEach(LocalStore::deleteTree);
+                    }
+                }
             }
         } catch (IOException e) {
             throw new KilnException("garbage collection in " + root + " failed: " + e.getMessage(), e);

@@ -147,8 +147,46 @@ class BuildCommandTest {
             cmd.addAll(List.of(git));
             ExternalTool.run(cmd.toArray(String[]::new)).assertSuccess();
         }
-        InProcessKiln.Run g = kiln("build", "-q", "-t", "from-git", "file://" + tmp.resolve("repo.git") + "#trunk:sub");
+        // A checkout gives its files the time of the checkout, which the layer records: the same
+        // files, another layer (the cache key holds mtimes, unlike BuildKit's; docs/build.md).
+        Path fromGit = tmp.resolve("from-git");
+        InProcessKiln.Run g = kiln("build", "-q", "-t", "from-git", "-o", "type=local,dest=" + fromGit,
+                "file://" + tmp.resolve("repo.git") + "#trunk:sub");
         assertThat(g.exit()).as(g.err()).isZero();
-        assertThat(g.out().strip()).isEqualTo(local);
+        assertThat(g.out().strip()).matches("sha256:[0-9a-f]{64}");
+        assertThat(fromGit.resolve("hello.txt")).hasSameBinaryContentAs(ctx.resolve("hello.txt"));
+        assertThat(Files.getPosixFilePermissions(fromGit.resolve("hello.txt")))
+                .isEqualTo(Files.getPosixFilePermissions(ctx.resolve("hello.txt")));
+        try (var files = Files.list(fromGit)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("hello.txt");
+        }
+    }
+
+    // Issue 11, finding 8: hostile Dockerfile bytes give one clear error, no stack trace, no OOM.
+
+    @Test
+    void inputLimits_notUtf8_namesTheLine() throws Exception {
+        Files.write(ctx.resolve("Dockerfile"), new byte[] {'F', 'R', 'O', 'M', ' ', 's', 'c', 'r', 'a', 't', 'c', 'h',
+            '\n', 'L', 'A', 'B', 'E', 'L', ' ', 'a', '=', (byte) 0xc3, '\n'});
+        InProcessKiln.Run r = kiln("build", ctx.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("Dockerfile:2: not valid UTF-8").doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void inputLimits_utf8WithBom_builds() throws Exception {
+        Files.write(ctx.resolve("Dockerfile"), "\uFEFFFROM scratch\nLABEL a=\u00e9\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(kiln("build", "-q", ctx.toString()).exit()).isZero();
+    }
+
+    @Test
+    void inputLimits_fiftyMegabyteOneWordDockerfile_failsFastAndClearly() throws Exception {
+        byte[] word = new byte[50 * 1024 * 1024];
+        java.util.Arrays.fill(word, (byte) 'A');
+        Files.write(ctx.resolve("Dockerfile"), word);
+        InProcessKiln.Run r = kiln("build", ctx.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("Dockerfile: more than 8 MiB").doesNotContain("OutOfMemoryError", "\tat ");
     }
 }

@@ -120,4 +120,41 @@ class CheckCommandTest {
         assertThat(r.out()).contains("Usage: kiln check", "--print=WHAT", "--build-arg=K=V");
         assertThat(kiln("--help").out()).contains("check");
     }
+
+    // Issue 11, finding 8: hostile Dockerfile bytes give one clear error, no stack trace, no OOM.
+
+    @Test
+    void inputLimits_notUtf8_namesTheLine() throws IOException {
+        Files.write(ctx.resolve("Dockerfile"), new byte[] {'F', 'R', 'O', 'M', ' ', 'a', '\n', 'R', 'U', 'N', ' ',
+            (byte) 0xff, (byte) 0xfe, '\n'});
+        InProcessKiln.Run r = kiln("check", ctx.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out() + r.err()).contains("Dockerfile:2: not valid UTF-8").doesNotContain("Exception");
+    }
+
+    @Test
+    void inputLimits_utf8WithBom_isAccepted() throws IOException {
+        Files.write(ctx.resolve("Dockerfile"), ("\uFEFFFROM busybox\nRUN echo h\u00e9\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        InProcessKiln.Run r = kiln("check", ctx.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    }
+
+    @Test
+    void inputLimits_fiftyMegabyteOneWordDockerfile_failsFastAndClearly() throws IOException {
+        byte[] word = new byte[50 * 1024 * 1024];
+        java.util.Arrays.fill(word, (byte) 'A');
+        Files.write(ctx.resolve("Dockerfile"), word);
+        InProcessKiln.Run r = kiln("check", ctx.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out() + r.err()).contains("Dockerfile: more than 8 MiB").doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void inputLimits_lineLongerThanBuildKitAccepts_namesTheLine() throws IOException {
+        dockerfile("FROM busybox\nLABEL a=" + "x".repeat(70_000) + "\n");
+        InProcessKiln.Run r = kiln("check", ctx.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out() + r.err()).contains("Dockerfile:2: line longer than 65535 bytes");
+    }
 }

@@ -18,7 +18,9 @@ import java.util.stream.Stream;
  *   <li>{@code setup.sh}: run with {@code sh} in the context copy before the build (hardlinks,
  *       special modes and times git cannot keep, archives);
  *   <li>{@code parent/}: a Dockerfile built first by both, tagged {@code NAME-parent};
- *   <li>{@code expected-differences.tsv}: the differences this case is known to show, with reasons.
+ *   <li>{@code expected-differences.tsv}: the differences this case is known to show, with reasons;
+ *   <li>for {@link RegressionIT}: {@code expected}, {@code expected-after-rebuild}, {@code rebuild.sh}
+ *       and {@code context-owners}.
  * </ul>
  */
 record BuildCase(String name, Path dir) {
@@ -26,7 +28,7 @@ record BuildCase(String name, Path dir) {
     static final long CONTEXT_MTIME = 1_600_000_000L;
     static final String BUILDAH_DOCKERFILE = "Dockerfile.buildah";
     private static final List<String> NOT_CONTEXT = List.of(BUILDAH_DOCKERFILE, "build-args", "setup.sh", "parent",
-            ExpectedDifferences.FILE_NAME);
+            ExpectedDifferences.FILE_NAME, "expected", "expected-after-rebuild", "rebuild.sh", "context-owners");
 
     /** The cases under {@code root}, sorted by name. */
     static List<BuildCase> all(Path root) throws IOException {

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.kiln.oci.layer.TarReader;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,7 +54,7 @@ class SnapshotterTest {
     private static Map<String, TarArchiveEntry> entries(DirBlobStore store, LayerBlob blob) throws IOException {
         Map<String, TarArchiveEntry> out = new LinkedHashMap<>();
         try (InputStream in = store.open(blob.descriptor().digest());
-                TarArchiveInputStream tar = new TarArchiveInputStream(Compression.autoDecompress(in))) {
+                TarArchiveInputStream tar = new TarReader(Compression.autoDecompress(in))) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 out.put(e.getName(), e);

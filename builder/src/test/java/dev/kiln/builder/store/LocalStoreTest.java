@@ -9,6 +9,7 @@ import dev.kiln.oci.DigestMismatchException;
 import dev.kiln.oci.Json;
 import dev.kiln.oci.Manifest;
 import dev.kiln.oci.MediaType;
+import dev.kiln.oci.layout.BlobWriter;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,10 +44,68 @@ class LocalStoreTest {
         return RawManifest.of(mb, MediaType.OCI_MANIFEST);
     }
 
+    /** Temp files of the store and of its content store. */
     private long tempFiles() throws Exception {
-        try (Stream<Path> s = Files.list(root.resolve("tmp"))) {
-            return s.count();
+        long n = 0;
+        for (Path dir : List.of(root.resolve("tmp"), root.resolve("blobs/.tmp"))) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> s = Files.list(dir)) {
+                    n += s.count();
+                }
+            }
         }
+        return n;
+    }
+
+    // Issue 11, finding 7: a blob a crash (or a disk) damaged is detected, never served, fetched again.
+
+    @Test
+    void storeIntegrity_zeroLengthBlobLeftByACrash_isAbsent_andIsStoredAgain() throws Exception {
+        LocalStore store = new LocalStore(root);
+        byte[] layer = bytes("a layer's bytes");
+        Digest d = store.putBytes(layer, null, "layer");
+        Files.write(store.blobPath(d), new byte[0]); // what a power loss before the data reached disk leaves
+
+        Descriptor desc = Descriptor.of(MediaType.OCI_LAYER_GZIP, d, layer.length);
+        assertThat(store.hasBlob(d)).isFalse();
+        assertThat(store.hasBlob(desc)).isFalse();
+        store.putBlob(desc, new ByteArrayInputStream(layer), "layer");
+        assertThat(store.readBlob(d)).isEqualTo(layer);
+    }
+
+    @Test
+    void storeIntegrity_truncatedBlob_isAbsentForItsDescriptor_andRemoved() throws Exception {
+        LocalStore store = new LocalStore(root);
+        byte[] layer = bytes("a layer's bytes");
+        Digest d = store.putBytes(layer, null, "layer");
+        Files.write(store.blobPath(d), bytes("a layer"));
+
+        assertThat(store.hasBlob(Descriptor.of(MediaType.OCI_LAYER_GZIP, d, layer.length))).isFalse();
+        assertThat(store.blobPath(d)).doesNotExist();
+    }
+
+    @Test
+    void storeIntegrity_damagedBlob_readFailsNamingIt_andIsRemoved() throws Exception {
+        LocalStore store = new LocalStore(root);
+        Digest d = store.putBytes(bytes("the real content"), null, "config");
+        Files.write(store.blobPath(d), bytes("the r3al content"));
+
+        assertThatThrownBy(() -> store.readBlob(d)).isInstanceOf(DigestMismatchException.class)
+                .hasMessageContaining(d.toString()).hasMessageContaining("damaged");
+        assertThat(store.hasBlob(d)).isFalse();
+    }
+
+    @Test
+    void storeIntegrity_incompleteImage_isNotComplete_soItIsPulledAgain() throws Exception {
+        LocalStore store = new LocalStore(root);
+        RawManifest m = image(store, "x");
+        store.putImage(store.recordFor("img", m, null));
+        ImageRecord record = store.image("img").orElseThrow();
+        assertThat(store.isComplete(record)).isTrue();
+
+        Files.write(store.blobPath(m.manifest().value().layers().get(0).digest()), new byte[0]);
+
+        assertThat(store.isComplete(record)).isFalse();
     }
 
     @Test

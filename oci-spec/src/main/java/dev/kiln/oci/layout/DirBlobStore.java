@@ -5,27 +5,49 @@ import dev.kiln.oci.Digest;
 import dev.kiln.oci.DigestMismatchException;
 import dev.kiln.oci.Digester;
 import dev.kiln.oci.DigestingInputStream;
-
+import dev.kiln.oci.KilnException;
+import dev.kiln.oci.files.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Blobs as files {@code <root>/<algorithm>/<hex>}, the shape of an OCI layout's {@code blobs}
- * directory. Temp files live in {@code <root>/.tmp/} until verified.
+ * The content store: blobs as files {@code <root>/<algorithm>/<hex>}, the shape of an OCI layout's
+ * {@code blobs} directory (and of kiln's local store). Every blob is written through a
+ * {@link BlobWriter} into {@code <root>/.tmp/}, verified, flushed to disk and renamed into place,
+ * so a name that exists holds the whole, verified content even after a crash. Reads verify again:
+ * a blob whose bytes no longer hash to its name (a disk fault, a file truncated outside kiln) fails
+ * the read that reaches its end and, in kiln's own store, is removed, so the next pull fetches it
+ * again. Two processes may
+ * write the same blob at once; the first rename wins.
  */
 public final class DirBlobStore implements BlobStore {
-    private final Path root;
+    private static final Digest EMPTY = Digester.sha256().digest();
 
+    private final Path root;
+    private final boolean removeDamaged;
+
+    /** A blob directory that is not kiln's to repair (an OCI layout): damage is reported, not removed. */
     public DirBlobStore(Path root) {
+        this(root, false);
+    }
+
+    /**
+     * @param removeDamaged whether a blob found damaged is removed (kiln's own store, whose blobs a
+     *     pull fetches again) or only reported (a user's OCI layout)
+     */
+    public DirBlobStore(Path root, boolean removeDamaged) {
         this.root = root;
+        this.removeDamaged = removeDamaged;
     }
 
     public Path root() {
@@ -39,15 +61,75 @@ public final class DirBlobStore implements BlobStore {
 
     @Override
     public boolean has(Digest digest) {
-        return Files.isRegularFile(file(digest));
+        Path file = file(digest);
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            if (a.size() == 0 && !digest.equals(EMPTY)) {
+                removeDamaged(file, a.fileKey()); // what a crash of a writer that did not flush leaves
+                return false;
+            }
+            return a.isRegularFile();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether the blob is present with the size its descriptor announces; a blob of another size
+     * (truncated, e.g. by a crash of an older kiln that did not flush) is removed and reported
+     * absent, so that the caller fetches it again.
+     */
+    public boolean has(Digest digest, long expectedSize) {
+        Path file = file(digest);
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            if (expectedSize >= 0 && a.size() != expectedSize) {
+                removeDamaged(file, a.fileKey());
+                return false;
+            }
+            return a.isRegularFile();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Override
     public InputStream open(Digest digest) throws IOException {
+        Path file = file(digest);
+        FileChannel ch;
         try {
-            return Files.newInputStream(file(digest));
+            ch = FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             throw new BlobNotFoundException(digest, root.toString());
+        }
+        Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        try {
+            return new VerifyingBlobStream(Channels.newInputStream(ch), digest, ch.size(), (Digest actual) -> {
+                removeDamaged(file, key);
+                throw new DigestMismatchException("blob " + digest + " in " + root + " is damaged"
+                        + (removeDamaged ? " (it was removed; pull the image again)" : ""), digest, actual);
+            });
+        } catch (RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Removes a damaged blob, unless another writer has already replaced it with a good one (the
+     * name then points to another file).
+     */
+    private void removeDamaged(Path file, Object openedKey) {
+        if (!removeDamaged) {
+            return;
+        }
+        try {
+            Object now = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+            if (Objects.equals(now, openedKey)) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException ignored) {
+            // gone already
         }
     }
 
@@ -66,62 +148,51 @@ public final class DirBlobStore implements BlobStore {
         return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     }
 
+    /** A writer for a new blob hashed with {@code algorithm}; commit it or close it. */
+    public BlobWriter newWriter(String algorithm) {
+        try {
+            return new BlobWriter(this, newTemp("blob-"), algorithm);
+        } catch (IOException e) {
+            throw new KilnException("cannot create a temp file in " + root.resolve(".tmp") + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public Digest put(InputStream content, Digest expected, long expectedSize) throws IOException {
-        Path tmp = newTemp();
-        try {
-            DigestingInputStream in = new DigestingInputStream(content,
-                    Digester.of(expected == null ? Digest.SHA256 : expected.algorithm()));
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                in.transferTo(out);
-            }
-            Digest actual = in.digest();
-            if (expectedSize >= 0 && in.size() != expectedSize) {
-                throw new DigestMismatchException("blob", expected == null ? actual : expected, expectedSize,
-                        in.size());
-            }
-            if (expected != null && !expected.equals(actual)) {
-                throw new DigestMismatchException("blob", expected, actual);
-            }
-            commit(tmp, file(actual));
-            return actual;
-        } finally {
-            Files.deleteIfExists(tmp);
-            removeTmpDirIfEmpty();
+        if (expected != null && has(expected, expectedSize)) {
+            DigestingInputStream.forVerifying(content, expected).verify("blob", expected, expectedSize);
+            return expected;
         }
+        try (BlobWriter w = newWriter(expected == null ? Digest.SHA256 : expected.algorithm())) {
+            content.transferTo(w);
+            return w.commit("blob" + (expected == null ? "" : " " + expected), expected, expectedSize);
+        }
+    }
+
+    /** Publishes a verified temp file under {@code digest}; called by {@link BlobWriter#commit}. */
+    void publish(Path temp, Digest digest) throws IOException {
+        AtomicFiles.publish(temp, file(digest), false);
+    }
+
+    /** Deletes a temp file that did not become a blob. */
+    void discard(Path temp) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // a stray temp file is removed by the next gc
+        }
+        removeTmpDirIfEmpty();
     }
 
     /** A fresh temp file on the store's file system; retried if a concurrent cleanup removed the dir. */
-    private Path newTemp() throws IOException {
+    private Path newTemp(String prefix) throws IOException {
         Path tmpDir = root.resolve(".tmp");
         for (int attempt = 0; ; attempt++) {
             try {
                 Files.createDirectories(tmpDir);
-                return Files.createTempFile(tmpDir, "blob-", ".partial");
+                return Files.createTempFile(tmpDir, prefix, ".partial");
             } catch (NoSuchFileException e) {
                 if (attempt >= 3) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /** A hard link to (or, across file systems, a copy of) {@code file} under a fresh temp name. */
-    private Path linkOrCopyToTemp(Path file) throws IOException {
-        Path tmpDir = root.resolve(".tmp");
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = tmpDir.resolve("link-" + java.util.UUID.randomUUID());
-            try {
-                Files.createDirectories(tmpDir);
-                try {
-                    return Files.createLink(tmp, file);
-                } catch (NoSuchFileException e) {
-                    throw e;
-                } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
-                    return Files.copy(file, tmp); // another file system, or links not allowed
-                }
-            } catch (NoSuchFileException e) {
-                if (attempt >= 3 || !Files.exists(file)) {
                     throw e;
                 }
             }
@@ -134,24 +205,6 @@ public final class DirBlobStore implements BlobStore {
             Files.deleteIfExists(root.resolve(".tmp"));
         } catch (IOException e) {
             // not empty: another write is in flight
-        }
-    }
-
-    /**
-     * Moves a verified file into place under its digest, atomically. If another writer got there
-     * first, theirs is kept (same content).
-     */
-    static void commit(Path tmp, Path target) throws IOException {
-        Files.createDirectories(target.getParent());
-        if (Files.exists(target)) {
-            return;
-        }
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException e) {
-            // a concurrent writer won; identical content
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("cannot atomically rename " + tmp + " to " + target, e);
         }
     }
 
@@ -169,16 +222,20 @@ public final class DirBlobStore implements BlobStore {
         if (expected != null && !expected.equals(actual)) {
             throw new DigestMismatchException(file.toString(), expected, actual);
         }
-        Path target = file(actual);
-        if (Files.exists(target)) {
+        if (has(actual)) {
             return actual;
         }
-        Path tmp = linkOrCopyToTemp(file);
+        Path tmp = newTemp("link-");
         try {
-            commit(tmp, target);
+            Files.delete(tmp);
+            try {
+                Files.createLink(tmp, file);
+            } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+                Files.copy(file, tmp); // another file system, or links not allowed
+            }
+            publish(tmp, actual);
         } finally {
-            Files.deleteIfExists(tmp);
-            removeTmpDirIfEmpty();
+            discard(tmp);
         }
         return actual;
     }

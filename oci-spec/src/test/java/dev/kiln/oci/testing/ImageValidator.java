@@ -3,6 +3,7 @@ package dev.kiln.oci.testing;
 import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
+import dev.kiln.oci.DigestMismatchException;
 import dev.kiln.oci.DigestingInputStream;
 import dev.kiln.oci.Image;
 import dev.kiln.oci.ImageConfig;
@@ -12,6 +13,7 @@ import dev.kiln.oci.Manifest;
 import dev.kiln.oci.MediaType;
 import dev.kiln.oci.layout.OciLayout;
 
+import dev.kiln.oci.layer.TarReader;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -131,7 +133,7 @@ public final class ImageValidator {
              DigestingInputStream compressed = DigestingInputStream.forVerifying(blob, layer.digest());
              DigestingInputStream plain = new DigestingInputStream(
                      layer.mediaType().compression().decompress(compressed))) {
-            TarArchiveInputStream tar = new TarArchiveInputStream(plain);
+            TarArchiveInputStream tar = new TarReader(plain);
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 check(!entry.getName().startsWith("/") && !entry.getName().contains("../"),
@@ -146,6 +148,8 @@ public final class ImageValidator {
                     + ", config says diff ID " + diffId);
         } catch (IOException e) {
             problems.add(where + ": unreadable: " + e);
+        } catch (DigestMismatchException e) {
+            problems.add(where + ": " + e.getMessage()); // the store's own check on read
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.kiln.builder.store;
+package dev.kiln.oci.layout;
 
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.DigestMismatchException;
@@ -9,21 +9,21 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
- * Writes one blob into the store: bytes go to a private temp file and are digested on the way;
- * {@link #commit} verifies size and digest and renames the file into place atomically. Until then
- * nothing is visible in the store, and a failed or abandoned writer leaves nothing behind.
+ * Writes one blob into a {@link DirBlobStore}: bytes go to a private temp file and are digested on
+ * the way; {@link #commit} verifies size and digest and publishes the file under its digest
+ * (fsync, atomic rename, fsync of the directory). Until then nothing is visible in the store, and a
+ * failed or abandoned writer leaves nothing behind.
  */
 public final class BlobWriter extends OutputStream {
-    private final LocalStore store;
+    private final DirBlobStore store;
     private final Path temp;
     private final String algorithm;
     private DigestingOutputStream out;
     private boolean done;
 
-    BlobWriter(LocalStore store, Path temp, String algorithm) {
+    BlobWriter(DirBlobStore store, Path temp, String algorithm) {
         this.store = store;
         this.temp = temp;
         this.algorithm = algorithm;
@@ -59,8 +59,10 @@ public final class BlobWriter extends OutputStream {
     }
 
     /**
-     * Verifies and publishes the blob.
+     * Verifies and publishes the blob (if another writer published it first, theirs is kept: same
+     * content).
      *
+     * @param expected     null to take whatever digest the bytes have
      * @param expectedSize below zero when unknown
      * @throws DigestMismatchException naming both digests; the temp file is deleted, nothing stored
      */
@@ -74,17 +76,12 @@ public final class BlobWriter extends OutputStream {
             if (expected != null && !actual.equals(expected)) {
                 throw new DigestMismatchException(what, expected, actual);
             }
-            Path target = store.blobPath(actual);
-            Files.createDirectories(target.getParent());
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            done = true;
+            store.publish(temp, actual);
             return actual;
         } catch (IOException e) {
             throw new KilnException("cannot store " + what + " in " + store.root() + ": " + e.getMessage(), e);
         } finally {
-            if (!done) {
-                deleteQuietly();
-            }
+            close();
         }
     }
 
@@ -92,21 +89,13 @@ public final class BlobWriter extends OutputStream {
     @Override
     public void close() {
         if (!done) {
+            done = true;
             try {
                 out.close();
             } catch (IOException ignored) {
                 // deleting anyway
             }
-            deleteQuietly();
-            done = true;
-        }
-    }
-
-    private void deleteQuietly() {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // a stray temp file is removed by the next gc
+            store.discard(temp);
         }
     }
 }
