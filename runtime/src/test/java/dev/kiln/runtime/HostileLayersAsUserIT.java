@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hostile-tar corpus ({@code HostileLayerTest}) and the extraction fuzz of both modes
- * ({@code LayerExtractorFuzzTest}: flatten, {@link OverlayExtractionFuzzTest}: overlay) as the
+ * The hostile-tar corpus ({@code HostileLayerTest}) and the extraction fuzz of the three modes
+ * ({@code LayerExtractorFuzzTest}: flatten and plain tar, {@link OverlayExtractionFuzzTest}: overlay) as the
  * unprivileged {@code KILN_IT_USER}, once as the user itself and once as root of a user namespace
  * that maps the user's subordinate ids (as rootless kiln unpacks layers). The unit test run covers
  * them as real root (CI runs {@code mvn verify} as root).
@@ -57,7 +57,8 @@ class HostileLayersAsUserIT {
         System.out.println(r.stdout());
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
         assertThat(r.stdout()).contains("extraction fuzz (flatten, as " + user + ")",
-                "extraction fuzz (overlay, as " + user + ")");
+                "extraction fuzz (overlay, as " + user + ")",
+                "extraction fuzz (plain tar, as " + user + ")");
     }
 
     @Test
@@ -65,6 +66,7 @@ class HostileLayersAsUserIT {
         ExternalTool.Result r = asUser.run(user, true, fuzzSettings(), CLASSES);
         System.out.println(r.stdout());
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
-        assertThat(r.stdout()).contains("extraction fuzz (flatten, as root)", "extraction fuzz (overlay, as root)");
+        assertThat(r.stdout()).contains("extraction fuzz (flatten, as root)", "extraction fuzz (overlay, as root)",
+                "extraction fuzz (plain tar, as root)");
     }
 }

@@ -27,7 +27,7 @@ class OverlayExtractionFuzzTest {
                 .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(root));
         ExtractionFuzzer.Mode overlay = new ExtractionFuzzer.Mode("overlay", 1,
                 (layers, dir) -> extractor.extract(new ByteArrayInputStream(layers.get(0)), dir));
-        int count = ExtractionFuzzer.count(1000);
+        int count = ExtractionFuzzer.count(800);
         ExtractionFuzzer.Report report = ExtractionFuzzer.run(overlay, work, ExtractionFuzzer.seed(), count);
         System.out.println(report);
         assertThat(report.cases()).isEqualTo(count);
