@@ -20,7 +20,7 @@ app_pgid=""
 # as_user COMMAND... — run as the unprivileged user, in its home, with its own store.
 as_user() {
   runuser -u "$USER_NAME" -- env -i HOME="$home" PATH=/usr/local/bin:/usr/bin:/bin \
-    LANG=C.UTF-8 KILN_JAR="$out/kiln.jar" XDG_RUNTIME_DIR="$home/.run" "$@"
+    KILN_JAR="$out/kiln.jar" XDG_RUNTIME_DIR="$home/.run" "$@"
 }
 
 cleanup() {
@@ -77,7 +77,7 @@ main() {
   # A script's background job starts with SIGINT ignored; a terminal's foreground job does not.
   # env --default-signal puts Ctrl+C back, so that the SIGINT below acts as the keypress would.
   setsid env --default-signal=INT,QUIT runuser -u "$USER_NAME" -- env -i HOME="$home" PATH=/usr/local/bin:/usr/bin:/bin \
-    LANG=C.UTF-8 KILN_JAR="$out/kiln.jar" XDG_RUNTIME_DIR="$home/.run" \
+    KILN_JAR="$out/kiln.jar" XDG_RUNTIME_DIR="$home/.run" \
     "$kiln" run -p "$APP_PORT:$APP_PORT" my-python-app >"$out/run.log" 2>&1 </dev/null 9>&- &
   local pid=$! answer="" i
   app_pgid=$pid

@@ -20,6 +20,7 @@ jar=${KILN_JAR:-$here/builder/target/kiln.jar}
 [[ $(id -u) == 0 ]] || { echo "run as root (the tools run as $user)" >&2; exit 1; }
 [[ -f $jar ]] || { echo "no $jar; build it with: mvn -B -q package -DskipTests" >&2; exit 1; }
 curl -fsS "http://$registry/v2/" >/dev/null || { echo "no registry answers at http://$registry/v2/" >&2; exit 1; }
+source "$here/scripts/lib/bench.sh"
 have_buildah=$(command -v buildah >/dev/null && echo yes || echo no)
 
 work=$(mktemp -d /tmp/kiln-bench-build.XXXXXX)
@@ -34,15 +35,7 @@ FROM busybox
 RUN mkdir /many && cd /many && i=0 && while [ $i -lt 20000 ]; do echo $i > f$i; i=$((i+1)); done \
  && dd if=/dev/zero of=/big bs=1M count=200 2>/dev/null
 EOF
-cat >"$work/registries.conf" <<EOF
-unqualified-search-registries = ["docker.io"]
-[[registry]]
-prefix = "docker.io"
-location = "docker.io"
-[[registry.mirror]]
-location = "$registry"
-insecure = true
-EOF
+mirror_registries_conf "$registry" >"$work/registries.conf"
 mkdir -p "$work/cache"
 chown -R "$user:" "$work"
 
@@ -50,7 +43,7 @@ chown -R "$user:" "$work"
 as_user() {
   local home=$1
   shift
-  runuser -u "$user" -- env -i HOME="$home" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
+  runuser -u "$user" -- env -i HOME="$home" PATH=/usr/local/bin:/usr/bin:/bin \
     XDG_RUNTIME_DIR="$home/run" CONTAINERS_REGISTRIES_CONF="$work/registries.conf" \
     XDG_CACHE_HOME="$work/cache" KILN_JAR="$work/kiln.jar" "$@"
 }
@@ -133,16 +126,4 @@ $table
 <!-- END build -->"
 echo "$result"
 
-doc=$here/docs/benchmarks.md
-if grep -q 'BEGIN build' "$doc" 2>/dev/null; then
-  python3 - "$doc" "$result" <<'PY'
-import re, sys
-path, new = sys.argv[1], sys.argv[2]
-text = open(path).read()
-text = re.sub(r"<!-- BEGIN build.*?<!-- END build -->", lambda m: new, text, flags=re.S)
-open(path, "w").write(text)
-PY
-else
-  printf '\n## Building images (`scripts/bench/build.sh`)\n\n%s\n' "$result" >>"$doc"
-fi
-echo "written to $doc" >&2
+write_result "$here/docs/benchmarks.md" build "Building images (\`scripts/bench/build.sh\`)" "$result"

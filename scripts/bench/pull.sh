@@ -9,6 +9,7 @@
 # Writes the table to docs/benchmarks.md (between the BEGIN/END pull markers) and to stdout.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$here/scripts/lib/bench.sh"
 registry=${1:-${KILN_IT_REGISTRY:-127.0.0.1:5100}}
 runs=${2:-5}
 images=(library/busybox:latest library/python:3.9-slim)
@@ -77,18 +78,5 @@ $table
 echo "$result"
 
 doc=$here/docs/benchmarks.md
-if [[ ! -f $doc ]]; then
-  printf '# Benchmarks\n\n## Pulling images (`scripts/bench/pull.sh`)\n\n' >"$doc"
-fi
-if grep -q 'BEGIN pull' "$doc"; then
-  python3 - "$doc" "$result" <<'PY'
-import re, sys
-path, new = sys.argv[1], sys.argv[2]
-text = open(path).read()
-text = re.sub(r"<!-- BEGIN pull.*?<!-- END pull -->", lambda m: new, text, flags=re.S)
-open(path, "w").write(text)
-PY
-else
-  printf '%s\n' "$result" >>"$doc"
-fi
-echo "written to $doc" >&2
+[[ -f $doc ]] || printf '# Benchmarks\n' >"$doc"
+write_result "$doc" pull "Pulling images (\`scripts/bench/pull.sh\`)" "$result"

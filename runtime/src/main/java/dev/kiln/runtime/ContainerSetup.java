@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.runtime.linux.ChildProgram;
 import dev.kiln.runtime.linux.Syscalls;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.List;
  */
 final class ContainerSetup {
     static final int FD_HOST_ROOT = 999;
+    static final int FD_CHOWN_SOCKET = 998;
     static final int FD_STDIO = 990;
     static final int FD_SOURCES = 1000;
     static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
@@ -29,7 +31,12 @@ final class ContainerSetup {
     /** A host file the child opens as stdin, stdout or stderr, with open(2) flags. */
     record StdioFile(String path, int flags) {}
 
-    static ChildProgram namespaced(ExecSpec spec, Prepared prep, IdMapping mapping) {
+    /**
+     * {@code chownSocket}: where a {@link ChownRecorder} listens, or null; the child connects to it
+     * before leaving the host's root and sends it a seccomp listener right before its final steps.
+     */
+    static ChildProgram namespaced(ExecSpec spec, Prepared prep, IdMapping mapping,
+            Confinement confinement, String chownSocket) {
         ContainerSetup s = new ContainerSetup();
         s.p.dieWithParent(Syscalls.SIGKILL);
         s.p.mount(null, "/", null, ChildProgram.MS_REC | ChildProgram.MS_PRIVATE, null,
@@ -38,36 +45,42 @@ final class ContainerSetup {
             if (prep.overlayCwd() != null) {
                 s.p.chdir(prep.overlayCwd());
             }
-            s.p.mount("overlay", prep.root(), "overlay", 0, prep.overlayOptions(),
+            s.p.mount("overlay", prep.root(), "overlay", ChildProgram.MS_NODEV, prep.overlayOptions(),
                     "mount overlay on " + prep.root());
         } else {
             s.p.mount(prep.root(), prep.root(), null, ChildProgram.MS_BIND | ChildProgram.MS_REC,
                     null, "bind-mount the root directory " + prep.root());
+            s.p.mountAttributes(prep.root(), ChildProgram.MOUNT_ATTR_NODEV,
+                    "make the root directory nodev");
         }
         s.openStdio(prep);
         int devFd = s.source("/dev/null");
         for (int i = 1; i < DEVICES.size(); i++) {
             s.source("/dev/" + DEVICES.get(i));
         }
+        int procFd = s.source("/proc");
         int hostsFd = s.source(prep.hosts());
         s.source(prep.hostname());
         s.source(prep.resolvConf());
         int mountFd = FD_SOURCES + s.sources.size();
         for (Mount m : spec.mounts()) {
             if (m instanceof Mount.Bind b) {
-                s.source(b.source().toString());
+                s.source(FileNames.text(b.source()));
             }
+        }
+        if (chownSocket != null) {
+            s.p.connectUnix(chownSocket, FD_CHOWN_SOCKET);
         }
         s.p.openAt("/", ChildProgram.O_PATH | ChildProgram.O_DIRECTORY, 0, FD_HOST_ROOT);
         s.p.chdir(prep.root());
         s.p.chroot(".");
 
         s.p.mkdir("/proc", 0555);
-        s.p.mount("proc", "/proc", "proc",
-                ChildProgram.MS_NOSUID | ChildProgram.MS_NODEV | ChildProgram.MS_NOEXEC, null,
-                "mount /proc");
+        s.p.mountProc("/proc", procFd);
+        confinement.maskProc(s.p, fdPath(devFd));
         s.p.mkdir("/dev", 0755);
-        s.p.mount("tmpfs", "/dev", "tmpfs", ChildProgram.MS_NOSUID, "mode=755,size=65536k",
+        s.p.mount("tmpfs", "/dev", "tmpfs", ChildProgram.MS_NOSUID | ChildProgram.MS_NODEV,
+                "mode=755,size=65536k",
                 "mount a tmpfs on /dev");
         for (int i = 0; i < DEVICES.size(); i++) {
             String dev = "/dev/" + DEVICES.get(i);
@@ -107,9 +120,10 @@ final class ContainerSetup {
                 s.p.mount(fdPath(next++), b.target(), null,
                         ChildProgram.MS_BIND | ChildProgram.MS_REC, null,
                         "bind-mount " + b.source() + " on " + b.target());
-                if (b.readOnly()) {
-                    s.p.readOnly(b.target());
-                }
+                // nodev: real root could otherwise mknod a disk in a writable bind and open it
+                s.p.mountAttributes(b.target(), ChildProgram.MOUNT_ATTR_NODEV
+                        | (b.readOnly() ? ChildProgram.MOUNT_ATTR_RDONLY : 0),
+                        "make " + b.target() + (b.readOnly() ? " read-only and" : "") + " nodev");
             } else if (m instanceof Mount.Tmpfs t) {
                 s.p.mkdirs(t.target(), 0755);
                 s.p.mount("tmpfs", t.target(), "tmpfs",
@@ -127,17 +141,18 @@ final class ContainerSetup {
         s.p.pivotRoot(".", ".");
         s.p.detach(".");
         s.p.chdir("/");
-        s.finish(spec, mapping, prep.stdio());
+        s.finish(spec, mapping, prep.stdio(), confinement, chownSocket != null);
         return s.p;
     }
 
-    static ChildProgram chrooted(ExecSpec spec, Prepared prep, IdMapping mapping) {
+    static ChildProgram chrooted(ExecSpec spec, Prepared prep, IdMapping mapping,
+            Confinement confinement) {
         ContainerSetup s = new ContainerSetup();
         s.p.dieWithParent(Syscalls.SIGKILL);
         s.openStdio(prep);
         s.p.chroot(prep.root());
         s.p.chdir("/");
-        s.finish(spec, mapping, prep.stdio());
+        s.finish(spec, mapping, prep.stdio(), confinement, false);
         return s.p;
     }
 
@@ -150,22 +165,28 @@ final class ContainerSetup {
         }
     }
 
-    private void finish(ExecSpec spec, IdMapping mapping, StdioFile[] stdio) {
+    private void finish(ExecSpec spec, IdMapping mapping, StdioFile[] stdio,
+            Confinement confinement, boolean recordChown) {
         for (int i = 0; i < 3; i++) {
             if (stdio[i] != null) {
                 p.dup2(FD_STDIO + i, i);
             }
         }
+        if (recordChown) {
+            p.chownListener(FD_CHOWN_SOCKET); // nothing after it calls chown
+        }
         p.closeOtherFds(3);
         p.mkdirs(spec.workDir(), 0755);
         p.chdirInRoot(spec.workDir());
         p.umask(022);
+        confinement.dropCapabilities(p, spec);
         User u = spec.user();
         if (mapping.setgroupsAllowed()) {
             p.setgroups(u.groups());
         }
         p.setgid(u.gid());
         p.setuid(u.uid());
+        confinement.lockDown(p);
         List<String> env = spec.effectiveEnv();
         p.exec(candidates(spec.argv().get(0), spec.envValue("PATH")), spec.argv(), env);
     }

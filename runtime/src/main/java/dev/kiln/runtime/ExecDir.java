@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.runtime.ContainerSetup.StdioFile;
 import dev.kiln.runtime.linux.ChildProgram;
@@ -20,7 +21,6 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -46,11 +46,10 @@ final class ExecDir {
         this.dir = dir;
     }
 
-    static ExecDir prepare(Path dir, ExecSpec spec, boolean copyRoot, Consumer<String> copyNotice)
-            throws IOException {
+    static ExecDir prepare(Path dir, ExecSpec spec, boolean copyRoot) throws IOException {
         ExecDir d = new ExecDir(dir);
         try {
-            d.setup = d.build(spec, copyRoot, copyNotice);
+            d.setup = d.build(spec, copyRoot);
             return d;
         } catch (IOException | RuntimeException e) {
             d.abandon();
@@ -58,8 +57,7 @@ final class ExecDir {
         }
     }
 
-    private ContainerSetup.Prepared build(ExecSpec spec, boolean copyRoot, Consumer<String> notice)
-            throws IOException {
+    private ContainerSetup.Prepared build(ExecSpec spec, boolean copyRoot) throws IOException {
         String root;
         String options = null;
         String cwd = null;
@@ -67,7 +65,6 @@ final class ExecDir {
             Files.createDirectories(o.upperDir());
             Files.createDirectories(o.workDir());
             if (copyRoot) {
-                notice.accept("overlay unavailable");
                 upper = o.upperDir();
                 copy = upper.resolveSibling(upper.getFileName() + ".rootfs");
                 FileTrees.delete(copy);
@@ -76,18 +73,18 @@ final class ExecDir {
                 OverlayFormat.flatten(layers, copy);
                 baseline = TreeDiff.record(copy);
                 changes = RootChanges.TREE_DIFF;
-                root = copy.toString();
+                root = FileNames.text(copy);
             } else {
                 changes = RootChanges.OVERLAY;
                 Path merged = Files.createDirectory(dir.resolve("merged"));
-                root = merged.toString();
+                root = FileNames.text(merged);
                 List<Path> lowers = distinctNonEmpty(o.lowerDirs());
                 if (lowers.isEmpty()) {
                     lowers.add(Files.createDirectory(dir.resolve("empty")));
                 }
                 options = overlayOptions(lowers, o.upperDir(), o.workDir());
                 if (options.length() > MAX_MOUNT_OPTIONS) {
-                    cwd = dir.toString();
+                    cwd = FileNames.text(dir);
                     options = overlayOptions(shortLinks(lowers), o.upperDir(), o.workDir());
                     if (options.length() > MAX_MOUNT_OPTIONS) {
                         throw new SandboxException("too many layers for one overlay mount ("
@@ -97,7 +94,7 @@ final class ExecDir {
                 }
             }
         } else {
-            root = ((RootFs.Directory) spec.rootfs()).dir().toAbsolutePath().toString();
+            root = FileNames.text(((RootFs.Directory) spec.rootfs()).dir().toAbsolutePath());
         }
         String hostname = spec.hostname();
         Path hostnameFile = Files.writeString(dir.resolve("hostname"), hostname + "\n");
@@ -106,8 +103,8 @@ final class ExecDir {
         StdioFile[] stdio = {
             stdio(spec.stdin(), 0), stdio(spec.stdout(), 1), stdio(spec.stderr(), 2),
         };
-        return new ContainerSetup.Prepared(root, options, cwd, hosts.toString(),
-                hostnameFile.toString(), resolv.toString(), stdio);
+        return new ContainerSetup.Prepared(root, options, cwd, FileNames.text(hosts),
+                FileNames.text(hostnameFile), FileNames.text(resolv), stdio);
     }
 
     /**
@@ -156,13 +153,13 @@ final class ExecDir {
     private static String overlayOptions(List<Path> lowersBottomToTop, Path upper, Path work) {
         StringBuilder sb = new StringBuilder("lowerdir=");
         for (int i = lowersBottomToTop.size() - 1; i >= 0; i--) {
-            sb.append(escape(lowersBottomToTop.get(i).toString()));
+            sb.append(escape(FileNames.text(lowersBottomToTop.get(i))));
             if (i > 0) {
                 sb.append(':');
             }
         }
-        sb.append(",upperdir=").append(escape(upper.toAbsolutePath().toString()));
-        sb.append(",workdir=").append(escape(work.toAbsolutePath().toString()));
+        sb.append(",upperdir=").append(escape(FileNames.text(upper.toAbsolutePath())));
+        sb.append(",workdir=").append(escape(FileNames.text(work.toAbsolutePath())));
         return sb.append(",userxattr").toString();
     }
 
@@ -206,7 +203,7 @@ final class ExecDir {
             int flags = input ? ChildProgram.O_RDONLY
                     : ChildProgram.O_WRONLY | ChildProgram.O_CREAT
                             | (f.append() ? ChildProgram.O_APPEND : ChildProgram.O_TRUNC);
-            return new StdioFile(f.path().toAbsolutePath().toString(), flags);
+            return new StdioFile(FileNames.text(f.path().toAbsolutePath()), flags);
         }
         Path fifo = dir.resolve(new String[] {"stdin", "stdout", "stderr"}[fd]);
         Syscalls.mkfifo(fifo, 0600);
@@ -214,7 +211,7 @@ final class ExecDir {
         // Buffered: JDK 17's FileInputStream.readAllBytes seeks, which fails on a FIFO (ESPIPE)
         streams[fd] = input ? new FileOutputStream(fifo.toFile())
                 : new BufferedInputStream(new FileInputStream(fifo.toFile()));
-        return new StdioFile(fifo.toString(), input ? ChildProgram.O_RDONLY : ChildProgram.O_WRONLY);
+        return new StdioFile(FileNames.text(fifo), input ? ChildProgram.O_RDONLY : ChildProgram.O_WRONLY);
     }
 
     ContainerSetup.Prepared setup() {

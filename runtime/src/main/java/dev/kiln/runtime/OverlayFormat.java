@@ -77,7 +77,7 @@ public final class OverlayFormat {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
                         throws IOException {
-                    Path target = dest.resolve(layer.relativize(dir).toString());
+                    Path target = dest.resolve(layer.relativize(dir));
                     if (!dir.equals(layer)) {
                         if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                             FileTrees.delete(target);
@@ -93,7 +93,7 @@ public final class OverlayFormat {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
                         throws IOException {
-                    Path target = dest.resolve(layer.relativize(file).toString());
+                    Path target = dest.resolve(layer.relativize(file));
                     if (isWhiteout(file)) {
                         FileTrees.delete(target);
                         return FileVisitResult.CONTINUE;
@@ -113,7 +113,7 @@ public final class OverlayFormat {
                     if (e != null) {
                         throw e;
                     }
-                    Path target = dest.resolve(layer.relativize(dir).toString());
+                    Path target = dest.resolve(layer.relativize(dir));
                     FileTime mtime = Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS);
                     Files.setLastModifiedTime(target, mtime);
                     return FileVisitResult.CONTINUE;

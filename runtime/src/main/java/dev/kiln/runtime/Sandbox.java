@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.runtime.linux.ChildProgram;
 import dev.kiln.runtime.linux.Errno;
@@ -40,18 +41,24 @@ public final class Sandbox implements AutoCloseable {
     private final IdMapping mapping;
     private final Path runDir;
     private final String overlayProblem;
+    private final String namespaceProblem;
+    /** Null when containers' chown calls are recorded; else why not ("not needed" with a range). */
+    private final String chownProblem;
+    private final Confinement confinement;
     private final AtomicLong counter = new AtomicLong();
-    private final AtomicBoolean copyNoticeGiven = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread cleanup = new Thread(this::close, "kiln-sandbox-cleanup");
 
     private Sandbox(Spawner spawner, Isolation isolation, IdMapping mapping, Path runDir,
-            String overlayProblem) {
+            String overlayProblem, String namespaceProblem, String chownProblem) {
+        this.namespaceProblem = namespaceProblem;
         this.spawner = spawner;
         this.isolation = isolation;
         this.mapping = mapping;
         this.runDir = runDir;
         this.overlayProblem = overlayProblem;
+        this.chownProblem = chownProblem;
+        this.confinement = Confinement.of(isolation, mapping);
     }
 
     /** Opens a sandbox with this JVM's class path and a private temporary run directory. */
@@ -95,12 +102,21 @@ public final class Sandbox implements AutoCloseable {
             Isolation chosen = choose(requested, probe);
             String overlayProblem = chosen != Isolation.USERNS ? "chroot isolation"
                     : !options.overlay() ? "not asked for" : probe.overlayProblem();
-            LOG.log(Level.DEBUG, "isolation {0} (asked {1}); overlay {2}; id mapping {3}", chosen,
-                    requested, overlayProblem == null ? "works" : "unavailable: " + overlayProblem,
-                    mapping.isInitial() ? "host" : mapping.isSingle() ? "single" : "range");
-            Sandbox sandbox = new Sandbox(spawner, chosen, mapping, dir, overlayProblem);
+            String chownProblem = chosen != Isolation.USERNS || mapping.isInitial() || !mapping.isSingle()
+                    ? "not needed" : !options.recordOwners() ? "not asked for" : probeChown(spawner, dir);
+            LOG.log(Level.DEBUG, "isolation {0} (asked {1}); overlay {2}; id mapping {3}; chown recorder {4}",
+                    chosen, requested, overlayProblem == null ? "works" : "unavailable: " + overlayProblem,
+                    mapping.isInitial() ? "host" : mapping.isSingle() ? "single" : "range",
+                    chownProblem == null ? "works" : chownProblem);
+            Sandbox sandbox = new Sandbox(spawner, chosen, mapping, dir, overlayProblem,
+                    probe.namespaceProblem(), chownProblem);
             Runtime.getRuntime().addShutdownHook(sandbox.cleanup);
             sandbox.idMappingLimitation().ifPresent(m -> LOG.log(Level.WARNING, m));
+            if (chosen == Isolation.USERNS && options.overlay() && overlayProblem != null) {
+                LOG.log(Level.WARNING, "overlay cannot be mounted where kiln keeps its upper dirs ({0}): "
+                        + "each container gets a private copy of its root filesystem, which is slower",
+                        overlayProblem);
+            }
             return sandbox;
         } catch (RuntimeException e) {
             spawner.close();
@@ -116,14 +132,14 @@ public final class Sandbox implements AutoCloseable {
             case USERNS:
                 if (probe.namespaceProblem() != null) {
                     throw new SandboxException("cannot create namespaces: "
-                            + probe.namespaceProblem(), Userns.namespaceHint());
+                            + probe.namespaceProblem(), HostLimits.namespaceFix());
                 }
                 return Isolation.USERNS;
             default:
                 if (probe.namespaceProblem() == null) {
                     return Isolation.USERNS;
                 }
-                LOG.log(Level.INFO, "namespaces unavailable ({0}): using chroot isolation",
+                LOG.log(Level.DEBUG, "namespaces unavailable ({0}): using chroot isolation",
                         probe.namespaceProblem());
                 return Isolation.CHROOT;
         }
@@ -145,10 +161,45 @@ public final class Sandbox implements AutoCloseable {
         if (mapping.isInitial() || !mapping.isSingle()) {
             return Optional.empty();
         }
-        return Optional.of("only root is mapped in kiln's user namespace, so chown to other "
-                + "users and groups inside containers fails (EINVAL); install the uidmap package "
-                + "(newuidmap, newgidmap) and give user " + System.getProperty("user.name")
-                + " ranges in /etc/subuid and /etc/subgid");
+        String chown = chownProblem == null
+                ? "chown inside containers is recorded for the layers but not applied on disk (stat "
+                        + "inside still shows root), and containers cannot run as other users"
+                : "chown to other users and groups inside containers fails (EINVAL; kiln cannot record "
+                        + "it: " + chownProblem + ") and containers cannot run as other users";
+        return Optional.of("only root is mapped in kiln's user namespace: " + chown
+                + "; install the uidmap package (newuidmap, newgidmap) and give user "
+                + HostLimits.userName() + " ranges in /etc/subuid and /etc/subgid");
+    }
+
+    /** True when containers' chown calls succeed and are recorded as {@link OwnerTags}. */
+    public boolean recordsOwners() {
+        return chownProblem == null;
+    }
+
+    /** Whether a container can hand kiln a seccomp listener: null when it can, else why not. */
+    private static String probeChown(Spawner spawner, Path dir) {
+        Path socket = dir.resolve("chown-probe.sock");
+        if (!ChownRecorder.fits(socket)) {
+            return "the socket path " + socket + " is too long";
+        }
+        try (ChownRecorder recorder = ChownRecorder.listen(socket)) {
+            ChildProgram program = new ChildProgram()
+                    .dieWithParent(Syscalls.SIGKILL)
+                    .connectUnix(recorder.socket(), ContainerSetup.FD_CHOWN_SOCKET)
+                    .chownListener(ContainerSetup.FD_CHOWN_SOCKET)
+                    .exec(List.of("/nonexistent/kiln-probe"), List.of("kiln-probe"), List.of());
+            Spawner.Outcome outcome = spawner.spawn(0, program, WATCHDOG_MILLIS);
+            if (outcome instanceof Spawner.Failed f) {
+                return program.isExec(f.op()) ? null
+                        : (f.cloneFailed() ? "clone" : program.describe(f.op())) + ": " + Errno.describe(f.errno());
+            }
+            ((Spawner.Started) outcome).exit().join();
+            return null;
+        } catch (IOException e) {
+            return e.getMessage();
+        } finally {
+            FileTrees.deleteQuietly(socket);
+        }
     }
 
     /** True when overlay root filesystems are mounted as overlays (not copied). */
@@ -173,16 +224,17 @@ public final class Sandbox implements AutoCloseable {
         ExecDir prepared;
         try {
             Files.createDirectory(dir);
-            prepared = ExecDir.prepare(dir, spec, isolation == Isolation.CHROOT || overlayProblem != null,
-                    this::noticeCopy);
+            prepared = ExecDir.prepare(dir, spec, isolation == Isolation.CHROOT || overlayProblem != null);
         } catch (IOException e) {
             FileTrees.deleteQuietly(dir);
             throw new SandboxException("cannot prepare the container's files in " + dir + ": "
                     + e.getMessage(), null, null, 0, e);
         }
+        ChownRecorder recorder = chownRecorder(dir);
         ChildProgram program = isolation == Isolation.CHROOT
-                ? ContainerSetup.chrooted(spec, prepared.setup(), mapping)
-                : ContainerSetup.namespaced(spec, prepared.setup(), mapping);
+                ? ContainerSetup.chrooted(spec, prepared.setup(), mapping, confinement)
+                : ContainerSetup.namespaced(spec, prepared.setup(), mapping, confinement,
+                        recorder == null ? null : recorder.socket());
         long flags = isolation == Isolation.CHROOT ? 0
                 : NAMESPACES | (spec.network() == Network.NONE ? Spawner.CLONE_NEWNET : 0);
         Spawner.Outcome outcome;
@@ -190,6 +242,7 @@ public final class Sandbox implements AutoCloseable {
             outcome = spawner.spawn(flags, program, WATCHDOG_MILLIS);
         } catch (IOException e) {
             prepared.abandon();
+            closeQuietly(recorder);
             throw new SandboxException("kiln's spawner process failed: " + e.getMessage(),
                     "run again with --debug; the spawner's own error output is above", null, 0, e);
         } finally {
@@ -197,15 +250,57 @@ public final class Sandbox implements AutoCloseable {
         }
         if (outcome instanceof Spawner.Failed f) {
             prepared.abandon();
+            closeQuietly(recorder);
             throw failure(spec, program, f);
         }
         Spawner.Started s = (Spawner.Started) outcome;
-        CompletableFuture<ExecResult> result = s.exit().thenApplyAsync(
-                status -> ExecResult.fromWaitStatus(status, s.retries()).withChanges(keepChanges(prepared)),
-                Sandbox::snapshotThread);
+        startRecorder(recorder);
+        CompletableFuture<ExecResult> result = s.exit().thenApplyAsync(status -> {
+            if (recorder != null) {
+                recorder.awaitEnd(); // every chown answered and tagged before the changes are read
+            }
+            return ExecResult.fromWaitStatus(status, s.retries()).withChanges(keepChanges(prepared));
+        }, Sandbox::snapshotThread);
         result.whenComplete((r, e) -> prepared.finished());
         return new Execution(s.pid(), s.retries(), result, prepared.stdin(), prepared.stdout(),
                 prepared.stderr());
+    }
+
+    /** A recorder listening in the execution's directory, when this sandbox records owners. */
+    private ChownRecorder chownRecorder(Path dir) {
+        if (chownProblem != null || isolation != Isolation.USERNS) {
+            return null;
+        }
+        Path socket = dir.resolve("chown.sock");
+        if (!ChownRecorder.fits(socket)) {
+            LOG.log(Level.WARNING, "chown in this container is not recorded: the socket path {0} is too long", socket);
+            return null;
+        }
+        try {
+            return ChownRecorder.listen(socket);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "chown in this container is not recorded: {0}", e.getMessage());
+            return null;
+        }
+    }
+
+    private static void startRecorder(ChownRecorder recorder) {
+        if (recorder == null) {
+            return;
+        }
+        try {
+            recorder.start();
+        } catch (IOException e) {
+            recorder.close();
+            LOG.log(Level.WARNING, "chown in this container fails (ENOSYS): kiln did not get its seccomp "
+                    + "listener: {0}", e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(ChownRecorder recorder) {
+        if (recorder != null) {
+            recorder.close();
+        }
     }
 
     /** The tree walk of a copied root can take seconds: not on the spawner's reader thread. */
@@ -224,16 +319,9 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    private void noticeCopy(String why) {
-        if (copyNoticeGiven.compareAndSet(false, true)) {
-            LOG.log(Level.WARNING, "overlay mounts are not available ({0}): containers get a "
-                    + "private copy of their root filesystem, which is slower", why);
-        }
-    }
-
     private void checkIdentity(User user) {
         String hint = "install the uidmap package (newuidmap, newgidmap) and give user "
-                + System.getProperty("user.name") + " ranges in /etc/subuid and /etc/subgid";
+                + HostLimits.userName() + " ranges in /etc/subuid and /etc/subgid";
         if (!mapping.mapsUid(user.uid()) || !mapping.mapsGid(user.gid())) {
             throw new SandboxException("user " + user.uid() + ":" + user.gid()
                     + " is not mapped in kiln's user namespace (only "
@@ -249,7 +337,7 @@ public final class Sandbox implements AutoCloseable {
         String errno = Errno.describe(f.errno());
         if (f.cloneFailed()) {
             return new SandboxException("cannot create the container's namespaces: clone: " + errno,
-                    Userns.namespaceHint(), "clone", f.errno(), null);
+                    HostLimits.namespaceFix(f.errno()), "clone", f.errno(), null);
         }
         if (f.watchdogGaveUp()) {
             return new SandboxException("the container process did not start after "
@@ -267,14 +355,93 @@ public final class Sandbox implements AutoCloseable {
                     ? "check that the file is executable and its interpreter exists" : null,
                     step, f.errno(), null);
         }
+        String chroot = chrootWouldHelp() ? "try --isolation=chroot, and " : "";
         String hint = program.isMountOf(f.op(), "overlay")
-                ? "overlay could not be mounted; try --isolation=chroot"
+                ? "overlay could not be mounted though the start-up probe mounted one; " + chroot
+                        + "report it with the --debug output"
                 : f.errno() == 1 || f.errno() == 13
-                        ? "the runtime lacks a permission here; try --isolation=chroot, and report it "
-                                + "with --debug output"
+                        ? "the runtime lacks a permission here" + HostLimits.sysctlNote() + "; " + chroot
+                                + "report it with the --debug output"
                         : null;
         return new SandboxException("container setup failed: " + step + ": " + errno, hint, step,
                 f.errno(), null);
+    }
+
+    /** Why namespaces were refused at open (then isolation is chroot), if they were. */
+    public Optional<String> namespaceProblem() {
+        return Optional.ofNullable(namespaceProblem);
+    }
+
+    /** Why containers get a copied root instead of an overlay, if they do. */
+    public Optional<String> overlayProblem() {
+        return Optional.ofNullable(overlayProblem);
+    }
+
+    /**
+     * Why a fresh proc cannot be mounted in a container here (then kiln's own /proc is bound), if
+     * it cannot: probed with one container that mounts proc and exits.
+     */
+    public Optional<String> procProblem() {
+        Path target = runDir.resolve("proc-probe");
+        try {
+            Files.createDirectories(target);
+            ChildProgram program = new ChildProgram()
+                    .dieWithParent(Syscalls.SIGKILL)
+                    .mount(null, "/", null, ChildProgram.MS_REC | ChildProgram.MS_PRIVATE, null,
+                            "make the mount namespace private")
+                    .mount("proc", target.toString(), "proc", ChildProgram.MS_NOSUID | ChildProgram.MS_NODEV
+                            | ChildProgram.MS_NOEXEC, null, "mount proc")
+                    .exec(List.of("/nonexistent/kiln-probe"), List.of("kiln-probe"), List.of());
+            Spawner.Outcome outcome = spawner.spawn(NAMESPACES, program, WATCHDOG_MILLIS);
+            if (outcome instanceof Spawner.Failed f && !program.isExec(f.op())) {
+                return Optional.of(program.describe(f.op()) + ": " + Errno.describe(f.errno()));
+            }
+            if (outcome instanceof Spawner.Started started) {
+                started.exit().join();
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of(e.getMessage());
+        } finally {
+            FileTrees.deleteQuietly(target);
+        }
+    }
+
+    /** chroot is a way out only for real root not already using it (rootless kiln cannot chroot). */
+    private boolean chrootWouldHelp() {
+        return isolation != Isolation.CHROOT && System.getenv(Userns.MARKER) == null && Syscalls.geteuid() == 0;
+    }
+
+    /**
+     * One line saying how containers are isolated here, e.g. {@code userns (overlay, subuid range
+     * 100000-165535)} or {@code chroot (copy + tree walk; namespaces: clone: EPERM)}.
+     */
+    public String describe() {
+        StringBuilder sb = new StringBuilder(isolation.name().toLowerCase(java.util.Locale.ROOT)).append(" (");
+        sb.append(overlayProblem == null ? "overlay" : "copy + tree walk");
+        if (isolation == Isolation.USERNS && overlayProblem != null) {
+            sb.append(": overlay ").append(overlayProblem);
+        }
+        if (isolation == Isolation.CHROOT && namespaceProblem != null) {
+            sb.append("; namespaces: ").append(namespaceProblem);
+        }
+        sb.append(", ").append(describeIds(mapping)).append(')');
+        return sb.toString();
+    }
+
+    static String describeIds(IdMapping mapping) {
+        if (System.getenv(Userns.MARKER) == null) {
+            return "host ids";
+        }
+        if (mapping.isSingle()) {
+            return "single id mapping: only root";
+        }
+        if (mapping.isInitial()) {
+            return "user namespace, every id mapped to itself";
+        }
+        return mapping.uids().stream().filter(r -> r.inside() > 0).findFirst()
+                .map(r -> "subuid range " + r.outside() + "-" + (r.outside() + r.count() - 1))
+                .orElse("user namespace");
     }
 
     /** Stops the spawner and deletes the run directory; idempotent, also run at JVM exit. */
@@ -305,7 +472,7 @@ public final class Sandbox implements AutoCloseable {
                         .dieWithParent(Syscalls.SIGKILL)
                         .mount(null, "/", null, ChildProgram.MS_REC | ChildProgram.MS_PRIVATE, null,
                                 "make the mount namespace private")
-                        .mount("overlay", p.resolve("merged").toString(), "overlay", 0,
+                        .mount("overlay", FileNames.text(p.resolve("merged")), "overlay", 0,
                                 "lowerdir=" + p.resolve("lower") + ",upperdir=" + p.resolve("upper")
                                         + ",workdir=" + p.resolve("work") + ",userxattr",
                                 "mount overlay")
@@ -320,7 +487,7 @@ public final class Sandbox implements AutoCloseable {
                         return new Probe(null, "mount overlay: " + Errno.describe(f.errno()));
                     }
                     String step = f.cloneFailed() ? "clone" : program.describe(f.op());
-                    return new Probe(step + ": " + Errno.describe(f.errno()) + Userns.sysctlNote(),
+                    return new Probe(step + ": " + Errno.describe(f.errno()) + HostLimits.sysctlNote(f.errno()),
                             "no namespaces");
                 }
                 ((Spawner.Started) outcome).exit().join();

@@ -35,26 +35,57 @@ public final class Userns {
         /** uid 0 and 1..65536 over the user's id and subordinate range. */
         RANGE,
         /** Only uid 0, over the user's id. */
-        SINGLE
+        SINGLE,
+        /** Every id over itself: root entering a user namespace for the capabilities it lacks. */
+        IDENTITY
     }
 
+    /** The system property carrying the user's name into the re-executed kiln (where it is root). */
+    static final String USER_PROPERTY = "kiln.user";
+
     /**
-     * Empty when this process may go on (root, or already inside); otherwise runs this same
-     * command (main class or jar of this JVM, with {@code args}) inside and returns its exit code.
+     * Empty when this process may go on (root with CAP_SYS_ADMIN, or already inside); otherwise
+     * runs this same command (main class or jar of this JVM, with {@code args}) inside and returns
+     * its exit code. Root without CAP_SYS_ADMIN (a root pod) tries a user namespace of its own with
+     * every id mapped to itself first, and goes on outside (where only chroot works) when that fails.
      */
     public static OptionalInt ensureInside(String[] args, Isolation isolation) {
-        if (Syscalls.geteuid() == 0) {
+        if (System.getenv(MARKER) != null) {
+            if (Syscalls.geteuid() != 0) {
+                throw new SandboxException("kiln was re-executed in a user namespace but is uid "
+                        + Syscalls.geteuid() + " there", "unset " + MARKER + " and run again");
+            }
             return OptionalInt.empty();
         }
-        if (System.getenv(MARKER) != null) {
-            throw new SandboxException("kiln was re-executed in a user namespace but is uid "
-                    + Syscalls.geteuid() + " there", "unset " + MARKER + " and run again");
+        if (Syscalls.geteuid() == 0) {
+            if (isolation == Isolation.CHROOT || HostLimits.hasCapability(HostLimits.CAP_SYS_ADMIN)) {
+                return OptionalInt.empty();
+            }
+            try {
+                return OptionalInt.of(reexec(relaunchCommand(args), List.of(MappingKind.IDENTITY)));
+            } catch (SandboxException e) {
+                LOG.log(Level.DEBUG, "root without CAP_SYS_ADMIN and no user namespace ({0}): "
+                        + "going on without one", e.getMessage());
+                return OptionalInt.empty();
+            }
         }
         if (isolation == Isolation.CHROOT) {
             throw new SandboxException("--isolation=chroot needs root (kiln runs as uid "
-                    + Syscalls.getuid() + ")", "run as root, or use --isolation=userns");
+                    + Syscalls.getuid() + ")", "run kiln as root for chroot, or leave --isolation at auto");
         }
         return OptionalInt.of(reexec(relaunchCommand(args)));
+    }
+
+    /**
+     * True when {@link #ensureInside} would re-execute kiln: outside kiln's user namespace, as a
+     * user other than root, or as root without CAP_SYS_ADMIN (unless chroot is asked for).
+     */
+    public static boolean needed(Isolation isolation) {
+        if (System.getenv(MARKER) != null) {
+            return false;
+        }
+        return Syscalls.geteuid() != 0
+                || isolation != Isolation.CHROOT && !HostLimits.hasCapability(HostLimits.CAP_SYS_ADMIN);
     }
 
     /** Like {@link #ensureInside(String[], Isolation)} for {@code auto}. */
@@ -64,6 +95,11 @@ public final class Userns {
 
     /** Runs {@code command} (argv[0] an absolute path) in a new user namespace; its exit code. */
     public static int reexec(List<String> command) {
+        return reexec(command, SubIds.forCurrentUser().isPresent()
+                ? List.of(MappingKind.RANGE, MappingKind.SINGLE) : List.of(MappingKind.SINGLE));
+    }
+
+    private static int reexec(List<String> command, List<MappingKind> kinds) {
         UsernsLauncher launcher = new UsernsLauncher();
         List<String> env = new ArrayList<>();
         for (Map.Entry<String, String> e : System.getenv().entrySet()) {
@@ -71,10 +107,9 @@ public final class Userns {
         }
         Optional<SubIds> range = SubIds.forCurrentUser();
         List<String> tried = new ArrayList<>();
-        for (MappingKind kind : range.isPresent()
-                ? List.of(MappingKind.RANGE, MappingKind.SINGLE) : List.of(MappingKind.SINGLE)) {
+        for (MappingKind kind : kinds) {
             List<String> fullEnv = new ArrayList<>(env);
-            fullEnv.add(MARKER + "=" + kind.name().toLowerCase());
+            fullEnv.add(MARKER + "=" + kind.name().toLowerCase(java.util.Locale.ROOT));
             UsernsLauncher.Launch launch;
             try {
                 launch = launcher.launch(command.get(0), command, fullEnv,
@@ -89,31 +124,47 @@ public final class Userns {
                 return waitForwardingSignals(launcher, launch.pid());
             }
             if ("clone".equals(launch.failedStep())) {
-                throw new SandboxException("cannot create a user namespace: clone: "
-                        + Errno.describe(launch.errno()) + sysctlNote() + "; tried: userns"
-                        + " (clone failed), chroot (needs root; kiln runs as uid "
-                        + Syscalls.getuid() + ")", namespaceHint(), "clone", launch.errno(), null);
+                throw refused("clone: " + Errno.describe(launch.errno()) + HostLimits.sysctlNote(launch.errno()),
+                        "clone", launch.errno());
+            }
+            if (launch.mapError() == null && !"write id maps".equals(launch.failedStep())) {
+                // the namespace exists with its ids mapped, but gives no capabilities: not newuidmap's doing
+                throw refused("the user namespace was created but " + launch.failedStep() + " failed with "
+                        + Errno.describe(launch.errno()) + ", so it grants no capabilities"
+                        + HostLimits.sysctlNote(launch.errno()), launch.failedStep(), launch.errno());
             }
             String why = launch.mapError() != null ? launch.mapError().getMessage()
                     : launch.failedStep() + ": " + Errno.describe(launch.errno());
-            tried.add(kind.name().toLowerCase() + " mapping: " + why);
+            tried.add(kind.name().toLowerCase(java.util.Locale.ROOT) + " mapping: " + why);
             if (kind == MappingKind.RANGE) {
                 LOG.log(Level.WARNING, "newuidmap/newgidmap failed ({0}); using a single-id "
                         + "mapping, so chown inside containers will fail", why);
             }
         }
         throw new SandboxException("cannot re-execute kiln in a user namespace (" + String.join("; ",
-                tried) + ")", namespaceHint());
+                tried) + ")", HostLimits.namespaceFix());
+    }
+
+    /** One paragraph: what kiln tried, why each way was refused, and the fix. */
+    private static SandboxException refused(String why, String step, int errno) {
+        String chroot = Syscalls.geteuid() == 0 ? "chroot is used instead"
+                : "chroot was not tried (it needs root; kiln runs as uid " + Syscalls.getuid() + ")";
+        return new SandboxException("cannot isolate RUN steps or containers here: a user namespace was "
+                + "refused (" + why + "); " + chroot, HostLimits.namespaceFix(errno), step, errno, null);
     }
 
     private static void writeMaps(int pid, MappingKind kind, SubIds range) throws IOException {
         int uid = Syscalls.getuid();
         int gid = Syscalls.getgid();
         if (kind == MappingKind.RANGE) {
-            run(List.of("newuidmap", Integer.toString(pid), "0", Integer.toString(uid), "1", "1",
+            run(List.of(range.newuidmap().toString(), Integer.toString(pid), "0", Integer.toString(uid), "1", "1",
                     Long.toString(range.uidStart()), Long.toString(range.uidCount())));
-            run(List.of("newgidmap", Integer.toString(pid), "0", Integer.toString(gid), "1", "1",
+            run(List.of(range.newgidmap().toString(), Integer.toString(pid), "0", Integer.toString(gid), "1", "1",
                     Long.toString(range.gidStart()), Long.toString(range.gidCount())));
+        } else if (kind == MappingKind.IDENTITY) {
+            Path proc = Path.of("/proc", Integer.toString(pid));
+            Files.writeString(proc.resolve("uid_map"), "0 0 4294967295\n");
+            Files.writeString(proc.resolve("gid_map"), "0 0 4294967295\n");
         } else {
             Path proc = Path.of("/proc", Integer.toString(pid));
             Files.writeString(proc.resolve("setgroups"), "deny");
@@ -170,6 +221,7 @@ public final class Userns {
         // Inside, kiln is uid 0 and the JVM would take root's home from the passwd file; the
         // store, credentials and caches belong to the user outside.
         cmd.add("-Duser.home=" + System.getProperty("user.home"));
+        cmd.add("-D" + USER_PROPERTY + "=" + HostLimits.userName());
         String command = System.getProperty("sun.java.command", "");
         String first = command.split(" ", 2)[0];
         if (first.endsWith(".jar")) {
@@ -184,54 +236,30 @@ public final class Userns {
         return cmd;
     }
 
-    /** What the user can change when namespaces cannot be created. */
-    static String namespaceHint() {
-        return "enable unprivileged user namespaces (sysctl user.max_user_namespaces > 0; on "
-                + "Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0), or run as root "
-                + "with --isolation=chroot (e.g. in a Kubernetes pod whose seccomp profile blocks "
-                + "namespaces)";
-    }
-
-    /** " (user namespaces are disabled: sysctl …=0)" when a sysctl explains a failure, else "". */
-    static String sysctlNote() {
-        StringBuilder sb = new StringBuilder();
-        note(sb, "/proc/sys/user/max_user_namespaces", "0",
-                "user namespaces are disabled (sysctl user.max_user_namespaces=0)");
-        note(sb, "/proc/sys/kernel/unprivileged_userns_clone", "0",
-                "unprivileged user namespaces are disabled (sysctl kernel.unprivileged_userns_clone=0)");
-        note(sb, "/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1",
-                "AppArmor restricts unprivileged user namespaces "
-                        + "(sysctl kernel.apparmor_restrict_unprivileged_userns=1)");
-        return sb.toString();
-    }
-
-    private static void note(StringBuilder sb, String file, String bad, String text) {
-        try {
-            if (bad.equals(Files.readString(Path.of(file)).trim())) {
-                sb.append(" (").append(text).append(')');
-            }
-        } catch (IOException e) {
-            // not present on this kernel
-        }
-    }
-
-    /** The user's subordinate id ranges from /etc/subuid and /etc/subgid, if both exist with tools. */
-    record SubIds(long uidStart, long uidCount, long gidStart, long gidCount) {
+    /**
+     * The user's subordinate id ranges from /etc/subuid and /etc/subgid, if both exist, with the
+     * {@code newuidmap} and {@code newgidmap} found on PATH that will be run.
+     */
+    record SubIds(long uidStart, long uidCount, long gidStart, long gidCount, Path newuidmap,
+            Path newgidmap) {
         static Optional<SubIds> forCurrentUser() {
-            if (!executable("newuidmap") || !executable("newgidmap")) {
+            Optional<Path> uidTool = tool("newuidmap");
+            Optional<Path> gidTool = tool("newgidmap");
+            if (uidTool.isEmpty() || gidTool.isEmpty()) {
                 return Optional.empty();
             }
-            String name = System.getProperty("user.name");
+            String name = HostLimits.userName();
             String uid = Integer.toString(Syscalls.getuid());
             Optional<long[]> u = range(Path.of("/etc/subuid"), name, uid);
             Optional<long[]> g = range(Path.of("/etc/subgid"), name, uid);
             if (u.isEmpty() || g.isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(new SubIds(u.get()[0], u.get()[1], g.get()[0], g.get()[1]));
+            return Optional.of(new SubIds(u.get()[0], u.get()[1], g.get()[0], g.get()[1], uidTool.get(),
+                    gidTool.get()));
         }
 
-        private static Optional<long[]> range(Path file, String name, String uid) {
+        static Optional<long[]> range(Path file, String name, String uid) {
             try {
                 for (String line : Files.readAllLines(file)) {
                     String[] f = line.trim().split(":");
@@ -245,13 +273,15 @@ public final class Userns {
             return Optional.empty();
         }
 
-        private static boolean executable(String tool) {
+        /** {@code tool} as PATH finds it (PATH unset: /usr/bin:/bin), the one that will run. */
+        static Optional<Path> tool(String tool) {
             for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-                if (Files.isExecutable(Path.of(dir, tool))) {
-                    return true;
+                Path p = Path.of(dir.isEmpty() ? "." : dir, tool);
+                if (Files.isExecutable(p)) {
+                    return Optional.of(p.toAbsolutePath());
                 }
             }
-            return Files.isExecutable(Path.of("/usr/bin", tool));
+            return Optional.empty();
         }
     }
 }

@@ -52,6 +52,11 @@ final class BusyboxContainers {
 
     /** Runs {@code argv} over the busybox layer with a fresh upper dir, after {@code opts}. */
     RootlessHarness.Result run(List<String> opts, String... argv) throws IOException {
+        return runAfter(List.of(), opts, argv);
+    }
+
+    /** Like {@link #run}, the harness's command line after {@code prefix} (run as root). */
+    RootlessHarness.Result runAfter(List<String> prefix, List<String> opts, String... argv) throws IOException {
         Path scratch = harness.dirFor(user, "run" + (++counter));
         lastUpper = scratch.resolve("upper");
         List<String> args = new ArrayList<>(List.of("--lower", lower.toString(),
@@ -60,7 +65,7 @@ final class BusyboxContainers {
         args.addAll(opts);
         args.add("--");
         args.addAll(List.of(argv));
-        return harness.run(user, args);
+        return harness.run(prefix, user, args);
     }
 
     void delete() {

@@ -14,7 +14,8 @@ import java.util.OptionalInt;
  * <pre>
  * Harness [--rootfs DIR | --lower DIR ... --upper DIR --work DIR] [--user UID:GID]
  *         [--env K=V] [--cwd DIR] [--net none] [--stop-after MS] [--repeat N]
- *         [--allocate] [--isolation auto|userns|chroot] [--no-overlay] -- ARGV...
+ *         [--allocate] [--isolation auto|userns|chroot] [--no-overlay] [--no-chown-record]
+ *         -- ARGV...
  * </pre>
  */
 public final class Harness {
@@ -62,7 +63,8 @@ public final class Harness {
         int repeat = Integer.parseInt(value(args, "--repeat", "1"));
         long stopAfter = Long.parseLong(value(args, "--stop-after", "-1"));
         List<Thread> hogs = opts.contains("--allocate") ? Allocators.start(2) : List.of();
-        SandboxOptions options = SandboxOptions.of(isolation).withOverlay(!opts.contains("--no-overlay"));
+        SandboxOptions options = SandboxOptions.of(isolation).withOverlay(!opts.contains("--no-overlay"))
+                .withRecordOwners(!opts.contains("--no-chown-record"));
         try (Sandbox sandbox = Sandbox.open(options)) {
             ExecResult last = null;
             long[] nanos = new long[repeat];
@@ -92,11 +94,11 @@ public final class Harness {
             Arrays.sort(nanos);
             Arrays.sort(startNanos);
             System.err.printf("harness: isolation=%s overlay=%s retries=%d failures=%d "
-                            + "median_us=%d p90_us=%d start_median_us=%d signal=%s%n",
+                            + "median_us=%d p90_us=%d start_median_us=%d signal=%s chown_recorded=%s%n",
                     sandbox.isolation(), sandbox.overlaySupported(), sandbox.watchdogRetries(),
                     failures, nanos[repeat / 2] / 1000, nanos[(int) (repeat * 0.9)] / 1000,
                     startNanos[repeat / 2] / 1000,
-                    last.signal().isPresent() ? last.signal().getAsInt() : "none");
+                    last.signal().isPresent() ? last.signal().getAsInt() : "none", sandbox.recordsOwners());
             hogs.forEach(Thread::interrupt);
             System.exit(last.exitCode());
         }

@@ -97,7 +97,13 @@ final class RootlessHarness {
 
     /** Runs the harness as {@code user} with {@code args}. */
     Result run(String user, List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", user, "--",
+        return run(List.of(), user, args);
+    }
+
+    /** Runs the harness as {@code user} with {@code args}, its command line after {@code prefix}. */
+    Result run(List<String> prefix, String user, List<String> args) {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of("runuser", "-u", user, "--",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-Xshare:auto", "-cp", classpath, Harness.class.getName()));
         cmd.addAll(args);

@@ -166,6 +166,22 @@ class SandboxIT {
         assertThat(inside.stdout()).as(inside.toString()).isEqualTo("/tmp/w\n");
     }
 
+    /**
+     * In a container whose /proc has masked paths (a read-only tmpfs over /proc/acpi here, as
+     * Docker and podman mask /proc/acpi, /proc/kcore, ...), the kernel refuses a fresh proc to a
+     * user namespace (EPERM: "container setup failed: mount /proc"). The runtime binds kiln's own
+     * /proc instead, masks included.
+     */
+    @Test
+    void run_procWithMaskedPaths_bindsTheExistingProc() throws Exception {
+        List<String> masked = List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs -o ro tmpfs /proc/acpi && exec \"$0\" \"$@\"");
+        RootlessHarness.Result r = busybox.runAfter(masked, List.of(), "sh", "-c",
+                "echo $$; test -r /proc/self/status && echo proc; ls /proc/acpi | wc -l");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).isEqualTo("1\nproc\n0\n");
+    }
+
     @Test
     void matrix_overlayUpperDir_keepsCreationOwnerDeletionAndUser() throws Exception {
         matrix(List.of(), "overlay=true");

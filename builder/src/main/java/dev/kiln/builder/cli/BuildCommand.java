@@ -22,7 +22,6 @@ import dev.kiln.builder.engine.RemoteContext;
 import dev.kiln.builder.engine.RunExecutor;
 import dev.kiln.builder.engine.RunFailedException;
 import dev.kiln.builder.engine.RuntimeRunExecutor;
-import dev.kiln.builder.snapshot.ProcessIds;
 import dev.kiln.runtime.Isolation;
 import dev.kiln.runtime.Userns;
 import dev.kiln.builder.engine.StoreImageSource;
@@ -163,7 +162,7 @@ public final class BuildCommand implements Callable<Integer> {
         }
         Path tempContext = null;
         try {
-            if ((contextArg.equals("-") || "-".equals(file) || RemoteContext.isUrl(contextArg)) && !ProcessIds.isRoot()) {
+            if ((contextArg.equals("-") || "-".equals(file) || RemoteContext.isUrl(contextArg)) && Userns.needed(isolationMode())) {
                 // stdin can be read once, a URL is fetched once: enter the user namespace first
                 java.util.OptionalInt code = Userns.ensureInside(
                         spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new),
@@ -183,7 +182,7 @@ public final class BuildCommand implements Callable<Integer> {
             LocalStore store = new LocalStore(global.storeRoot());
             List<BuildEvent> held = new ArrayList<>();
             BuiltImage cached = null;
-            if (needsContainers(plan) && !ProcessIds.isRoot()) {
+            if (needsContainers(plan) && Userns.needed(isolationMode())) {
                 cached = cachedOutsideNamespace(plan, planOptions, context, store, held, outs, names, targetPlatform);
                 if (cached == null) {
                     java.util.OptionalInt code = Userns.ensureInside(
@@ -198,40 +197,18 @@ public final class BuildCommand implements Callable<Integer> {
                 err.println("WARNING: " + w.render());
             }
             err.flush();
-            BuildProgress plain = new BuildProgress(out, silent, plan.stages().size() > 1);
-            LiveProgress live = live(silent) ? LiveProgress.start(err, Terminal.stderr(System.getenv()), steps(plan), plain)
-                    : null;
-            BuildListener events = live != null ? live : plain;
-            ProgressListener transfers = live != null ? live : plain;
-            BuiltImage built = cached;
-            boolean succeeded = false;
-            try {
-                if (built != null) {
-                    held.forEach(events::on);
-                } else {
-                    try (RunExecutor runs = runExecutor(store)) {
-                        built = build(plan, planOptions, context, store, events, transfers, runs,
-                                options(targetPlatform), outs, names);
+            try (RunExecutor runs = cached != null ? RunExecutor.UNAVAILABLE : runExecutor(store)) {
+                if (cached == null && needsContainers(plan)) {
+                    // before anything is pulled: a machine where no container can run fails here
+                    String isolationLine = runs.prepare();
+                    if (isolationLine != null && !silent) {
+                        err.println("isolation: " + isolationLine);
+                        err.flush();
                     }
                 }
-                succeeded = true;
-            } finally {
-                if (live != null) {
-                    live.finish(succeeded);
-                }
+                return buildAndReport(plan, planOptions, context, store, held, outs, names, targetPlatform, cached,
+                        runs, silent, out, err);
             }
-            BuildResults.writeIdFiles(built, names, iidFile, metadataFile);
-            if (push) {
-                BuildResults.push(store, names, transfers, mirrors, insecure);
-            }
-            if (!silent) {
-                for (Reference n : names) {
-                    out.println("Successfully tagged " + n.familiarString());
-                }
-            }
-            out.println(built.id());
-            out.flush();
-            return Main.EXIT_OK;
         } catch (RunFailedException e) {
             err.println("Error: " + e.getMessage());
             err.flush();
@@ -241,6 +218,45 @@ public final class BuildCommand implements Callable<Integer> {
                 FileTrees.deleteQuietly(tempContext);
             }
         }
+    }
+
+    /** Builds (or replays a cached build's events), writes the outputs, pushes, prints the image id. */
+    private int buildAndReport(BuildPlan plan, PlanOptions planOptions, BuildContext context, LocalStore store,
+            List<BuildEvent> held, List<BuildOutput> outs, List<Reference> names, Platform targetPlatform,
+            BuiltImage cached, RunExecutor runs, boolean silent, PrintWriter out, PrintWriter err)
+            throws Exception {
+        BuildProgress plain = new BuildProgress(out, silent, plan.stages().size() > 1);
+        LiveProgress live = live(silent) ? LiveProgress.start(err, Terminal.stderr(System.getenv()), steps(plan), plain)
+                : null;
+        BuildListener events = live != null ? live : plain;
+        ProgressListener transfers = live != null ? live : plain;
+        BuiltImage built = cached;
+        boolean succeeded = false;
+        try {
+            if (built != null) {
+                held.forEach(events::on);
+            } else {
+                built = build(plan, planOptions, context, store, events, transfers, runs,
+                        options(targetPlatform), outs, names);
+            }
+            succeeded = true;
+        } finally {
+            if (live != null) {
+                live.finish(succeeded);
+            }
+        }
+        BuildResults.writeIdFiles(built, names, iidFile, metadataFile);
+        if (push) {
+            BuildResults.push(store, names, transfers, mirrors, insecure);
+        }
+        if (!silent) {
+            for (Reference n : names) {
+                out.println("Successfully tagged " + n.familiarString());
+            }
+        }
+        out.println(built.id());
+        out.flush();
+        return Main.EXIT_OK;
     }
 
     /** Builds, writes the {@code -o} outputs and sets the names, all under one store session. */

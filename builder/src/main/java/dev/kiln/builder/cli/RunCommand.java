@@ -18,12 +18,14 @@ import dev.kiln.runtime.Execution;
 import dev.kiln.runtime.Isolation;
 import dev.kiln.runtime.Mount;
 import dev.kiln.runtime.Network;
+import dev.kiln.runtime.PortForward;
 import dev.kiln.runtime.RootFs;
 import dev.kiln.runtime.Sandbox;
 import dev.kiln.runtime.Stdio;
 import dev.kiln.runtime.UserLookup;
 import dev.kiln.runtime.Userns;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,8 +80,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--entrypoint", paramLabel = "CMD", description = "Override the image's ENTRYPOINT.")
     String entrypoint;
 
-    @Option(names = {"-p", "--publish"}, paramLabel = "HOST:CONTAINER",
-            description = "With host networking only HOST = CONTAINER is possible (and needs nothing).")
+    @Option(names = {"-p", "--publish"}, paramLabel = "[IP:]HOST:CONTAINER",
+            description = "Publish a container port: HOST = CONTAINER needs nothing (host networking); "
+                    + "otherwise kiln relays TCP from HOST to the container's port while it runs.")
     List<String> publish = new ArrayList<>();
 
     @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CONTAINER[:ro]", description = "Bind-mount a host path.")
@@ -105,7 +108,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Network net = parseNetwork();
-        checkPorts(net);
+        List<Forward> forwards = checkPorts(net);
         if (name != null && ContainerState.all().stream().anyMatch(c -> name.equals(c.name()) && c.running())) {
             throw new KilnException("a running container is already named " + name, "choose another --name", null);
         }
@@ -122,13 +125,13 @@ final class RunCommand implements Callable<Integer> {
         // is on record as running; from then on prune keeps a running container's image and layers.
         LocalStore.Session session = store.session();
         try {
-            return runImage(store, net, session);
+            return runImage(store, net, forwards, session);
         } finally {
             session.close();
         }
     }
 
-    private int runImage(LocalStore store, Network net, LocalStore.Session session) throws Exception {
+    private int runImage(LocalStore store, Network net, List<Forward> forwards, LocalStore.Session session) throws Exception {
         ImageRecord record = findOrPull(store);
         ImageConfig config = Json.parseConfig(store.readBlob(record.config())).value();
         List<Descriptor> layers = store.manifest(record).manifest().value().layers();
@@ -151,6 +154,7 @@ final class RunCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         Integer code = null;
         ContainerState state = null;
+        List<PortForward> ports = new ArrayList<>();
         try {
             ExecSpec exec = execSpec(config.config(), lowers, dir, id, net);
             state = new ContainerState(id, name != null ? name : id.substring(0, 12), record.name(),
@@ -158,9 +162,13 @@ final class RunCommand implements Callable<Integer> {
                     ContainerState.startTimeOf(ProcessHandle.current().pid()), null);
             state.save();
             session.close();
+            for (Forward f : forwards) {
+                ports.add(PortForward.open(f.bind(), f.host(), f.container()));
+            }
             code = runToEnd(exec);
             return code;
         } finally {
+            ports.forEach(PortForward::close);
             if (rm) {
                 LocalStore.deleteTree(dir);
             } else if (state != null) {
@@ -261,19 +269,59 @@ final class RunCommand implements Callable<Integer> {
         };
     }
 
-    private void checkPorts(Network net) {
+    /** One {@code -p [IP:]HOST:CONTAINER[/tcp]} that needs a forwarder (HOST ≠ CONTAINER). */
+    private record Forward(InetAddress bind, int host, int container) {}
+
+    /** Checks every {@code -p}; returns those needing a forwarder (the others need nothing). */
+    private List<Forward> checkPorts(Network net) {
+        List<Forward> forwards = new ArrayList<>();
         for (String p : publish) {
-            String[] parts = p.split(":");
-            String host = parts.length >= 2 ? parts[parts.length - 2] : parts[0];
-            String container = parts[parts.length - 1].replace("/tcp", "");
             if (net == Network.NONE) {
                 throw new KilnException("-p " + p + " cannot work with --network none", "drop -p or use --network host", null);
             }
-            if (!host.equals(container)) {
-                throw new KilnException("-p " + p + ": kiln containers share the host's network, so the port "
-                        + "cannot be remapped", "use -p " + container + ":" + container
-                        + " and connect to port " + container, null);
+            String spec = p;
+            String proto = "tcp";
+            int slash = spec.lastIndexOf('/');
+            if (slash >= 0) {
+                proto = spec.substring(slash + 1);
+                spec = spec.substring(0, slash);
             }
+            String[] parts = spec.split(":");
+            if (parts.length > 3 || !proto.equals("tcp") && !proto.equals("udp")) {
+                throw new KilnException("invalid -p " + p, "use [IP:]HOST:CONTAINER[/tcp]", null);
+            }
+            int container = port(parts[parts.length - 1], p);
+            int host = parts.length >= 2 ? port(parts[parts.length - 2], p) : container;
+            if (host == container) {
+                continue; // the container's port is the host's already
+            }
+            if (proto.equals("udp")) {
+                throw new KilnException("-p " + p + ": kiln forwards TCP only; a UDP port must keep its number",
+                        "use -p " + container + ":" + container + "/udp", null);
+            }
+            InetAddress bind = null;
+            if (parts.length == 3 && !parts[0].isEmpty()) {
+                try {
+                    bind = InetAddress.getByName(parts[0]);
+                } catch (java.net.UnknownHostException e) {
+                    throw new KilnException("-p " + p + ": unknown address " + parts[0], "use an IP address", null);
+                }
+            }
+            forwards.add(new Forward(bind, host, container));
         }
+        return forwards;
+    }
+
+    private static int port(String text, String spec) {
+        try {
+            int n = Integer.parseInt(text);
+            if (n >= 1 && n <= 65535) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new KilnException("invalid -p " + spec + ": '" + text + "' is not a port (1-65535)",
+                "use [IP:]HOST:CONTAINER, e.g. -p 8080:80", null);
     }
 }

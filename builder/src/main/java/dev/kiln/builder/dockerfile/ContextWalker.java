@@ -1,5 +1,6 @@
 package dev.kiln.builder.dockerfile;
 
+import dev.kiln.oci.files.FileNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -13,7 +14,8 @@ import java.util.List;
 /**
  * Lists the build context as the ignore rules leave it. Excluded directories are skipped whole
  * unless a later {@code !} rule could re-include something inside them; such a directory is listed
- * only when something below it is. Symbolic links are listed, never followed.
+ * only when something below it is. Symbolic links are listed, never followed. Paths are in
+ * {@link FileNames} text form, so ignore rules match names that are not valid UTF-8 too.
  */
 public final class ContextWalker {
 
@@ -81,6 +83,6 @@ public final class ContextWalker {
     }
 
     private static String relative(Path root, Path p) {
-        return root.relativize(p).toString().replace('\\', '/');
+        return FileNames.relative(root, p);
     }
 }

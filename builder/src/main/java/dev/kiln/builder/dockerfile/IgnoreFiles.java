@@ -1,8 +1,8 @@
 package dev.kiln.builder.dockerfile;
 
+import dev.kiln.oci.files.FileNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -17,7 +17,7 @@ public final class IgnoreFiles {
     /** The ignore file that applies, if any. */
     public static Optional<Path> locate(Path contextDir, Path dockerfile) {
         if (dockerfile != null) {
-            Path specific = dockerfile.resolveSibling(dockerfile.getFileName() + ".dockerignore");
+            Path specific = dockerfile.resolveSibling(FileNames.path(FileNames.name(dockerfile) + ".dockerignore"));
             if (Files.isRegularFile(specific)) {
                 return Optional.of(specific);
             }
@@ -33,8 +33,9 @@ public final class IgnoreFiles {
             return IgnoreMatcher.empty();
         }
         try {
-            String text = Files.readString(file.get(), StandardCharsets.UTF_8);
-            return IgnoreMatcher.parse(file.get().getFileName().toString(), text);
+            // patterns are names: bytes that are not UTF-8 match the same bytes in the context
+            String text = FileNames.decode(Files.readAllBytes(file.get()));
+            return IgnoreMatcher.parse(FileNames.name(file.get()), text);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file.get(), e);
         }

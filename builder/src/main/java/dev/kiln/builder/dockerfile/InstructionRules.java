@@ -25,6 +25,8 @@ public final class InstructionRules {
                 throw new DockerfileException(a.range(), "checksum can't be specified for "
                         + (sources.size() != 1 ? "multiple sources" : "non-HTTP(S) sources"));
             }
+        } else if (expanded instanceof VolumeInstruction v && v.paths().contains("")) {
+            throw new DockerfileException(v.range(), "VOLUME specified can not be an empty string");
         } else if (expanded instanceof RunInstruction r) {
             for (RunMount m : r.mounts()) {
                 mountTarget(m.target(), null, r.range());

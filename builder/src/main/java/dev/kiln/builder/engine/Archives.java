@@ -2,28 +2,26 @@ package dev.kiln.builder.engine;
 
 import dev.kiln.builder.snapshot.Owner;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.files.FileNames;
+import dev.kiln.oci.layer.FileOps;
+import dev.kiln.oci.layer.LayerException;
+import dev.kiln.oci.layer.LayerExtractor;
+import dev.kiln.oci.layer.WhiteoutHandler;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.CompressorException;
 import org.apache.commons.compress.compressors.CompressorStreamFactory;
 
 /**
- * Local tar archives for ADD: recognised by content (plain tar, gzip, bzip2, xz, zstd), extracted
- * into a directory without ever writing outside it (no {@code ..}, no absolute paths, no writing
- * through a symlink, hardlinks only to entries already extracted). Owners are recorded from the
- * headers, not set on disk.
+ * Local tar archives for ADD and tar build contexts: recognised by content (plain tar, gzip,
+ * bzip2, xz, zstd) and extracted by {@link LayerExtractor}, the one extractor every tar goes
+ * through, which never writes outside the destination. Owners are recorded from the headers, not
+ * set on disk.
  */
 final class Archives {
     private Archives() {}
@@ -49,70 +47,50 @@ final class Archives {
     }
 
     /**
-     * Extracts {@code archive} under {@code root/destRel}; returns the owners of what it wrote by
-     * path relative to {@code root}.
+     * Extracts {@code archive} under {@code root/destRel} with the one layer extractor (everything
+     * resolved inside {@code root/destRel}, symlinks never followed out of it, names byte-exact;
+     * {@code .wh.} entries are plain files here, device nodes are skipped); returns the owners of
+     * what it wrote by path relative to {@code root} ({@code chown}'s when given, else the
+     * headers'). Owners are not set on disk.
      */
     static Map<String, Owner> extract(Path archive, Path root, String destRel, Owner chown) throws IOException {
-        Map<String, Owner> owners = new java.util.HashMap<>();
-        Path dest = destRel.isEmpty() ? root : root.resolve(destRel);
+        Path dest = destRel.isEmpty() ? root : FileNames.resolve(root, destRel);
         Files.createDirectories(dest);
-        List<Object[]> dirTimes = new ArrayList<>();
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(open(archive))) {
-            TarArchiveEntry e;
-            while ((e = tar.getNextEntry()) != null) {
-                String name = Paths.relative(e.getName());
-                if (name.isEmpty()) {
-                    continue;
-                }
-                Path target = dest.resolve(name);
-                checkInside(root, dest, target.getParent(), e.getName());
-                Files.createDirectories(target.getParent());
-                String rel = root.relativize(target).toString();
-                if (e.isDirectory()) {
-                    if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                        Files.deleteIfExists(target);
-                        Files.createDirectory(target);
-                    }
-                    dirTimes.add(new Object[] {target, e.getModTime().getTime()});
-                } else if (e.isSymbolicLink()) {
-                    Files.deleteIfExists(target);
-                    Files.createSymbolicLink(target, Path.of(e.getLinkName()));
-                    Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                            .setTimes(FileTime.fromMillis(e.getModTime().getTime()), null, null);
-                } else if (e.isLink()) {
-                    Path to = dest.resolve(Paths.relative(e.getLinkName()));
-                    checkInside(root, dest, to, e.getLinkName());
-                    Files.deleteIfExists(target);
-                    Files.createLink(target, to);
-                    continue;
-                } else if (e.isFile()) {
-                    Files.deleteIfExists(target);
-                    Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
-                    Files.setLastModifiedTime(target, FileTime.fromMillis(e.getModTime().getTime()));
-                } else {
-                    continue; // devices and fifos are not extracted by ADD when rootless
-                }
-                if (!e.isSymbolicLink()) {
-                    Archives.setMode(target, e.getMode());
-                }
-                owners.put(rel, chown != null ? chown : new Owner((int) e.getLongUserId(), (int) e.getLongGroupId()));
-            }
+        OwnerRecorder owners = new OwnerRecorder(root, chown);
+        LayerExtractor.Options options = LayerExtractor.Options.defaults().withWhiteouts(WhiteoutHandler.none())
+                .withFileOps(owners).withApplyXattrs(false);
+        try (InputStream in = open(archive)) {
+            new LayerExtractor(options).extract(in, dest);
+        } catch (LayerException e) {
+            throw new IOException("archive " + FileNames.name(archive) + ": " + e.getMessage(), e);
         }
-        for (int i = dirTimes.size() - 1; i >= 0; i--) {
-            Files.setLastModifiedTime((Path) dirTimes.get(i)[0], FileTime.fromMillis((Long) dirTimes.get(i)[1]));
-        }
-        return owners;
+        return owners.owners;
     }
 
-    private static void checkInside(Path root, Path dest, Path p, String name) throws IOException {
-        Path real = p.normalize();
-        if (!real.startsWith(dest.normalize())) {
-            throw new IOException("archive entry " + name + " points outside the destination");
+    /** Records the owner each entry would get instead of setting it: the snapshot writes owners into the tar. */
+    private static final class OwnerRecorder implements FileOps {
+        private final Path root;
+        private final Owner chown;
+        final Map<String, Owner> owners = new HashMap<>();
+
+        OwnerRecorder(Path root, Owner chown) {
+            this.root = root;
+            this.chown = chown;
         }
-        for (Path q = real; q != null && q.startsWith(root); q = q.getParent()) {
-            if (Files.isSymbolicLink(q)) {
-                throw new IOException("archive entry " + name + " would be written through the symlink " + q);
-            }
+
+        @Override
+        public void chown(Path path, int uid, int gid) {
+            owners.put(FileNames.relative(root, path), chown != null ? chown : new Owner(uid, gid));
+        }
+
+        @Override
+        public void setXattr(Path path, String name, byte[] value) {
+            throw new UnsupportedOperationException("ADD does not set extended attributes");
+        }
+
+        @Override
+        public void mknod(Path path, char type, int mode, int major, int minor) {
+            throw new UnsupportedOperationException("ADD does not create device nodes");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.builder.dockerfile.ContextWalker;
 import dev.kiln.builder.dockerfile.IgnoreMatcher;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ public final class BuildContext {
         if (owners == null) {
             return Optional.empty();
         }
-        String rel = dir.relativize(source.toAbsolutePath().normalize()).toString().replace('\\', '/');
+        String rel = FileNames.relative(dir, source.toAbsolutePath().normalize());
         return owners.getNoFollow(rel).map(n -> new Owner(n.uid(), n.gid()));
     }
 

@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.builder.dockerfile.Heredoc;
 import dev.kiln.builder.dockerfile.IgnoreMatcher;
 import dev.kiln.builder.dockerfile.InstructionRules;
@@ -105,7 +106,7 @@ final class CopyPlanner {
             }
             return out;
         }
-        if (!context.includes(rel) || !Files.exists(context.dir().resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
+        if (!context.includes(rel) || !Files.exists(FileNames.resolve(context.dir(), rel), LinkOption.NOFOLLOW_LINKS)) {
             throw notFound(pivotless);
         }
         out.add(new Resolved(rel, null, null, rel.isEmpty() ? "" : baseName(rel), pivot));
@@ -114,9 +115,9 @@ final class CopyPlanner {
 
     private void addLocal(Resolved r, String destAbs, String fileDest, IgnoreMatcher excludes, List<CopyItem> items) {
         String rel = r.path();
-        Path path = context.dir().resolve(rel);
+        Path path = FileNames.resolve(context.dir(), rel);
         Path real = followInside(path, rel);
-        String realRel = context.dir().relativize(real).toString();
+        String realRel = FileNames.relative(context.dir(), real);
         String parentsPrefix = !spec.parents() ? null
                 : r.pivot() == null ? rel : r.pivot().isEmpty() ? rel : rel.substring(r.pivot().length() + 1);
         if (Files.isDirectory(real)) {
@@ -129,7 +130,7 @@ final class CopyPlanner {
                 if (excludes.excluded(sub) || excludes.excluded(e.getKey())) {
                     continue;
                 }
-                Path p = context.dir().resolve(e.getKey());
+                Path p = FileNames.resolve(context.dir(), e.getKey());
                 CopyItem.Kind kind = Files.isSymbolicLink(p) ? CopyItem.Kind.SYMLINK
                         : e.getValue() ? CopyItem.Kind.DIRECTORY : CopyItem.Kind.FILE;
                 items.add(new CopyItem.FromDisk(dirDest.isEmpty() ? sub : dirDest + "/" + sub, p, kind));
@@ -150,7 +151,7 @@ final class CopyPlanner {
             Path real = path.toRealPath();
             if (!real.startsWith(context.dir().toRealPath())) {
                 throw new StepException(spec.range(), spec.keyword() + " source " + rel
-                        + " is a symlink to " + real + ", outside the build context", null);
+                        + " is a symlink to " + FileNames.text(real) + ", outside the build context", null);
             }
             return context.dir().resolve(context.dir().toRealPath().relativize(real));
         } catch (IOException e) {
@@ -204,7 +205,7 @@ final class CopyPlanner {
 
     /**
      * The cache input of {@code items}: everything the layer records of them — every name, kind,
-     * mode (special bits included), size, mtime, byte, link target, {@code user.} xattr and which
+     * mode (special bits included), size, mtime (in whole seconds, as LayerWriter records it), byte, link target, {@code user.} xattr and which
      * sources are hardlinks of one another — so that a layer is reused only where it is the layer
      * this context would make. (BuildKit leaves times out of its checksum and so reuses a layer
      * whose files carry another checkout's times; kiln does not.)
@@ -217,8 +218,9 @@ final class CopyPlanner {
             for (int i = 0; i < items.size(); i++) {
                 CopyItem item = items.get(i);
                 String kind = item instanceof CopyItem.FromDisk f ? f.kind().name() : "";
-                d.update((item.getClass().getSimpleName() + "\0" + kind + "\0" + item.dest() + "\0")
-                        .getBytes(StandardCharsets.UTF_8));
+                d.update((item.getClass().getSimpleName() + "\0" + kind + "\0").getBytes(StandardCharsets.UTF_8));
+                d.update(FileNames.encode(item.dest()));
+                d.update((byte) 0);
                 if (item instanceof CopyItem.Inline in) {
                     d.update(in.content());
                     continue;
@@ -231,10 +233,10 @@ final class CopyPlanner {
                 Integer first = (Integer) a.get("nlink") > 1 && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
                         ? inodes.putIfAbsent(inode, i) : null;
                 d.update((a.get("mode") + "\0" + a.get("size") + "\0"
-                        + ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS) + "\0"
+                        + ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.SECONDS) + "\0"
                         + (first == null ? "" : "link " + first) + "\0").getBytes(StandardCharsets.UTF_8));
                 if (Files.isSymbolicLink(file)) {
-                    d.update(Files.readSymbolicLink(file).toString().getBytes(StandardCharsets.UTF_8));
+                    d.update(FileNames.encode(FileNames.text(Files.readSymbolicLink(file))));
                 } else {
                     xattrs(file, d);
                     if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {

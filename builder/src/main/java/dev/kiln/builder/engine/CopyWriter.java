@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.builder.snapshot.Owner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ final class CopyWriter {
     /** Writes {@code items}; returns the owner of every path written, relative to the layer root. */
     Map<String, Owner> write(List<CopyItem> items) throws IOException {
         for (CopyItem item : items) {
-            Path target = layer.resolve(item.dest());
+            Path target = FileNames.resolve(layer, item.dest());
             ensureParents(item.dest());
             writtenInto.add(target.getParent());
             if (item instanceof CopyItem.FromDisk f) {
@@ -155,7 +156,7 @@ final class CopyWriter {
         String rel = "";
         for (String part : parts) {
             rel = rel.isEmpty() ? part : rel + "/" + part;
-            Path dir = layer.resolve(rel);
+            Path dir = FileNames.resolve(layer, rel);
             if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }

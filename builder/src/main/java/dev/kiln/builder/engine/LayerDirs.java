@@ -10,8 +10,10 @@ import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.layer.DiffIdCheck;
 import dev.kiln.oci.layer.DiffIdMismatchException;
+import dev.kiln.oci.layer.JavaFileOps;
 import dev.kiln.oci.layer.LayerExtractor;
 import dev.kiln.runtime.OverlayWhiteouts;
+import dev.kiln.runtime.OwnerTags;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileSystemException;
@@ -70,8 +72,10 @@ public final class LayerDirs {
         try {
             Files.createDirectories(root);
             tmp = Files.createTempDirectory(root, ".extract-");
+            // owners the namespace cannot map (only root is) become OwnerTags, which a RUN's copy-up keeps
             LayerExtractor extractor = new LayerExtractor(LayerExtractor.Options.defaults()
-                    .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(ProcessIds.isRoot()));
+                    .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(ProcessIds.isRoot())
+                    .withFileOps(OwnerTags.extraction(new JavaFileOps())));
             try (InputStream in = blobs.open(layer.descriptor().digest())) {
                 DiffIdCheck check = DiffIdCheck.of(in, layer.descriptor().digest(), layer.diffId());
                 extractor.extract(check.stream(), tmp);

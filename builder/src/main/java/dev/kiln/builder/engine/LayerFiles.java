@@ -3,9 +3,11 @@ package dev.kiln.builder.engine;
 import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.files.AtomicFiles;
-import dev.kiln.oci.layer.DiffIdCheck;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.files.FileNames;
+import dev.kiln.oci.layer.DiffIdCheck;
+import dev.kiln.oci.layer.TarReader;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -21,7 +23,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * What a stack of layer blobs holds, read from the tars themselves (no extraction): which paths
@@ -100,7 +101,8 @@ final class LayerFiles {
         return l;
     }
 
-    private static final int LISTING_VERSION = 1;
+    /** 2: names in {@link FileNames} text form (version 1 read them in the JVM's default charset). */
+    private static final int LISTING_VERSION = 2;
 
     private static void writeListing(Listing l, DataOutputStream out) throws IOException {
         out.writeInt(LISTING_VERSION);
@@ -163,7 +165,7 @@ final class LayerFiles {
         List<String> opaque = new ArrayList<>();
         try (InputStream raw = blobs.open(layer.descriptor().digest())) {
             DiffIdCheck check = DiffIdCheck.of(raw, layer.descriptor().digest(), layer.diffId());
-            TarArchiveInputStream tar = new TarArchiveInputStream(check.stream());
+            TarReader tar = new TarReader(check.stream());
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 String path = Paths.relative(e.getName());

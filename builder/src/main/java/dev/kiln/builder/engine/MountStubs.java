@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.runtime.OverlayFormat;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ final class MountStubs {
         List<Stub> deepestFirst = new ArrayList<>(stubs);
         deepestFirst.sort((a, b) -> b.path().compareTo(a.path()));
         for (Stub s : deepestFirst) {
-            Path p = upper.resolve(s.path());
+            Path p = FileNames.resolve(upper, s.path());
             try {
                 if (s.file() ? Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.size(p) == 0
                         : isEmptyDir(p)) {
@@ -77,7 +78,7 @@ final class MountStubs {
         List<String> parents = new ArrayList<>(copiedUp);
         parents.sort((a, b) -> b.compareTo(a));
         for (String rel : parents) {
-            Path p = upper.resolve(rel);
+            Path p = FileNames.resolve(upper, rel);
             try {
                 if (isEmptyDir(p) && !OverlayFormat.isOpaque(p) && sameAsImage(rel, p)) {
                     Files.delete(p);

@@ -1,8 +1,9 @@
 package dev.kiln.builder.engine;
 
-import java.time.Duration;
-import dev.kiln.builder.registry.StallGuard;
 import dev.kiln.builder.dockerfile.DockerfileText;
+import dev.kiln.builder.registry.StallGuard;
+import dev.kiln.oci.files.FileNames;
+import java.time.Duration;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.KilnException;
 import java.io.IOException;
@@ -125,7 +126,7 @@ public final class RemoteContext {
                     "submodule", "update", "-q", "--init", "--recursive", "--depth=1");
         }
         FileTrees.deleteQuietly(repo.resolve(".git"));
-        Path context = repo.resolve(subdir).normalize();
+        Path context = FileNames.resolve(repo, subdir).normalize();
         if (!context.startsWith(repo) || !Files.isDirectory(context)) {
             throw new KilnException("the git context " + url + " has no directory " + subdir,
                     "write URL#REF:DIR with DIR a directory of the repository", null);

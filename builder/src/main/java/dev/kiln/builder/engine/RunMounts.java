@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.CacheKey;
 import dev.kiln.builder.dockerfile.InstructionRules;
@@ -144,7 +145,7 @@ final class RunMounts implements AutoCloseable {
             return new Mount.Bind(src, r.target(), r.spec().readOnly());
         }
         String rel = contextPath(ctx, r);
-        Path real = ctx.dir().resolve(rel);
+        Path real = FileNames.resolve(ctx.dir(), rel);
         if (r.spec().readOnly() && nothingIgnored(ctx, rel, real)) {
             return new Mount.Bind(real, r.target(), true);
         }
@@ -156,7 +157,7 @@ final class RunMounts implements AutoCloseable {
             throw new StepException(at, "cannot copy " + (rel.isEmpty() ? "the context" : rel)
                     + " for RUN --mount: " + e.getMessage(), null, e);
         }
-        Path src = Files.isDirectory(real) ? copy : copy.resolve(real.getFileName().toString());
+        Path src = Files.isDirectory(real) ? copy : copy.resolve(real.getFileName());
         return new Mount.Bind(src, r.target(), r.spec().readOnly());
     }
 
@@ -257,13 +258,13 @@ final class RunMounts implements AutoCloseable {
     /** The context path of a bind's {@code source}: included by the ignore rules, inside the context. */
     private String contextPath(BuildContext ctx, Resolved r) {
         String rel = r.source();
-        Path p = ctx.dir().resolve(rel);
+        Path p = FileNames.resolve(ctx.dir(), rel);
         if (!ctx.includes(rel) || !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             throw new StepException(at, "RUN --mount source " + (rel.isEmpty() ? "/" : rel)
                     + ": not found in the build context (or excluded by .dockerignore)", null);
         }
         Path real = inside(ctx.dir(), rel, r);
-        return ctx.dir().relativize(real).toString();
+        return FileNames.relative(ctx.dir(), real);
     }
 
     /** {@code root/rel} with symlinks followed, refused when it leaves {@code root}. */
@@ -281,7 +282,7 @@ final class RunMounts implements AutoCloseable {
                 if (part.isEmpty() || part.equals(".")) {
                     continue;
                 }
-                Path next = part.equals("..") ? cur.getParent() : cur.resolve(part);
+                Path next = part.equals("..") ? cur.getParent() : FileNames.resolve(cur, part);
                 if (next == null || !next.startsWith(realRoot)) {
                     throw outside(rel);
                 }
@@ -312,14 +313,14 @@ final class RunMounts implements AutoCloseable {
     /** The items of {@code rel} in {@code ctx} as COPY would copy them (a directory's contents). */
     private static List<CopyItem> items(BuildContext ctx, String rel) {
         List<CopyItem> items = new ArrayList<>();
-        Path real = ctx.dir().resolve(rel);
+        Path real = FileNames.resolve(ctx.dir(), rel);
         if (!Files.isDirectory(real)) {
-            items.add(new CopyItem.FromDisk(real.getFileName().toString(), real, CopyItem.Kind.FILE));
+            items.add(new CopyItem.FromDisk(FileNames.name(real), real, CopyItem.Kind.FILE));
             return items;
         }
         for (Map.Entry<String, Boolean> e : ctx.below(rel).entrySet()) {
             String sub = e.getKey().substring(rel.isEmpty() ? 0 : rel.length() + 1);
-            Path p = ctx.dir().resolve(e.getKey());
+            Path p = FileNames.resolve(ctx.dir(), e.getKey());
             CopyItem.Kind kind = Files.isSymbolicLink(p) ? CopyItem.Kind.SYMLINK
                     : e.getValue() ? CopyItem.Kind.DIRECTORY : CopyItem.Kind.FILE;
             items.add(new CopyItem.FromDisk(sub, p, kind));

@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cache.CacheKey;
@@ -7,6 +8,7 @@ import dev.kiln.builder.dockerfile.Heredoc;
 import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.dockerfile.VariableScope;
 import dev.kiln.builder.snapshot.LayerBlob;
+import dev.kiln.builder.snapshot.Owner;
 import dev.kiln.runtime.Mount;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -66,7 +68,7 @@ final class RunStep {
         Map<String, Path> files = new LinkedHashMap<>();
         if (shebang.isPresent()) {
             try {
-                Path script = s.newDir("script").resolve(shebang.get().name());
+                Path script = FileNames.resolve(s.newDir("script"), shebang.get().name());
                 java.nio.file.Files.writeString(script, shebang.get().content());
                 Archives.setMode(script, 0755);
                 files.put(PIPES + shebang.get().name(), script);
@@ -109,7 +111,10 @@ final class RunStep {
             LOG.log(System.Logger.Level.DEBUG, "step {0}: the command ran in {1} ms", step,
                     (System.nanoTime() - started) / 1_000_000);
             stubs.remove(upper);
-            LayerBlob blob = s.snapshotter().snapshot(upper, s.snapshotOptions());
+            LayerBlob blob = s.snapshotter().snapshot(upper, result.ownersRecorded()
+                    ? s.snapshotOptions().withReplacedOwners(path -> view.getNoFollow(path)
+                            .filter(n -> n.type() == 'f').map(n -> new Owner(n.uid(), n.gid())))
+                    : s.snapshotOptions());
             kept = s.runs().keepAsLayer(upper, blob);
             state.addLayer(blob, createdBy, s.now());
         } catch (dev.kiln.oci.KilnException e) {

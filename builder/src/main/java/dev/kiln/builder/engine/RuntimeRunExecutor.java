@@ -54,6 +54,12 @@ public final class RuntimeRunExecutor implements RunExecutor {
         return sandbox;
     }
 
+    /** Opens the sandbox (probing what works here); how it isolates containers. */
+    @Override
+    public String prepare() {
+        return sandbox().describe();
+    }
+
     @Override
     public Result run(RunRequest request) throws InterruptedException {
         List<Path> lowers = request.layers().stream().map(layers::dir).toList();
@@ -79,7 +85,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
             err.join();
             dropMountPoints(request.upperDir(), lowers);
             boolean kept = r.changes() == RootChanges.OVERLAY || r.changes() == RootChanges.TREE_DIFF;
-            return new Result(r.exitCode(), kept);
+            return new Result(r.exitCode(), kept, sandbox().recordsOwners());
         } finally {
             FileTrees.deleteQuietly(work);
         }

@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cache.CacheKey;
@@ -227,7 +228,7 @@ final class StageExecutor {
                 String sofar = "";
                 for (String part : rel.split("/")) {
                     sofar = sofar.isEmpty() ? part : sofar + "/" + part;
-                    Path p = Files.createDirectories(layer.resolve(sofar));
+                    Path p = Files.createDirectories(FileNames.resolve(layer, sofar));
                     var existing = view.get(sofar).filter(LayerFiles.Node::isDirectory);
                     Archives.setMode(p, existing.map(LayerFiles.Node::mode).orElse(0755));
                     owners.put(sofar, existing.map(n -> new Owner(n.uid(), n.gid())).orElse(owner));

@@ -7,9 +7,20 @@ import dev.kiln.oci.layer.LayerEntry;
 import dev.kiln.oci.layer.LayerResult;
 import dev.kiln.oci.layer.LayerWriter;
 import dev.kiln.oci.layout.BlobStore;
+import dev.kiln.oci.files.FileNames;
+import dev.kiln.runtime.OwnerTags;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Makes layer blobs from directories with oci-spec's deterministic {@link LayerWriter}: overlay
@@ -36,7 +47,7 @@ public final class Snapshotter {
                 .withClampMtime(options.clampTime()).withOverlayWhiteouts(true));
         try {
             long start = System.nanoTime();
-            List<LayerEntry> entries = writer.scan(dir).stream().map(e -> owned(e, options)).toList();
+            List<LayerEntry> entries = owned(writer.scan(dir), dir, options);
             long scanned = System.nanoTime();
             CrashPoint.reached("snapshot");
             LayerResult r = writer.write(entries, store);
@@ -50,15 +61,113 @@ public final class Snapshotter {
         }
     }
 
-    private static LayerEntry owned(LayerEntry e, SnapshotOptions options) {
-        Owner o = options.owners().get(e.path());
-        if (o == null && options.mapOwnUidToRoot()) {
-            o = new Owner(e.uid() == ProcessIds.uid() ? 0 : e.uid(), e.gid() == ProcessIds.gid() ? 0 : e.gid());
+    /**
+     * Each entry's owner, first found: {@link SnapshotOptions#owners()}; an {@link OwnerTags} tag
+     * (a RUN's recorded chown, or a base layer's owner the disk could not take); for a new file
+     * that replaced one of the layers below, that file's owner ({@link SnapshotOptions#replacedOwners()});
+     * the disk, with
+     * kiln's own ids as root when {@link SnapshotOptions#mapOwnUidToRoot()}. A hardlink gets its
+     * target's owner (they are one inode). Tags never reach the layer.
+     */
+    private static List<LayerEntry> owned(List<LayerEntry> scanned, Path dir, SnapshotOptions options) {
+        Map<String, Map<String, byte[]>> dirXattrs = new HashMap<>();
+        dirXattrs.put("", rootXattrs(dir));
+        Map<String, Owner> decided = new HashMap<>();
+        List<LayerEntry> out = new ArrayList<>(scanned.size());
+        for (LayerEntry e : scanned) {
+            if (e.type() == LayerEntry.Type.DIRECTORY) {
+                dirXattrs.put(e.path(), e.xattrs());
+            }
+            Owner o = options.owners().get(e.path());
+            if (o == null && e.type() == LayerEntry.Type.HARDLINK) {
+                o = decided.get(e.linkTarget());
+            }
+            if (o == null) {
+                o = tagged(e, dir, dirXattrs);
+            }
+            if (o == null && e.type() == LayerEntry.Type.FILE && options.replacedOwners() != null) {
+                o = options.replacedOwners().apply(e.path()).filter(l -> !l.equals(Owner.ROOT))
+                        .filter(l -> !isCopyUp(dir, e.path())).orElse(null);
+            }
+            if (o == null && options.mapOwnUidToRoot()) {
+                o = new Owner(e.uid() == ProcessIds.uid() ? 0 : e.uid(), e.gid() == ProcessIds.gid() ? 0 : e.gid());
+            }
+            Map<String, byte[]> xattrs = withoutTags(e.xattrs());
+            if (o == null) {
+                o = new Owner(e.uid(), e.gid());
+            }
+            decided.put(e.path(), o);
+            if (o.uid() == e.uid() && o.gid() == e.gid() && xattrs == e.xattrs()) {
+                out.add(e);
+            } else {
+                out.add(new LayerEntry(e.path(), e.type(), e.mode(), o.uid(), o.gid(), e.mtime(), e.size(), e.content(),
+                        e.linkTarget(), e.devMajor(), e.devMinor(), xattrs));
+            }
         }
-        if (o == null || (o.uid() == e.uid() && o.gid() == e.gid())) {
-            return e;
+        return out;
+    }
+
+    /**
+     * Whether overlay copied {@code path} up from a lower layer (it has {@code user.overlay.origin}):
+     * the file itself changed in place, rather than a new file taking its name.
+     */
+    private static boolean isCopyUp(Path dir, String path) {
+        try {
+            UserDefinedFileAttributeView view = Files.getFileAttributeView(FileNames.resolve(dir, path),
+                    UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            return view != null && view.list().contains("overlay.origin");
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
-        return new LayerEntry(e.path(), e.type(), e.mode(), o.uid(), o.gid(), e.mtime(), e.size(), e.content(),
-                e.linkTarget(), e.devMajor(), e.devMinor(), e.xattrs());
+    }
+
+    private static Owner tagged(LayerEntry e, Path dir, Map<String, Map<String, byte[]>> dirXattrs) {
+        Optional<OwnerTags.Ids> ids;
+        if (e.type() == LayerEntry.Type.SYMLINK) {
+            int slash = e.path().lastIndexOf('/');
+            Map<String, byte[]> parent = dirXattrs.get(slash < 0 ? "" : e.path().substring(0, slash));
+            ids = parent == null || parent.isEmpty() ? Optional.empty()
+                    : OwnerTags.findLink(parent, FileNames.encode(e.path().substring(slash + 1)), inode(dir, e.path()));
+        } else {
+            ids = OwnerTags.find(e.xattrs());
+        }
+        return ids.map(i -> new Owner(i.uid(), i.gid())).orElse(null);
+    }
+
+    private static long inode(Path dir, String path) {
+        try {
+            return (Long) Files.getAttribute(FileNames.resolve(dir, path), "unix:ino", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static Map<String, byte[]> withoutTags(Map<String, byte[]> xattrs) {
+        if (xattrs.keySet().stream().noneMatch(OwnerTags::isTag)) {
+            return xattrs;
+        }
+        Map<String, byte[]> kept = new TreeMap<>(xattrs);
+        kept.keySet().removeIf(OwnerTags::isTag);
+        return kept;
+    }
+
+    /** The {@code user.} xattrs of the layer's top directory, which holds its top-level symlinks' tags. */
+    private static Map<String, byte[]> rootXattrs(Path dir) {
+        Map<String, byte[]> out = new HashMap<>();
+        try {
+            UserDefinedFileAttributeView view = Files.getFileAttributeView(dir, UserDefinedFileAttributeView.class);
+            if (view != null) {
+                for (String name : view.list()) {
+                    if (OwnerTags.isTag("user." + name)) {
+                        ByteBuffer buf = ByteBuffer.allocate(view.size(name));
+                        view.read(name, buf);
+                        out.put("user." + name, buf.array());
+                    }
+                }
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // no tags
+        }
+        return out;
     }
 }

@@ -17,7 +17,7 @@ public enum ArchiveFormat {
     public static ArchiveFormat detect(Path file) {
         boolean docker = false;
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
-                TarArchiveInputStream tar = new TarArchiveInputStream(Compression.autoDecompress(raw))) {
+                TarArchiveInputStream tar = new TarArchiveInputStream(Compression.autoDecompress(raw), "UTF-8")) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 String name = e.getName().startsWith("./") ? e.getName().substring(2) : e.getName();

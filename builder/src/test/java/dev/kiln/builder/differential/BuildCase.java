@@ -18,7 +18,9 @@ import java.util.stream.Stream;
  *   <li>{@code setup.sh}: run with {@code sh} in the context copy before the build (hardlinks,
  *       special modes and times git cannot keep, archives);
  *   <li>{@code parent/}: a Dockerfile built first by both, tagged {@code NAME-parent};
- *   <li>{@code expected-differences.tsv}: the differences this case is known to show, with reasons.
+ *   <li>{@code expected-differences.tsv}: the differences this case is known to show, with reasons;
+ *   <li>for {@link RegressionIT}: {@code expected}, {@code expected-after-rebuild}, {@code rebuild.sh}
+ *       and {@code context-owners}.
  * </ul>
  */
 record BuildCase(String name, Path dir) {
@@ -26,7 +28,7 @@ record BuildCase(String name, Path dir) {
     static final long CONTEXT_MTIME = 1_600_000_000L;
     static final String BUILDAH_DOCKERFILE = "Dockerfile.buildah";
     private static final List<String> NOT_CONTEXT = List.of(BUILDAH_DOCKERFILE, "build-args", "setup.sh", "parent",
-            ExpectedDifferences.FILE_NAME);
+            ExpectedDifferences.FILE_NAME, "expected", "expected-after-rebuild", "rebuild.sh", "context-owners");
 
     /** The cases under {@code root}, sorted by name. */
     static List<BuildCase> all(Path root) throws IOException {
@@ -58,9 +60,11 @@ record BuildCase(String name, Path dir) {
 
     /**
      * Copies the case to {@code into}: {@code into/context} (times set, setup.sh run) and
-     * {@code into/meta} (the Dockerfiles and the parent's context).
+     * {@code into/meta} (the Dockerfiles and the parent's context), owned by {@code owner} (a user
+     * name; null: left to the current user). setup.sh runs as that owner after the copy changed
+     * hands, since a chown afterwards would clear the setuid and setgid bits it sets.
      */
-    void prepare(Path into) throws IOException, InterruptedException {
+    void prepare(Path into, String owner) throws IOException, InterruptedException {
         Path context = into.resolve("context");
         Path meta = into.resolve("meta");
         Files.createDirectories(meta);
@@ -71,10 +75,17 @@ record BuildCase(String name, Path dir) {
             }
         }
         Files.copy(context.resolve("Dockerfile"), meta.resolve("Dockerfile"));
+        if (owner != null) {
+            ExternalTool.run("chown", "-R", owner + ":", into.toString()).assertSuccess();
+        }
         setTimes(context, meta);
         if (Files.exists(meta.resolve("setup.sh"))) {
-            Process p = new ProcessBuilder("sh", meta.resolve("setup.sh").toString()).directory(context.toFile())
-                    .redirectErrorStream(true).start();
+            List<String> cmd = new java.util.ArrayList<>();
+            if (owner != null && !owner.equals(System.getProperty("user.name"))) {
+                cmd.addAll(List.of("runuser", "-u", owner, "--"));
+            }
+            cmd.addAll(List.of("sh", meta.resolve("setup.sh").toString()));
+            Process p = new ProcessBuilder(cmd).directory(context.toFile()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() != 0) {
                 throw new AssertionError(name + "/setup.sh failed:\n" + out);

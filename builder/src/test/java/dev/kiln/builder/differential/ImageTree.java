@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import dev.kiln.oci.layer.TarReader;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.CompressorStreamFactory;
@@ -72,7 +73,7 @@ final class ImageTree {
             List<String> digests = new ArrayList<>();
             try (InputStream raw = new BufferedInputStream(Files.newInputStream(layer));
                     InputStream in = decompressed(raw);
-                    TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+                    TarArchiveInputStream tar = new TarReader(in)) {
                 for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
                     headers.add(e);
                     digests.add(!e.isLink() && typeOf(e) == FsEntry.Type.FILE ? sha256(tar) : null);

@@ -94,6 +94,22 @@ class BuilderTest {
     }
 
     @Test
+    void sourceMtime_keyHoldsWholeSecondsAsTheLayerDoes() throws Exception {
+        Path app = f.context.resolve("app.py");
+        Instant t = Instant.ofEpochSecond(1_700_000_000L, 100_000_000L);
+        Files.setLastModifiedTime(app, java.nio.file.attribute.FileTime.from(t));
+        BuiltImage first = f.build(TUTORIAL);
+        Files.setLastModifiedTime(app, java.nio.file.attribute.FileTime.from(t.plusNanos(800_000_000L)));
+        f.events.clear();
+        assertThat(f.build(TUTORIAL).id()).as("same second: the layer would be the same").isEqualTo(first.id());
+        assertThat(f.count(BuildEvent.StepCached.class)).isEqualTo(6);
+        Files.setLastModifiedTime(app, java.nio.file.attribute.FileTime.from(t.plusSeconds(1)));
+        f.events.clear();
+        f.build(TUTORIAL);
+        assertThat(f.count(BuildEvent.StepCached.class)).as("another second: the layer records it").isEqualTo(3);
+    }
+
+    @Test
     void cachedLayersOnly_everyLayerCached_buildsTheSameImage() throws Exception {
         BuiltImage first = f.build(TUTORIAL);
         f.options = f.options.withCachedLayersOnly(true);

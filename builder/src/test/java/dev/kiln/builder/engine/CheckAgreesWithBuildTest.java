@@ -35,6 +35,7 @@ class CheckAgreesWithBuildTest {
                 Arguments.of("FROM base\nRUN --mount=type=tmpfs,target=/ echo x\n", "invalid mount target \"/\""),
                 Arguments.of("FROM base\nARG T=/x/..\nRUN --mount=type=tmpfs,target=$T echo x\n",
                         "invalid mount target \"/\""),
+                Arguments.of("FROM base\nVOLUME /ok $UNSET\n", "VOLUME specified can not be an empty string"),
                 Arguments.of("FROM base\nCOPY a\n", "COPY requires at least two arguments"),
                 // accepted by both
                 Arguments.of("FROM base\nCOPY --chmod=0755 a /a\nCOPY --chmod=4755 a /b\n", null),

@@ -1,5 +1,7 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.oci.files.FileNames;
+import dev.kiln.oci.layer.TarReader;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.dockerfile.Dockerfile;
 import dev.kiln.builder.dockerfile.IgnoreFiles;
@@ -23,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * A store, a base image ({@code base}: busybox-like, two layers with /etc/passwd and /etc/group),
@@ -98,7 +99,7 @@ final class EngineFixture {
                 try {
                     switch (w[0]) {
                         case "write" -> {
-                            Path p = request.upperDir().resolve(w[1].substring(1));
+                            Path p = FileNames.resolve(request.upperDir(), w[1].substring(1));
                             Files.createDirectories(p.getParent());
                             Files.writeString(p, w.length > 2 ? w[2] : "");
                         }
@@ -148,8 +149,9 @@ final class EngineFixture {
         return request.upperDir().resolve(path.substring(1));
     }
 
+    /** A context file; {@code rel} in {@link FileNames} text form (a name need not be UTF-8). */
     void file(String rel, String content) throws IOException {
-        Path p = context.resolve(rel);
+        Path p = FileNames.resolve(context, rel);
         Files.createDirectories(p.getParent());
         Files.writeString(p, content);
     }
@@ -179,7 +181,7 @@ final class EngineFixture {
     Map<String, TarArchiveEntry> entries(LayerBlob layer) throws IOException {
         Map<String, TarArchiveEntry> out = new LinkedHashMap<>();
         try (InputStream in = store.open(layer.descriptor().digest());
-                TarArchiveInputStream tar = new TarArchiveInputStream(Compression.autoDecompress(in))) {
+                TarReader tar = new TarReader(Compression.autoDecompress(in))) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 out.put(e.getName(), e);
@@ -191,7 +193,7 @@ final class EngineFixture {
     /** The content of a file in a layer. */
     String read(LayerBlob layer, String name) throws IOException {
         try (InputStream in = store.open(layer.descriptor().digest());
-                TarArchiveInputStream tar = new TarArchiveInputStream(Compression.autoDecompress(in))) {
+                TarReader tar = new TarReader(Compression.autoDecompress(in))) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 if (e.getName().equals(name)) {

@@ -48,21 +48,37 @@ class IsolationMatrixIT {
 
     @Test
     void root_chroot_copyAndTreeWalk() throws Exception {
-        Path rootfs = build("root-chroot", List.of(), "chroot");
-        assertMatrix(rootfs);
+        Built b = build("root-chroot", List.of(), null, "chroot");
+        assertThat(b.stderr()).contains("isolation: chroot (copy + tree walk, host ids)");
+        assertMatrix(b.rootfs());
     }
 
     @Test
     void root_userns_overlayUpperDirs() throws Exception {
-        Path rootfs = build("root-userns", List.of(), "userns");
-        assertMatrix(rootfs);
+        Built b = build("root-userns", List.of(), null, "userns");
+        assertThat(b.stderr()).contains("isolation: userns (overlay, host ids)");
+        assertMatrix(b.rootfs());
     }
 
     @Test
     void user_userns_overlayUpperDirs() throws Exception {
-        Path rootfs = build("user-userns", List.of("runuser", "-u", ItEnv.require("KILN_IT_USER"), "--"), "userns");
-        assertMatrix(rootfs);
+        String user = ItEnv.require("KILN_IT_USER");
+        Built b = build("user-userns", List.of("runuser", "-u", user, "--"), user, "userns");
+        assertThat(b.stderr()).containsPattern("isolation: userns \\(overlay, subuid range \\d+-\\d+\\)");
+        assertMatrix(b.rootfs());
     }
+
+    /** A root pod without CAP_SYS_ADMIN: a user namespace of its own, not chroot (it used to go to chroot). */
+    @Test
+    void root_withoutCapSysAdmin_usesAUserNamespace() throws Exception {
+        ExternalTool.assumeInstalled("setpriv");
+        Built b = build("root-nosysadmin", List.of("setpriv", "--bounding-set=-sys_admin", "--"), null, "auto");
+        assertThat(b.stderr()).contains("isolation: userns (overlay, user namespace, every id mapped to itself)");
+        assertMatrix(b.rootfs());
+    }
+
+    /** A build's unpacked rootfs and what kiln printed on stderr. */
+    record Built(Path rootfs, String stderr) {}
 
     static void assertMatrix(Path rootfs) throws Exception {
         assertThat(Files.readString(rootfs.resolve("created"))).isEqualTo("hello\n");
@@ -73,15 +89,14 @@ class IsolationMatrixIT {
         assertThat(Files.readString(rootfs.resolve("out"))).startsWith("uid=1000");
     }
 
-    /** Builds the matrix Dockerfile as {@code asUser} with {@code --isolation}; the unpacked rootfs. */
-    private static Path build(String name, List<String> asUser, String isolation) throws Exception {
+    /** Builds the matrix Dockerfile after {@code prefix} (owned by {@code user}, null: root) with {@code --isolation}. */
+    private static Built build(String name, List<String> prefix, String user, String isolation) throws Exception {
         Path dir = Files.createDirectories(work.resolve(name));
         Path context = Files.createDirectories(dir.resolve("context"));
         Files.writeString(context.resolve("Dockerfile"),
                 DOCKERFILE.formatted(ItEnv.require("KILN_IT_REGISTRY") + "/library/busybox:latest"));
-        ExternalTool.run("chown", "-R", (asUser.isEmpty() ? "root" : asUser.get(2)) + ":", dir.toString())
-                .assertSuccess();
-        List<String> cmd = new ArrayList<>(asUser);
+        ExternalTool.run("chown", "-R", (user == null ? "root" : user) + ":", dir.toString()).assertSuccess();
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of("env", "-i", "HOME=" + dir, "PATH=/usr/bin:/bin",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", ItEnv.jar().toString(),
                 "build", "--root", dir.resolve("store").toString(), "--isolation", isolation,
@@ -92,6 +107,6 @@ class IsolationMatrixIT {
         ExternalTool.run("tar", "-xf", dir.resolve("image.tar").toString(), "-C", layout.toString()).assertSuccess();
         Path bundle = dir.resolve("bundle");
         ExternalTool.run("umoci", "unpack", "--image", layout + ":latest", bundle.toString()).assertSuccess();
-        return bundle.resolve("rootfs");
+        return new Built(bundle.resolve("rootfs"), r.stderr());
     }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code kiln run} as an unprivileged user (KILN_IT_USER, with subuids), as a separate process
- * ({@code runuser -u USER -- java -jar KILN_IT_JAR run …}), against the busybox fixture image.
+ * ({@code runuser -u USER -- env -i HOME=… PATH=/usr/bin:/bin java -jar KILN_IT_JAR run …}, no
+ * locale), against the busybox fixture image.
  */
 class RunCommandIT {
     private static String user;
@@ -55,7 +56,8 @@ class RunCommandIT {
 
     /** {@code kiln COMMAND --root STORE ARGS...} as the test user. */
     private static ExternalTool.Result kilnCommand(String command, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", user, "--",
+        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", user, "--", "env", "-i", "HOME=" + root,
+                "PATH=/usr/bin:/bin", // as CI runners and pods run it: no locale
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
                 command, "--root", root.resolve("store").toString()));
         cmd.addAll(List.of(args));
@@ -78,11 +80,7 @@ class RunCommandIT {
                         + "app.route('/')(lambda: 'hello from flask')\n"
                         + "app.run(host='127.0.0.1', port=" + port + ")");
         assertThat(started.exitCode()).as(started.toString()).isZero();
-        String body = "";
-        for (int i = 0; i < 150 && !body.contains("hello from flask"); i++) {
-            Thread.sleep(200);
-            body = ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:" + port + "/").stdout();
-        }
+        String body = pollHttp(port, "hello from flask");
         assertThat(body).as(kilnCommand("logs", "flask-it").stdout()).isEqualTo("hello from flask");
         assertThat(kilnCommand("stop", "-t", "2", "flask-it").exitCode()).isZero();
         assertThat(ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:" + port + "/").exitCode())
@@ -162,10 +160,64 @@ class RunCommandIT {
     }
 
     @Test
-    void run_publishRemappedPort_isRefusedWithAdvice() throws Exception {
-        ExternalTool.Result r = kiln("--rm", "-p", "8080:5000", image, "true");
-        assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.stderr()).contains("-p 8080:5000").contains("-p 5000:5000");
+    void run_user_getsPrimaryAndListedGroupsAsDocker() throws Exception {
+        assertThat(kiln("--rm", "-u", "nobody", image, "id").stdout())
+                .isEqualTo("uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n");
+        assertThat(kiln("--rm", image, "id").stdout()).isEqualTo("uid=0(root) gid=0(root) groups=0(root)\n");
+        assertThat(kiln("--rm", "-u", "1000:65534", image, "id").stdout())
+                .isEqualTo("uid=1000 gid=65534(nogroup) groups=65534(nogroup)\n");
+    }
+
+    @Test
+    void run_publishRemappedPort_forwardsUntilTheDetachedContainerStops() throws Exception {
+        int host = freePort();
+        int container = freePort();
+        ExternalTool.Result started = kiln("-d", "--name", "forwarded", "-p", "127.0.0.1:" + host + ":" + container,
+                image, "sh", "-c", "mkdir -p /w && echo forwarded > /w/index.html && exec httpd -f -p "
+                        + container + " -h /w");
+        assertThat(started.exitCode()).as(started.toString()).isZero();
+        String body = pollHttp(host, "forwarded\n");
+        assertThat(body).as(kilnCommand("logs", "forwarded").toString()).isEqualTo("forwarded\n");
+        assertThat(kilnCommand("stop", "-t", "1", "forwarded").exitCode()).isZero();
+        int refused = 1;
+        for (int i = 0; i < 50 && refused != 7; i++) { // 7: curl could not connect
+            refused = ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:" + host + "/").exitCode();
+            Thread.sleep(refused == 7 ? 0 : 200);
+        }
+        assertThat(refused).as("the host port is closed once the container stopped").isEqualTo(7);
+        kilnCommand("rm", "forwarded");
+    }
+
+    @Test
+    void run_publishBadSpecs_areRefusedWithAdvice() throws Exception {
+        ExternalTool.Result udp = kiln("--rm", "-p", "8080:5000/udp", image, "true");
+        assertThat(udp.exitCode()).isEqualTo(1);
+        assertThat(udp.stderr()).contains("-p 8080:5000/udp").contains("TCP only");
+        ExternalTool.Result bad = kiln("--rm", "-p", "80800:5000", image, "true");
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.stderr()).contains("'80800' is not a port");
+        int taken = freePort();
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(taken)) {
+            ExternalTool.Result inUse = kiln("--rm", "-p", taken + ":" + freePort(), image, "true");
+            assertThat(inUse.exitCode()).as(inUse.toString()).isNotZero();
+            assertThat(inUse.stderr()).contains("cannot publish port " + taken);
+        }
+    }
+
+    /** GETs http://127.0.0.1:PORT/ until it answers {@code expected} (a container starting), at most 30 s. */
+    private static String pollHttp(int port, String expected) throws Exception {
+        String body = "";
+        for (int i = 0; i < 150 && !body.equals(expected); i++) {
+            Thread.sleep(200);
+            body = ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:" + port + "/").stdout();
+        }
+        return body;
+    }
+
+    private static int freePort() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     private static List<String> listing(Path dir) throws Exception {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
+import dev.kiln.oci.layer.TarReader;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -186,7 +187,7 @@ class RunMountIT {
                     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
                         bytes = in.readAllBytes();
                     }
-                    try (TarArchiveInputStream layer = new TarArchiveInputStream(new ByteArrayInputStream(bytes))) {
+                    try (TarArchiveInputStream layer = new TarReader(new ByteArrayInputStream(bytes))) {
                         TarArchiveEntry le;
                         while ((le = layer.getNextEntry()) != null) {
                             names.add(le.getName());

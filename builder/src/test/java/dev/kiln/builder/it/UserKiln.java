@@ -73,7 +73,8 @@ final class UserKiln {
     /** Runs {@code kiln ARGS} as the test user with {@code env} added; fails after {@code minutes}. */
     Result run(Map<String, String> env, int minutes, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(asUser());
-        cmd.addAll(List.of("env", "HOME=" + work));
+        // as CI runners run it: no locale, whatever the shell that started the tests had
+        cmd.addAll(List.of("env", "-u", "LANG", "-u", "LANGUAGE", "-u", "LC_ALL", "-u", "LC_CTYPE", "HOME=" + work));
         env.forEach((k, v) -> cmd.add(k + "=" + v));
         cmd.addAll(List.of("java", "-jar", jar.toString()));
         cmd.addAll(List.of(args));

@@ -148,7 +148,7 @@ public final class LayerExtractor {
                 return; // "./": the root itself keeps its own metadata
             }
             String base = parts.get(parts.size() - 1);
-            if (Whiteouts.isWhiteout(base)) {
+            if (Whiteouts.isWhiteout(base) && options.whiteouts().appliesWhiteouts()) {
                 applyWhiteout(entry.getName(), parts, base);
                 return;
             }

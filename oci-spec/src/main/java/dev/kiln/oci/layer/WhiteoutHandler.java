@@ -36,8 +36,37 @@ public interface WhiteoutHandler {
         return false;
     }
 
+    /**
+     * Whether {@code .wh.} entries are whiteouts at all. When false they are extracted as the
+     * ordinary files they are in a plain tar (ADD of an archive, a tar build context), and the
+     * handler is never called.
+     */
+    default boolean appliesWhiteouts() {
+        return true;
+    }
+
     /** Deletes whited-out paths from the target directory, as when flattening layers into one rootfs. */
     static WhiteoutHandler flatten() {
         return new FlattenWhiteouts();
+    }
+
+    /** For plain tars, not layers: {@code .wh.} entries are files like any other (Docker's ADD). */
+    static WhiteoutHandler none() {
+        return new WhiteoutHandler() {
+            @Override
+            public void whiteout(Path target, String relativePath) {
+                throw new IllegalStateException("not a layer: no whiteouts");
+            }
+
+            @Override
+            public void opaque(Path dir, String relativePath, Set<Path> keep) {
+                throw new IllegalStateException("not a layer: no whiteouts");
+            }
+
+            @Override
+            public boolean appliesWhiteouts() {
+                return false;
+            }
+        };
     }
 }

@@ -2,6 +2,7 @@ package dev.kiln.oci.layer;
 
 import dev.kiln.oci.Compression;
 import dev.kiln.oci.files.FileNames;
+import dev.kiln.oci.testing.TarListing;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,26 +67,10 @@ class FileNameBytesTest {
         Files.createLink(FileNames.resolve(tree, "hard-" + invalid()), FileNames.resolve(certs, invalid()));
     }
 
-    /** {@code tar -tv} of a tar, as bytes split in lines, with no quoting and no locale. */
+    /** GNU tar's listing of a tar, sorted (its order is not what is compared). */
     List<String> listing(byte[] tarBytes) throws Exception {
         Path file = Files.write(tmp.resolve("listed-" + System.nanoTime() + ".tar"), tarBytes);
-        ProcessBuilder pb = new ProcessBuilder("tar", "--quoting-style=literal", "--numeric-owner", "-tvf",
-                file.toString());
-        pb.environment().clear();
-        pb.environment().put("PATH", "/usr/bin:/bin");
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor()).as(new String(out, StandardCharsets.ISO_8859_1)).isZero();
-        List<String> names = new ArrayList<>();
-        for (String line : new String(out, StandardCharsets.ISO_8859_1).split("\n")) {
-            // "mode uid/gid size date time NAME[ -> TARGET | link to TARGET]": keep type, NAME and target
-            String[] f = line.split(" +", 6);
-            String entry = f[5].replaceFirst("^\\./", "").replaceFirst("/$", "").replace(" link to ./", " link to ");
-            if (!entry.isEmpty() && !entry.equals(".")) {
-                names.add(line.charAt(0) + " " + entry);
-            }
-        }
+        List<String> names = new ArrayList<>(TarListing.of(file));
         names.sort(null);
         return names;
     }

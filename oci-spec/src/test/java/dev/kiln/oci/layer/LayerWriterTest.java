@@ -32,7 +32,7 @@ class LayerWriterTest {
     record Written(byte[] blob, LayerResult result) {
         List<TarArchiveEntry> entries() throws Exception {
             List<TarArchiveEntry> out = new ArrayList<>();
-            try (TarArchiveInputStream tar = new TarArchiveInputStream(
+            try (TarArchiveInputStream tar = new TarReader(
                     new GZIPInputStream(new ByteArrayInputStream(blob)))) {
                 TarArchiveEntry e;
                 while ((e = tar.getNextEntry()) != null) {

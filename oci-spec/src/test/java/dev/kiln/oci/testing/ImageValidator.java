@@ -13,6 +13,7 @@ import dev.kiln.oci.Manifest;
 import dev.kiln.oci.MediaType;
 import dev.kiln.oci.layout.OciLayout;
 
+import dev.kiln.oci.layer.TarReader;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -132,7 +133,7 @@ public final class ImageValidator {
              DigestingInputStream compressed = DigestingInputStream.forVerifying(blob, layer.digest());
              DigestingInputStream plain = new DigestingInputStream(
                      layer.mediaType().compression().decompress(compressed))) {
-            TarArchiveInputStream tar = new TarArchiveInputStream(plain);
+            TarArchiveInputStream tar = new TarReader(plain);
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 check(!entry.getName().startsWith("/") && !entry.getName().contains("../"),

@@ -12,6 +12,9 @@ import com.sun.jna.Native;
 final class ChildExecutor {
     static final int STRIDE = 7;
     static final int EXIT_SETUP_FAILED = 125;
+    /** Bytes of scratch {@link Ops#SECCOMP_LISTENER} needs: sock_fprog, msghdr, iovec, cmsg, payload. */
+    static final int LISTENER_SCRATCH = 128;
+    private static final long SECCOMP_FILTER_FLAG_NEW_LISTENER = 8;
     /** Helpers return {@code EXPLICIT_ERRNO - errno} when they know the errno themselves. */
     private static final long EXPLICIT_ERRNO = -1000;
 
@@ -36,6 +39,9 @@ final class ChildExecutor {
                 if ((flags & Ops.FLAG_IGNORE_EEXIST) != 0 && errno == LibC.EEXIST) {
                     continue;
                 }
+                if ((flags & Ops.FLAG_IGNORE_ENOENT) != 0 && errno == LibC.ENOENT) {
+                    continue;
+                }
                 if ((flags & Ops.FLAG_BEST_EFFORT) != 0) {
                     continue;
                 }
@@ -49,6 +55,7 @@ final class ChildExecutor {
      * Runs every op code once in this (parent) process with arguments that make each call fail
      * harmlessly (bad addresses, bad descriptors), so that the class is initialised and every call
      * site resolved before any clone: a child then never needs the class loader or a VM lock.
+     * {@code scratch} is {@link #LISTENER_SCRATCH} bytes.
      */
     static void warmUp(long scratch) {
         NativeMemory.putLong(scratch, 0);
@@ -91,7 +98,24 @@ final class ChildExecutor {
                     perform(code, -1, -1, 0, 0, 0);
                     break;
                 case Ops.LOOPBACK_UP:
+                case Ops.CAPSET:
                     perform(code, bad, 0, 0, 0, 0);
+                    break;
+                case Ops.CONNECT_UNIX:
+                    perform(code, bad, 110, -1, 0, 0); // connect(bad sockaddr): EFAULT
+                    break;
+                case Ops.SECCOMP_LISTENER:
+                    perform(code, bad, 1, scratch, -1, 0); // seccomp(bad filter): EFAULT, nothing installed
+                    sendFd(-1, -1, scratch); // EBADF
+                    break;
+                case Ops.DROP_BOUNDING_CAPS:
+                    perform(code, -1, 0, 0, 0, 0); // keeps every capability: drops none
+                    break;
+                case Ops.PRCTL:
+                    perform(code, -1, 0, 0, 0, 0); // no such option: EINVAL
+                    break;
+                case Ops.SECCOMP_FILTER:
+                    perform(code, bad, 0, scratch + 32, 0, 0); // an empty filter: EINVAL
                     break;
                 default:
                     perform(code, bad, bad, bad, -1, bad);
@@ -153,6 +177,20 @@ final class ChildExecutor {
                 return waitByte((int) a0, a1);
             case Ops.CHDIR_IN_ROOT:
                 return chdirInRoot(a0, a1, a2);
+            case Ops.MOUNT_PROC:
+                return mountProc(a0, a1, (int) a2, a3);
+            case Ops.CONNECT_UNIX:
+                return connectUnix(a0, a1, (int) a2);
+            case Ops.SECCOMP_LISTENER:
+                return seccompListener(a0, a1, a2, (int) a3);
+            case Ops.DROP_BOUNDING_CAPS:
+                return dropBoundingCaps(a0);
+            case Ops.CAPSET:
+                return capset(a0);
+            case Ops.PRCTL:
+                return LibC.prctl((int) a0, a1, a2, 0, 0);
+            case Ops.SECCOMP_FILTER:
+                return seccompFilter(a0, a1, a2);
             default:
                 return EXPLICIT_ERRNO - LibC.EINVAL;
         }
@@ -242,6 +280,134 @@ final class ChildExecutor {
         errno = Native.getLastError();
         LibC.close((int) fd);
         return rc < 0 ? EXPLICIT_ERRNO - errno : 0;
+    }
+
+    /** mount(proc); on EPERM or EACCES, open_tree(hostProc, CLONE|RECURSIVE) and move_mount onto target. */
+    private static long mountProc(long target, long proc, int hostProc, long empty) {
+        if (LibC.mount(proc, target, proc, LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, 0) == 0) {
+            return 0;
+        }
+        int errno = Native.getLastError();
+        if (errno != LibC.EPERM && errno != LibC.EACCES) {
+            return EXPLICIT_ERRNO - errno;
+        }
+        long tree = LibC.syscall(LibC.SYS_OPEN_TREE, hostProc, empty,
+                LibC.OPEN_TREE_CLONE | LibC.O_CLOEXEC | LibC.AT_RECURSIVE | LibC.AT_EMPTY_PATH, 0, 0);
+        if (tree < 0) {
+            return EXPLICIT_ERRNO - Native.getLastError();
+        }
+        long rc = LibC.syscall(LibC.SYS_MOVE_MOUNT, tree, empty, LibC.AT_FDCWD, target,
+                LibC.MOVE_MOUNT_F_EMPTY_PATH);
+        errno = Native.getLastError();
+        LibC.close((int) tree);
+        return rc < 0 ? EXPLICIT_ERRNO - errno : 0;
+    }
+
+    /** A unix stream socket connected to {@code sockaddr} ({@code length} bytes), as descriptor {@code target}. */
+    private static long connectUnix(long sockaddr, long length, int target) {
+        int sock = LibC.socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
+        if (sock < 0) {
+            return sock;
+        }
+        long rc = LibC.syscall(LibC.SYS_CONNECT, sock, sockaddr, length, 0, 0);
+        if (rc == 0 && sock != target) {
+            rc = LibC.dup3(sock, target, LibC.O_CLOEXEC);
+        }
+        int errno = Native.getLastError();
+        if (sock != target) {
+            LibC.close(sock);
+        }
+        return rc < 0 ? EXPLICIT_ERRNO - errno : 0;
+    }
+
+    /**
+     * seccomp(SET_MODE_FILTER, NEW_LISTENER) with the {@code count} instructions at {@code filter},
+     * then the listener goes to kiln over {@code sock}; both are closed. {@code scratch}: a
+     * sock_fprog at 0, the message from 16 ({@link #sendFd}).
+     */
+    private static long seccompListener(long filter, long count, long scratch, int sock) {
+        NativeMemory.putShort(scratch, (short) count);
+        NativeMemory.putLong(scratch + 8, filter);
+        long listener = LibC.syscall(LibC.SYS_SECCOMP, LibC.SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+                scratch, 0, 0);
+        if (listener < 0) {
+            return EXPLICIT_ERRNO - Native.getLastError();
+        }
+        long rc = sendFd(sock, (int) listener, scratch + 16);
+        int errno = Native.getLastError();
+        LibC.close((int) listener);
+        LibC.close(sock);
+        return rc < 0 ? EXPLICIT_ERRNO - errno : 0;
+    }
+
+    /**
+     * Sends one byte carrying {@code fd} as SCM_RIGHTS. {@code msg}: 97 bytes of scratch for the
+     * msghdr (56 bytes), its iovec (16), the cmsghdr with one int (24) and the byte.
+     */
+    static long sendFd(int sock, int fd, long msg) {
+        long iov = msg + 56;
+        long cmsg = msg + 72;
+        long payload = msg + 96;
+        NativeMemory.putLong(msg, 0); // msg_name
+        NativeMemory.putLong(msg + 8, 0); // msg_namelen and padding
+        NativeMemory.putLong(msg + 16, iov);
+        NativeMemory.putLong(msg + 24, 1); // msg_iovlen
+        NativeMemory.putLong(msg + 32, cmsg);
+        NativeMemory.putLong(msg + 40, 24); // msg_controllen: CMSG_SPACE(sizeof(int))
+        NativeMemory.putLong(msg + 48, 0); // msg_flags and padding
+        NativeMemory.putLong(iov, payload);
+        NativeMemory.putLong(iov + 8, 1);
+        NativeMemory.putLong(cmsg, 20); // cmsg_len: CMSG_LEN(sizeof(int))
+        NativeMemory.putInt(cmsg + 8, LibC.SOL_SOCKET);
+        NativeMemory.putInt(cmsg + 12, LibC.SCM_RIGHTS);
+        NativeMemory.putInt(cmsg + 16, fd);
+        NativeMemory.putInt(cmsg + 20, 0);
+        NativeMemory.putByte(payload, (byte) 'L');
+        return LibC.syscall(LibC.SYS_SENDMSG, sock, msg, LibC.MSG_NOSIGNAL, 0, 0);
+    }
+
+    /**
+     * PR_CAPBSET_DROP for each capability whose bit is clear in {@code keep}, from 0 up to the
+     * first this kernel does not know (EINVAL).
+     */
+    private static long dropBoundingCaps(long keep) {
+        for (int cap = 0; cap < 64; cap++) {
+            if ((keep & (1L << cap)) != 0) {
+                continue;
+            }
+            int present = LibC.prctl(LibC.PR_CAPBSET_READ, cap, 0, 0, 0);
+            if (present == 0) {
+                continue; // gone already: dropping it would need CAP_SETPCAP for nothing
+            }
+            if (present < 0 || LibC.prctl(LibC.PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+                int errno = Native.getLastError();
+                return errno == LibC.EINVAL ? 0 : EXPLICIT_ERRNO - errno;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * capset of the sets at {@code buf + 8} (after the 8-byte header) less what capget says the
+     * process has, read into {@code buf + 32}: a process cannot add to its permitted set.
+     */
+    private static long capset(long buf) {
+        long rc = LibC.syscall(LibC.SYS_CAPGET, buf, buf + 32, 0, 0, 0);
+        if (rc < 0) {
+            return rc;
+        }
+        for (int word = 0; word < 6; word++) {
+            long wanted = buf + 8 + 4L * word;
+            NativeMemory.putInt(wanted, NativeMemory.getInt(wanted) & NativeMemory.getInt(buf + 32 + 4L * word));
+        }
+        return LibC.syscall(LibC.SYS_CAPSET, buf, buf + 8, 0, 0, 0);
+    }
+
+    /** seccomp(SET_MODE_FILTER) of {@code count} instructions; {@code fprog}: 16 spare bytes. */
+    private static long seccompFilter(long filter, long count, long fprog) {
+        NativeMemory.putShort(fprog, (short) count);
+        NativeMemory.putLong(fprog + 8, filter);
+        return LibC.syscall(LibC.SYS_SECCOMP, LibC.SECCOMP_SET_MODE_FILTER, 0, fprog, 0, 0);
     }
 
     /** Blocks until the parent writes a byte (or closes the pipe), e.g. after writing id maps. */

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.linux;
 
+import dev.kiln.oci.files.FileNames;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,6 +24,11 @@ public final class ChildProgram {
     public static final long MS_BIND = LibC.MS_BIND;
     public static final long MS_REC = LibC.MS_REC;
     public static final long MS_PRIVATE = LibC.MS_PRIVATE;
+
+    /** Mount attributes, as mount_setattr(2) takes them. */
+    public static final long MOUNT_ATTR_RDONLY = LibC.MOUNT_ATTR_RDONLY;
+    public static final long MOUNT_ATTR_NOSUID = LibC.MOUNT_ATTR_NOSUID;
+    public static final long MOUNT_ATTR_NODEV = LibC.MOUNT_ATTR_NODEV;
 
     /** open(2) flags for {@link #openAt}. */
     public static final int O_RDONLY = LibC.O_RDONLY;
@@ -53,11 +59,31 @@ public final class ChildProgram {
         return add(Ops.MOUNT, Ops.FLAG_BEST_EFFORT, what, source, target, fstype, flags, data);
     }
 
-    /** Makes {@code target} and everything under it read-only (mount_setattr, recursive). */
-    public ChildProgram readOnly(String target) {
-        byte[] attr = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(LibC.MOUNT_ATTR_RDONLY).array();
-        return add(Ops.MOUNT_SETATTR, 0, "make " + target + " read-only", target, attr);
+    /**
+     * Like {@link #mount}, for a target this kernel may lack (a {@code /proc} file): a missing
+     * target is skipped, any other failure fails.
+     */
+    public ChildProgram mountIfPresent(String source, String target, String fstype, long flags,
+            String data, String what) {
+        return add(Ops.MOUNT, Ops.FLAG_IGNORE_ENOENT, what, source, target, fstype, flags, data);
+    }
+
+    /**
+     * Sets {@code attributes} ({@code MOUNT_ATTR_*}) on the mount at {@code target} and every mount
+     * under it (mount_setattr, recursive).
+     */
+    public ChildProgram mountAttributes(String target, long attributes, String what) {
+        return add(Ops.MOUNT_SETATTR, 0, what, target, mountAttr(attributes));
+    }
+
+    /** {@link #mountAttributes} for a target this kernel may lack: a missing one is skipped. */
+    public ChildProgram mountAttributesIfPresent(String target, long attributes, String what) {
+        return add(Ops.MOUNT_SETATTR, Ops.FLAG_IGNORE_ENOENT, what, target, mountAttr(attributes));
+    }
+
+    /** struct mount_attr: attr_set, attr_clr, propagation, userns_fd. */
+    private static byte[] mountAttr(long set) {
+        return ByteBuffer.allocate(32).order(ByteOrder.nativeOrder()).putLong(set).array();
     }
 
     public ChildProgram detach(String target) {
@@ -156,6 +182,17 @@ public final class ChildProgram {
         return add(Ops.CHDIR_IN_ROOT, 0, "change directory to " + path, "/", path, how);
     }
 
+    /**
+     * A new proc on {@code target}; where the kernel refuses one (EPERM: in a container whose own
+     * /proc has masked paths, a user namespace may not mount a fresh proc), a recursive bind of
+     * the proc open on {@code hostProcFd}, masks included, as rootless podman and bwrap do. That
+     * proc shows the processes of the outer pid namespace.
+     */
+    public ChildProgram mountProc(String target, int hostProcFd) {
+        return add(Ops.MOUNT_PROC, 0, "mount " + target + " (a new proc, else a bind of kiln's own)", target,
+                "proc", (long) hostProcFd, "");
+    }
+
     public ChildProgram setgroups(List<Integer> groups) {
         ByteBuffer b = ByteBuffer.allocate(4 * Math.max(1, groups.size())).order(ByteOrder.nativeOrder());
         groups.forEach(b::putInt);
@@ -175,6 +212,50 @@ public final class ChildProgram {
         return add(Ops.UMASK, 0, "set umask", (long) mask);
     }
 
+    /**
+     * Drops every capability not in {@code keep} (bit N = capability N) from the bounding set, up
+     * to the highest this kernel knows; needs CAP_SETPCAP, so it comes before a change of user.
+     */
+    public ChildProgram dropBoundingCapabilities(long keep) {
+        return add(Ops.DROP_BOUNDING_CAPS, 0, "drop capabilities from the bounding set", keep);
+    }
+
+    /**
+     * capset(2): the effective, permitted and inheritable sets (bit N = capability N), each less
+     * what the process does not have (a container kiln runs in may have fewer).
+     */
+    public ChildProgram setCapabilities(long effective, long permitted, long inheritable) {
+        // header, the wanted sets, room for capget's answer
+        ByteBuffer b = ByteBuffer.allocate(56).order(ByteOrder.nativeOrder());
+        b.putInt(LibC.CAPABILITY_VERSION_3).putInt(0);
+        b.putInt((int) effective).putInt((int) permitted).putInt((int) inheritable);
+        b.putInt((int) (effective >>> 32)).putInt((int) (permitted >>> 32))
+                .putInt((int) (inheritable >>> 32));
+        return add(Ops.CAPSET, 0, "set the capabilities", b.array());
+    }
+
+    /** Empties the ambient capability set. */
+    public ChildProgram clearAmbientCapabilities() {
+        return add(Ops.PRCTL, 0, "clear the ambient capabilities", (long) LibC.PR_CAP_AMBIENT,
+                (long) LibC.PR_CAP_AMBIENT_CLEAR_ALL);
+    }
+
+    /** no_new_privs: execve never grants privileges again (setuid bits, file capabilities). */
+    public ChildProgram noNewPrivileges() {
+        return add(Ops.PRCTL, 0, "set no_new_privs", (long) LibC.PR_SET_NO_NEW_PRIVS, 1L);
+    }
+
+    /**
+     * Installs a seccomp filter: {@code program} is classic BPF, 8 bytes per instruction, in
+     * native byte order. Stacks on any filter installed before.
+     */
+    public ChildProgram seccompFilter(byte[] program, String what) {
+        if (program.length == 0 || program.length % 8 != 0) {
+            throw new IllegalArgumentException("a BPF program is whole 8-byte instructions");
+        }
+        return add(Ops.SECCOMP_FILTER, 0, what, program, (long) (program.length / 8), new byte[16]);
+    }
+
     /** The child gets {@code signal} when the spawner dies. */
     public ChildProgram dieWithParent(int signal) {
         return add(Ops.PDEATHSIG, 0, "set the parent-death signal", (long) signal);
@@ -186,6 +267,28 @@ public final class ChildProgram {
      */
     public ChildProgram exec(List<String> candidates, List<String> argv, List<String> env) {
         return add(Ops.EXEC, 0, "execute " + argv.get(0), candidates, argv, env);
+    }
+
+    /**
+     * Connects a unix stream socket to {@code socketPath}, a host path resolved now (before any
+     * chroot), and moves it to descriptor {@code fd} (close-on-exec).
+     */
+    public ChildProgram connectUnix(String socketPath, int fd) {
+        byte[] sockaddr = ChownListener.sockaddr(socketPath);
+        return add(Ops.CONNECT_UNIX, 0, "connect to kiln's ownership recorder at " + socketPath, sockaddr,
+                (long) sockaddr.length, (long) fd);
+    }
+
+    /**
+     * Installs {@link ChownListener#filter()} with a new listener (as root of kiln's user namespace,
+     * so without {@code no_new_privs}), sends the listener over the socket at {@code socketFd}
+     * ({@code SCM_RIGHTS}) and closes both: from here on the child's chown calls wait for kiln.
+     */
+    public ChildProgram chownListener(int socketFd) {
+        byte[] filter = ChownListener.filter();
+        return add(Ops.SECCOMP_LISTENER, 0, "install the seccomp filter that reports chown to kiln", filter,
+                (long) (filter.length / ChownListener.INSTRUCTION_BYTES), new byte[ChildExecutor.LISTENER_SCRATCH],
+                (long) socketFd);
     }
 
     /** Blocks until the parent releases the child on fd {@code fd}. */
@@ -235,7 +338,7 @@ public final class ChildProgram {
             out.writeByte(Ops.ARG_NONE);
         } else if (arg instanceof String s) {
             out.writeByte(Ops.ARG_STRING);
-            writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+            writeBytes(out, FileNames.encode(s)); // paths and argv: a name's bytes, UTF-8 for any other text
         } else if (arg instanceof Long l) {
             out.writeByte(Ops.ARG_LONG);
             out.writeLong(l);
@@ -243,7 +346,7 @@ public final class ChildProgram {
             out.writeByte(Ops.ARG_STRINGS);
             out.writeInt(list.size());
             for (String s : (List<String>) list) {
-                writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+                writeBytes(out, FileNames.encode(s));
             }
         } else if (arg instanceof byte[] b) {
             out.writeByte(Ops.ARG_BYTES);

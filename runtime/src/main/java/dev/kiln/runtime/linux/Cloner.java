@@ -33,7 +33,7 @@ final class Cloner {
 
     private final NativeArena fixed = new NativeArena(4096);
     private final long scratch = fixed.alloc(64);
-    private final long childScratch = fixed.alloc(64);
+    private final long childScratch = fixed.alloc(ChildExecutor.LISTENER_SCRATCH);
     private final long pipeFds = fixed.alloc(8);
     private final long statusWord = fixed.alloc(8);
     private final long pollFd = fixed.alloc(8);

@@ -29,11 +29,27 @@ final class LibC {
     static final long SYS_PIDFD_OPEN = 434;
     static final long SYS_MOUNT_SETATTR = 442;
     static final long SYS_OPENAT2 = 437;
+    static final long SYS_OPEN_TREE = 428;
+    static final long SYS_MOVE_MOUNT = 429;
+    static final int OPEN_TREE_CLONE = 1;
+    static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+    static final long SYS_CAPGET = AARCH64 ? 90 : 125;
+    static final long SYS_CAPSET = AARCH64 ? 91 : 126;
+    static final long SYS_SECCOMP = AARCH64 ? 277 : 317;
     // Raw setgroups/setresuid/setresgid: glibc's wrappers broadcast the change to every thread it
     // knows of (SIGSETXID under a lock), and a cloned JVM child has one thread but the parent's list.
     static final long SYS_SETGROUPS = AARCH64 ? 159 : 116;
     static final long SYS_SETRESUID = AARCH64 ? 147 : 117;
     static final long SYS_SETRESGID = AARCH64 ? 149 : 119;
+    // seccomp user notification and the unix socket that carries its listener (ChownListener)
+    static final long SYS_CONNECT = AARCH64 ? 203 : 42;
+    static final long SYS_SENDMSG = AARCH64 ? 211 : 46;
+    static final long SYS_RECVMSG = AARCH64 ? 212 : 47;
+    static final long SYS_BIND = AARCH64 ? 200 : 49;
+    static final long SYS_LISTEN = AARCH64 ? 201 : 50;
+    static final long SYS_ACCEPT4 = AARCH64 ? 242 : 288;
+    static final long SYS_FCHOWNAT = AARCH64 ? 54 : 260;
+    static final long SYS_STATX = AARCH64 ? 291 : 332;
 
     // clone flags
     static final long CLONE_NEWNS = 0x00020000L;
@@ -55,8 +71,12 @@ final class LibC {
     static final long MS_PRIVATE = 1 << 18;
     static final int MNT_DETACH = 2;
     static final long MOUNT_ATTR_RDONLY = 1;
+    static final long MOUNT_ATTR_NOSUID = 2;
+    static final long MOUNT_ATTR_NODEV = 4;
     static final int AT_RECURSIVE = 0x8000;
     static final int AT_FDCWD = -100;
+    static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    static final int AT_EMPTY_PATH = 0x1000;
 
     // open flags
     static final int O_RDONLY = 0;
@@ -78,8 +98,17 @@ final class LibC {
     static final long RESOLVE_NO_MAGICLINKS = 0x02;
     static final long RESOLVE_IN_ROOT = 0x10;
     static final int PR_SET_PDEATHSIG = 1;
+    static final int PR_CAPBSET_READ = 23;
+    static final int PR_CAPBSET_DROP = 24;
+    static final int PR_SET_NO_NEW_PRIVS = 38;
+    static final int PR_CAP_AMBIENT = 47;
+    static final int PR_CAP_AMBIENT_CLEAR_ALL = 4;
+    static final int SECCOMP_SET_MODE_FILTER = 1;
+    /** _LINUX_CAPABILITY_VERSION_3: 64-bit sets as two 32-bit words. */
+    static final int CAPABILITY_VERSION_3 = 0x20080522;
     static final int WNOHANG = 1;
     static final int POLLIN = 1;
+    static final int POLLHUP = 0x10;
     static final int SIGKILL = 9;
     static final int SIGTERM = 15;
     static final int S_IFCHR = 0020000;
@@ -95,10 +124,18 @@ final class LibC {
     static final int EPIPE = 32;
     static final int EEXIST = 17;
     static final int EINVAL = 22;
+    static final int ENODATA = 61;
     static final int ENOSYS = 38;
 
     // networking, for bringing loopback up
     static final int AF_INET = 2;
+    static final int AF_UNIX = 1;
+    static final int SOCK_STREAM = 1;
+    static final int SOCK_NONBLOCK = 04000;
+    static final int SOCK_CLOEXEC = 02000000;
+    static final int SOL_SOCKET = 1;
+    static final int SCM_RIGHTS = 1;
+    static final int MSG_NOSIGNAL = 0x4000;
     static final int SOCK_DGRAM = 2;
     static final long SIOCGIFFLAGS = 0x8913;
     static final long TIOCGWINSZ = 0x5413; // the same on x86_64 and aarch64
@@ -169,6 +206,14 @@ final class LibC {
     static native int setsid();
 
     static native int fcntl(int fd, int cmd, long arg);
+
+    static native long readlink(long path, long buf, long size);
+
+    static native long getxattr(long path, long name, long value, long size);
+
+    static native int setxattr(long path, long name, long value, long size, int flags);
+
+    static native int removexattr(long path, long name);
 
     static native void _exit(int status);
 }

@@ -1,7 +1,7 @@
 package dev.kiln.runtime.linux;
 
+import dev.kiln.oci.files.FileNames;
 import com.sun.jna.Memory;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -34,12 +34,12 @@ final class NativeArena {
         return base + aligned;
     }
 
-    /** A NUL-terminated copy of {@code s}, or 0 for null. */
+    /** A NUL-terminated copy of {@code s}'s bytes ({@link FileNames} text form), or 0 for null. */
     long string(String s) {
         if (s == null) {
             return 0;
         }
-        return bytes(s.getBytes(StandardCharsets.UTF_8));
+        return bytes(FileNames.encode(s));
     }
 
     /** A NUL-terminated copy of raw bytes. */

@@ -26,11 +26,20 @@ final class Ops {
     static final int WAIT_BYTE = 22;
     static final int CLOSE_OTHER_FDS = 23;
     static final int CHDIR_IN_ROOT = 24;
+    static final int MOUNT_PROC = 25;
+    static final int CONNECT_UNIX = 26;
+    static final int SECCOMP_LISTENER = 27;
+    static final int DROP_BOUNDING_CAPS = 28;
+    static final int CAPSET = 29;
+    static final int PRCTL = 30;
+    static final int SECCOMP_FILTER = 31;
     /** The highest op code. */
-    static final int LAST = CHDIR_IN_ROOT;
+    static final int LAST = SECCOMP_FILTER;
 
     static final int FLAG_IGNORE_EEXIST = 1;
     static final int FLAG_BEST_EFFORT = 2;
+    /** The path may be missing (a /proc file this kernel lacks): ENOENT is no failure. */
+    static final int FLAG_IGNORE_ENOENT = 4;
 
     // argument tags on the wire
     static final int ARG_NONE = 0;

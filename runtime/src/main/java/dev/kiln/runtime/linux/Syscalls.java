@@ -1,10 +1,10 @@
 package dev.kiln.runtime.linux;
 
+import dev.kiln.oci.files.FileNames;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -19,13 +19,13 @@ public final class Syscalls {
     private Syscalls() {}
 
     public static void mkfifo(Path path, int mode) throws IOException {
-        check(LibC.mkfifo(address(cString(path.toString())), mode), "mkfifo", path);
+        check(LibC.mkfifo(address(cString(FileNames.text(path))), mode), "mkfifo", path);
     }
 
     /** A character device node {@code major:minor} (0:0 is overlay's whiteout). */
     public static void mknodChar(Path path, int mode, int major, int minor) throws IOException {
         long dev = ((long) (major & 0xfff) << 8) | (minor & 0xff);
-        check(LibC.mknod(address(cString(path.toString())), LibC.S_IFCHR | (mode & 07777), dev),
+        check(LibC.mknod(address(cString(FileNames.text(path))), LibC.S_IFCHR | (mode & 07777), dev),
                 "mknod", path);
     }
 
@@ -72,16 +72,21 @@ public final class Syscalls {
         return rows == 0 && cols == 0 ? null : new int[] {rows, cols};
     }
 
+    /** {@code s} as the kernel takes it: the bytes of its {@link FileNames} text form, NUL-terminated. */
     private static Memory cString(String s) {
+        return cString(FileNames.encode(s));
+    }
+
+    /** A NUL-terminated native copy of {@code b}. */
+    static Memory cString(byte[] b) {
         LibC.load();
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
         Memory m = new Memory(b.length + 1L);
         m.write(0, b, 0, b.length);
         m.setByte(b.length, (byte) 0);
         return m;
     }
 
-    private static long address(Memory m) {
+    static long address(Memory m) {
         return Pointer.nativeValue(m);
     }
 
