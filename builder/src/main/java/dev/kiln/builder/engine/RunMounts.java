@@ -44,6 +44,7 @@ final class RunMounts implements AutoCloseable {
     private final BuildServices s;
     private final List<Path> scratch = new ArrayList<>();
     private final List<CacheMounts.Lease> leases = new ArrayList<>();
+    private final List<SecretDirs.Held> secretDirs = new ArrayList<>();
     private final List<String> env = new ArrayList<>();
     private final Map<String, Boolean> targets = new LinkedHashMap<>();
 
@@ -327,16 +328,18 @@ final class RunMounts implements AutoCloseable {
         return items;
     }
 
-    /** A private directory for one secret file: in {@code /dev/shm} (memory) when usable, else scratch space. */
+    /**
+     * A private directory for one secret file: in {@code /dev/shm} (memory) when usable, locked so
+     * that a later kiln removes it if this one is killed; else scratch space (in the store, which
+     * the next prune cleans).
+     */
     private Path secretDir() throws IOException {
         Path shm = Path.of("/dev/shm");
         if (Files.isDirectory(shm) && Files.isWritable(shm)) {
             try {
-                Path dir = Files.createTempDirectory(shm, "kiln-secret-",
-                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-                scratch.add(dir);
-                return dir;
+                SecretDirs.Held held = SecretDirs.create(shm);
+                secretDirs.add(held);
+                return held.dir();
             } catch (IOException e) {
                 // fall back to the build's scratch space
             }
@@ -366,6 +369,8 @@ final class RunMounts implements AutoCloseable {
             l.close();
         }
         leases.clear();
+        secretDirs.forEach(SecretDirs.Held::close);
+        secretDirs.clear();
         for (Path p : scratch) {
             FileTrees.deleteQuietly(p);
         }
