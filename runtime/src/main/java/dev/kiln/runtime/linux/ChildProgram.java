@@ -220,9 +220,13 @@ public final class ChildProgram {
         return add(Ops.DROP_BOUNDING_CAPS, 0, "drop capabilities from the bounding set", keep);
     }
 
-    /** capset(2): the effective, permitted and inheritable sets (bit N = capability N). */
+    /**
+     * capset(2): the effective, permitted and inheritable sets (bit N = capability N), each less
+     * what the process does not have (a container kiln runs in may have fewer).
+     */
     public ChildProgram setCapabilities(long effective, long permitted, long inheritable) {
-        ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.nativeOrder());
+        // header, the wanted sets, room for capget's answer
+        ByteBuffer b = ByteBuffer.allocate(56).order(ByteOrder.nativeOrder());
         b.putInt(LibC.CAPABILITY_VERSION_3).putInt(0);
         b.putInt((int) effective).putInt((int) permitted).putInt((int) inheritable);
         b.putInt((int) (effective >>> 32)).putInt((int) (permitted >>> 32))
