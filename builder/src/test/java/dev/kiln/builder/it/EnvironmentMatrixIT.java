@@ -83,8 +83,6 @@ class EnvironmentMatrixIT {
     private static final List<Defect> KNOWN_DEFECTS = List.of(
             new Defect(Stage.BUILD, "mount /proc: EPERM",
                     "must-show 3: as a non-root user in a container, mounting a fresh /proc fails with EPERM"),
-            new Defect(Stage.BUILD, "chown: /home/u: Invalid argument",
-                    "must-show 6: chown to an unmapped id fails with EINVAL under a single-id mapping"),
             new Defect(Stage.ISOLATION, "namespaces unavailable \\(clone: EPERM", "must-show 3: root without "
                     + "CAP_SYS_ADMIN goes straight to chroot instead of trying a user namespace", List.of("pod-root")),
             new Defect(Stage.MESSAGES, "overlay mounts are not available", "must-show 3: the overlay probe mounts "
