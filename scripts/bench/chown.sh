@@ -13,6 +13,7 @@ runs=${1:-30}
 chowns=${2:-500}
 user=${KILN_IT_USER_NOMAP:-kiln-nomap}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+source "$repo/scripts/bench/harness.sh"
 [[ $(id -u) == 0 ]] || { echo "run as root (switches to $user with runuser)" >&2; exit 2; }
 id -u "$user" >/dev/null || { echo "user $user missing (scripts/test.sh creates it)" >&2; exit 2; }
 
@@ -20,20 +21,9 @@ id -u "$user" >/dev/null || { echo "user $user missing (scripts/test.sh creates 
 work=$(mktemp -d /tmp/kiln-bench-chown.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
-jna=$(find ~/.m2/repository/net/java/dev/jna/jna -name 'jna-*.jar' | sort -V | tail -1)
-mkdir -p "$work/cp"
-cp -r "$repo/runtime/target/classes" "$work/cp/rt"
-cp -r "$repo/runtime/target/test-classes" "$work/cp/rtt"
-cp -r "$repo/oci-spec/target/classes" "$work/cp/oci"
-cp "$jna" "$work/cp/jna.jar"
-cp_path="$work/cp/rt:$work/cp/rtt:$work/cp/oci:$work/cp/jna.jar"
-
+cp_path=$(harness_classpath "$work")
 root="$work/$user/busybox"
-mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/root"
-cp /bin/busybox "$root/bin/busybox"
-for a in $(/bin/busybox --list); do [[ $a == busybox ]] || ln -s busybox "$root/bin/$a"; done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
-echo 'root:x:0:' > "$root/etc/group"
+busybox_rootfs "$root"
 chown -R "$user:" "$work/$user"
 chmod -R a+rX "$work"
 

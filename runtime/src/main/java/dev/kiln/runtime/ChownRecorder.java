@@ -11,6 +11,7 @@ import java.io.RandomAccessFile;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -28,6 +29,9 @@ import java.util.Optional;
  * file up, setuid bits are cleared, errors are the kernel's own: ENOENT, EROFS), writes the tag
  * (ids of -1 keep the recorded ones) and answers success. A call it cannot place (a working
  * directory outside the process's root) goes on to the kernel unchanged.
+ *
+ * <p>For a container whose user is not mapped, the process runs as root and the filter also
+ * reports the getuid family, which the recorder answers with that user's ids.
  */
 final class ChownRecorder implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ChownRecorder.class.getName());
@@ -35,20 +39,30 @@ final class ChownRecorder implements AutoCloseable {
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int EFAULT = 14;
+    private static final int EINVAL = 22;
     private static final int ENAMETOOLONG = 36;
     private static final int PATH_MAX = 4096;
 
     private final ChownListener listener;
+    private final User faked;
     private Thread thread;
     private volatile long calls;
 
-    private ChownRecorder(ChownListener listener) {
+    private ChownRecorder(ChownListener listener, User faked) {
         this.listener = listener;
+        this.faked = faked;
     }
 
-    /** Listens at {@code socket} (at most {@link ChownListener#MAX_SOCKET_PATH} bytes). */
-    static ChownRecorder listen(Path socket) throws IOException {
-        return new ChownRecorder(ChownListener.bind(socket));
+    /**
+     * Listens at {@code socket} (at most {@link ChownListener#MAX_SOCKET_PATH} bytes). {@code faked}:
+     * the user whose ids the container's getuid-like calls report (it runs as root), or null.
+     */
+    static ChownRecorder listen(Path socket, User faked) throws IOException {
+        return new ChownRecorder(ChownListener.bind(socket), faked);
+    }
+
+    boolean fakesIdentity() {
+        return faked != null;
     }
 
     static boolean fits(Path socket) {
@@ -100,8 +114,12 @@ final class ChownRecorder implements AutoCloseable {
 
     void answer(Notification n) {
         calls++;
-        if (n.call() == null) {
+        if (n.call() == null || n.call().identity() && faked == null) {
             listener.proceed(n.id());
+            return;
+        }
+        if (n.call().identity()) {
+            identity(n);
             return;
         }
         try {
@@ -110,6 +128,56 @@ final class ChownRecorder implements AutoCloseable {
         } catch (Unplaceable e) {
             LOG.log(Level.DEBUG, "chown by pid {0} left to the kernel: {1}", n.pid(), e.getMessage());
             listener.proceed(n.id());
+        }
+    }
+
+    /** Answers a getuid-like call with the faked user's ids. */
+    private void identity(Notification n) {
+        long[] a = n.args();
+        switch (n.call()) {
+            case GETUID, GETEUID -> listener.replyValue(n.id(), faked.uid());
+            case GETGID, GETEGID -> listener.replyValue(n.id(), faked.gid());
+            case GETRESUID, GETRESGID -> {
+                int id = n.call() == Call.GETRESUID ? faked.uid() : faked.gid();
+                listener.reply(n.id(), writeInts(n, new long[] {a[0], a[1], a[2]}, id));
+            }
+            case GETGROUPS -> {
+                List<Integer> groups = faked.groups();
+                int size = (int) a[0];
+                if (size == 0) {
+                    listener.replyValue(n.id(), groups.size());
+                } else if (size < groups.size()) {
+                    listener.reply(n.id(), EINVAL);
+                } else {
+                    int errno = 0;
+                    for (int i = 0; i < groups.size() && errno == 0; i++) {
+                        errno = writeInts(n, new long[] {a[1] + 4L * i}, groups.get(i));
+                    }
+                    if (errno == 0) {
+                        listener.replyValue(n.id(), groups.size());
+                    } else {
+                        listener.reply(n.id(), errno);
+                    }
+                }
+            }
+            default -> listener.proceed(n.id());
+        }
+    }
+
+    /** Writes {@code value} as a 32-bit int at each address of {@code n}'s process; an errno. */
+    private int writeInts(Notification n, long[] addresses, int value) {
+        byte[] le = {(byte) value, (byte) (value >>> 8), (byte) (value >>> 16), (byte) (value >>> 24)};
+        try (RandomAccessFile mem = new RandomAccessFile("/proc/" + n.pid() + "/mem", "rw")) {
+            if (!listener.valid(n.id())) {
+                return 0;
+            }
+            for (long at : addresses) {
+                mem.seek(at);
+                mem.write(le);
+            }
+            return 0;
+        } catch (IOException e) {
+            return EFAULT;
         }
     }
 

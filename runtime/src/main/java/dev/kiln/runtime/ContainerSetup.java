@@ -32,11 +32,13 @@ final class ContainerSetup {
     record StdioFile(String path, int flags) {}
 
     /**
-     * {@code chownSocket}: where a {@link ChownRecorder} listens, or null; the child connects to it
-     * before leaving the host's root and sends it a seccomp listener right before its final steps.
+     * {@code recorder}: a {@link ChownRecorder} listening for this container, or null; the child
+     * connects to it before leaving the host's root and sends it a seccomp listener right before its
+     * final steps. When the recorder fakes the user's identity, the process runs as root.
      */
     static ChildProgram namespaced(ExecSpec spec, Prepared prep, IdMapping mapping,
-            Confinement confinement, String chownSocket) {
+            Confinement confinement, ChownRecorder recorder) {
+        String chownSocket = recorder == null ? null : recorder.socket();
         ContainerSetup s = new ContainerSetup();
         s.p.dieWithParent(Syscalls.SIGKILL);
         s.p.mount(null, "/", null, ChildProgram.MS_REC | ChildProgram.MS_PRIVATE, null,
@@ -141,7 +143,8 @@ final class ContainerSetup {
         s.p.pivotRoot(".", ".");
         s.p.detach(".");
         s.p.chdir("/");
-        s.finish(spec, mapping, prep.stdio(), confinement, chownSocket != null);
+        s.finish(recorder != null && recorder.fakesIdentity() ? spec.withUser(User.of(0, 0)) : spec, mapping,
+                prep.stdio(), confinement, recorder);
         return s.p;
     }
 
@@ -152,7 +155,7 @@ final class ContainerSetup {
         s.openStdio(prep);
         s.p.chroot(prep.root());
         s.p.chdir("/");
-        s.finish(spec, mapping, prep.stdio(), confinement, false);
+        s.finish(spec, mapping, prep.stdio(), confinement, null);
         return s.p;
     }
 
@@ -166,14 +169,14 @@ final class ContainerSetup {
     }
 
     private void finish(ExecSpec spec, IdMapping mapping, StdioFile[] stdio,
-            Confinement confinement, boolean recordChown) {
+            Confinement confinement, ChownRecorder recorder) {
         for (int i = 0; i < 3; i++) {
             if (stdio[i] != null) {
                 p.dup2(FD_STDIO + i, i);
             }
         }
-        if (recordChown) {
-            p.chownListener(FD_CHOWN_SOCKET); // nothing after it calls chown
+        if (recorder != null) {
+            p.chownListener(FD_CHOWN_SOCKET, recorder.fakesIdentity()); // nothing after it calls chown
         }
         p.closeOtherFds(3);
         p.mkdirs(spec.workDir(), 0755);

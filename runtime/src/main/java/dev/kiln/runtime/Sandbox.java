@@ -163,7 +163,8 @@ public final class Sandbox implements AutoCloseable {
         }
         String chown = chownProblem == null
                 ? "chown inside containers is recorded for the layers but not applied on disk (stat "
-                        + "inside still shows root), and containers cannot run as other users"
+                        + "inside still shows root), and a container of another user runs as root that "
+                        + "only reports the user's ids"
                 : "chown to other users and groups inside containers fails (EINVAL; kiln cannot record "
                         + "it: " + chownProblem + ") and containers cannot run as other users";
         return Optional.of("only root is mapped in kiln's user namespace: " + chown
@@ -182,11 +183,11 @@ public final class Sandbox implements AutoCloseable {
         if (!ChownRecorder.fits(socket)) {
             return "the socket path " + socket + " is too long";
         }
-        try (ChownRecorder recorder = ChownRecorder.listen(socket)) {
+        try (ChownRecorder recorder = ChownRecorder.listen(socket, null)) {
             ChildProgram program = new ChildProgram()
                     .dieWithParent(Syscalls.SIGKILL)
                     .connectUnix(recorder.socket(), ContainerSetup.FD_CHOWN_SOCKET)
-                    .chownListener(ContainerSetup.FD_CHOWN_SOCKET)
+                    .chownListener(ContainerSetup.FD_CHOWN_SOCKET, true)
                     .exec(List.of("/nonexistent/kiln-probe"), List.of("kiln-probe"), List.of());
             Spawner.Outcome outcome = spawner.spawn(0, program, WATCHDOG_MILLIS);
             if (outcome instanceof Spawner.Failed f) {
@@ -219,7 +220,10 @@ public final class Sandbox implements AutoCloseable {
 
     /** Starts {@code spec}; returns once the process has called execve. */
     public Execution start(ExecSpec spec) {
-        checkIdentity(spec.user());
+        boolean fake = fakesIdentity(spec.user());
+        if (!fake) {
+            checkIdentity(spec.user());
+        }
         Path dir = runDir.resolve(Long.toString(counter.incrementAndGet()));
         ExecDir prepared;
         try {
@@ -230,11 +234,13 @@ public final class Sandbox implements AutoCloseable {
             throw new SandboxException("cannot prepare the container's files in " + dir + ": "
                     + e.getMessage(), null, null, 0, e);
         }
-        ChownRecorder recorder = chownRecorder(dir);
+        ChownRecorder recorder = chownRecorder(dir, fake ? spec.user() : null);
+        if (fake && recorder == null) {
+            checkIdentity(spec.user());
+        }
         ChildProgram program = isolation == Isolation.CHROOT
                 ? ContainerSetup.chrooted(spec, prepared.setup(), mapping, confinement)
-                : ContainerSetup.namespaced(spec, prepared.setup(), mapping, confinement,
-                        recorder == null ? null : recorder.socket());
+                : ContainerSetup.namespaced(spec, prepared.setup(), mapping, confinement, recorder);
         long flags = isolation == Isolation.CHROOT ? 0
                 : NAMESPACES | (spec.network() == Network.NONE ? Spawner.CLONE_NEWNET : 0);
         Spawner.Outcome outcome;
@@ -266,8 +272,19 @@ public final class Sandbox implements AutoCloseable {
                 prepared.stderr());
     }
 
+    /**
+     * True when a container of {@code user} runs as root with its identity faked by the chown
+     * recorder: the user is not mapped (only root is) and the recorder works. Its {@code getuid}
+     * family reports the user's ids and the files it creates are the user's in the layer (see
+     * docs/runtime.md); its permissions are root's.
+     */
+    public boolean fakesIdentity(User user) {
+        return chownProblem == null && isolation == Isolation.USERNS
+                && (!mapping.mapsUid(user.uid()) || !mapping.mapsGid(user.gid()));
+    }
+
     /** A recorder listening in the execution's directory, when this sandbox records owners. */
-    private ChownRecorder chownRecorder(Path dir) {
+    private ChownRecorder chownRecorder(Path dir, User faked) {
         if (chownProblem != null || isolation != Isolation.USERNS) {
             return null;
         }
@@ -277,7 +294,7 @@ public final class Sandbox implements AutoCloseable {
             return null;
         }
         try {
-            return ChownRecorder.listen(socket);
+            return ChownRecorder.listen(socket, faked);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "chown in this container is not recorded: {0}", e.getMessage());
             return null;

@@ -92,6 +92,15 @@ class ChownRecorderIT {
     }
 
     @Test
+    void unmappedUser_runsAsRoot_reportingTheUsersIds() throws IOException {
+        RootlessHarness.Result r = busybox.run(List.of("--user", "1000:1001"), "sh", "-c",
+                "id -u; id -g; id -G; whoami 2>&1; touch /tmp/made && stat -c '%u:%g' /tmp/made");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).as(r.toString()).startsWith("1000\n1001\n1001\n")
+                .endsWith("0:0\n"); // on disk the file is root's: the layer gives it to the user
+    }
+
+    @Test
     void chownRecorder_off_chownFailsAsWithoutKiln() throws IOException {
         RootlessHarness.Result r = busybox.run(List.of("--no-chown-record"), "sh", "-c",
                 "touch /f && chown 1000:1000 /f");

@@ -10,16 +10,18 @@ public interface RunExecutor extends AutoCloseable {
      * A RUN's exit status (as a shell reports it), whether its changes to the root filesystem are
      * in the upper dir (false: they were lost, and the step must not make a layer), and whether its
      * chown calls were recorded as {@link dev.kiln.runtime.OwnerTags} rather than applied (only
-     * root mapped: {@code stat} in the RUN showed root for every file).
+     * root mapped: {@code stat} in the RUN showed root for every file), and the user the RUN's
+     * process only pretended to be (it ran as root), whose the files it created are; else null.
      */
-    record Result(int exitCode, boolean changesKept, boolean ownersRecorded) {
+    record Result(int exitCode, boolean changesKept, boolean ownersRecorded,
+            dev.kiln.builder.snapshot.Owner createdBy) {
         /** A result whose changes went straight into the upper dir. */
         public Result(int exitCode) {
-            this(exitCode, true, false);
+            this(exitCode, true, false, null);
         }
 
         public Result(int exitCode, boolean changesKept) {
-            this(exitCode, changesKept, false);
+            this(exitCode, changesKept, false, null);
         }
 
         public boolean succeeded() {

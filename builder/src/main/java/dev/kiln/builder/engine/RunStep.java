@@ -112,8 +112,8 @@ final class RunStep {
                     (System.nanoTime() - started) / 1_000_000);
             stubs.remove(upper);
             LayerBlob blob = s.snapshotter().snapshot(upper, result.ownersRecorded()
-                    ? s.snapshotOptions().withReplacedOwners(path -> view.getNoFollow(path)
-                            .filter(n -> n.type() == 'f').map(n -> new Owner(n.uid(), n.gid())))
+                    ? s.snapshotOptions().withRecordedRun(path -> view.getNoFollow(path)
+                            .filter(n -> n.type() == 'f').map(n -> new Owner(n.uid(), n.gid())), result.createdBy())
                     : s.snapshotOptions());
             kept = s.runs().keepAsLayer(upper, blob);
             state.addLayer(blob, createdBy, s.now());

@@ -85,7 +85,9 @@ public final class RuntimeRunExecutor implements RunExecutor {
             err.join();
             dropMountPoints(request.upperDir(), lowers);
             boolean kept = r.changes() == RootChanges.OVERLAY || r.changes() == RootChanges.TREE_DIFF;
-            return new Result(r.exitCode(), kept, sandbox().recordsOwners());
+            boolean faked = sandbox().fakesIdentity(who.user());
+            return new Result(r.exitCode(), kept, sandbox().recordsOwners(),
+                    faked ? new dev.kiln.builder.snapshot.Owner(who.user().uid(), who.user().gid()) : null);
         } finally {
             FileTrees.deleteQuietly(work);
         }

@@ -21,9 +21,12 @@ import java.util.function.Function;
  *                    empty; an untagged new file that replaced it (not a copy-up) keeps that owner,
  *                    as the tool that wrote it (useradd rewriting /etc/shadow, sed -i) would have
  *                    copied it from stat. Null otherwise.
+ * @param createdBy   for such a RUN whose process ran as root pretending to be another user (only
+ *                    root mapped): that user, the owner of every new file and directory the RUN made
+ *                    (not copied up, not tagged). Null otherwise.
  */
 public record SnapshotOptions(Compression compression, Instant clampTime, Map<String, Owner> owners,
-        boolean mapOwnUidToRoot, Function<String, Optional<Owner>> replacedOwners) {
+        boolean mapOwnUidToRoot, Function<String, Optional<Owner>> replacedOwners, Owner createdBy) {
 
     public SnapshotOptions {
         Objects.requireNonNull(compression, "compression");
@@ -31,22 +34,23 @@ public record SnapshotOptions(Compression compression, Instant clampTime, Map<St
     }
 
     public static SnapshotOptions gzip() {
-        return new SnapshotOptions(Compression.GZIP, null, Map.of(), !ProcessIds.isRoot(), null);
+        return new SnapshotOptions(Compression.GZIP, null, Map.of(), !ProcessIds.isRoot(), null, null);
     }
 
     public SnapshotOptions withOwners(Map<String, Owner> newOwners) {
-        return new SnapshotOptions(compression, clampTime, newOwners, mapOwnUidToRoot, replacedOwners);
+        return new SnapshotOptions(compression, clampTime, newOwners, mapOwnUidToRoot, replacedOwners, createdBy);
     }
 
     public SnapshotOptions withCompression(Compression c) {
-        return new SnapshotOptions(c, clampTime, owners, mapOwnUidToRoot, replacedOwners);
+        return new SnapshotOptions(c, clampTime, owners, mapOwnUidToRoot, replacedOwners, createdBy);
     }
 
     public SnapshotOptions withClampTime(Instant t) {
-        return new SnapshotOptions(compression, t, owners, mapOwnUidToRoot, replacedOwners);
+        return new SnapshotOptions(compression, t, owners, mapOwnUidToRoot, replacedOwners, createdBy);
     }
 
-    public SnapshotOptions withReplacedOwners(Function<String, Optional<Owner>> lower) {
-        return new SnapshotOptions(compression, clampTime, owners, mapOwnUidToRoot, lower);
+    /** For a RUN whose chown calls were recorded: {@link #replacedOwners()} and {@link #createdBy()}. */
+    public SnapshotOptions withRecordedRun(Function<String, Optional<Owner>> lower, Owner creator) {
+        return new SnapshotOptions(compression, clampTime, owners, mapOwnUidToRoot, lower, creator);
     }
 }

@@ -64,7 +64,8 @@ public final class Snapshotter {
     /**
      * Each entry's owner, first found: {@link SnapshotOptions#owners()}; an {@link OwnerTags} tag
      * (a RUN's recorded chown, or a base layer's owner the disk could not take); for a new file
-     * that replaced one of the layers below, that file's owner ({@link SnapshotOptions#replacedOwners()});
+     * made by a RUN that pretended to be another user, that user; for a new file that replaced one
+     * of the layers below, that file's owner ({@link SnapshotOptions#replacedOwners()});
      * the disk, with
      * kiln's own ids as root when {@link SnapshotOptions#mapOwnUidToRoot()}. A hardlink gets its
      * target's owner (they are one inode). Tags never reach the layer.
@@ -84,6 +85,10 @@ public final class Snapshotter {
             }
             if (o == null) {
                 o = tagged(e, dir, dirXattrs);
+            }
+            if (o == null && options.createdBy() != null && (e.type() == LayerEntry.Type.FILE
+                    || e.type() == LayerEntry.Type.DIRECTORY) && !isCopyUp(dir, e.path())) {
+                o = options.createdBy();
             }
             if (o == null && e.type() == LayerEntry.Type.FILE && options.replacedOwners() != null) {
                 o = options.replacedOwners().apply(e.path()).filter(l -> !l.equals(Owner.ROOT))

@@ -127,7 +127,7 @@ class SnapshotterTest {
         tag(d.resolve("b"), OwnerTags.linkTag("link".getBytes(StandardCharsets.UTF_8)), "33:34");
         tag(d.resolve("b/dir"), OwnerTags.FILE, "bad");
         Map<String, TarArchiveEntry> e = entries(store, snapshotter.snapshot(d, SnapshotOptions.gzip()
-                .withReplacedOwners(p -> Optional.of(new Owner(7, 7)))));
+                .withRecordedRun(p -> Optional.of(new Owner(7, 7)), null)));
         assertThat(List.of(owner(e.get("a.txt")), owner(e.get("b/hard")), owner(e.get("b/link"))))
                 .containsExactly("1000:1001", "1000:1001", "33:34");
         assertThat(owner(e.get("b/dir/"))).as("a malformed tag is ignored").isEqualTo(owner(e.get("b/")));
@@ -152,7 +152,7 @@ class SnapshotterTest {
 
     @Test
     void snapshot_ownUidRecordedAsRoot_whenMapping() throws IOException {
-        SnapshotOptions opts = new SnapshotOptions(Compression.GZIP, null, Map.of(), true, null);
+        SnapshotOptions opts = new SnapshotOptions(Compression.GZIP, null, Map.of(), true, null, null);
         TarArchiveEntry e = entries(store, snapshotter.snapshot(tree(), opts)).get("a.txt");
         assertThat(e.getLongUserId()).isZero();
         assertThat(e.getLongGroupId()).isZero();

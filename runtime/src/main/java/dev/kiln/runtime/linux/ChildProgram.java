@@ -287,10 +287,11 @@ public final class ChildProgram {
     /**
      * Installs {@link ChownListener#filter()} with a new listener (as root of kiln's user namespace,
      * so without {@code no_new_privs}), sends the listener over the socket at {@code socketFd}
-     * ({@code SCM_RIGHTS}) and closes both: from here on the child's chown calls wait for kiln.
+     * ({@code SCM_RIGHTS}) and closes both: from here on the child's chown calls (and with
+     * {@code identity} its getuid-like calls) wait for kiln.
      */
-    public ChildProgram chownListener(int socketFd) {
-        byte[] filter = ChownListener.filter();
+    public ChildProgram chownListener(int socketFd, boolean identity) {
+        byte[] filter = ChownListener.filter(identity);
         return add(Ops.SECCOMP_LISTENER, 0, "install the seccomp filter that reports chown to kiln", filter,
                 (long) (filter.length / ChownListener.INSTRUCTION_BYTES), new byte[ChildExecutor.LISTENER_SCRATCH],
                 (long) socketFd);

@@ -34,15 +34,28 @@ public final class ChownListener implements AutoCloseable {
     private static final int RESP_SIZE = 24;
     private static final int FLAG_CONTINUE = 1;
 
-    /** The calls the filter reports, with this architecture's numbers (aarch64 has only the fd forms). */
+    /**
+     * The calls the filter reports, with this architecture's numbers (aarch64 has only the fd forms
+     * of chown); {@code identity} ones only when the container's user is faked.
+     */
     public enum Call {
-        CHOWN(LibC.AARCH64 ? -1 : 92), FCHOWN(LibC.AARCH64 ? 55 : 93), LCHOWN(LibC.AARCH64 ? -1 : 94),
-        FCHOWNAT(LibC.AARCH64 ? 54 : 260);
+        CHOWN(LibC.AARCH64 ? -1 : 92, false), FCHOWN(LibC.AARCH64 ? 55 : 93, false),
+        LCHOWN(LibC.AARCH64 ? -1 : 94, false), FCHOWNAT(LibC.AARCH64 ? 54 : 260, false),
+        GETUID(LibC.AARCH64 ? 174 : 102, true), GETEUID(LibC.AARCH64 ? 175 : 107, true),
+        GETGID(LibC.AARCH64 ? 176 : 104, true), GETEGID(LibC.AARCH64 ? 177 : 108, true),
+        GETRESUID(LibC.AARCH64 ? 148 : 118, true), GETRESGID(LibC.AARCH64 ? 150 : 120, true),
+        GETGROUPS(LibC.AARCH64 ? 158 : 115, true);
 
         final int nr;
+        final boolean identity;
 
-        Call(int nr) {
+        Call(int nr, boolean identity) {
             this.nr = nr;
+            this.identity = identity;
+        }
+
+        public boolean identity() {
+            return identity;
         }
 
         static Call of(int nr) {
@@ -72,11 +85,13 @@ public final class ChownListener implements AutoCloseable {
     }
 
     /**
-     * The classic BPF program: other architectures (x32, i386) and other calls pass; the four
-     * chown calls return SECCOMP_RET_USER_NOTIF.
+     * The classic BPF program: other architectures (x32, i386) and other calls pass; the chown
+     * calls, and with {@code identity} the calls that read the process's ids, return
+     * SECCOMP_RET_USER_NOTIF.
      */
-    public static byte[] filter() {
-        Call[] calls = java.util.Arrays.stream(Call.values()).filter(c -> c.nr >= 0).toArray(Call[]::new);
+    public static byte[] filter(boolean identity) {
+        Call[] calls = java.util.Arrays.stream(Call.values()).filter(c -> c.nr >= 0 && (identity || !c.identity))
+                .toArray(Call[]::new);
         int k = calls.length;
         ByteBuffer b = ByteBuffer.allocate((6 + k) * INSTRUCTION_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         insn(b, LD_W_ABS, 0, 0, 4); // seccomp_data.arch
@@ -207,17 +222,23 @@ public final class ChownListener implements AutoCloseable {
 
     /** Answers {@code id}: 0 for success, else the errno the call fails with. */
     public void reply(long id, int errno) {
-        send(id, errno == 0 ? 0 : -errno, 0);
+        send(id, 0, errno == 0 ? 0 : -errno, 0);
+    }
+
+    /** Answers {@code id} with success and the return value {@code value}. */
+    public void replyValue(long id, long value) {
+        send(id, value, 0, 0);
     }
 
     /** Lets the kernel perform the call {@code id} as if there were no filter. */
     public void proceed(long id) {
-        send(id, 0, FLAG_CONTINUE);
+        send(id, 0, 0, FLAG_CONTINUE);
     }
 
-    private void send(long id, int error, int flags) {
+    private void send(long id, long value, int error, int flags) {
         resp.clear();
         resp.setLong(0, id);
+        resp.setLong(8, value);
         resp.setInt(16, error);
         resp.setInt(20, flags);
         // ENOENT: the caller died meanwhile; nothing to answer
