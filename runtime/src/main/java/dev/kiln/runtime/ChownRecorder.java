@@ -148,7 +148,7 @@ final class ChownRecorder implements AutoCloseable {
                 }
             }
             FdFiles.chownKeepingIds(target);
-            int[] stat = FdFiles.stat(target);
+            FdFiles.Stat stat = FdFiles.stat(target);
             tag(root, rootPath, target, stat, uid, gid);
             return 0;
         } catch (Syscalls.ErrnoException e) {
@@ -162,9 +162,9 @@ final class ChownRecorder implements AutoCloseable {
     }
 
     /** Writes the tag of {@code target}, merging ids of -1 with what was recorded or is on disk. */
-    private static void tag(int root, byte[] rootPath, int target, int[] stat, int uid, int gid)
+    private static void tag(int root, byte[] rootPath, int target, FdFiles.Stat stat, int uid, int gid)
             throws IOException, Unplaceable {
-        if ((stat[0] & FdFiles.S_IFMT) != FdFiles.S_IFLNK) {
+        if (!stat.isSymlink()) {
             OwnerTags.write(target, OwnerTags.FILE, merge(OwnerTags.read(target, OwnerTags.FILE), stat, uid, gid));
             return;
         }
@@ -175,15 +175,17 @@ final class ChownRecorder implements AutoCloseable {
         int parent = FdFiles.openInRoot(root, parentPath, false);
         try {
             String tag = OwnerTags.linkTag(name);
-            OwnerTags.write(parent, tag, merge(OwnerTags.read(parent, tag), stat, uid, gid));
+            OwnerTags.Ids ids = merge(OwnerTags.read(parent, tag), stat, uid, gid);
+            OwnerTags.write(parent, tag, ids);
+            OwnerTags.write(parent, OwnerTags.inodeTag(stat.ino()), ids);
         } finally {
             FdFiles.close(parent);
         }
     }
 
-    private static OwnerTags.Ids merge(Optional<OwnerTags.Ids> recorded, int[] stat, int uid, int gid) {
-        int oldUid = recorded.map(OwnerTags.Ids::uid).orElse(stat[1]);
-        int oldGid = recorded.map(OwnerTags.Ids::gid).orElse(stat[2]);
+    private static OwnerTags.Ids merge(Optional<OwnerTags.Ids> recorded, FdFiles.Stat stat, int uid, int gid) {
+        int oldUid = recorded.map(OwnerTags.Ids::uid).orElse(stat.uid());
+        int oldGid = recorded.map(OwnerTags.Ids::gid).orElse(stat.gid());
         return new OwnerTags.Ids(uid == -1 ? oldUid : uid, gid == -1 ? oldGid : gid);
     }
 

@@ -16,7 +16,9 @@ import java.util.Optional;
  * Owners kiln could not set on disk, kept on the files themselves: where kiln's user namespace
  * maps only root, a file or directory whose layer owner is not 0:0 carries the xattr
  * {@code user.kiln.owner = "UID:GID"}; a symlink, which cannot carry {@code user.} xattrs, is
- * recorded on its parent directory as {@code user.kiln.owner.link.<sha-256 of its name>}. The tag
+ * recorded on its parent directory as {@code user.kiln.owner.link.<sha-256 of its name>} and, for a
+ * RUN's chown, {@code user.kiln.owner.ino.<its inode number>} too (which finds it after a rename in
+ * the same directory, as dpkg renames {@code x.dpkg-new} to {@code x}). A file's tag
  * travels with the inode: it survives renames (dpkg's {@code .dpkg-new}), is shared by hardlinks,
  * is copied up by overlay with the file when a later RUN changes it, and goes away with the file.
  * The {@link ChownRecorder} writes tags for a RUN's chown calls, layer extraction for a base
@@ -26,6 +28,7 @@ public final class OwnerTags {
     /** The xattr of a file or directory. */
     public static final String FILE = "user.kiln.owner";
     private static final String LINK_PREFIX = FILE + ".link.";
+    private static final String INODE_PREFIX = FILE + ".ino.";
 
     /** A numeric owner as a tag holds it. */
     public record Ids(int uid, int gid) {
@@ -38,7 +41,7 @@ public final class OwnerTags {
 
     /** True for every xattr name this class owns: never copy one into a layer. */
     public static boolean isTag(String xattr) {
-        return xattr.equals(FILE) || xattr.startsWith(LINK_PREFIX);
+        return xattr.equals(FILE) || xattr.startsWith(FILE + ".");
     }
 
     /** The xattr, on its parent directory, of the symlink named {@code name} (raw bytes). */
@@ -48,6 +51,11 @@ public final class OwnerTags {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The xattr, on its parent directory, of the symlink with inode number {@code ino}. */
+    public static String inodeTag(long ino) {
+        return INODE_PREFIX + Long.toUnsignedString(ino);
     }
 
     /** The owner a tag value holds; empty when it is not {@code UID:GID} with non-negative numbers. */
@@ -66,12 +74,18 @@ public final class OwnerTags {
         }
     }
 
+    /** The owner the tag among a file's or directory's own {@code xattrs} gives. */
+    public static Optional<Ids> find(Map<String, byte[]> xattrs) {
+        return parse(xattrs.get(FILE));
+    }
+
     /**
-     * The owner the tags among {@code xattrs} give: a file's or directory's own tag, or for a
-     * symlink named {@code linkName}, its tag among its parent directory's {@code xattrs}.
+     * The owner of the symlink named {@code name} with inode number {@code ino} (negative:
+     * unknown), from its parent directory's {@code xattrs}: by name, else by inode.
      */
-    public static Optional<Ids> find(Map<String, byte[]> xattrs, byte[] linkName) {
-        return parse(xattrs.get(linkName == null ? FILE : linkTag(linkName)));
+    public static Optional<Ids> findLink(Map<String, byte[]> parentXattrs, byte[] name, long ino) {
+        Optional<Ids> byName = parse(parentXattrs.get(linkTag(name)));
+        return byName.isPresent() || ino < 0 ? byName : parse(parentXattrs.get(inodeTag(ino)));
     }
 
     /**
@@ -81,7 +95,7 @@ public final class OwnerTags {
     public static void tag(Path path, int uid, int gid) throws IOException {
         int fd = FdFiles.openNoFollow(FileNames.encode(FileNames.text(path)));
         try {
-            if ((FdFiles.stat(fd)[0] & FdFiles.S_IFMT) == FdFiles.S_IFLNK) {
+            if (FdFiles.stat(fd).isSymlink()) {
                 Path parent = path.getParent();
                 int dir = FdFiles.openNoFollow(FileNames.encode(FileNames.text(parent)));
                 try {

@@ -337,7 +337,7 @@ public final class Sandbox implements AutoCloseable {
         String errno = Errno.describe(f.errno());
         if (f.cloneFailed()) {
             return new SandboxException("cannot create the container's namespaces: clone: " + errno,
-                    HostLimits.namespaceFix(), "clone", f.errno(), null);
+                    HostLimits.namespaceFix(f.errno()), "clone", f.errno(), null);
         }
         if (f.watchdogGaveUp()) {
             return new SandboxException("the container process did not start after "
@@ -365,6 +365,46 @@ public final class Sandbox implements AutoCloseable {
                         : null;
         return new SandboxException("container setup failed: " + step + ": " + errno, hint, step,
                 f.errno(), null);
+    }
+
+    /** Why namespaces were refused at open (then isolation is chroot), if they were. */
+    public Optional<String> namespaceProblem() {
+        return Optional.ofNullable(namespaceProblem);
+    }
+
+    /** Why containers get a copied root instead of an overlay, if they do. */
+    public Optional<String> overlayProblem() {
+        return Optional.ofNullable(overlayProblem);
+    }
+
+    /**
+     * Why a fresh proc cannot be mounted in a container here (then kiln's own /proc is bound), if
+     * it cannot: probed with one container that mounts proc and exits.
+     */
+    public Optional<String> procProblem() {
+        Path target = runDir.resolve("proc-probe");
+        try {
+            Files.createDirectories(target);
+            ChildProgram program = new ChildProgram()
+                    .dieWithParent(Syscalls.SIGKILL)
+                    .mount(null, "/", null, ChildProgram.MS_REC | ChildProgram.MS_PRIVATE, null,
+                            "make the mount namespace private")
+                    .mount("proc", target.toString(), "proc", ChildProgram.MS_NOSUID | ChildProgram.MS_NODEV
+                            | ChildProgram.MS_NOEXEC, null, "mount proc")
+                    .exec(List.of("/nonexistent/kiln-probe"), List.of("kiln-probe"), List.of());
+            Spawner.Outcome outcome = spawner.spawn(NAMESPACES, program, WATCHDOG_MILLIS);
+            if (outcome instanceof Spawner.Failed f && !program.isExec(f.op())) {
+                return Optional.of(program.describe(f.op()) + ": " + Errno.describe(f.errno()));
+            }
+            if (outcome instanceof Spawner.Started started) {
+                started.exit().join();
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of(e.getMessage());
+        } finally {
+            FileTrees.deleteQuietly(target);
+        }
     }
 
     /** chroot is a way out only for real root not already using it (rootless kiln cannot chroot). */
@@ -447,7 +487,7 @@ public final class Sandbox implements AutoCloseable {
                         return new Probe(null, "mount overlay: " + Errno.describe(f.errno()));
                     }
                     String step = f.cloneFailed() ? "clone" : program.describe(f.op());
-                    return new Probe(step + ": " + Errno.describe(f.errno()) + HostLimits.sysctlNote(),
+                    return new Probe(step + ": " + Errno.describe(f.errno()) + HostLimits.sysctlNote(f.errno()),
                             "no namespaces");
                 }
                 ((Spawner.Started) outcome).exit().join();

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.List;
@@ -60,6 +61,7 @@ class ChownRecorderIT {
                 "cd /w && chown 1010:1010 ../w/../w/sub/../../etc/group",
                 "touch /w/zero && chown 33:33 /w/zero && chown 0:0 /w/zero",
                 "touch /w/renamed && chown 1011:1011 /w/renamed && mv /w/renamed /w/moved",
+                "ln -s target /w/tmp.link && chown -h 1012:1012 /w/tmp.link && mv /w/tmp.link /w/renamedlink",
                 "if chown 1:1 /w/nonexistent 2>/dev/null; then exit 9; fi",
                 "ls -ln /w/sub/rel"));
         assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -84,6 +86,9 @@ class ChownRecorderIT {
                 .isEqualTo("1010:1010");
         assertThat(fileTag(upper.resolve("w/zero"))).as("chown back to root removes the tag").isNull();
         assertThat(fileTag(upper.resolve("w/moved"))).as("the tag moves with the file").isEqualTo("1011:1011");
+        long ino = (Long) Files.getAttribute(upper.resolve("w/renamedlink"), "unix:ino", LinkOption.NOFOLLOW_LINKS);
+        assertThat(linkTags(upper.resolve("w"))).as("a renamed symlink is found by its inode")
+                .containsEntry(OwnerTags.inodeTag(ino), "1012:1012");
     }
 
     @Test

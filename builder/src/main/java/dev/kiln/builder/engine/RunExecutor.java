@@ -7,13 +7,19 @@ package dev.kiln.builder.engine;
 public interface RunExecutor extends AutoCloseable {
 
     /**
-     * A RUN's exit status (as a shell reports it), and whether its changes to the root filesystem
-     * are in the upper dir (false: they were lost, and the step must not make a layer).
+     * A RUN's exit status (as a shell reports it), whether its changes to the root filesystem are
+     * in the upper dir (false: they were lost, and the step must not make a layer), and whether its
+     * chown calls were recorded as {@link dev.kiln.runtime.OwnerTags} rather than applied (only
+     * root mapped: {@code stat} in the RUN showed root for every file).
      */
-    record Result(int exitCode, boolean changesKept) {
+    record Result(int exitCode, boolean changesKept, boolean ownersRecorded) {
         /** A result whose changes went straight into the upper dir. */
         public Result(int exitCode) {
-            this(exitCode, true);
+            this(exitCode, true, false);
+        }
+
+        public Result(int exitCode, boolean changesKept) {
+            this(exitCode, changesKept, false);
         }
 
         public boolean succeeded() {

@@ -8,6 +8,7 @@ import dev.kiln.builder.dockerfile.Heredoc;
 import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.dockerfile.VariableScope;
 import dev.kiln.builder.snapshot.LayerBlob;
+import dev.kiln.builder.snapshot.Owner;
 import dev.kiln.runtime.Mount;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -110,7 +111,10 @@ final class RunStep {
             LOG.log(System.Logger.Level.DEBUG, "step {0}: the command ran in {1} ms", step,
                     (System.nanoTime() - started) / 1_000_000);
             stubs.remove(upper);
-            LayerBlob blob = s.snapshotter().snapshot(upper, s.snapshotOptions());
+            LayerBlob blob = s.snapshotter().snapshot(upper, result.ownersRecorded()
+                    ? s.snapshotOptions().withReplacedOwners(path -> view.getNoFollow(path)
+                            .filter(n -> n.type() == 'f').map(n -> new Owner(n.uid(), n.gid())))
+                    : s.snapshotOptions());
             kept = s.runs().keepAsLayer(upper, blob);
             state.addLayer(blob, createdBy, s.now());
         } catch (dev.kiln.oci.KilnException e) {

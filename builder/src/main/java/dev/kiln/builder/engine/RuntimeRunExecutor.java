@@ -85,7 +85,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
             err.join();
             dropMountPoints(request.upperDir(), lowers);
             boolean kept = r.changes() == RootChanges.OVERLAY || r.changes() == RootChanges.TREE_DIFF;
-            return new Result(r.exitCode(), kept);
+            return new Result(r.exitCode(), kept, sandbox().recordsOwners());
         } finally {
             FileTrees.deleteQuietly(work);
         }

@@ -12,6 +12,7 @@ import dev.kiln.runtime.OwnerTags;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
@@ -62,7 +63,9 @@ public final class Snapshotter {
 
     /**
      * Each entry's owner, first found: {@link SnapshotOptions#owners()}; an {@link OwnerTags} tag
-     * (a RUN's recorded chown, or a base layer's owner the disk could not take); the disk, with
+     * (a RUN's recorded chown, or a base layer's owner the disk could not take); for a new file
+     * that replaced one of the layers below, that file's owner ({@link SnapshotOptions#replacedOwners()});
+     * the disk, with
      * kiln's own ids as root when {@link SnapshotOptions#mapOwnUidToRoot()}. A hardlink gets its
      * target's owner (they are one inode). Tags never reach the layer.
      */
@@ -80,7 +83,11 @@ public final class Snapshotter {
                 o = decided.get(e.linkTarget());
             }
             if (o == null) {
-                o = tagged(e, dirXattrs);
+                o = tagged(e, dir, dirXattrs);
+            }
+            if (o == null && e.type() == LayerEntry.Type.FILE && options.replacedOwners() != null) {
+                o = options.replacedOwners().apply(e.path()).filter(l -> !l.equals(Owner.ROOT))
+                        .filter(l -> !isCopyUp(dir, e.path())).orElse(null);
             }
             if (o == null && options.mapOwnUidToRoot()) {
                 o = new Owner(e.uid() == ProcessIds.uid() ? 0 : e.uid(), e.gid() == ProcessIds.gid() ? 0 : e.gid());
@@ -100,17 +107,39 @@ public final class Snapshotter {
         return out;
     }
 
-    private static Owner tagged(LayerEntry e, Map<String, Map<String, byte[]>> dirXattrs) {
+    /**
+     * Whether overlay copied {@code path} up from a lower layer (it has {@code user.overlay.origin}):
+     * the file itself changed in place, rather than a new file taking its name.
+     */
+    private static boolean isCopyUp(Path dir, String path) {
+        try {
+            UserDefinedFileAttributeView view = Files.getFileAttributeView(FileNames.resolve(dir, path),
+                    UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            return view != null && view.list().contains("overlay.origin");
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static Owner tagged(LayerEntry e, Path dir, Map<String, Map<String, byte[]>> dirXattrs) {
         Optional<OwnerTags.Ids> ids;
         if (e.type() == LayerEntry.Type.SYMLINK) {
             int slash = e.path().lastIndexOf('/');
             Map<String, byte[]> parent = dirXattrs.get(slash < 0 ? "" : e.path().substring(0, slash));
-            ids = parent == null ? Optional.empty()
-                    : OwnerTags.find(parent, FileNames.encode(e.path().substring(slash + 1)));
+            ids = parent == null || parent.isEmpty() ? Optional.empty()
+                    : OwnerTags.findLink(parent, FileNames.encode(e.path().substring(slash + 1)), inode(dir, e.path()));
         } else {
-            ids = OwnerTags.find(e.xattrs(), null);
+            ids = OwnerTags.find(e.xattrs());
         }
         return ids.map(i -> new Owner(i.uid(), i.gid())).orElse(null);
+    }
+
+    private static long inode(Path dir, String path) {
+        try {
+            return (Long) Files.getAttribute(FileNames.resolve(dir, path), "unix:ino", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private static Map<String, byte[]> withoutTags(Map<String, byte[]> xattrs) {

@@ -8,6 +8,7 @@ import dev.kiln.oci.Digest;
 import dev.kiln.oci.DigestingOutputStream;
 import dev.kiln.oci.MediaType;
 import dev.kiln.oci.layout.DirBlobStore;
+import dev.kiln.runtime.OwnerTags;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import dev.kiln.oci.layer.TarReader;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -119,8 +121,38 @@ class SnapshotterTest {
     }
 
     @Test
+    void snapshot_ownerTags_becomeHeaderOwners_andStayOutOfTheLayer() throws IOException {
+        Path d = tree();
+        tag(d.resolve("a.txt"), OwnerTags.FILE, "1000:1001"); // b/hard is the same inode
+        tag(d.resolve("b"), OwnerTags.linkTag("link".getBytes(StandardCharsets.UTF_8)), "33:34");
+        tag(d.resolve("b/dir"), OwnerTags.FILE, "bad");
+        Map<String, TarArchiveEntry> e = entries(store, snapshotter.snapshot(d, SnapshotOptions.gzip()
+                .withReplacedOwners(p -> Optional.of(new Owner(7, 7)))));
+        assertThat(List.of(owner(e.get("a.txt")), owner(e.get("b/hard")), owner(e.get("b/link"))))
+                .containsExactly("1000:1001", "1000:1001", "33:34");
+        assertThat(owner(e.get("b/dir/"))).as("a malformed tag is ignored").isEqualTo(owner(e.get("b/")));
+        assertThat(owner(e.get("b/dir/file.txt"))).as("a new file replacing one below keeps its owner")
+                .isEqualTo("7:7");
+        e.values().forEach(t -> assertThat(t.getExtraPaxHeaders().keySet())
+                .noneMatch(k -> k.contains("kiln")));
+    }
+
+    private static void tag(Path p, String name, String value) throws IOException {
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
+        try {
+            view.write(name.substring("user.".length()), ByteBuffer.wrap(value.getBytes(StandardCharsets.US_ASCII)));
+        } catch (IOException e) {
+            assumeTrue(false, "user xattrs are not supported in " + p + ": " + e.getMessage());
+        }
+    }
+
+    private static String owner(TarArchiveEntry e) {
+        return e.getLongUserId() + ":" + e.getLongGroupId();
+    }
+
+    @Test
     void snapshot_ownUidRecordedAsRoot_whenMapping() throws IOException {
-        SnapshotOptions opts = new SnapshotOptions(Compression.GZIP, null, Map.of(), true);
+        SnapshotOptions opts = new SnapshotOptions(Compression.GZIP, null, Map.of(), true, null);
         TarArchiveEntry e = entries(store, snapshotter.snapshot(tree(), opts)).get("a.txt");
         assertThat(e.getLongUserId()).isZero();
         assertThat(e.getLongGroupId()).isZero();

@@ -85,8 +85,15 @@ public final class FdFiles {
         }
     }
 
-    /** {@code {mode, uid, gid}} of what {@code fd} refers to (a symlink itself, for an O_PATH one). */
-    public static int[] stat(int fd) throws IOException {
+    /** What {@link #stat} tells: type and permission bits, owner, inode number. */
+    public record Stat(int mode, int uid, int gid, long ino) {
+        public boolean isSymlink() {
+            return (mode & S_IFMT) == S_IFLNK;
+        }
+    }
+
+    /** Of what {@code fd} refers to (a symlink itself, for an O_PATH|O_NOFOLLOW one). */
+    public static Stat stat(int fd) throws IOException {
         LibC.load();
         Memory empty = new Memory(1);
         empty.setByte(0, (byte) 0);
@@ -95,7 +102,9 @@ public final class FdFiles {
                 STATX_BASIC_STATS, address(statx)) < 0) {
             throw error("statx", Native.getLastError());
         }
-        return new int[] {Short.toUnsignedInt(statx.getShort(28)), statx.getInt(20), statx.getInt(24)};
+        // struct statx: stx_uid at 20, stx_gid at 24, stx_mode at 28, stx_ino at 32
+        return new Stat(Short.toUnsignedInt(statx.getShort(28)), statx.getInt(20), statx.getInt(24),
+                statx.getLong(32));
     }
 
     /** The value of xattr {@code name} of what {@code fd} refers to; null when it has none. */
