@@ -69,6 +69,19 @@ class IsolationChoiceIT {
                 .doesNotContain("root is mapped");
     }
 
+    /** The hint names the user outside (it said root, the name inside the namespace), formatted as kiln's warnings. */
+    @Test
+    void info_asUserWithoutSubordinateIds_warnsNamingTheRealUser() throws Exception {
+        String nomap = ItEnv.require("KILN_IT_USER_NOMAP");
+        Path store = Files.createDirectories(work.resolve("nomap"));
+        ExternalTool.run("chown", nomap + ":", store.toString()).assertSuccess();
+        ExternalTool.Result r = kiln(List.of("runuser", "-u", nomap, "--"), "info", "--root", store.resolve("store").toString());
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("isolation: userns (overlay, single id mapping: only root)\n");
+        assertThat(r.stderr()).startsWith("WARNING: only root is mapped in kiln's user namespace")
+                .contains("give user " + nomap + " ranges in /etc/subuid").doesNotContain("give user root");
+    }
+
     @Test
     void userNamespacesRefused_infoAndBuildSayWhyAndTheFix_buildFailsBeforePulling() throws Exception {
         ExternalTool.assumeInstalled("bwrap");
