@@ -52,6 +52,21 @@ public final class ExtractionFuzzer {
                     + " (-Dkiln.fuzz.seed=" + seed + "), 0 changes outside the root; outcomes " + outcomes
                     + "; " + cpuMillis + " ms of CPU";
         }
+
+        /**
+         * Fails unless every case ran and, for a real budget (a count under 100 is the replay of a
+         * case), the generator produced both archives that extract and archives that are refused.
+         */
+        public void assertComplete(int count) {
+            int ran = outcomes.values().stream().mapToInt(Integer::intValue).sum();
+            if (cases != count || ran != count) {
+                throw new AssertionError("extraction fuzz (" + mode + "): " + ran + " of " + count + " cases ran");
+            }
+            if (count >= 100 && !(outcomes.containsKey("extracted") && outcomes.containsKey("refused"))) {
+                throw new AssertionError("extraction fuzz (" + mode + "): the generated archives were all of one kind, "
+                        + outcomes + ": the generator no longer reaches both extraction and refusal");
+            }
+        }
     }
 
     private record Outcome(String kind, List<String> problems) {
@@ -180,7 +195,7 @@ public final class ExtractionFuzzer {
     private static String listing(List<List<HostileTars.Entry>> stack) {
         StringBuilder b = new StringBuilder();
         for (int l = 0; l < stack.size(); l++) {
-            b.append("    layer ").append(l + 1).append(":\n");
+            b.append("    layer ").append(l + 1).append(stack.get(l).isEmpty() ? ": (no entries left)\n" : ":\n");
             b.append(stack.get(l).stream().map(e -> "      " + e + "\n").collect(Collectors.joining()));
         }
         return b.toString();
