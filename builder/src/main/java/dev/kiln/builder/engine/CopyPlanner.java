@@ -118,6 +118,10 @@ final class CopyPlanner {
         Path path = FileNames.resolve(context.dir(), rel);
         Path real = followInside(path, rel);
         String realRel = FileNames.relative(context.dir(), real);
+        if (!context.includes(realRel)) {
+            // a link to what .dockerignore leaves out: BuildKit's context does not hold the target
+            throw notFound(rel);
+        }
         String parentsPrefix = !spec.parents() ? null
                 : r.pivot() == null ? rel : r.pivot().isEmpty() ? rel : rel.substring(r.pivot().length() + 1);
         if (Files.isDirectory(real)) {

@@ -264,7 +264,13 @@ final class RunMounts implements AutoCloseable {
                     + ": not found in the build context (or excluded by .dockerignore)", null);
         }
         Path real = inside(ctx.dir(), rel, r);
-        return FileNames.relative(ctx.dir(), real);
+        String realRel = FileNames.relative(ctx.dir(), real);
+        if (!ctx.includes(realRel)) {
+            // a link to what .dockerignore leaves out must not bring it in
+            throw new StepException(at, "RUN --mount source " + rel
+                    + ": not found in the build context (or excluded by .dockerignore)", null);
+        }
+        return realRel;
     }
 
     /** {@code root/rel} with symlinks followed, refused when it leaves {@code root}. */

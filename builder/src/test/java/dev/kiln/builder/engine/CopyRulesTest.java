@@ -86,6 +86,19 @@ class CopyRulesTest {
     }
 
     @Test
+    void dockerignoreBypassThroughASymlink_ignoredTargetIsNotCopied() throws Exception {
+        f.file(".dockerignore", "secret.txt\nsecrets/\n");
+        f.file("secret.txt", "do not leak\n");
+        f.file("secrets/key", "do not leak either\n");
+        Files.createSymbolicLink(f.context.resolve("link"), Path.of("secret.txt"));
+        Files.createSymbolicLink(f.context.resolve("dirlink"), Path.of("secrets"));
+        assertThatThrownBy(() -> f.build("FROM base\nCOPY link /x\n"))
+                .isInstanceOf(StepException.class).hasMessageContaining("link").hasMessageContaining("not found");
+        assertThatThrownBy(() -> f.build("FROM base\nCOPY dirlink /d\n"))
+                .isInstanceOf(StepException.class).hasMessageContaining("not found");
+    }
+
+    @Test
     void invalidChmod_isAnError() {
         assertThatThrownBy(() -> f.build("FROM base\nCOPY --chmod=999 src/b/two.txt /two\n"))
                 .isInstanceOf(dev.kiln.builder.dockerfile.DockerfileException.class).hasMessageStartingWith("Dockerfile:2:").hasMessageContaining("invalid chmod");

@@ -62,6 +62,16 @@ class RunMountsTest {
     }
 
     @Test
+    void dockerignoreBypassThroughASymlink_bindOfALinkToAnIgnoredFile_isRefused() throws Exception {
+        f.file(".dockerignore", "private.key\n");
+        f.file("private.key", "do not leak\n");
+        Files.createSymbolicLink(f.context.resolve("key-link"), java.nio.file.Path.of("private.key"));
+        assertThatThrownBy(() -> f.build("FROM base\nRUN --mount=source=key-link,target=/k cat /k\n"))
+                .hasMessageContaining("key-link: not found in the build context");
+        assertThat(f.runs).isEmpty();
+    }
+
+    @Test
     void bindFromContext_readOnlyWithNothingIgnoredBelow_bindsTheContextItself() throws Exception {
         f.file(".dockerignore", "README\n");
         f.build("FROM base\nRUN --mount=source=src,target=/src --mount=target=/all true\n");
