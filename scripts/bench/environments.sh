@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The tutorial (examples/hello-flask) built cold in every environment of issue 10's matrix
-# (docs/environments.md), by kiln and, where buildah can run there at all, by buildah bud.
+# The tutorial (examples/hello-flask) and a small busybox build (three RUN steps, no chown),
+# built cold in every environment of issue 10's matrix (docs/environments.md), by kiln and,
+# where buildah can run there at all, by buildah bud.
 # Each run starts with empty stores. Reports wall time of the whole command, environment set-up
 # included (a pod's start, a re-execution into a user namespace), or how the build ended.
 #
@@ -8,6 +9,8 @@
 #
 # Run as root. REGISTRY (default $KILN_IT_REGISTRY, else 127.0.0.1:5100) stands in for docker.io
 # and must hold library/python:3.9-slim. RUNS (default 1): the median is reported.
+# KILN_BENCH_TUTORIAL_IN: the environments the tutorial is built in (default: all of them; it is
+# the slow case).
 # Writes the table to docs/environments.md (between the BEGIN/END bench markers) and to stdout.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -32,12 +35,24 @@ install -m 644 "$jar" "$bench/kiln.jar"
 mirror_registries_conf "$registry" >"$bench/registries.conf"
 chmod 644 "$bench/registries.conf"
 
-# fresh_work NAME — an empty work directory with the tutorial in it
+mkdir -p "$bench/busybox"
+cat >"$bench/busybox/Dockerfile" <<'EOF'
+FROM busybox
+RUN echo made > /made
+RUN mkdir /many && cd /many && i=0 && while [ $i -lt 2000 ]; do echo $i > f$i; i=$((i+1)); done
+RUN rm -r /many/f1*
+EOF
+
+# fresh_work NAME CASE — an empty work directory with CASE's context in it as app/
 fresh_work() {
   local w=$bench/$1
   rm -rf "$w"
   mkdir -m 755 "$w"
-  cp -r "$here/examples/hello-flask" "$w/app"
+  if [[ $2 == tutorial ]]; then
+    cp -r "$here/examples/hello-flask" "$w/app"
+  else
+    cp -r "$bench/busybox" "$w/app"
+  fi
   chmod -R a+rX "$w/app"
   echo "$w"
 }
@@ -50,10 +65,10 @@ failure_line() {
     tr '|' '/' | cut -c1-140
 }
 
-# measure TOOL ENV — one cold build; prints "SECONDS" or "fails: LAST ERROR LINE"
+# measure TOOL ENV CASE — one cold build; prints "SECONDS" or "fails: FIRST ERROR LINE"
 measure() {
   local tool=$1 env=$2 w start status=0 cmd
-  w=$(fresh_work "$tool-$env")
+  w=$(fresh_work "$tool-$env-$3" "$3")
   if [[ $tool == kiln ]]; then
     cmd=(kiln build --registry-mirror "docker.io=$registry" -t bench "$w/app")
   else
@@ -75,11 +90,11 @@ measure() {
   rm -rf "$w"
 }
 
-# cell TOOL ENV — the median of RUNS successful runs, or the failure
+# cell TOOL ENV CASE — the median of RUNS successful runs, or the failure
 cell() {
   local i out times=()
   for ((i = 0; i < runs; i++)); do
-    out=$(measure "$1" "$2")
+    out=$(measure "$1" "$2" "$3")
     if [[ $out == fails:* ]]; then
       echo "$out"
       return
@@ -89,26 +104,33 @@ cell() {
   printf '%s\n' "${times[@]}" | sort -n | awk '{t[NR]=$1} END {printf "%.1f s", t[int((NR+1)/2)]}'
 }
 
-table="| environment | kiln build | buildah bud |
-|---|---|---|"
+table="| environment | tutorial: kiln build | tutorial: buildah bud | busybox: kiln build | busybox: buildah bud |
+|---|---|---|---|---|"
 for env in "${KILN_ENVIRONMENTS[@]}"; do
-  log "$env: kiln"
-  k=$(cell kiln "$env")
-  if [[ $env == pod-* ]]; then
-    b="not run: the pod image (a JRE and kiln) has no buildah"
-  else
-    log "$env: buildah"
-    b=$(cell buildah "$env")
-  fi
+  row="| $env |"
+  for case in tutorial busybox; do
+    if [[ $case == tutorial && " ${KILN_BENCH_TUTORIAL_IN:-${KILN_ENVIRONMENTS[*]}} " != *" $env "* ]]; then
+      row+=" not run | not run |"
+      continue
+    fi
+    log "$env: $case: kiln"
+    row+=" $(cell kiln "$env" "$case") |"
+    if [[ $env == pod-* ]]; then
+      row+=" not run: no buildah in the pod image |"
+    else
+      log "$env: $case: buildah"
+      row+=" $(cell buildah "$env" "$case") |"
+    fi
+  done
   table+="
-| $env | $k | $b |"
+$row"
 done
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 result="<!-- BEGIN bench (written by scripts/bench/environments.sh) -->
 Measured $(date -u +%Y-%m-%d) on $(nproc) CPU(s) ($cpu) with kiln at commit $(git -C "$here" rev-parse --short HEAD),
-registry \`$registry\` standing in for docker.io; median of $runs cold run(s) of the tutorial
-(empty stores), wall time of the whole command including the environment's set-up (a pod's
+registry \`$registry\` standing in for docker.io; median of $runs cold run(s) (empty stores) of
+the tutorial and of the busybox build (RUN: a file; 2,000 files; delete 1,111 of them), wall time of the whole command including the environment's set-up (a pod's
 start, kiln's JVM start-ups). kiln runs as \`java -jar\` (no class-data archive); buildah with
 \`--layers\`, overlay storage and runc. \"fails\" quotes the tool's first error line.
 Load average $(cut -d' ' -f1-3 /proc/loadavg) at the end.

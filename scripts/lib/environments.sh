@@ -206,7 +206,18 @@ in_environment() {
     root)
       env -i $(locale_free_env "$work") PATH=/usr/bin:/bin "${cmd[@]}" ;;
     ubuntu-24.04)
-      /usr/bin/python3 "$kiln_repo/scripts/lib/userns-without-caps.py" \
+      # in a mount namespace of its own, /proc/sys/kernel shows the sysctl as Ubuntu
+      # has it (a tmpfs copy of the real directory plus the file), then the filter
+      mkdir -p "$work/sysctl"
+      unshare --mount --propagation private -- bash -c '
+        set -e
+        mount -t tmpfs -o mode=755 kiln-sysctl "$1"
+        cp -r /proc/sys/kernel/. "$1/" 2>/dev/null || true
+        echo 1 >"$1/apparmor_restrict_unprivileged_userns"
+        mount --bind "$1" /proc/sys/kernel
+        shift
+        exec "$@"' bash "$work/sysctl" \
+        /usr/bin/python3 "$kiln_repo/scripts/lib/userns-without-caps.py" \
         runuser -u "$ENV_USER" -- env -i $(locale_free_env "$work") PATH=/usr/bin:/bin "${cmd[@]}" ;;
     *) die "unknown environment '$env' (known: ${KILN_ENVIRONMENTS[*]})" ;;
   esac

@@ -9,6 +9,7 @@ export KILN_LOG_TAG=libs-test
 source "$here/../lib/log.sh"
 source "$here/../lib/debian-mirror.sh"
 source "$here/../lib/oci-layout.sh"
+source "$here/../lib/environments.sh"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -99,7 +100,25 @@ oci_tag_replacesTheEntryOfTheSameName() {
   expect "compact blob" "$(cat "$layout/blobs/sha256/$(jq -r .digest <<<"$one" | cut -d: -f2)")" '{"a":1}'
 }
 
+seccomp_profiles_allowWhatKilnNeeds_denyUsernsOnlyWithNewUserFlag() {
+  local kiln=$here/../../examples/kubernetes/seccomp-kiln.json deny
+  # kiln's profile: user namespaces and the calls kiln makes inside one, whatever the capabilities
+  expect "kiln profile: no capability condition on what kiln calls" "$(jq -c '[.syscalls[]
+    | select(((.includes.caps // []) + (.excludes.caps // [])) | length > 0)
+    | .names[] | select(. == "chroot" or . == "sethostname" or . == "setns" or . == "mount")]' "$kiln")" '[]'
+  expect "kiln profile: clone, unshare, mount, chroot allowed" "$(jq -c '[.syscalls[]
+    | select(.action == "SCMP_ACT_ALLOW" and (.args // []) == [] and ((.includes.caps // []) | length) == 0)
+    | .names[] | select(. == "clone" or . == "unshare" or . == "mount" or . == "chroot")] | sort' "$kiln")" \
+    '["chroot","clone","mount","unshare"]'
+  # the test's RuntimeDefault-like profile: CLONE_NEWUSER refused with EPERM, other clones allowed
+  deny=$(seccomp_deny_userns "$kiln")
+  expect "deny profile: clone only with rules on its flags" "$(jq -c '[.syscalls[] | select(.names | index("clone"))
+    | [.action, .args[0].value, .args[0].valueTwo, (.errnoRet // null)]]' <<<"$deny")" \
+    '[["SCMP_ACT_ALLOW",268435456,0,null],["SCMP_ACT_ERRNO",268435456,268435456,1]]'
+}
+
 one_line_mirror_skipsSecurityOptionsAndOtherSuites
+seccomp_profiles_allowWhatKilnNeeds_denyUsernsOnlyWithNewUserFlag
 deb822_mirror_picksFirstEnabledStanzaWithSuite
 oci_layer_ignoresOnDiskTimesAndOwners
 oci_tag_replacesTheEntryOfTheSameName

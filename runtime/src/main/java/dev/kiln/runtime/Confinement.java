@@ -62,11 +62,19 @@ final class Confinement {
     private final Isolation isolation;
     private final boolean realRoot;
     private final byte[] seccomp;
+    /** Of {@link #MASKED} and {@link #READ_ONLY}, what this kernel's /proc has. */
+    private final List<String> maskedDirs;
+    private final List<String> maskedFiles;
+    private final List<String> readOnly;
 
     private Confinement(Isolation isolation, boolean realRoot, byte[] seccomp) {
         this.isolation = isolation;
         this.realRoot = realRoot;
         this.seccomp = seccomp;
+        this.maskedDirs = MASKED.stream().filter(p -> Files.isDirectory(Path.of(p))).toList();
+        this.maskedFiles = MASKED.stream()
+                .filter(p -> Files.exists(Path.of(p)) && !Files.isDirectory(Path.of(p))).toList();
+        this.readOnly = READ_ONLY.stream().filter(p -> Files.exists(Path.of(p))).toList();
     }
 
     /**
@@ -143,27 +151,23 @@ final class Confinement {
     /**
      * Masks and makes read-only the {@code /proc} paths runc does, in a container whose
      * {@code /proc} was just mounted; {@code devNull} is a path to the host's {@code /dev/null}.
-     * Paths this kernel lacks are skipped.
+     * Paths this kernel lacks (as kiln's own /proc shows it) are skipped.
      */
     void maskProc(ChildProgram p, String devNull) {
-        for (String path : MASKED) {
-            Path host = Path.of(path);
-            if (Files.isDirectory(host)) {
-                p.mountIfPresent("tmpfs", path, "tmpfs", ChildProgram.MS_RDONLY
-                        | ChildProgram.MS_NOSUID | ChildProgram.MS_NODEV | ChildProgram.MS_NOEXEC,
-                        null, "mask " + path);
-            } else if (Files.exists(host)) {
-                p.mountIfPresent(devNull, path, null, ChildProgram.MS_BIND, null, "mask " + path);
-            }
+        for (String path : maskedDirs) {
+            p.mountIfPresent("tmpfs", path, "tmpfs", ChildProgram.MS_RDONLY
+                    | ChildProgram.MS_NOSUID | ChildProgram.MS_NODEV | ChildProgram.MS_NOEXEC,
+                    null, "mask " + path);
         }
-        for (String path : READ_ONLY) {
-            if (Files.exists(Path.of(path))) {
-                p.mountIfPresent(path, path, null, ChildProgram.MS_BIND | ChildProgram.MS_REC, null,
-                        "bind " + path + " for read-only");
-                p.mountAttributesIfPresent(path, ChildProgram.MOUNT_ATTR_RDONLY
-                        | ChildProgram.MOUNT_ATTR_NOSUID | ChildProgram.MOUNT_ATTR_NODEV,
-                        "make " + path + " read-only");
-            }
+        for (String path : maskedFiles) {
+            p.mountIfPresent(devNull, path, null, ChildProgram.MS_BIND, null, "mask " + path);
+        }
+        for (String path : readOnly) {
+            p.mountIfPresent(path, path, null, ChildProgram.MS_BIND | ChildProgram.MS_REC, null,
+                    "bind " + path + " for read-only");
+            p.mountAttributesIfPresent(path, ChildProgram.MOUNT_ATTR_RDONLY
+                    | ChildProgram.MOUNT_ATTR_NOSUID | ChildProgram.MOUNT_ATTR_NODEV,
+                    "make " + path + " read-only");
         }
     }
 

@@ -92,19 +92,41 @@ public final class HostLimits {
 
     /** " (why)" for the sysctls blocking user namespaces, or "". */
     static String sysctlNote() {
+        return sysctlNote(0);
+    }
+
+    /** Like {@link #sysctlNote()}, also naming the nesting limit when {@code errno} is ENOSPC. */
+    static String sysctlNote(int errno) {
         StringBuilder sb = new StringBuilder();
         blockingSysctls().forEach(b -> sb.append(" (").append(b[0]).append(')'));
+        if (errno == ENOSPC) {
+            sb.append(" (the limit on user namespaces is reached: user.max_user_namespaces is ")
+                    .append(sysctl("user.max_user_namespaces").orElse("?"))
+                    .append(" here, as bwrap --disable-userns or a parent container sets it)");
+        }
         return sb.toString();
     }
+
+    private static final int ENOSPC = 28;
+    private static final int EPERM = 1;
 
     /**
      * What to change when user namespaces cannot be had: the sysctl or AppArmor fix when one
      * explains it, the seccomp setting in a container, and chroot only where it can work (root).
      */
     static String namespaceFix() {
+        return namespaceFix(0);
+    }
+
+    /** Like {@link #namespaceFix()} for a failure with {@code errno} (0: unknown). */
+    static String namespaceFix(int errno) {
         List<String> fixes = new ArrayList<>();
         blockingSysctls().forEach(b -> fixes.add(b[1] + " (as root)"));
-        if (fixes.isEmpty() && inContainer()) {
+        if (errno == ENOSPC) {
+            fixes.add("raise user.max_user_namespaces where kiln runs (the sandbox or container around "
+                    + "kiln lowered it; e.g. do not pass --disable-userns to bwrap)");
+        }
+        if (fixes.isEmpty() && inContainer() && (errno == EPERM || errno == 0)) {
             fixes.add("the container's seccomp or AppArmor profile blocks user namespaces: start it with "
                     + "--security-opt seccomp=unconfined --security-opt apparmor=unconfined (podman, docker) or, "
                     + "in Kubernetes, securityContext.seccompProfile.type: Unconfined and "
@@ -113,8 +135,29 @@ public final class HostLimits {
         if (fixes.isEmpty()) {
             fixes.add("enable unprivileged user namespaces (sysctl user.max_user_namespaces > 0)");
         }
+        return withRootAlternative(fixes);
+    }
+
+    /**
+     * What to change when a user namespace is created but grants no capabilities (mounting in it
+     * fails with EPERM): what Ubuntu 24.04's AppArmor does to unprivileged user namespaces, or a
+     * container's seccomp or AppArmor profile that blocks mount.
+     */
+    static String noCapabilitiesFix() {
+        List<String> fixes = new ArrayList<>();
+        fixes.add("on Ubuntu 24.04 and GitHub's ubuntu-24.04 runners, AppArmor does this: load an AppArmor profile "
+                + "that allows userns for java (docs/environments.md) or run "
+                + "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 as root");
+        if (inContainer()) {
+            fixes.add("in a container, its seccomp or AppArmor profile blocks mount: start it with "
+                    + "--security-opt seccomp=unconfined --security-opt apparmor=unconfined");
+        }
+        return withRootAlternative(fixes);
+    }
+
+    private static String withRootAlternative(List<String> fixes) {
         if (Syscalls.geteuid() != 0 && !inside()) {
-            fixes.add("or run kiln as root, where --isolation=chroot needs no namespaces");
+            fixes.add("or run kiln as root (chroot isolation needs no namespaces)");
         }
         return String.join("; ", fixes);
     }

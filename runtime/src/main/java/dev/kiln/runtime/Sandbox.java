@@ -354,7 +354,7 @@ public final class Sandbox implements AutoCloseable {
         String errno = Errno.describe(f.errno());
         if (f.cloneFailed()) {
             return new SandboxException("cannot create the container's namespaces: clone: " + errno,
-                    HostLimits.namespaceFix(), "clone", f.errno(), null);
+                    HostLimits.namespaceFix(f.errno()), "clone", f.errno(), null);
         }
         if (f.watchdogGaveUp()) {
             return new SandboxException("the container process did not start after "
@@ -384,6 +384,46 @@ public final class Sandbox implements AutoCloseable {
                 f.errno(), null);
     }
 
+    /** Why namespaces were refused at open (then isolation is chroot), if they were. */
+    public Optional<String> namespaceProblem() {
+        return Optional.ofNullable(namespaceProblem);
+    }
+
+    /** Why containers get a copied root instead of an overlay, if they do. */
+    public Optional<String> overlayProblem() {
+        return Optional.ofNullable(overlayProblem);
+    }
+
+    /**
+     * Why a fresh proc cannot be mounted in a container here (then kiln's own /proc is bound), if
+     * it cannot: probed with one container that mounts proc and exits.
+     */
+    public Optional<String> procProblem() {
+        Path target = runDir.resolve("proc-probe");
+        try {
+            Files.createDirectories(target);
+            ChildProgram program = new ChildProgram()
+                    .dieWithParent(Syscalls.SIGKILL)
+                    .mount(null, "/", null, ChildProgram.MS_REC | ChildProgram.MS_PRIVATE, null,
+                            "make the mount namespace private")
+                    .mount("proc", target.toString(), "proc", ChildProgram.MS_NOSUID | ChildProgram.MS_NODEV
+                            | ChildProgram.MS_NOEXEC, null, "mount proc")
+                    .exec(List.of("/nonexistent/kiln-probe"), List.of("kiln-probe"), List.of());
+            Spawner.Outcome outcome = spawner.spawn(NAMESPACES, program, WATCHDOG_MILLIS);
+            if (outcome instanceof Spawner.Failed f && !program.isExec(f.op())) {
+                return Optional.of(program.describe(f.op()) + ": " + Errno.describe(f.errno()));
+            }
+            if (outcome instanceof Spawner.Started started) {
+                started.exit().join();
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of(e.getMessage());
+        } finally {
+            FileTrees.deleteQuietly(target);
+        }
+    }
+
     /** chroot is a way out only for real root not already using it (rootless kiln cannot chroot). */
     private boolean chrootWouldHelp() {
         return isolation != Isolation.CHROOT && System.getenv(Userns.MARKER) == null && Syscalls.geteuid() == 0;
@@ -407,14 +447,11 @@ public final class Sandbox implements AutoCloseable {
     }
 
     static String describeIds(IdMapping mapping) {
-        if (System.getenv(Userns.MARKER) == null) {
-            return "host ids";
+        if (mapping.isInitial()) {
+            return System.getenv(Userns.MARKER) == null ? "host ids" : "user namespace, every id mapped to itself";
         }
         if (mapping.isSingle()) {
             return "single id mapping: only root";
-        }
-        if (mapping.isInitial()) {
-            return "user namespace, every id mapped to itself";
         }
         return mapping.uids().stream().filter(r -> r.inside() > 0).findFirst()
                 .map(r -> "subuid range " + r.outside() + "-" + (r.outside() + r.count() - 1))
@@ -464,7 +501,7 @@ public final class Sandbox implements AutoCloseable {
                         return new Probe(null, "mount overlay: " + Errno.describe(f.errno()));
                     }
                     String step = f.cloneFailed() ? "clone" : program.describe(f.op());
-                    return new Probe(step + ": " + Errno.describe(f.errno()) + HostLimits.sysctlNote(),
+                    return new Probe(step + ": " + Errno.describe(f.errno()) + HostLimits.sysctlNote(f.errno()),
                             "no namespaces");
                 }
                 ((Spawner.Started) outcome).exit().join();

@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.files.FileTrees;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -19,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * The snapshot of a private root copy, for when overlay cannot be mounted: {@link #record} notes
  * every entry's inode, mode, owner, size, mtime, ctime and link target right after the copy is
  * made; {@link #moveChangesTo} walks the tree again after the process and moves what differs into
- * an overlay-format upper dir, as overlayfs would have written it: new and changed entries (with
+ * an overlay-format upper dir (what an earlier run left there is replaced), as overlayfs would have written it: new and changed entries (with
  * their parent directories), deletions as whiteouts, directories deleted and made again as opaque.
  * ctime catches a change that restored mtime and size, the inode one that replaced a file by
  * rename. Names stay {@link Path}s from directory listings, never strings, so any byte survives.
@@ -155,6 +156,7 @@ final class TreeDiff {
             count++;
             parents(rel);
             Path target = upper.resolve(rel);
+            FileTrees.delete(target); // an upper dir that held it already (kiln run again): the copy is newer
             Files.move(root.resolve(rel), target, StandardCopyOption.ATOMIC_MOVE);
             if (opaque) {
                 OverlayFormat.markOpaque(target);
@@ -171,6 +173,7 @@ final class TreeDiff {
             count++;
             parents(rel);
             try {
+                FileTrees.delete(upper.resolve(rel));
                 OverlayFormat.writeWhiteout(upper.resolve(rel));
             } catch (IOException e) {
                 throw new IOException("cannot record the deletion of /" + rel + " as a whiteout in "
@@ -191,7 +194,11 @@ final class TreeDiff {
             if (!made.containsKey(dir)) {
                 made.put(dir, Stat.of(root.resolve(dir)));
                 order.add(dir);
-                Files.createDirectory(upper.resolve(dir));
+                Path target = upper.resolve(dir);
+                if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                    FileTrees.delete(target); // a whiteout or file there from an earlier run
+                    Files.createDirectory(target);
+                }
             }
         }
 

@@ -124,14 +124,15 @@ public final class Userns {
                 return waitForwardingSignals(launcher, launch.pid());
             }
             if ("clone".equals(launch.failedStep())) {
-                throw refused("clone: " + Errno.describe(launch.errno()) + HostLimits.sysctlNote(),
-                        "clone", launch.errno());
+                throw refused("clone: " + Errno.describe(launch.errno()) + HostLimits.sysctlNote(launch.errno()),
+                        HostLimits.namespaceFix(launch.errno()), "clone", launch.errno());
             }
             if (launch.mapError() == null && !"write id maps".equals(launch.failedStep())) {
                 // the namespace exists with its ids mapped, but gives no capabilities: not newuidmap's doing
-                throw refused("the user namespace was created but " + launch.failedStep() + " failed with "
-                        + Errno.describe(launch.errno()) + ", so it grants no capabilities"
-                        + HostLimits.sysctlNote(), launch.failedStep(), launch.errno());
+                String why = "the user namespace was created but " + launch.failedStep() + " failed with "
+                        + Errno.describe(launch.errno()) + HostLimits.sysctlNote(launch.errno());
+                throw refused(why, launch.errno() == 1 ? HostLimits.noCapabilitiesFix()
+                        : HostLimits.namespaceFix(launch.errno()), launch.failedStep(), launch.errno());
             }
             String why = launch.mapError() != null ? launch.mapError().getMessage()
                     : launch.failedStep() + ": " + Errno.describe(launch.errno());
@@ -146,11 +147,11 @@ public final class Userns {
     }
 
     /** One paragraph: what kiln tried, why each way was refused, and the fix. */
-    private static SandboxException refused(String why, String step, int errno) {
+    private static SandboxException refused(String why, String fix, String step, int errno) {
         String chroot = Syscalls.geteuid() == 0 ? "chroot is used instead"
                 : "chroot was not tried (it needs root; kiln runs as uid " + Syscalls.getuid() + ")";
         return new SandboxException("cannot isolate RUN steps or containers here: a user namespace was "
-                + "refused (" + why + "); " + chroot, HostLimits.namespaceFix(), step, errno, null);
+                + "refused (" + why + "); " + chroot, fix, step, errno, null);
     }
 
     private static void writeMaps(int pid, MappingKind kind, SubIds range) throws IOException {

@@ -3,6 +3,7 @@ package dev.kiln.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.layer.LayerEntry;
 import dev.kiln.oci.layer.LayerWriter;
 import java.io.IOException;
@@ -26,6 +27,16 @@ class OverlayFormatTest {
         whiteouts.whiteout(tmp.resolve("gone"), "gone");
         assertThat(OverlayFormat.isWhiteout(tmp.resolve("gone"))).isTrue();
         assertThat(Files.readAttributes(tmp.resolve("gone"), "unix:rdev")).containsEntry("rdev", 0L);
+    }
+
+    /** The device node gets the name's own bytes, not the JVM's '?'-mangled String of it (no locale in tests). */
+    @Test
+    void whiteout_nameNotUtf8_madeUnderItsBytesAndScannedBack() throws IOException {
+        String name = FileNames.decode(new byte[] {'F', (byte) 0xf6, 't', (byte) 0xe9});
+        Path target = FileNames.resolve(tmp, name);
+        whiteouts.whiteout(target, name);
+        assertThat(OverlayFormat.isWhiteout(target)).isTrue();
+        assertThat(OVERLAY_TO_OCI.scan(tmp)).extracting(LayerEntry::path).containsExactly(".wh." + name);
     }
 
     @Test

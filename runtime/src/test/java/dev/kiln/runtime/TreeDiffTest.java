@@ -120,6 +120,25 @@ class TreeDiffTest {
         assertThat(Files.readSymbolicLink(upper.resolve("link"))).isEqualTo(Path.of("etc/passwd"));
     }
 
+    /** {@code kiln run} of a stopped container again: its upper dir already holds the earlier changes. */
+    @Test
+    void upperDirWithEarlierChanges_isUpdated() throws IOException {
+        Files.createDirectories(upper.resolve("etc"));
+        Files.writeString(upper.resolve("same-size"), "old!");
+        OverlayFormat.writeWhiteout(upper.resolve("opt"));
+        TreeDiff diff = TreeDiff.record(root);
+        Files.writeString(root.resolve("same-size"), "new content");
+        Files.writeString(root.resolve("etc/new"), "new");
+        Files.writeString(root.resolve("opt/again/more"), "more");
+
+        diff.moveChangesTo(root, upper);
+
+        assertThat(Files.readString(upper.resolve("same-size"))).isEqualTo("new content");
+        assertThat(Files.readString(upper.resolve("etc/new"))).isEqualTo("new");
+        assertThat(Files.isDirectory(upper.resolve("opt"))).isTrue();
+        assertThat(Files.readString(upper.resolve("opt/again/more"))).isEqualTo("more");
+    }
+
     @Test
     void modeAndOwnerChanges_areKept() throws Exception {
         assumeTrue(Syscalls.geteuid() == 0, "chown needs root (CI runs the unit tests as root)");

@@ -3,6 +3,7 @@ package dev.kiln.builder.cli;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kiln.oci.Json;
 import dev.kiln.oci.KilnException;
+import dev.kiln.builder.store.PrivateDirs;
 import dev.kiln.runtime.IdMapping;
 import dev.kiln.runtime.linux.Syscalls;
 import java.io.IOException;
@@ -37,9 +38,17 @@ record ContainerState(
 
     static Path root() {
         String xdg = System.getenv("XDG_RUNTIME_DIR");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg, "kiln")
-                : Path.of("/tmp", "kiln-" + hostUid());
-        return base.resolve("containers");
+        if (xdg != null && !xdg.isBlank()) {
+            return Path.of(xdg, "kiln", "containers");
+        }
+        // /tmp is shared: another user may have made /tmp/kiln-<uid> first (a symbolic link to
+        // somewhere, or a directory of theirs) to read or redirect this user's containers
+        Path fallback = Path.of("/tmp", "kiln-" + hostUid());
+        try {
+            return PrivateDirs.ensure(fallback).resolve("containers");
+        } catch (java.io.IOException e) {
+            throw new KilnException("cannot use " + fallback + ": " + e.getMessage(), "set XDG_RUNTIME_DIR", e);
+        }
     }
 
     /** The caller's uid on the host, also from inside kiln's user namespace. */

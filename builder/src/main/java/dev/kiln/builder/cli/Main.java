@@ -46,6 +46,7 @@ public final class Main implements Runnable {
         RmCommand.class,
         LogsCommand.class,
         UnshareCommand.class,
+        InfoCommand.class,
     };
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,5 +1,7 @@
 package dev.kiln.builder.engine;
 
+import java.time.Duration;
+import dev.kiln.builder.registry.StallGuard;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.DigestingInputStream;
 import dev.kiln.oci.KilnException;
@@ -19,7 +21,11 @@ import java.time.format.DateTimeFormatter;
 /** Downloads ADD URLs into scratch files, checking {@code --checksum} and keeping Last-Modified as mtime. */
 final class HttpDownloader implements CopyPlanner.Downloader {
     private final Path dir;
-    private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+    /** The largest file ADD downloads. */
+    static final long MAX_BYTES = 4L << 30;
+
+    private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+            .connectTimeout(Duration.ofSeconds(30)).build();
 
     HttpDownloader(Path dir) {
         this.dir = dir;
@@ -37,14 +43,15 @@ final class HttpDownloader implements CopyPlanner.Downloader {
         try {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "add-", ".download");
-            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofMinutes(2)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() / 100 != 2) {
                 r.body().close();
                 throw new KilnException("ADD " + url + ": HTTP " + r.statusCode(), null, null);
             }
             Digest got;
-            try (DigestingInputStream in = new DigestingInputStream(r.body())) {
+            try (DigestingInputStream in = new DigestingInputStream(
+                    StallGuard.wrap(r.body(), StallGuard.IDLE, MAX_BYTES, "ADD " + url))) {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
                 got = in.digest();
             }

@@ -1,6 +1,9 @@
 package dev.kiln.builder.engine;
 
 import dev.kiln.builder.dockerfile.DockerfileText;
+import dev.kiln.builder.registry.StallGuard;
+import dev.kiln.oci.files.FileNames;
+import java.time.Duration;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.KilnException;
 import java.io.IOException;
@@ -29,6 +32,9 @@ public final class RemoteContext {
     private static final Pattern GIT_HTTP = Pattern.compile("(?i)^https?://[^#]*\\.git(#.*)?$");
     private static final long GIT_TIMEOUT_MINUTES = 10;
 
+    /** The largest build context (or Dockerfile) downloaded from a URL. */
+    static final long MAX_CONTEXT_BYTES = 1L << 30;
+
     private RemoteContext() {}
 
     /** What a URL gave: the context directory and, when the URL was a lone Dockerfile, its text. */
@@ -56,12 +62,13 @@ public final class RemoteContext {
     }
 
     private static Fetched download(String url, Path dir) {
-        HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(30)).build();
         Path body = dir.resolve(".kiln-context-download");
         try {
-            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = r.body()) {
+            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofMinutes(2)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = StallGuard.wrap(r.body(), StallGuard.IDLE, MAX_CONTEXT_BYTES, url)) {
                 if (r.statusCode() / 100 != 2) {
                     throw new KilnException("cannot download the build context " + url + ": HTTP " + r.statusCode(),
                             "check the URL", null);
@@ -111,10 +118,15 @@ public final class RemoteContext {
             git(repo, "checkout", "-q", "--detach", "FETCH_HEAD");
         }
         if (Files.exists(repo.resolve(".gitmodules"))) {
-            git(repo, "submodule", "update", "-q", "--init", "--recursive", "--depth=1");
+            // A submodule may name any URL, a local path included: only a repository the user
+            // named by a file:// URL may pull in others from this machine (git's own default
+            // for submodules, which the protocol.file.allow=always below would otherwise lift).
+            String local = remote.startsWith("file://") ? "always" : "never";
+            git(repo, "-c", "protocol.file.allow=" + local, "-c", "protocol.ext.allow=never",
+                    "submodule", "update", "-q", "--init", "--recursive", "--depth=1");
         }
         FileTrees.deleteQuietly(repo.resolve(".git"));
-        Path context = repo.resolve(subdir).normalize();
+        Path context = FileNames.resolve(repo, subdir).normalize();
         if (!context.startsWith(repo) || !Files.isDirectory(context)) {
             throw new KilnException("the git context " + url + " has no directory " + subdir,
                     "write URL#REF:DIR with DIR a directory of the repository", null);
@@ -137,6 +149,9 @@ public final class RemoteContext {
     private record Result(int exit, String output) {}
 
     private static Result run(Path dir, String... args) {
+        // file:// only for the URL the user gave (git would refuse even that as "not from the
+        // user", since it runs as kiln's child); submodules set their own rule, which comes later
+        // on the command line and wins
         List<String> cmd = new ArrayList<>(List.of("git", "-c", "advice.detachedHead=false",
                 "-c", "protocol.file.allow=always"));
         cmd.addAll(List.of(args));

@@ -44,6 +44,7 @@ final class RunMounts implements AutoCloseable {
     private final BuildServices s;
     private final List<Path> scratch = new ArrayList<>();
     private final List<CacheMounts.Lease> leases = new ArrayList<>();
+    private final List<SecretDirs.Held> secretDirs = new ArrayList<>();
     private final List<String> env = new ArrayList<>();
     private final Map<String, Boolean> targets = new LinkedHashMap<>();
 
@@ -267,26 +268,46 @@ final class RunMounts implements AutoCloseable {
     }
 
     /** {@code root/rel} with symlinks followed, refused when it leaves {@code root}. */
+    /**
+     * {@code rel} under {@code root}, refused if it leads outside. Resolved one component at a
+     * time, so that a missing cache sub-directory is created only once its parent is known to be
+     * inside the root: a symbolic link a RUN left in the cache (say {@code evil -> /home/you})
+     * must not get {@code source=evil/new} created on the host.
+     */
     private Path inside(Path root, String rel, Resolved r) {
         try {
             Path realRoot = root.toRealPath();
-            Path p = FileNames.resolve(root, rel);
-            if (!Files.exists(p)) {
-                if (r.spec().type() == RunMount.Type.CACHE) {
-                    Files.createDirectories(p);
-                } else {
-                    throw new StepException(at, "RUN --mount source " + (rel.isEmpty() ? "/" : rel) + " not found"
-                            + (r.spec().from() != null ? " in " + r.spec().from() : ""), null);
+            Path cur = realRoot;
+            for (String part : rel.split("/")) {
+                if (part.isEmpty() || part.equals(".")) {
+                    continue;
                 }
+                Path next = part.equals("..") ? cur.getParent() : FileNames.resolve(cur, part);
+                if (next == null || !next.startsWith(realRoot)) {
+                    throw outside(rel);
+                }
+                if (!Files.exists(next, LinkOption.NOFOLLOW_LINKS)) {
+                    if (r.spec().type() != RunMount.Type.CACHE) {
+                        throw new StepException(at, "RUN --mount source " + (rel.isEmpty() ? "/" : rel) + " not found"
+                                + (r.spec().from() != null ? " in " + r.spec().from() : ""), null);
+                    }
+                    Files.createDirectory(next);
+                } else if (Files.isSymbolicLink(next)) {
+                    next = next.toRealPath();
+                    if (!next.startsWith(realRoot)) {
+                        throw outside(rel);
+                    }
+                }
+                cur = next;
             }
-            Path real = p.toRealPath();
-            if (!real.startsWith(realRoot)) {
-                throw new StepException(at, "RUN --mount source " + rel + " leads outside its root", null);
-            }
-            return root.resolve(realRoot.relativize(real));
+            return root.resolve(realRoot.relativize(cur));
         } catch (IOException e) {
             throw new StepException(at, "RUN --mount source " + rel + ": " + e.getMessage(), null, e);
         }
+    }
+
+    private StepException outside(String rel) {
+        return new StepException(at, "RUN --mount source " + rel + " leads outside its root", null);
     }
 
     /** The items of {@code rel} in {@code ctx} as COPY would copy them (a directory's contents). */
@@ -307,16 +328,18 @@ final class RunMounts implements AutoCloseable {
         return items;
     }
 
-    /** A private directory for one secret file: in {@code /dev/shm} (memory) when usable, else scratch space. */
+    /**
+     * A private directory for one secret file: in {@code /dev/shm} (memory) when usable, locked so
+     * that a later kiln removes it if this one is killed; else scratch space (in the store, which
+     * the next prune cleans).
+     */
     private Path secretDir() throws IOException {
         Path shm = Path.of("/dev/shm");
         if (Files.isDirectory(shm) && Files.isWritable(shm)) {
             try {
-                Path dir = Files.createTempDirectory(shm, "kiln-secret-",
-                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-                scratch.add(dir);
-                return dir;
+                SecretDirs.Held held = SecretDirs.create(shm);
+                secretDirs.add(held);
+                return held.dir();
             } catch (IOException e) {
                 // fall back to the build's scratch space
             }
@@ -346,6 +369,8 @@ final class RunMounts implements AutoCloseable {
             l.close();
         }
         leases.clear();
+        secretDirs.forEach(SecretDirs.Held::close);
+        secretDirs.clear();
         for (Path p : scratch) {
             FileTrees.deleteQuietly(p);
         }

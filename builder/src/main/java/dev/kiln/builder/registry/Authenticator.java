@@ -29,6 +29,7 @@ final class Authenticator {
     private static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
 
     private final String registry;
+    private final URI base;
     private final Credentials credentials;
     private final HttpTransport transport;
     private final Clock clock;
@@ -36,8 +37,9 @@ final class Authenticator {
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final Map<String, Object> fetchLocks = new ConcurrentHashMap<>();
 
-    Authenticator(String registry, Credentials credentials, HttpTransport transport, Clock clock) {
+    Authenticator(String registry, URI base, Credentials credentials, HttpTransport transport, Clock clock) {
         this.registry = registry;
+        this.base = base;
         this.credentials = credentials;
         this.transport = transport;
         this.clock = clock;
@@ -57,8 +59,11 @@ final class Authenticator {
             return Optional.empty();
         }
         if (c.isBasic()) {
-            return credentials.isAnonymous() || credentials.username() == null
-                    ? Optional.empty() : Optional.of(credentials.basicHeader());
+            if (credentials.isAnonymous() || credentials.username() == null) {
+                return Optional.empty();
+            }
+            refuseCleartext(base, "the registry " + registry);
+            return Optional.of(credentials.basicHeader());
         }
         if (c.isBearer()) {
             return Optional.of("Bearer " + token(c, scopes));
@@ -136,6 +141,7 @@ final class Authenticator {
             String sep = realm.contains("?") ? "&" : "?";
             b = HttpRequest.newBuilder(URI.create(realm + (query.length() == 0 ? "" : sep + query))).GET();
             if (credentials.username() != null) {
+                refuseCleartext(URI.create(realm), "the token server " + realm + " of " + registry);
                 b.header("Authorization", credentials.basicHeader());
             }
         }
@@ -161,6 +167,20 @@ final class Authenticator {
         } catch (IOException e) {
             throw new RegistryException("the token server " + realm + " answered with invalid JSON", null);
         }
+    }
+
+    /**
+     * Passwords go only over TLS, or to this machine: a plain-HTTP registry or token realm
+     * elsewhere (an {@code --insecure-registry}, or a realm a registry's challenge names) would get
+     * them in clear text, readable and replayable by anyone on the path.
+     */
+    static void refuseCleartext(URI target, String who) {
+        if ("https".equalsIgnoreCase(target.getScheme()) || (target.getHost() != null && RegistryConfig.isLoopback(target.getHost()))) {
+            return;
+        }
+        throw new RegistryException(who + " is plain HTTP (" + target.getScheme() + "://" + target.getAuthority()
+                + "): kiln does not send credentials in clear text", 401, "UNAUTHORIZED", false,
+                "serve it over https, or pull without credentials", null);
     }
 
     private static void appendParam(StringBuilder sb, String name, String value) {

@@ -52,7 +52,8 @@ public final class BlobFetcher {
                     out.restart();
                 }
                 long start = out.size();
-                try (InputStream in = new ProgressInputStream(r.body(), progress, id, start, blob.size())) {
+                try (InputStream in = new ProgressInputStream(StallGuard.wrap(r.body(), StallGuard.IDLE,
+                        Long.MAX_VALUE, what), progress, id, start, blob.size())) {
                     copyAtMost(in, out, blob.size() + 1);
                 } catch (IOException e) {
                     if (++resumes > MAX_RESUMES) {

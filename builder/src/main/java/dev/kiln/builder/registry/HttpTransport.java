@@ -228,18 +228,25 @@ public final class HttpTransport {
 
     /** Reads up to 1 MiB of a body (for error messages) and closes it. */
     public static byte[] readSmallBody(HttpResponse<InputStream> response) {
-        try (InputStream in = response.body()) {
+        try (InputStream in = StallGuard.wrap(response.body(), StallGuard.IDLE, Long.MAX_VALUE, "response")) {
             return in.readNBytes(1 << 20);
         } catch (IOException e) {
             return new byte[0];
         }
     }
 
+    /**
+     * Reads what is left of a body that is not needed, so that the connection can be reused: a
+     * little at most (a hostile server could send forever); past that the connection is dropped.
+     */
     static void drain(HttpResponse<InputStream> response) {
-        try (InputStream in = response.body()) {
-            in.skip(Long.MAX_VALUE);
+        try (InputStream in = StallGuard.wrap(response.body(), Duration.ofSeconds(10), DRAIN_LIMIT, "drain")) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
         } catch (IOException ignored) {
-            // the connection is being discarded anyway
+            // too long or too slow: the connection is discarded
         }
     }
+
+    /** The most of an unneeded body {@link #drain} reads. */
+    static final long DRAIN_LIMIT = 64 * 1024;
 }

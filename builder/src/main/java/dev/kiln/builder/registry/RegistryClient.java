@@ -44,7 +44,7 @@ public final class RegistryClient {
         this.registry = registry;
         this.base = base;
         this.transport = transport;
-        this.auth = new Authenticator(registry, credentials, transport, clock);
+        this.auth = new Authenticator(registry, base, credentials, transport, clock);
     }
 
     public String registry() {
@@ -142,7 +142,7 @@ public final class RegistryClient {
         String what = "blob " + blob.digest() + " from " + registry + "/" + repo;
         HttpResponse<InputStream> r = openBlob(repo, blob.digest(), 0);
         byte[] bytes;
-        try (InputStream in = r.body()) {
+        try (InputStream in = StallGuard.wrap(r.body(), StallGuard.IDLE, Long.MAX_VALUE, what)) {
             bytes = in.readNBytes((int) Math.min(blob.size() + 1, 64 << 20));
         } catch (IOException e) {
             throw new RegistryException("reading " + what + " failed: " + e.getMessage(), 0, null, true, null, e);
@@ -264,9 +264,12 @@ public final class RegistryClient {
         throw RegistryErrors.fromResponse(what, r.statusCode(), HttpTransport.readSmallBody(r));
     }
 
+    /** The most of a manifest kiln reads; the distribution spec asks registries to take 4 MiB. */
+    static final int MAX_MANIFEST = 4 << 20;
+
     private static byte[] readAll(HttpResponse<InputStream> r, String what) {
-        try (InputStream in = r.body()) {
-            return in.readNBytes(16 << 20); // manifests are small; refuse to buffer more than 16 MiB
+        try (InputStream in = StallGuard.wrap(r.body(), StallGuard.IDLE, MAX_MANIFEST, what)) {
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new RegistryException("reading " + what + " failed: " + e.getMessage(), 0, null, true, null, e);
         }

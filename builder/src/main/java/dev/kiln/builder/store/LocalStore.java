@@ -45,6 +45,7 @@ public final class LocalStore implements BlobStore {
     private final Path root;
     private final DirBlobStore blobs;
     private final ImageIndex index;
+    private volatile boolean privateChecked;
 
     public LocalStore(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -58,6 +59,10 @@ public final class LocalStore implements BlobStore {
 
     private Path ensureDirs() {
         try {
+            if (!privateChecked) {
+                PrivateDirs.restrict(root);
+                privateChecked = true;
+            }
             Files.createDirectories(root.resolve("blobs"));
             Files.createDirectories(root.resolve("tmp"));
             return root;

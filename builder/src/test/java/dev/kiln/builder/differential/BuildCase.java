@@ -60,9 +60,11 @@ record BuildCase(String name, Path dir) {
 
     /**
      * Copies the case to {@code into}: {@code into/context} (times set, setup.sh run) and
-     * {@code into/meta} (the Dockerfiles and the parent's context).
+     * {@code into/meta} (the Dockerfiles and the parent's context), owned by {@code owner} (a user
+     * name; null: left to the current user). setup.sh runs as that owner after the copy changed
+     * hands, since a chown afterwards would clear the setuid and setgid bits it sets.
      */
-    void prepare(Path into) throws IOException, InterruptedException {
+    void prepare(Path into, String owner) throws IOException, InterruptedException {
         Path context = into.resolve("context");
         Path meta = into.resolve("meta");
         Files.createDirectories(meta);
@@ -73,10 +75,17 @@ record BuildCase(String name, Path dir) {
             }
         }
         Files.copy(context.resolve("Dockerfile"), meta.resolve("Dockerfile"));
+        if (owner != null) {
+            ExternalTool.run("chown", "-R", owner + ":", into.toString()).assertSuccess();
+        }
         setTimes(context, meta);
         if (Files.exists(meta.resolve("setup.sh"))) {
-            Process p = new ProcessBuilder("sh", meta.resolve("setup.sh").toString()).directory(context.toFile())
-                    .redirectErrorStream(true).start();
+            List<String> cmd = new java.util.ArrayList<>();
+            if (owner != null && !owner.equals(System.getProperty("user.name"))) {
+                cmd.addAll(List.of("runuser", "-u", owner, "--"));
+            }
+            cmd.addAll(List.of("sh", meta.resolve("setup.sh").toString()));
+            Process p = new ProcessBuilder(cmd).directory(context.toFile()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() != 0) {
                 throw new AssertionError(name + "/setup.sh failed:\n" + out);

@@ -39,6 +39,8 @@ import org.opentest4j.TestAbortedException;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BuildahDifferentialIT {
     static final Path CASES = Path.of("..", "testdata", "build").toAbsolutePath().normalize();
+    /** Regression cases with an {@code expected-differences.tsv} run here too, as {@code regression/NAME}. */
+    static final String REGRESSION = "regression/";
     private static Path work;
     private static TwoBuilders builders;
     private static ExpectedDifferences shared;
@@ -128,8 +130,26 @@ class BuildahDifferentialIT {
     /** Every case, or those named by {@code -Dkiln.differential.cases=a,b}. */
     static Stream<String> cases() throws Exception {
         String only = System.getProperty("kiln.differential.cases", "");
-        return BuildCase.all(CASES).stream().map(BuildCase::name)
+        return all().stream().map(BuildCase::name)
                 .filter(n -> only.isBlank() || List.of(only.split(",")).contains(n));
+    }
+
+    /**
+     * The cases of {@code testdata/build/}, then those of {@code testdata/regression/} that hold an
+     * {@code expected-differences.tsv} (named {@code regression/NAME}).
+     */
+    static List<BuildCase> all() throws java.io.IOException {
+        List<BuildCase> all = new ArrayList<>(BuildCase.all(CASES));
+        for (BuildCase r : BuildCase.all(RegressionIT.CASES)) {
+            if (Files.exists(r.dir().resolve(ExpectedDifferences.FILE_NAME))) {
+                all.add(new BuildCase(REGRESSION + r.name(), r.dir()));
+            }
+        }
+        return all;
+    }
+
+    private static BuildCase named(String name) throws java.io.IOException {
+        return all().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
     }
 
     @Order(1)
@@ -137,7 +157,7 @@ class BuildahDifferentialIT {
     @MethodSource("cases")
     void kilnAndBuildah_differOnlyAsListed(String name) throws Exception {
         assumeTrue(missing == null, missing);
-        BuildCase c = new BuildCase(name, CASES.resolve(name));
+        BuildCase c = named(name);
         List<Difference> found;
         try {
             found = OUTCOMES.get(name).get();
@@ -159,13 +179,13 @@ class BuildahDifferentialIT {
 
     /** Prepares, builds and compares one case; returns its differences. */
     private static List<Difference> runCase(String name) throws Exception {
-        BuildCase c = new BuildCase(name, CASES.resolve(name));
+        BuildCase c = named(name);
         Path dir = work.resolve("cases").resolve(name);
-        c.prepare(dir);
-        if (!"root".equals(System.getProperty("user.name"))) {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        c.prepare(dir, root ? Files.getOwner(work.resolve("builders")).getName() : null);
+        if (!root) {
             ExternalTool.run("chmod", "-R", "a+rX", dir.toString());
         }
-        ExternalTool.run("chown", "-R", ownerOf(work.resolve("builders")), dir.toString());
         List<Difference> found = build(c, dir);
         System.out.printf("%s: %s; %s%n", name, timings(kilnLog(dir)), timings(dir.resolve("buildah.log")));
         return found;
@@ -176,8 +196,8 @@ class BuildahDifferentialIT {
     @Test
     void sharedList_everyEntryStillOccurs() throws Exception {
         assumeTrue(missing == null, missing);
-        assumeTrue(FOUND.size() == BuildCase.all(CASES).size(), "the shared list is judged only when every case ran ("
-                + FOUND.size() + " of " + BuildCase.all(CASES).size() + " did)");
+        assumeTrue(FOUND.size() == all().size(), "the shared list is judged only when every case ran ("
+                + FOUND.size() + " of " + all().size() + " did)");
         List<Difference> all = FOUND.values().stream().flatMap(List::stream).toList();
         assertThat(shared.unmatched(all)).as("entries of testdata/build/" + ExpectedDifferences.FILE_NAME
                 + " that no case shows any more").isEmpty();

@@ -11,15 +11,15 @@ import java.util.List;
  * so the documentation says exactly what the differential test accepts.
  */
 final class DifferencesDoc {
-    static final String BEGIN = "<!-- BEGIN differences (generated from testdata/build by DifferencesDocTest) -->";
+    static final String BEGIN = "<!-- BEGIN differences (generated from testdata/build and testdata/regression by DifferencesDocTest) -->";
     static final String END = "<!-- END differences -->";
 
     private DifferencesDoc() {}
 
-    static String render(Path cases) throws IOException {
+    static String render(Path shared, List<BuildCase> cases) throws IOException {
         StringBuilder sb = new StringBuilder(BEGIN).append("\n\n### Every case\n\n");
-        table(sb, ExpectedDifferences.read(cases.resolve(ExpectedDifferences.FILE_NAME)));
-        for (BuildCase c : BuildCase.all(cases)) {
+        table(sb, ExpectedDifferences.read(shared.resolve(ExpectedDifferences.FILE_NAME)));
+        for (BuildCase c : cases) {
             sb.append("\n### `").append(c.name()).append("`");
             String what = summary(c.dir().resolve("Dockerfile"));
             if (!what.isEmpty()) {

@@ -23,7 +23,10 @@ import java.util.List;
  *   <li>{@code PATH<TAB>absent};</li>
  *   <li>{@code PATH<TAB>mtime SECONDS}: the entry's modification time;</li>
  *   <li>{@code config FIELD<TAB>JSON}: the image config's {@code config.FIELD}, {@code null} when unset;</li>
- *   <li>{@code fails<TAB>TEXT}: the build must fail, its output containing TEXT.</li>
+ *   <li>{@code fails<TAB>TEXT}: the build must fail, its output containing TEXT;</li>
+ *   <li>{@code check-fails<TAB>TEXT}: {@code kiln check} must refuse the Dockerfile with TEXT
+ *       (without it, check must accept it: a build that fails only when it runs is still a
+ *       Dockerfile check accepts).</li>
  * </ul>
  */
 record ExpectedResult(List<String> lines) {
@@ -37,12 +40,18 @@ record ExpectedResult(List<String> lines) {
         return lines.stream().filter(l -> l.startsWith("fails\t")).map(l -> l.substring(6)).findFirst().orElse(null);
     }
 
+    /** What {@code kiln check} must refuse the Dockerfile with, or null when it must accept it. */
+    String checkFailure() {
+        return lines.stream().filter(l -> l.startsWith("check-fails\t")).map(l -> l.substring(12)).findFirst()
+                .orElse(null);
+    }
+
     /** What differs between this and the built image: one line per unmet fact. */
     List<String> mismatches(ImageTree tree, JsonNode config) throws IOException {
         List<String> out = new ArrayList<>();
         for (String line : lines) {
             String[] f = line.split("\t", 3);
-            if (f[0].equals("fails")) {
+            if (f[0].equals("fails") || f[0].equals("check-fails")) {
                 continue;
             }
             if (f[0].startsWith("config ")) {

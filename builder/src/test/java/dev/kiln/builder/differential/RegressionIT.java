@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * see its README): each case is built by {@code kiln build} as the unprivileged {@code KILN_IT_USER}
  * with a locale-free environment ({@code env -i HOME=… PATH=/usr/bin:/bin}, as CI runners and
  * pods give), once per owner its {@code context-owners} file names (default: the builder), all
- * into one store, and its flattened result must be exactly its {@code expected} file's. A case
+ * into one store, and its flattened result must be exactly its {@code expected} file's; {@code kiln
+ * check} (same user, same environment) must accept it, or refuse it as {@code check-fails} says. A case
  * with {@code rebuild.sh} is then changed by that script and built again; the result must match
  * {@code expected-after-rebuild} (the cache must not hand back the old layer).
  */
@@ -77,12 +78,8 @@ class RegressionIT {
         BuildCase c = new BuildCase(name, dir);
         for (String owner : owners(dir)) {
             Path caseDir = work.resolve(name + "-" + owner);
-            c.prepare(caseDir);
+            c.prepare(caseDir, userOf(owner));
             Path context = caseDir.resolve("context");
-            chown(caseDir, owner);
-            if (Files.exists(caseDir.resolve("meta/setup.sh"))) {
-                run(context, caseDir.resolve("meta/setup.sh")); // again: chown cleared setuid and setgid bits
-            }
             check(c, caseDir, owner, ExpectedResult.read(dir.resolve("expected")));
             if (Files.exists(dir.resolve("rebuild.sh"))) {
                 run(context, dir.resolve("rebuild.sh"));
@@ -101,8 +98,16 @@ class RegressionIT {
     private void check(BuildCase c, Path caseDir, String owner, ExpectedResult expected) throws Exception {
         Path out = work.resolve("home").resolve(c.name() + "-" + owner + ".tar");
         Files.deleteIfExists(out);
-        Build b = build(c, caseDir, out);
         String what = c.name() + " (context owned by " + owner + ")";
+        Build checked = kiln(c.name(), caseDir, List.of("check", "-f", caseDir.resolve("meta/Dockerfile").toString()),
+                c, caseDir.resolve("context"));
+        if (expected.checkFailure() == null) {
+            assertThat(checked.exit).as("kiln check of " + what + ":\n" + checked.log).isZero();
+        } else {
+            assertThat(checked.exit).as("kiln check of " + what + " must refuse it").isNotZero();
+            assertThat(checked.log).contains(expected.checkFailure());
+        }
+        Build b = build(c, caseDir, out);
         if (expected.failure() != null) {
             assertThat(b.exit).as(what + " must fail; output:\n" + b.log).isNotZero();
             assertThat(b.log).as(what).contains(expected.failure());
@@ -127,35 +132,42 @@ class RegressionIT {
         return owners;
     }
 
-    private static void chown(Path caseDir, String owner) throws IOException, InterruptedException {
+    /** The user owning a context for {@code owner} of context-owners, or null (the current user). */
+    private static String userOf(String owner) {
         if (!isRoot()) {
-            return;
+            return null;
         }
-        String who = owner.equals("builder") ? user : owner.equals("nomap")
+        return owner.equals("builder") ? user : owner.equals("nomap")
                 ? System.getenv().getOrDefault("KILN_IT_USER_NOMAP", "kiln-nomap") : owner;
-        ExternalTool.run("chown", "-R", who + ":", caseDir.toString()).assertSuccess();
     }
 
     private record Build(int exit, String log) {}
 
     private static Build build(BuildCase c, Path caseDir, Path out) throws IOException, InterruptedException {
+        return kiln(c.name(), caseDir, List.of("build", "--root", work.resolve("home/store").toString(),
+                "--registry-mirror", "docker.io=" + registry, "--progress", "plain",
+                "-f", caseDir.resolve("meta/Dockerfile").toString(), "-t", "regression-" + c.name(),
+                "-o", "type=oci,dest=" + out), c, caseDir.resolve("context"));
+    }
+
+    /** {@code kiln ARGS BUILD-ARGS CONTEXT} as the test user, {@code env -i}: no locale. */
+    private static Build kiln(String name, Path caseDir, List<String> args, BuildCase c, Path context)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         if (user != null) {
             cmd.addAll(List.of("runuser", "-u", user, "--"));
         }
         cmd.addAll(List.of("env", "-i", "HOME=" + work.resolve("home"), "PATH=/usr/bin:/bin",
-                "java", "-jar", jar.toString(), "build", "--root", work.resolve("home/store").toString(),
-                "--registry-mirror", "docker.io=" + registry, "--progress", "plain",
-                "-f", caseDir.resolve("meta/Dockerfile").toString(), "-t", "regression-" + c.name(),
-                "-o", "type=oci,dest=" + out));
+                "java", "-jar", jar.toString()));
+        cmd.addAll(args);
         cmd.addAll(c.args());
-        cmd.add(caseDir.resolve("context").toString());
+        cmd.add(context.toString());
         Path log = caseDir.resolve("kiln-" + System.nanoTime() + ".log");
         Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         if (!p.waitFor(15, TimeUnit.MINUTES)) {
             p.destroyForcibly();
-            throw new AssertionError("kiln build of " + c.name() + " did not finish in 15 minutes");
+            throw new AssertionError("kiln " + args.get(0) + " of " + name + " did not finish in 15 minutes");
         }
         return new Build(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     }

@@ -145,4 +145,45 @@ class RemoteContextTest {
         assertThatThrownBy(() -> RemoteContext.fetch("file://" + bare + "#no-such-branch", tmp.resolve("f")))
                 .isInstanceOf(KilnException.class).hasMessageContaining("git ");
     }
+
+    /**
+     * Issue 11, finding 6: a repository from the network whose .gitmodules names a local path must
+     * not pull that local (private) repository into the build context.
+     */
+    @Test
+    void gitSubmodules_ofARemoteRepository_neverFetchALocalRepository() throws Exception {
+        Path priv = tmp.resolve("private");
+        Files.createDirectories(priv);
+        git(tmp, "init", "-q", "-b", "main", priv.toString());
+        Files.writeString(priv.resolve("id_rsa"), "PRIVATE KEY\n");
+        git(priv, "add", "-A");
+        git(priv, "commit", "-q", "-m", "secret");
+
+        Path evil = tmp.resolve("evil");
+        Files.createDirectories(evil);
+        git(tmp, "init", "-q", "-b", "main", evil.toString());
+        Files.writeString(evil.resolve("Dockerfile"), "FROM scratch\nCOPY . /\n");
+        git(evil, "-c", "protocol.file.allow=always", "submodule", "add", "-q", priv.toString(), "loot");
+        git(evil, "add", "-A");
+        git(evil, "commit", "-q", "-m", "innocent");
+        Path bare = tmp.resolve("evil.git");
+        git(tmp, "clone", "-q", "--bare", evil.toString(), bare.toString());
+        git(bare, "update-server-info"); // served as git's "dumb" HTTP: plain files
+        try (var files = Files.walk(bare)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                served.put("/evil.git/" + bare.relativize(f), Files.readAllBytes(f));
+            }
+        }
+
+        Path dir = tmp.resolve("fetched");
+        try {
+            RemoteContext.Fetched fetched = RemoteContext.fetch(url("/evil.git"), dir);
+            assertThat(fetched.context().resolve("loot/id_rsa")).doesNotExist();
+        } catch (dev.kiln.oci.KilnException refused) {
+            assertThat(refused.getMessage()).contains("submodule");
+        }
+        try (var all = Files.walk(dir)) {
+            assertThat(all.map(Path::toString)).noneMatch(p -> p.endsWith("id_rsa"));
+        }
+    }
 }

@@ -115,6 +115,22 @@ class RunMountsTest {
         }
     }
 
+    /** Issue 11, finding 6: a cache's {@code source=} is checked before anything is created. */
+    @Test
+    void cacheMountSource_throughASymlinkTheCacheHolds_createsNothingOutside() throws Exception {
+        f.build("FROM base\nRUN --mount=type=cache,id=c,target=/c append /c/f x\n");
+        Path cache;
+        try (var dirs = Files.list(f.store.root().resolve("cache-mounts"))) {
+            cache = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        Path victim = Files.createDirectories(tmp.resolve("victim"));
+        Files.createSymbolicLink(cache.resolve("evil"), victim); // what a RUN writing to /c can leave there
+
+        assertThatThrownBy(() -> f.build("FROM base\nRUN --mount=type=cache,id=c,target=/d,source=evil/new true\n"))
+                .hasMessageContaining("leads outside");
+        assertThat(victim.resolve("new")).doesNotExist();
+    }
+
     @Test
     void cacheMount_idSharesBetweenTargets_andTheSpecIsPartOfTheKey() throws Exception {
         f.build("FROM base\nRUN --mount=type=cache,id=shared,target=/a append /a/f one\n");

@@ -80,11 +80,7 @@ class RunCommandIT {
                         + "app.route('/')(lambda: 'hello from flask')\n"
                         + "app.run(host='127.0.0.1', port=" + port + ")");
         assertThat(started.exitCode()).as(started.toString()).isZero();
-        String body = "";
-        for (int i = 0; i < 150 && !body.contains("hello from flask"); i++) {
-            Thread.sleep(200);
-            body = ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:" + port + "/").stdout();
-        }
+        String body = pollHttp(port, "hello from flask");
         assertThat(body).as(kilnCommand("logs", "flask-it").stdout()).isEqualTo("hello from flask");
         assertThat(kilnCommand("stop", "-t", "2", "flask-it").exitCode()).isZero();
         assertThat(ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:" + port + "/").exitCode())
@@ -180,11 +176,7 @@ class RunCommandIT {
                 image, "sh", "-c", "mkdir -p /w && echo forwarded > /w/index.html && exec httpd -f -p "
                         + container + " -h /w");
         assertThat(started.exitCode()).as(started.toString()).isZero();
-        String body = "";
-        for (int i = 0; i < 150 && !body.equals("forwarded\n"); i++) {
-            Thread.sleep(200);
-            body = ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:" + host + "/").stdout();
-        }
+        String body = pollHttp(host, "forwarded\n");
         assertThat(body).as(kilnCommand("logs", "forwarded").toString()).isEqualTo("forwarded\n");
         assertThat(kilnCommand("stop", "-t", "1", "forwarded").exitCode()).isZero();
         int refused = 1;
@@ -210,6 +202,16 @@ class RunCommandIT {
             assertThat(inUse.exitCode()).as(inUse.toString()).isNotZero();
             assertThat(inUse.stderr()).contains("cannot publish port " + taken);
         }
+    }
+
+    /** GETs http://127.0.0.1:PORT/ until it answers {@code expected} (a container starting), at most 30 s. */
+    private static String pollHttp(int port, String expected) throws Exception {
+        String body = "";
+        for (int i = 0; i < 150 && !body.equals(expected); i++) {
+            Thread.sleep(200);
+            body = ExternalTool.run("curl", "-s", "-m", "2", "http://127.0.0.1:" + port + "/").stdout();
+        }
+        return body;
     }
 
     private static int freePort() throws Exception {

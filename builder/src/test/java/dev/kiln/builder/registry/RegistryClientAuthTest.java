@@ -290,4 +290,43 @@ class RegistryClientAuthTest {
                     });
         }
     }
+
+    // Issue 11, finding 8: a password never goes over plain HTTP to another machine.
+
+    @Test
+    void cleartextCredentials_tokenRealmOverPlainHttpElsewhere_isRefusedBeforeAnyConnection() throws Exception {
+        // 192.0.2.1 is TEST-NET-1: nothing answers there, so only a refusal can end this quickly and clearly
+        try (FakeServer registry = new FakeServer((ex, n) -> unauthorized(ex,
+                "Bearer realm=\"http://192.0.2.1/token\",service=\"s\""))) {
+            RegistryClient c = new RegistryClient(registry.host(), URI.create(registry.url()),
+                    Credentials.basic("kiln", "pw"), transport, Clock.systemUTC());
+            assertThatThrownBy(() -> c.getManifest("library/x", "latest"))
+                    .isInstanceOf(RegistryException.class)
+                    .hasMessageContaining("http://192.0.2.1/token")
+                    .hasMessageContaining("does not send credentials in clear text");
+        }
+    }
+
+    @Test
+    void cleartextCredentials_plainHttpRegistryElsewhere_isRefused_butLoopbackAndHttpsAreNot() {
+        assertThatThrownBy(() -> Authenticator.refuseCleartext(URI.create("http://registry.example:5000"), "r"))
+                .isInstanceOf(RegistryException.class).hasMessageContaining("clear text");
+        Authenticator.refuseCleartext(URI.create("http://127.0.0.1:5000"), "r");
+        Authenticator.refuseCleartext(URI.create("http://[::1]:5000"), "r");
+        Authenticator.refuseCleartext(URI.create("http://localhost:5000"), "r");
+        Authenticator.refuseCleartext(URI.create("https://registry.example"), "r");
+    }
+
+    @Test
+    void networkLimits_manifestBiggerThanFourMebibytes_isRefusedClearly() throws Exception {
+        String huge = MANIFEST.replace("\"layers\":[]", "\"layers\":[],\"annotations\":{\"a\":\""
+                + "x".repeat(5 << 20) + "\"}");
+        try (FakeServer registry = new FakeServer((ex, n) -> FakeServer.send(ex, 200, MediaType.OCI_MANIFEST.value(),
+                huge.getBytes(StandardCharsets.UTF_8)))) {
+            RegistryClient c = new RegistryClient(registry.host(), URI.create(registry.url()),
+                    Credentials.ANONYMOUS, transport, Clock.systemUTC());
+            assertThatThrownBy(() -> c.getManifest("library/x", "latest"))
+                    .isInstanceOf(RegistryException.class).hasMessageContaining("more than 4194304 bytes");
+        }
+    }
 }

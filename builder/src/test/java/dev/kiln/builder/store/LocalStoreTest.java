@@ -223,4 +223,36 @@ class LocalStoreTest {
         Digest layer = m.manifest().value().layers().get(0).digest();
         assertThat(to.readBlob(layer)).isEqualTo(from.readBlob(layer));
     }
+
+    // Issue 11, finding 6: kiln's own directories are the user's alone.
+
+    @Test
+    void privateDirs_newStoreIs0700_andAnOld0755StoreBecomes0700() throws Exception {
+        LocalStore fresh = new LocalStore(root.resolve("fresh"));
+        fresh.putBytes(bytes("x"), null, "x");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(root.resolve("fresh")))).isEqualTo("rwx------");
+
+        Path old = Files.createDirectories(root.resolve("old"));
+        Files.setPosixFilePermissions(old, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        new LocalStore(old).putBytes(bytes("x"), null, "x");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(old)))
+                .isEqualTo("rwx------");
+    }
+
+    @Test
+    void privateDirs_aPlantedSymlinkOrAnotherUsersDir_isRefused() throws Exception {
+        Path target = Files.createDirectories(root.resolve("attacker"));
+        Path link = Files.createSymbolicLink(root.resolve("kiln-1000"), target);
+        assertThatThrownBy(() -> PrivateDirs.ensure(link)).hasMessageContaining("symbolic link");
+
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.kiln.runtime.linux.Syscalls.getuid() == 0,
+                "giving a directory to another user needs root (the tests run as root in CI)");
+        Path theirs = Files.createDirectories(root.resolve("kiln-1001"));
+        Files.setAttribute(theirs, "unix:uid", 4242);
+        assertThatThrownBy(() -> PrivateDirs.ensure(theirs)).hasMessageContaining("uid 4242");
+        Path mine = PrivateDirs.ensure(root.resolve("kiln-0"));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(mine)))
+                .isEqualTo("rwx------");
+    }
 }

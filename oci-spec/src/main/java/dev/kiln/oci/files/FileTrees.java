@@ -1,6 +1,7 @@
 package dev.kiln.oci.files;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,7 +13,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Recursive deletion that never follows symbolic links (a link is removed, not its target), makes
- * read-only directories the owner's again before emptying them (layer trees hold 0555 dirs), and
+ * read-only and unreadable directories the owner's again before emptying them (layer trees hold
+ * 0555 dirs, hostile ones 0000), and
  * tolerates entries that vanish meanwhile.
  */
 public final class FileTrees {
@@ -47,6 +49,13 @@ public final class FileTrees {
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
                 if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                if (e instanceof AccessDeniedException && Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                    // a directory its owner cannot list (0000, 0300): the walk opens it before
+                    // preVisitDirectory could make it the owner's again
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+                    delete(file);
                     return FileVisitResult.CONTINUE;
                 }
                 throw e;

@@ -1,6 +1,7 @@
 package dev.kiln.oci.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +28,21 @@ class FileTreesTest {
 
         assertThat(tmp.resolve("root")).doesNotExist();
         assertThat(outside.resolve("keep.txt")).hasContent("keep");
+    }
+
+    /** Root lists any directory; this one needs an owner who is not (HostileLayersAsUserIT runs it so). */
+    @Test
+    void delete_unreadableDirectories_asTheirOwner_removesTheTree() throws IOException {
+        assumeFalse("root".equals(System.getProperty("user.name")),
+                "root reads a 0000 directory anyway: this case needs an unprivileged owner");
+        Path root = Files.createDirectories(tmp.resolve("root/none/deeper"));
+        Files.writeString(root.resolve("f.txt"), "x");
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("-w-------"));
+        Files.setPosixFilePermissions(tmp.resolve("root/none"), PosixFilePermissions.fromString("---------"));
+
+        FileTrees.delete(tmp.resolve("root"));
+
+        assertThat(tmp.resolve("root")).doesNotExist();
     }
 
     @Test

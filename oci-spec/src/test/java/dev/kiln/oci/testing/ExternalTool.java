@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -46,15 +47,20 @@ public final class ExternalTool {
 
     /** Runs {@code command} (its tool must be installed: checked first) with a 5 minute limit. */
     public static Result run(String... command) throws IOException, InterruptedException {
+        return run(Duration.ofMinutes(5), command);
+    }
+
+    /** Runs {@code command} (its tool must be installed: checked first); a hang guard of {@code limit}. */
+    public static Result run(Duration limit, String... command) throws IOException, InterruptedException {
         assumeInstalled(command[0]);
         Path out = Files.createTempFile("kiln-tool-", ".out");
         Path err = Files.createTempFile("kiln-tool-", ".err");
         try {
             Process p = new ProcessBuilder(List.of(command)).redirectOutput(out.toFile()).redirectError(err.toFile())
                     .start();
-            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new AssertionError(String.join(" ", command) + " did not finish in 5 minutes");
+                throw new AssertionError(String.join(" ", command) + " did not finish in " + limit);
             }
             return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));

@@ -186,7 +186,7 @@ final class ChildExecutor {
             case Ops.DROP_BOUNDING_CAPS:
                 return dropBoundingCaps(a0);
             case Ops.CAPSET:
-                return LibC.syscall(LibC.SYS_CAPSET, a0, a0 + 8, 0, 0, 0);
+                return capset(a0);
             case Ops.PRCTL:
                 return LibC.prctl((int) a0, a1, a2, 0, 0);
             case Ops.SECCOMP_FILTER:
@@ -375,12 +375,32 @@ final class ChildExecutor {
             if ((keep & (1L << cap)) != 0) {
                 continue;
             }
-            if (LibC.prctl(LibC.PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+            int present = LibC.prctl(LibC.PR_CAPBSET_READ, cap, 0, 0, 0);
+            if (present == 0) {
+                continue; // gone already: dropping it would need CAP_SETPCAP for nothing
+            }
+            if (present < 0 || LibC.prctl(LibC.PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
                 int errno = Native.getLastError();
                 return errno == LibC.EINVAL ? 0 : EXPLICIT_ERRNO - errno;
             }
         }
         return 0;
+    }
+
+    /**
+     * capset of the sets at {@code buf + 8} (after the 8-byte header) less what capget says the
+     * process has, read into {@code buf + 32}: a process cannot add to its permitted set.
+     */
+    private static long capset(long buf) {
+        long rc = LibC.syscall(LibC.SYS_CAPGET, buf, buf + 32, 0, 0, 0);
+        if (rc < 0) {
+            return rc;
+        }
+        for (int word = 0; word < 6; word++) {
+            long wanted = buf + 8 + 4L * word;
+            NativeMemory.putInt(wanted, NativeMemory.getInt(wanted) & NativeMemory.getInt(buf + 32 + 4L * word));
+        }
+        return LibC.syscall(LibC.SYS_CAPSET, buf, buf + 8, 0, 0, 0);
     }
 
     /** seccomp(SET_MODE_FILTER) of {@code count} instructions; {@code fprog}: 16 spare bytes. */

@@ -143,8 +143,13 @@ public final class ChildProgram {
         return add(Ops.PIVOT_ROOT, 0, "pivot_root into the container's root", newRoot, putOld);
     }
 
+    /**
+     * Best effort: a container's seccomp profile may allow sethostname only with CAP_SYS_ADMIN in
+     * the initial namespace (Docker's and podman's do), which a root pod lacks even in kiln's own
+     * user namespace; the container then keeps the outer hostname.
+     */
     public ChildProgram sethostname(String name) {
-        return add(Ops.SETHOSTNAME, 0, "set hostname " + name, name,
+        return add(Ops.SETHOSTNAME, Ops.FLAG_BEST_EFFORT, "set hostname " + name, name,
                 (long) name.getBytes(StandardCharsets.UTF_8).length);
     }
 
@@ -220,9 +225,13 @@ public final class ChildProgram {
         return add(Ops.DROP_BOUNDING_CAPS, 0, "drop capabilities from the bounding set", keep);
     }
 
-    /** capset(2): the effective, permitted and inheritable sets (bit N = capability N). */
+    /**
+     * capset(2): the effective, permitted and inheritable sets (bit N = capability N), each less
+     * what the process does not have (a container kiln runs in may have fewer).
+     */
     public ChildProgram setCapabilities(long effective, long permitted, long inheritable) {
-        ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.nativeOrder());
+        // header, the wanted sets, room for capget's answer
+        ByteBuffer b = ByteBuffer.allocate(56).order(ByteOrder.nativeOrder());
         b.putInt(LibC.CAPABILITY_VERSION_3).putInt(0);
         b.putInt((int) effective).putInt((int) permitted).putInt((int) inheritable);
         b.putInt((int) (effective >>> 32)).putInt((int) (permitted >>> 32))

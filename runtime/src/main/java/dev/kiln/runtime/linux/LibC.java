@@ -33,6 +33,7 @@ final class LibC {
     static final long SYS_MOVE_MOUNT = 429;
     static final int OPEN_TREE_CLONE = 1;
     static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+    static final long SYS_CAPGET = AARCH64 ? 90 : 125;
     static final long SYS_CAPSET = AARCH64 ? 91 : 126;
     static final long SYS_SECCOMP = AARCH64 ? 277 : 317;
     // Raw setgroups/setresuid/setresgid: glibc's wrappers broadcast the change to every thread it
@@ -97,6 +98,7 @@ final class LibC {
     static final long RESOLVE_NO_MAGICLINKS = 0x02;
     static final long RESOLVE_IN_ROOT = 0x10;
     static final int PR_SET_PDEATHSIG = 1;
+    static final int PR_CAPBSET_READ = 23;
     static final int PR_CAPBSET_DROP = 24;
     static final int PR_SET_NO_NEW_PRIVS = 38;
     static final int PR_CAP_AMBIENT = 47;

@@ -1,0 +1,45 @@
+package dev.kiln.builder.cli;
+
+import dev.kiln.runtime.HostReport;
+import dev.kiln.runtime.Isolation;
+import dev.kiln.runtime.Userns;
+import java.io.PrintWriter;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "info", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Show what this machine allows (user namespaces, newuidmap and subordinate ids, overlay,",
+            "/proc, seccomp) and which isolation kiln picks for RUN and kiln run.",
+            "Exit status 1 when no isolation works here; the last lines then say why and what to change."})
+final class InfoCommand implements Callable<Integer> {
+    @Mixin GlobalOptions global;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--isolation", paramLabel = "auto|userns|chroot", defaultValue = "auto",
+            description = "Report for this isolation instead of the automatic choice.")
+    Isolation isolation;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (System.getenv(Userns.MARKER) == null) {
+            HostReport.outside().forEach(out::println);
+            out.flush();
+        }
+        String[] args = spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new);
+        OptionalInt outer = HostReport.enter(args, isolation, out::println);
+        if (outer.isPresent()) {
+            out.flush();
+            return outer.getAsInt();
+        }
+        HostReport.Inside inside = HostReport.inside(isolation, global.storeRoot().resolve("tmp"));
+        inside.lines().forEach(out::println);
+        out.flush();
+        return inside.works() ? Main.EXIT_OK : Main.EXIT_ERROR;
+    }
+}

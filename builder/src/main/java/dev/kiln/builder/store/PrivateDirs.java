@@ -1,0 +1,72 @@
+package dev.kiln.builder.store;
+
+import dev.kiln.oci.KilnException;
+import dev.kiln.runtime.linux.Syscalls;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * kiln's own directories (the store, with its extracted layers, RUN upper dirs, cache mounts and
+ * scratch space; the runtime dir of containers) are the user's alone: mode 0700, so that other
+ * local users cannot read a build's files or reach a setuid binary in an extracted layer. A
+ * directory kiln is told to use in a shared place such as {@code /tmp} must be a real directory
+ * owned by the user, never a symbolic link or another user's directory planted there first.
+ */
+public final class PrivateDirs {
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+
+    private PrivateDirs() {}
+
+    /**
+     * Creates {@code dir} (mode 0700) if missing, else checks it is a directory, not a symbolic
+     * link, owned by this user, and makes it 0700.
+     */
+    public static Path ensure(Path dir) throws IOException {
+        Files.createDirectories(dir.toAbsolutePath().getParent());
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (FileAlreadyExistsException exists) {
+            // checked below
+        }
+        if (Files.isSymbolicLink(dir) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new KilnException("refusing " + dir + ": it is not a directory but "
+                    + (Files.isSymbolicLink(dir) ? "a symbolic link" : "a file"),
+                    "someone may have planted it; remove it, or use another directory", null);
+        }
+        int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        int me = Syscalls.getuid();
+        if (owner != me) {
+            throw new KilnException("refusing " + dir + ": it belongs to uid " + owner + ", not to this user",
+                    "someone may have planted it; remove it, or use another directory", null);
+        }
+        if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY)) {
+            Files.setPosixFilePermissions(dir, OWNER_ONLY);
+        }
+        return dir;
+    }
+
+    /**
+     * Creates {@code dir} (mode 0700) if missing, or makes it 0700 if this user owns it (a store
+     * made by an older kiln); a directory of someone else's is left as it is (root may use any
+     * user's store).
+     */
+    public static Path restrict(Path dir) throws IOException {
+        Files.createDirectories(dir.toAbsolutePath().getParent());
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (FileAlreadyExistsException exists) {
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                    && (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS) == Syscalls.getuid()
+                    && !Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY)) {
+                Files.setPosixFilePermissions(dir, OWNER_ONLY);
+            }
+        }
+        return dir;
+    }
+}
