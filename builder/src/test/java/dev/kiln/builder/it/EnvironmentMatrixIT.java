@@ -80,8 +80,6 @@ class EnvironmentMatrixIT {
      * aborted (a counted skip), naming it. Remove an entry once its fix is merged.
      */
     private static final List<Defect> KNOWN_DEFECTS = List.of(
-            new Defect(Stage.BUILD, "is not mapped in kiln's user namespace \\(only root is\\)", "must-show 2 and 6: "
-                    + "under a single-id mapping (no subordinate ids, bwrap, a non-root pod) USER 1000 cannot run"),
             new Defect(Stage.BUILD, "set the capabilities: EPERM", "must-show 2 and issue 11 (confinement): chroot "
                     + "isolation in a container asks for capabilities the container does not have"));
 
