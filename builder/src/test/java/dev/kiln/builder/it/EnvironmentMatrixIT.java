@@ -79,9 +79,7 @@ class EnvironmentMatrixIT {
      * The known defects: a stage of checks that fails where kiln's output shows one of its defects is
      * aborted (a counted skip), naming it. Remove an entry once its fix is merged.
      */
-    private static final List<Defect> KNOWN_DEFECTS = List.of(
-            new Defect(Stage.BUILD, "set the capabilities: EPERM", "must-show 2 and issue 11 (confinement): chroot "
-                    + "isolation in a container asks for capabilities the container does not have"));
+    private static final List<Defect> KNOWN_DEFECTS = List.of();
 
     private static final Pattern TAR_LINE = Pattern.compile(
             "^(\\S+)\\s+(\\d+/\\d+)\\s+\\d+(?:,\\s*\\d+)?\\s+\\S+\\s+\\S+\\s+(.+?)(?: -> .*| link to .*)?$");
