@@ -63,8 +63,10 @@ main() {
   cp -r "$repo/examples/hello-flask" "$home/my-python-app"
   chown -R "$USER_NAME:" "$home/my-python-app"
   mkdir -p "$home/.run" && chown "$USER_NAME:" "$home/.run" && chmod 700 "$home/.run"
-  # A fresh store each time, as on a new machine: the build is cold.
-  as_user rm -rf "$home/.local/share/kiln"
+  # A fresh store each time, as on a new machine: the build is cold. Removed as root: layers the
+  # user's builds made hold files of its subordinate ids, which the user itself cannot delete
+  # (kiln system prune or kiln unshare would; root is simpler here).
+  rm -rf "$home/.local/share/kiln"
 
   local kiln="$out/kiln"
   log "\$ kiln build --registry-mirror docker.io=127.0.0.1:$PORT_ANON -t my-python-app ."
