@@ -2,15 +2,13 @@ package dev.kiln.builder.engine;
 
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.runtime.linux.Syscalls;
+import dev.kiln.builder.store.StoreLock;
+import dev.kiln.oci.KilnException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -28,9 +26,9 @@ final class SecretDirs {
     /** One secret directory, locked; {@link #close} deletes it. */
     static final class Held implements AutoCloseable {
         private final Path dir;
-        private final FileChannel lock;
+        private final StoreLock lock;
 
-        private Held(Path dir, FileChannel lock) {
+        private Held(Path dir, StoreLock lock) {
             this.dir = dir;
             this.lock = lock;
         }
@@ -42,11 +40,7 @@ final class SecretDirs {
         @Override
         public void close() {
             FileTrees.deleteQuietly(dir);
-            try {
-                lock.close();
-            } catch (IOException ignored) {
-                // closing releases the lock anyway
-            }
+            lock.close();
         }
     }
 
@@ -55,15 +49,12 @@ final class SecretDirs {
         sweep(parent);
         Path dir = Files.createTempDirectory(parent, PREFIX,
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
-            ch.lock();
-        } catch (IOException | RuntimeException e) {
-            ch.close();
+            return new Held(dir, StoreLock.exclusive(dir.resolve(LOCK)));
+        } catch (RuntimeException e) {
             FileTrees.deleteQuietly(dir);
             throw e;
         }
-        return new Held(dir, ch);
     }
 
     /** Deletes this user's secret directories under {@code parent} whose lock nobody holds. */
@@ -92,13 +83,10 @@ final class SecretDirs {
         if (!Files.isRegularFile(lockFile, LinkOption.NOFOLLOW_LINKS)) {
             return false; // being created (the lock comes before any secret), or not kiln's
         }
-        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
-            FileLock l = ch.tryLock();
-            return l != null;
-        } catch (OverlappingFileLockException inThisProcess) {
-            return false;
-        } catch (IOException e) {
-            return false;
+        try (StoreLock l = StoreLock.tryExclusive(lockFile)) {
+            return l != null; // null: held, by another kiln or by this one
+        } catch (KilnException e) {
+            return false; // not openable: not ours to judge
         }
     }
 }
