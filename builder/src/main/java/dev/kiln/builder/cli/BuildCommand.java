@@ -38,7 +38,6 @@ import dev.kiln.oci.KilnException;
 import dev.kiln.oci.Platform;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.runtime.Isolation;
-import dev.kiln.runtime.Userns;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -63,6 +62,7 @@ public final class BuildCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(BuildCommand.class.getName());
 
     @Mixin GlobalOptions global;
+    @Mixin UserNamespace userns;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "CONTEXT",
@@ -162,11 +162,9 @@ public final class BuildCommand implements Callable<Integer> {
         }
         Path tempContext = null;
         try {
-            if ((contextArg.equals("-") || "-".equals(file) || RemoteContext.isUrl(contextArg)) && Userns.needed(isolationMode())) {
+            if ((contextArg.equals("-") || "-".equals(file) || RemoteContext.isUrl(contextArg)) && userns.needed(isolationMode())) {
                 // stdin can be read once, a URL is fetched once: enter the user namespace first
-                java.util.OptionalInt code = Userns.ensureInside(
-                        spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new),
-                        isolationMode());
+                java.util.OptionalInt code = userns.enter(isolationMode());
                 if (code.isPresent()) {
                     return code.getAsInt();
                 }
@@ -182,12 +180,10 @@ public final class BuildCommand implements Callable<Integer> {
             LocalStore store = new LocalStore(global.storeRoot());
             List<BuildEvent> held = new ArrayList<>();
             BuiltImage cached = null;
-            if (needsContainers(plan) && Userns.needed(isolationMode())) {
+            if (needsContainers(plan) && userns.needed(isolationMode())) {
                 cached = cachedOutsideNamespace(plan, planOptions, context, store, held, outs, names, targetPlatform);
                 if (cached == null) {
-                    java.util.OptionalInt code = Userns.ensureInside(
-                            spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new),
-                            isolationMode());
+                    java.util.OptionalInt code = userns.enter(isolationMode());
                     if (code.isPresent()) {
                         return code.getAsInt(); // the kiln inside the namespace printed the warnings
                     }
