@@ -1,2 +1,5 @@
-/** Where a built image goes besides the store: {@code -o type=local} as a plain directory ({@link RootfsExport}). */
+/**
+ * Where a built image goes besides the store: {@code -o} destinations ({@link BuildOutput}): OCI
+ * and docker archives, and {@code -o type=local} as a plain directory ({@link RootfsExport}).
+ */
 package dev.kiln.builder.output;

@@ -1,7 +1,6 @@
-package dev.kiln.builder.cli;
+package dev.kiln.builder.output;
 
 import dev.kiln.builder.engine.BuiltImage;
-import dev.kiln.builder.output.RootfsExport;
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.store.CrashPoint;
 import dev.kiln.oci.KilnException;
@@ -24,9 +23,10 @@ import java.util.Map;
  * {@code type=docker,dest=F} or {@code type=local,dest=DIR}. Each is written to a temp name and
  * renamed into place, so a failed build leaves nothing behind.
  */
-record BuildOutput(String type, Path dest) {
+public record BuildOutput(String type, Path dest) {
 
-    static BuildOutput parse(String spec, String format) {
+    /** Parses an {@code -o} spec; {@code format} ({@code oci} or {@code docker}) is the type of a bare {@code FILE}. */
+    public static BuildOutput parse(String spec, String format) {
         if (!spec.contains("=")) {
             return new BuildOutput(format.toLowerCase(Locale.ROOT), Path.of(spec));
         }
@@ -47,7 +47,8 @@ record BuildOutput(String type, Path dest) {
         return new BuildOutput(type.equals("tar") ? "local" : type, Path.of(dest));
     }
 
-    void write(BuiltImage built, BlobStore blobs, List<Reference> names, Path tmp) throws IOException {
+    /** Writes {@code built} (its blobs in {@code blobs}) here, named {@code names}; {@code tmp} for scratch. */
+    public void write(BuiltImage built, BlobStore blobs, List<Reference> names, Path tmp) throws IOException {
         Files.createDirectories(tmp);
         switch (type) {
             case "oci" -> {
@@ -85,7 +86,7 @@ record BuildOutput(String type, Path dest) {
     }
 
     /** Docker's short form for RepoTags: {@code docker.io/library/x:1} → {@code x:1}. */
-    static String familiar(Reference r) {
+    public static String familiar(Reference r) {
         String name = r.toString();
         if (name.startsWith("docker.io/library/")) {
             return name.substring("docker.io/library/".length());
