@@ -2,17 +2,12 @@ package dev.kiln.builder.output;
 
 import dev.kiln.builder.engine.BuiltImage;
 import dev.kiln.builder.registry.Reference;
-import dev.kiln.builder.store.CrashPoint;
+import dev.kiln.builder.store.LocalStore;
+import dev.kiln.builder.store.RawManifest;
 import dev.kiln.oci.KilnException;
-import dev.kiln.oci.files.FileTrees;
-import dev.kiln.oci.layout.BlobStore;
-import dev.kiln.oci.layout.DockerArchive;
-import dev.kiln.oci.layout.OciArchive;
-import dev.kiln.oci.layout.OciLayout;
+import dev.kiln.oci.MediaType;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,50 +42,19 @@ public record BuildOutput(String type, Path dest) {
         return new BuildOutput(type.equals("tar") ? "local" : type, Path.of(dest));
     }
 
-    /** Writes {@code built} (its blobs in {@code blobs}) here, named {@code names}; {@code tmp} for scratch. */
-    public void write(BuiltImage built, BlobStore blobs, List<Reference> names, Path tmp) throws IOException {
-        Files.createDirectories(tmp);
+    /**
+     * Writes {@code built} (its blobs in {@code store}) here, named {@code names}: archives through
+     * {@link ImageWriter#writeFile}, as {@code kiln save} writes them.
+     */
+    public void write(BuiltImage built, LocalStore store, List<Reference> names) throws IOException {
+        RawManifest manifest = new RawManifest(MediaType.OCI_MANIFEST, built.manifest().bytes(),
+                built.manifest().digest());
         switch (type) {
-            case "oci" -> {
-                Path dir = Files.createTempDirectory(tmp, "oci-out-");
-                try {
-                    OciLayout layout = OciLayout.create(dir.resolve("layout"));
-                    layout.tag(names.isEmpty() ? "latest" : names.get(0).tag() == null ? "latest" : names.get(0).tag(),
-                            layout.writeImage(built.image(blobs)));
-                    CrashPoint.reached("write");
-                    OciArchive.write(layout, dest);
-                } finally {
-                    FileTrees.deleteQuietly(dir);
-                }
-            }
-            case "docker" -> DockerArchive.write(List.of(new DockerArchive.Entry(
-                    names.stream().map(BuildOutput::familiar).toList(), built.image(blobs))), dest);
-            case "local" -> {
-                Path parent = dest.toAbsolutePath().getParent();
-                Files.createDirectories(parent);
-                Path staging = Files.createTempDirectory(parent, "." + dest.getFileName() + "-");
-                try {
-                    RootfsExport.export(built, blobs, staging);
-                    if (Files.isDirectory(dest)) {
-                        FileTrees.deleteQuietly(dest);
-                    }
-                    Files.move(staging, dest, StandardCopyOption.ATOMIC_MOVE);
-                } finally {
-                    if (Files.exists(staging)) {
-                        FileTrees.deleteQuietly(staging);
-                    }
-                }
-            }
+            case "oci" -> ImageWriter.writeFile(store, manifest, names, new ImageLocation.OciArchiveFile(dest, null));
+            case "docker" -> ImageWriter.writeFile(store, manifest, names,
+                    new ImageLocation.DockerArchiveFile(dest, null));
+            case "local" -> RootfsExport.export(built, store, dest);
             default -> throw new KilnException("unknown output type " + type, null, null);
         }
-    }
-
-    /** Docker's short form for RepoTags: {@code docker.io/library/x:1} → {@code x:1}. */
-    public static String familiar(Reference r) {
-        String name = r.toString();
-        if (name.startsWith("docker.io/library/")) {
-            return name.substring("docker.io/library/".length());
-        }
-        return name.startsWith("docker.io/") ? name.substring("docker.io/".length()) : name;
     }
 }

@@ -170,7 +170,7 @@ public final class BuildSession implements AutoCloseable {
                     .withCacheMounts(store.root().resolve("cache-mounts"));
             BuiltImage built = builder.build(build.plan(), request.plan(), build.context());
             for (BuildOutput o : request.outputs()) {
-                o.write(built, store, request.names(), store.root().resolve("tmp"));
+                o.write(built, store, request.names());
             }
             name(built, request.names());
             return built;

@@ -1,8 +1,9 @@
-package dev.kiln.builder.transport;
+package dev.kiln.builder.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.builder.registry.Reference;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -50,8 +51,8 @@ class ImageLocationTest {
 
     @Test
     void familiar_dockerHubNamesAreShortened() {
-        assertThat(ImageWriter.familiar("docker.io/library/busybox:latest")).isEqualTo("busybox:latest");
-        assertThat(ImageWriter.familiar("docker.io/team/app:1")).isEqualTo("team/app:1");
-        assertThat(ImageWriter.familiar("127.0.0.1:5000/app:1")).isEqualTo("127.0.0.1:5000/app:1");
+        assertThat(ImageWriter.familiar(Reference.parse("docker.io/library/busybox:latest"))).isEqualTo("busybox:latest");
+        assertThat(ImageWriter.familiar(Reference.parse("docker.io/team/app:1"))).isEqualTo("team/app:1");
+        assertThat(ImageWriter.familiar(Reference.parse("127.0.0.1:5000/app:1"))).isEqualTo("127.0.0.1:5000/app:1");
     }
 }
