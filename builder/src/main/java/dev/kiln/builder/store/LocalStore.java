@@ -125,7 +125,8 @@ public final class LocalStore implements BlobStore {
     }
 
     /** A writer for a new blob hashed with {@code algorithm}; commit it or close it. */
-    public BlobWriter newBlob(String algorithm) {
+    @Override
+    public BlobWriter newWriter(String algorithm) {
         ensureDirs();
         return blobs.newWriter(algorithm);
     }
@@ -135,7 +136,7 @@ public final class LocalStore implements BlobStore {
         if (expected != null && blobs.has(expected, bytes.length)) {
             return expected;
         }
-        try (BlobWriter w = newBlob(expected == null ? Digest.SHA256 : expected.algorithm())) {
+        try (BlobWriter w = newWriter(expected == null ? Digest.SHA256 : expected.algorithm())) {
             w.write(bytes);
             return w.commit(what, expected, bytes.length);
         } catch (IOException e) {
@@ -148,7 +149,7 @@ public final class LocalStore implements BlobStore {
         if (hasBlob(d)) {
             return;
         }
-        try (BlobWriter w = newBlob(d.digest().algorithm())) {
+        try (BlobWriter w = newWriter(d.digest().algorithm())) {
             in.transferTo(w);
             w.commit(what, d.digest(), d.size());
         } catch (IOException e) {

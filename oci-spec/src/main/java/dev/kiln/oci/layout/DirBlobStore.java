@@ -148,7 +148,7 @@ public final class DirBlobStore implements BlobStore {
         return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     }
 
-    /** A writer for a new blob hashed with {@code algorithm}; commit it or close it. */
+    @Override
     public BlobWriter newWriter(String algorithm) {
         try {
             return new BlobWriter(this, newTemp("blob-"), algorithm);
