@@ -2,6 +2,7 @@ package dev.kiln.runtime;
 
 import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
+import dev.kiln.oci.layer.OverlayMarkers;
 import dev.kiln.runtime.linux.ChildProgram;
 import dev.kiln.runtime.linux.Errno;
 import dev.kiln.runtime.linux.Spawner;
@@ -474,7 +475,7 @@ public final class Sandbox implements AutoCloseable {
                                 "make the mount namespace private")
                         .mount("overlay", FileNames.text(p.resolve("merged")), "overlay", 0,
                                 "lowerdir=" + p.resolve("lower") + ",upperdir=" + p.resolve("upper")
-                                        + ",workdir=" + p.resolve("work") + ",userxattr",
+                                        + ",workdir=" + p.resolve("work") + "," + OverlayMarkers.MOUNT_OPTION,
                                 "mount overlay")
                         .exec(List.of("/nonexistent/kiln-probe"), List.of("kiln-probe"), List.of());
                 Spawner.Outcome outcome = spawner.spawn(NAMESPACES, program, WATCHDOG_MILLIS);

@@ -8,6 +8,7 @@ import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.ImagePaths;
 import dev.kiln.oci.layer.DiffIdCheck;
 import dev.kiln.oci.layer.TarReader;
+import dev.kiln.oci.layer.Whiteouts;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -27,7 +28,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 /**
  * What a stack of layer blobs holds, read from the tars themselves (no extraction): which paths
  * exist with which type, and the bytes of a few small files kiln needs to read ({@code /etc/passwd},
- * {@code /etc/group}). Whiteouts and opaque markers of upper layers hide lower entries. Each layer
+ * {@code /etc/group}). Whiteouts and opaque markers of upper layers hide lower entries (read by
+ * oci-spec's {@link Whiteouts}; names cleaned by {@link ImagePaths}, not refused: a hostile name is
+ * refused where the layer is extracted). Each layer
  * is read at most once per build (the listing is kept by diff ID).
  */
 public final class LayerFiles {
@@ -175,12 +178,12 @@ public final class LayerFiles {
                 int slash = path.lastIndexOf('/');
                 String base = path.substring(slash + 1);
                 String dir = slash < 0 ? "" : path.substring(0, slash);
-                if (base.equals(".wh..wh..opq")) {
+                if (Whiteouts.isOpaque(base)) {
                     opaque.add(dir);
                     continue;
                 }
-                if (base.startsWith(".wh.")) {
-                    whiteouts.add((dir.isEmpty() ? "" : dir + "/") + base.substring(4));
+                if (Whiteouts.isWhiteout(base)) {
+                    whiteouts.add(Whiteouts.deletedPath(dir, base));
                     continue;
                 }
                 char type = e.isDirectory() ? 'd' : e.isSymbolicLink() ? 'l' : e.isLink() ? 'h' : 'f';

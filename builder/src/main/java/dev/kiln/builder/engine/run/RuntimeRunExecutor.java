@@ -4,13 +4,13 @@ import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.snapshot.LayerDirs;
 import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.files.FileTrees;
+import dev.kiln.oci.layer.OverlayMarkers;
 import dev.kiln.runtime.ExecResult;
 import dev.kiln.runtime.ExecSpec;
 import dev.kiln.runtime.Execution;
 import dev.kiln.runtime.Isolation;
 import dev.kiln.runtime.Mount;
 import dev.kiln.runtime.Network;
-import dev.kiln.runtime.OverlayFormat;
 import dev.kiln.runtime.RootChanges;
 import dev.kiln.runtime.RootFs;
 import dev.kiln.runtime.Sandbox;
@@ -132,7 +132,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
                     Path etc = f.getParent();
                     try (var left = Files.list(etc)) {
                         if (left.findAny().isEmpty() && lowers.stream().anyMatch(l -> Files.isDirectory(l.resolve("etc")))
-                                && !OverlayFormat.isOpaque(etc)) {
+                                && !OverlayMarkers.isOpaque(etc)) {
                             Files.delete(etc);
                         }
                     }
