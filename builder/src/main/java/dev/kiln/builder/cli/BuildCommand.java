@@ -273,13 +273,11 @@ public final class BuildCommand implements Callable<Integer> {
                         env);
                 images = new StoreImageSource(store, new ImagePuller(registries, store, transfers, 4), pull);
             }
-            Builder builder = new Builder(store, BuildCache.inStore(store.root()), runs, images, events, options,
-                    store.root().resolve("tmp"))
-                    .withListings(store.root().resolve("layers"))
-                    .withCacheMounts(store.root().resolve("cache-mounts"));
+            Builder builder = new Builder(store, new BuildCache(store.layout().cache()), runs, images, events, options,
+                    store.layout().tmp()).withStore(store.layout());
             BuiltImage built = builder.build(plan, planOptions, context);
             for (BuildOutput o : outs) {
-                o.write(built, store, names, store.root().resolve("tmp"));
+                o.write(built, store, names, store.layout().tmp());
             }
             BuildResults.name(store, built, names);
             return built;
@@ -300,7 +298,7 @@ public final class BuildCommand implements Callable<Integer> {
             LocalStore store, List<BuildEvent> held, List<BuildOutput> outs, List<Reference> names,
             Platform targetPlatform) throws InterruptedException, IOException {
         if (pull || noCache || !noCacheFilter.isEmpty() || outs.stream().anyMatch(o -> o.type().equals("local"))
-                || !Files.isDirectory(store.root().resolve("cache"))) {
+                || !Files.isDirectory(store.layout().cache())) {
             return null; // (no cache yet: a first build)
         }
         BuildListener holding = e -> {
@@ -350,7 +348,7 @@ public final class BuildCommand implements Callable<Integer> {
     }
 
     private RunExecutor runExecutor(LocalStore store) {
-        return new RuntimeRunExecutor(isolationMode(), store.root(), store);
+        return new RuntimeRunExecutor(isolationMode(), store.layout(), store);
     }
 
     private Isolation isolationMode() {
