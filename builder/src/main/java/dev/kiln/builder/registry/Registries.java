@@ -50,7 +50,7 @@ public final class Registries {
      */
     public RegistryClient client(String endpointHost) {
         return clients.computeIfAbsent(endpointHost, host -> {
-            String credKey = host.equals(Reference.DOCKER_HUB_API_HOST) ? Reference.DOCKER_HUB : host;
+            String credKey = Reference.registryName(host);
             Credentials creds = explicit.containsKey(credKey) ? explicit.get(credKey) : credentials.lookup(credKey);
             return new RegistryClient(credKey, config.baseUri(host), creds, transport, clock);
         });

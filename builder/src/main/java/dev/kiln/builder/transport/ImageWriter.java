@@ -73,8 +73,8 @@ public final class ImageWriter {
             }
             ImageLocation.DockerArchiveFile a = (ImageLocation.DockerArchiveFile) dst;
             Image img = Image.read(manifest.bytes(), image.store());
-            String tag = a.ref() != null ? Reference.parse(a.ref()).toString() : name.toString();
-            DockerArchive.write(List.of(new DockerArchive.Entry(List.of(familiar(tag)), img)), a.file());
+            Reference tagged = a.ref() != null ? Reference.parse(a.ref()) : name;
+            DockerArchive.write(List.of(new DockerArchive.Entry(tagged.repoTag().stream().toList(), img)), a.file());
             return img.id();
         } catch (IOException e) {
             throw new KilnException("cannot write " + dst + ": " + e.getMessage(), e);
@@ -87,16 +87,6 @@ public final class ImageWriter {
             return asked;
         }
         return name.tag() != null ? name.tag() : "latest";
-    }
-
-    /** {@code docker.io/library/busybox:latest} → {@code busybox:latest}, as {@code docker save} writes it. */
-    static String familiar(String full) {
-        Reference r = Reference.parse(full);
-        if (!r.registry().equals(Reference.DOCKER_HUB)) {
-            return full;
-        }
-        String repo = r.repository().startsWith("library/") ? r.repository().substring(8) : r.repository();
-        return repo + (r.tag() != null ? ":" + r.tag() : "") + (r.digest() != null ? "@" + r.digest() : "");
     }
 
     private static Digest writeLayout(OciLayout layout, StoredImage image, RawManifest stored, String ref,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.kiln.oci.Json;
+import dev.kiln.oci.layout.DockerArchive;
 import dev.kiln.oci.layout.OciArchive;
 import dev.kiln.oci.layout.OciLayout;
 import dev.kiln.oci.testing.ExternalTool;
@@ -110,6 +111,18 @@ class BuildCommandTest {
         InProcessKiln.Run r = kiln("build", "-t", "d:2", "-o", "type=docker,dest=" + archive, ctx.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(archive).exists();
+    }
+
+    @Test
+    void dockerOutput_repoTagsInDockersFamiliarForm() throws Exception {
+        Path archive = tmp.resolve("docker.tar");
+        InProcessKiln.Run r = kiln("build", "-t", "docker.io/library/foo/bar:1", "-t", "index.docker.io/team/app",
+                "-t", "127.0.0.1:5000/library/x:2", "-o", "type=docker,dest=" + archive, ctx.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<DockerArchive.Entry> entries = DockerArchive.read(archive, Files.createDirectories(tmp.resolve("read")));
+        // docker keeps "library/" when more than one path component follows it
+        assertThat(entries).singleElement().extracting(DockerArchive.Entry::repoTags).asList()
+                .containsExactly("library/foo/bar:1", "team/app:latest", "127.0.0.1:5000/library/x:2");
     }
 
     @Test
