@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** Flags of the commands that move images to and from registries; include with {@code @Mixin RegistryOptions registry;}. */
 public final class RegistryOptions {
 
-    @Mixin RegistryAccess access;
+    @Mixin RegistryAccess access = new RegistryAccess();
 
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
             description = "The platform to pick from multi-platform images (default: this machine's).")
