@@ -3,6 +3,7 @@ package dev.kiln.builder.cli;
 import dev.kiln.builder.engine.BuiltImage;
 import dev.kiln.builder.output.RootfsExport;
 import dev.kiln.builder.registry.Reference;
+import dev.kiln.builder.transport.ImageWriter;
 import dev.kiln.builder.store.CrashPoint;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.files.FileTrees;
@@ -62,8 +63,7 @@ record BuildOutput(String type, Path dest) {
                     FileTrees.deleteQuietly(dir);
                 }
             }
-            case "docker" -> DockerArchive.write(List.of(new DockerArchive.Entry(
-                    names.stream().flatMap(n -> n.repoTag().stream()).toList(), built.image(blobs))), dest);
+            case "docker" -> DockerArchive.write(List.of(ImageWriter.dockerArchiveEntry(names, built.image(blobs))), dest);
             case "local" -> {
                 Path parent = dest.toAbsolutePath().getParent();
                 Files.createDirectories(parent);

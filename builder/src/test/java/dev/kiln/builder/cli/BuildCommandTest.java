@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,6 +130,39 @@ class BuildCommandTest {
         // docker keeps "library/" when more than one path component follows it
         assertThat(entries).singleElement().extracting(DockerArchive.Entry::repoTags).asList()
                 .containsExactly("library/foo/bar:1", "team/app:latest", "127.0.0.1:5000/library/x:2");
+        // and index.json names each in full, as docker save does (io.containerd.image.name)
+        List<String> fullNames = new ArrayList<>();
+        Json.mapper().readTree(tarEntry(archive, "index.json")).path("manifests")
+                .forEach(m -> fullNames.add(m.path("annotations").path("io.containerd.image.name").asText()));
+        assertThat(fullNames).containsExactly("docker.io/library/foo/bar:1", "docker.io/team/app:latest",
+                "127.0.0.1:5000/library/x:2");
+    }
+
+    @Test
+    void dockerArchive_imagePickedByAnySpellingOfItsName() throws Exception {
+        Path archive = tmp.resolve("docker.tar");
+        InProcessKiln.Run r = kiln("build", "-t", "docker.io/library/foo/bar:1", "-t", "team/app",
+                "-o", "type=docker,dest=" + archive, ctx.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        for (String spelling : List.of("library/foo/bar:1", "docker.io/library/foo/bar:1", "team/app",
+                "index.docker.io/team/app:latest")) {
+            InProcessKiln.Run copy = kiln("copy", "docker-archive:" + archive + ":" + spelling, "kiln:picked");
+            assertThat(copy.exit()).as("docker-archive:…:%s (stderr: %s)", spelling, copy.err()).isZero();
+        }
+        InProcessKiln.Run missing = kiln("copy", "docker-archive:" + archive + ":foo/bar:1", "kiln:picked");
+        assertThat(missing.exit()).isNotZero();
+        assertThat(missing.err()).contains("no image 'foo/bar:1'");
+    }
+
+    private static byte[] tarEntry(Path tar, String name) throws Exception {
+        try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(tar))) {
+            for (TarArchiveEntry e = in.getNextTarEntry(); e != null; e = in.getNextTarEntry()) {
+                if (e.getName().equals(name)) {
+                    return in.readAllBytes();
+                }
+            }
+        }
+        throw new AssertionError(name + " not in " + tar);
     }
 
     /**
