@@ -27,11 +27,9 @@ import dev.kiln.builder.plan.PlanOptions;
 import dev.kiln.builder.plan.Planner;
 import dev.kiln.builder.plan.Stage;
 import dev.kiln.builder.progress.ProgressListener;
-import dev.kiln.builder.registry.AuthEnvironment;
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.registry.Registries;
-import dev.kiln.builder.registry.RegistryConfig;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.oci.Compression;
 import dev.kiln.oci.KilnException;
@@ -116,12 +114,7 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--network", paramLabel = "host|none", description = "The network of RUN steps (default: host).")
     String network;
 
-    @Option(names = "--registry-mirror", paramLabel = "REGISTRY=HOST[:PORT]",
-            description = "Try HOST first for images of REGISTRY, e.g. docker.io=127.0.0.1:5000 (repeatable).")
-    List<String> mirrors = new ArrayList<>();
-
-    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]", description = "Talk plain HTTP to this registry (repeatable).")
-    List<String> insecure = new ArrayList<>();
+    @Mixin RegistryAccess registryAccess;
 
     @Option(names = "--compression", paramLabel = "gzip|zstd", description = "Compression of new layers (default: gzip).")
     String compression = "gzip";
@@ -145,6 +138,16 @@ public final class BuildCommand implements Callable<Integer> {
 
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "2", description = "Stages built at once (default: ${DEFAULT-VALUE}).")
     int jobs;
+
+    /** Made once per command from the flags: the FROM pulls and {@code --push} share it. */
+    private Registries registries;
+
+    private Registries registries() {
+        if (registries == null) {
+            registries = registryAccess.registries();
+        }
+        return registries;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -247,7 +250,7 @@ public final class BuildCommand implements Callable<Integer> {
         }
         BuildResults.writeIdFiles(built, names, iidFile, metadataFile);
         if (push) {
-            BuildResults.push(store, names, transfers, mirrors, insecure);
+            BuildResults.push(store, names, transfers, registries());
         }
         if (!silent) {
             for (Reference n : names) {
@@ -268,10 +271,7 @@ public final class BuildCommand implements Callable<Integer> {
             if (options.cachedLayersOnly()) {
                 images = storeOnly(new StoreImageSource(store, null, false));
             } else {
-                AuthEnvironment env = AuthEnvironment.system();
-                Registries registries = Registries.standard(RegistryConfig.load(env.kilnConfig(), mirrors, insecure),
-                        env);
-                images = new StoreImageSource(store, new ImagePuller(registries, store, transfers, 4), pull);
+                images = new StoreImageSource(store, new ImagePuller(registries(), store, transfers, 4), pull);
             }
             Builder builder = new Builder(store, new BuildCache(store.layout().cache()), runs, images, events, options,
                     store.layout().tmp()).withStore(store.layout());

@@ -3,6 +3,7 @@ package dev.kiln.builder.cli;
 import dev.kiln.builder.engine.BuiltImage;
 import dev.kiln.builder.output.RootfsExport;
 import dev.kiln.builder.registry.Reference;
+import dev.kiln.builder.transport.ImageWriter;
 import dev.kiln.builder.store.CrashPoint;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.files.FileTrees;
@@ -62,8 +63,7 @@ record BuildOutput(String type, Path dest) {
                     FileTrees.deleteQuietly(dir);
                 }
             }
-            case "docker" -> DockerArchive.write(List.of(new DockerArchive.Entry(
-                    names.stream().map(BuildOutput::familiar).toList(), built.image(blobs))), dest);
+            case "docker" -> DockerArchive.write(List.of(ImageWriter.dockerArchiveEntry(names, built.image(blobs))), dest);
             case "local" -> {
                 Path parent = dest.toAbsolutePath().getParent();
                 Files.createDirectories(parent);
@@ -82,14 +82,5 @@ record BuildOutput(String type, Path dest) {
             }
             default -> throw new KilnException("unknown output type " + type, null, null);
         }
-    }
-
-    /** Docker's short form for RepoTags: {@code docker.io/library/x:1} → {@code x:1}. */
-    static String familiar(Reference r) {
-        String name = r.toString();
-        if (name.startsWith("docker.io/library/")) {
-            return name.substring("docker.io/library/".length());
-        }
-        return name.startsWith("docker.io/") ? name.substring("docker.io/".length()) : name;
     }
 }

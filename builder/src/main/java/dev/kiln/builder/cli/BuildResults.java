@@ -4,13 +4,14 @@ import dev.kiln.oci.files.AtomicFiles;
 import dev.kiln.builder.store.CrashPoint;
 import dev.kiln.builder.engine.BuiltImage;
 import dev.kiln.builder.progress.ProgressListener;
-import dev.kiln.builder.registry.AuthEnvironment;
 import dev.kiln.builder.registry.ImagePusher;
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.registry.Registries;
-import dev.kiln.builder.registry.RegistryConfig;
 import dev.kiln.builder.store.ImageRecord;
 import dev.kiln.builder.store.LocalStore;
+import dev.kiln.builder.transport.ImageLocation;
+import dev.kiln.builder.transport.ImageWriter;
+import dev.kiln.builder.transport.StoredImage;
 import dev.kiln.oci.Json;
 import dev.kiln.oci.MediaType;
 import java.io.IOException;
@@ -24,6 +25,9 @@ import java.util.stream.Collectors;
 
 /** What happens to a built image after the build: names in the store, ID files, pushes. */
 final class BuildResults {
+    /** Blobs uploaded at once by {@code --push}. */
+    private static final int PUSH_JOBS = 4;
+
     private BuildResults() {}
 
     static void name(LocalStore store, BuiltImage built, List<Reference> names) {
@@ -53,14 +57,12 @@ final class BuildResults {
         }
     }
 
-    static void push(LocalStore store, List<Reference> names, ProgressListener progress, List<String> mirrors,
-            List<String> insecure) {
-        AuthEnvironment env = AuthEnvironment.system();
-        Registries registries = Registries.standard(RegistryConfig.load(env.kilnConfig(), List.of(), insecure), env);
-        ImagePusher pusher = new ImagePusher(registries, store, progress, 4, ImagePusher.DEFAULT_CHUNK_SIZE);
+    /** Pushes each name the way {@code kiln push} does, through the command's registries. */
+    static void push(LocalStore store, List<Reference> names, ProgressListener progress, Registries registries) {
+        ImageWriter writer = new ImageWriter(registries, store, progress, PUSH_JOBS, ImagePusher.DEFAULT_CHUNK_SIZE);
         for (Reference n : names) {
             ImageRecord r = store.image(n.toString()).orElseThrow();
-            pusher.push(store.readManifest(r.manifest(), r.mediaType()), n, null);
+            writer.write(new StoredImage(store, r, null), new ImageLocation.Registry(n));
             progress.message("pushed " + n);
         }
     }

@@ -73,12 +73,23 @@ public final class ImageWriter {
             }
             ImageLocation.DockerArchiveFile a = (ImageLocation.DockerArchiveFile) dst;
             Image img = Image.read(manifest.bytes(), image.store());
-            String tag = a.ref() != null ? Reference.parse(a.ref()).toString() : name.toString();
-            DockerArchive.write(List.of(new DockerArchive.Entry(List.of(familiar(tag)), img)), a.file());
+            Reference tagged = a.ref() != null ? Reference.parse(a.ref()) : name;
+            DockerArchive.write(List.of(dockerArchiveEntry(List.of(tagged), img)), a.file());
             return img.id();
         } catch (IOException e) {
             throw new KilnException("cannot write " + dst + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * An image's entry in a docker archive under {@code names}, as {@code docker save} writes it:
+     * each tagged name as a familiar RepoTag with its full name beside it; names by digest only
+     * are left out.
+     */
+    public static DockerArchive.Entry dockerArchiveEntry(List<Reference> names, Image image) {
+        List<Reference> tagged = names.stream().filter(n -> n.tag() != null).toList();
+        return new DockerArchive.Entry(tagged.stream().map(n -> n.repoTag().orElseThrow()).toList(), image,
+                tagged.stream().map(n -> n.withDigest(null).toString()).toList());
     }
 
     /** The tag an OCI layout entry gets: the one asked for, else the image's tag, else "latest". */
@@ -87,16 +98,6 @@ public final class ImageWriter {
             return asked;
         }
         return name.tag() != null ? name.tag() : "latest";
-    }
-
-    /** {@code docker.io/library/busybox:latest} → {@code busybox:latest}, as {@code docker save} writes it. */
-    static String familiar(String full) {
-        Reference r = Reference.parse(full);
-        if (!r.registry().equals(Reference.DOCKER_HUB)) {
-            return full;
-        }
-        String repo = r.repository().startsWith("library/") ? r.repository().substring(8) : r.repository();
-        return repo + (r.tag() != null ? ":" + r.tag() : "") + (r.digest() != null ? "@" + r.digest() : "");
     }
 
     private static Digest writeLayout(OciLayout layout, StoredImage image, RawManifest stored, String ref,

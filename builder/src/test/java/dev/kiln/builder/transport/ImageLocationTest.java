@@ -47,11 +47,4 @@ class ImageLocationTest {
                 .isInstanceOf(ImageLocation.Registry.class);
         assertThat(ImageLocation.parseOrReference("oci:d:t")).isInstanceOf(ImageLocation.OciDir.class);
     }
-
-    @Test
-    void familiar_dockerHubNamesAreShortened() {
-        assertThat(ImageWriter.familiar("docker.io/library/busybox:latest")).isEqualTo("busybox:latest");
-        assertThat(ImageWriter.familiar("docker.io/team/app:1")).isEqualTo("team/app:1");
-        assertThat(ImageWriter.familiar("127.0.0.1:5000/app:1")).isEqualTo("127.0.0.1:5000/app:1");
-    }
 }
