@@ -107,12 +107,7 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--network", paramLabel = "host|none", description = "The network of RUN steps (default: host).")
     String network;
 
-    @Option(names = "--registry-mirror", paramLabel = "REGISTRY=HOST[:PORT]",
-            description = "Try HOST first for images of REGISTRY, e.g. docker.io=127.0.0.1:5000 (repeatable).")
-    List<String> mirrors = new ArrayList<>();
-
-    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]", description = "Talk plain HTTP to this registry (repeatable).")
-    List<String> insecure = new ArrayList<>();
+    @Mixin RegistryAccess registryAccess;
 
     @Option(names = "--compression", paramLabel = "gzip|zstd", description = "Compression of new layers (default: gzip).")
     String compression = "gzip";
@@ -160,7 +155,7 @@ public final class BuildCommand implements Callable<Integer> {
             }
         }
         SessionOptions sessionOptions = SessionOptions.of(global.storeRoot()).withIsolation(isolation)
-                .withRegistries(mirrors, insecure);
+                .withRegistries(registryAccess::registries);
         try (BuildInput input = BuildInput.read(contextArg, file, System.in);
                 BuildSession session = BuildSession.open(sessionOptions)) {
             PlanOptions planOptions = new PlanOptions(keyValues(buildArgs, "--build-arg"), target,

@@ -1,5 +1,6 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.runtime.HostReport;
 import dev.kiln.runtime.Isolation;
 import dev.kiln.runtime.SandboxException;
@@ -43,7 +44,7 @@ final class InfoCommand implements Callable<Integer> {
             out.flush();
             return outer.getAsInt();
         }
-        HostReport.Inside inside = HostReport.inside(isolation, global.storeRoot().resolve("tmp"));
+        HostReport.Inside inside = HostReport.inside(isolation, new StoreLayout(global.storeRoot()).tmp());
         inside.lines().forEach(out::println);
         out.flush();
         return inside.works() ? Main.EXIT_OK : Main.EXIT_ERROR;

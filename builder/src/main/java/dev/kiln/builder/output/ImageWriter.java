@@ -70,7 +70,7 @@ public final class ImageWriter {
      * Writes the image {@code manifest} names (its blobs in {@code store}) to an OCI layout, OCI
      * archive or docker archive: {@code kiln save} and {@code copy}, and a build's {@code -o}. An
      * OCI layout tags it with the location's ref, else the first name's tag, else "latest"; a docker
-     * archive lists the location's ref, else every name, as RepoTags. Returns the manifest digest
+     * archive lists the location's ref, else every name ({@link #dockerArchiveEntry}). Returns the manifest digest
      * written (the image ID for docker archives).
      */
     public static Digest writeFile(LocalStore store, RawManifest manifest, List<Reference> names, ImageLocation dst) {
@@ -94,8 +94,7 @@ public final class ImageWriter {
             if (dst instanceof ImageLocation.DockerArchiveFile a) {
                 Image img = Image.read(manifest.bytes(), store);
                 List<Reference> tags = a.ref() != null ? List.of(Reference.parse(a.ref())) : names;
-                DockerArchive.write(List.of(new DockerArchive.Entry(tags.stream().map(ImageWriter::familiar).toList(),
-                        img)), a.file());
+                DockerArchive.write(List.of(dockerArchiveEntry(tags, img)), a.file());
                 return img.id();
             }
             throw new IllegalArgumentException(dst + " is not a file or directory");
@@ -104,21 +103,23 @@ public final class ImageWriter {
         }
     }
 
+    /**
+     * An image's entry in a docker archive under {@code names}, as {@code docker save} writes it:
+     * each tagged name as a familiar RepoTag with its full name beside it; names by digest only
+     * are left out.
+     */
+    private static DockerArchive.Entry dockerArchiveEntry(List<Reference> names, Image image) {
+        List<Reference> tagged = names.stream().filter(n -> n.tag() != null).toList();
+        return new DockerArchive.Entry(tagged.stream().map(n -> n.repoTag().orElseThrow()).toList(), image,
+                tagged.stream().map(n -> n.withDigest(null).toString()).toList());
+    }
+
     /** The tag an OCI layout entry gets: the one asked for, else the image's tag, else "latest". */
     private static String refName(String asked, Reference name) {
         if (asked != null) {
             return asked;
         }
         return name != null && name.tag() != null ? name.tag() : "latest";
-    }
-
-    /** {@code docker.io/library/busybox:latest} → {@code busybox:latest}, as {@code docker save} writes it. */
-    static String familiar(Reference r) {
-        if (!r.registry().equals(Reference.DOCKER_HUB)) {
-            return r.toString();
-        }
-        String repo = r.repository().startsWith("library/") ? r.repository().substring(8) : r.repository();
-        return repo + (r.tag() != null ? ":" + r.tag() : "") + (r.digest() != null ? "@" + r.digest() : "");
     }
 
     /** {@code name}, when given, goes into the entry's {@link #IMAGE_NAME} annotation. */

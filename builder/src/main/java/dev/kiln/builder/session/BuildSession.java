@@ -16,6 +16,9 @@ import dev.kiln.builder.engine.context.BuildContext;
 import dev.kiln.builder.engine.run.RunExecutor;
 import dev.kiln.builder.engine.run.RuntimeRunExecutor;
 import dev.kiln.builder.output.BuildOutput;
+import dev.kiln.builder.output.ImageLocation;
+import dev.kiln.builder.output.ImageWriter;
+import dev.kiln.builder.output.StoredImage;
 import dev.kiln.builder.plan.BuildPlan;
 import dev.kiln.builder.plan.Planner;
 import dev.kiln.builder.progress.ProgressListener;
@@ -23,7 +26,6 @@ import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.ImagePusher;
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.registry.Registries;
-import dev.kiln.builder.registry.RegistryConfig;
 import dev.kiln.builder.store.CrashPoint;
 import dev.kiln.builder.store.ImageRecord;
 import dev.kiln.builder.store.LocalStore;
@@ -60,6 +62,7 @@ public final class BuildSession implements AutoCloseable {
     private final SessionOptions options;
     private final LocalStore store;
     private RunExecutor runs; // opened by the first build that may run containers, closed with the session
+    private Registries registries; // made by the first build that may pull, shared by pushes
 
     private BuildSession(SessionOptions options) {
         this.options = options;
@@ -99,7 +102,7 @@ public final class BuildSession implements AutoCloseable {
     public synchronized BuildResult build(PlannedBuild build, BuildListener events, ProgressListener transfers)
             throws InterruptedException, IOException {
         ImageSource images = new StoreImageSource(store,
-                new ImagePuller(registries(options.mirrors()), store, transfers, TRANSFERS), build.request().pull());
+                new ImagePuller(registries(), store, transfers, TRANSFERS), build.request().pull());
         BuiltImage built = buildInStore(build, events, runs(), images, build.request().options());
         return new BuildResult(built, build.request().names(), false);
     }
@@ -119,7 +122,7 @@ public final class BuildSession implements AutoCloseable {
         BuildRequest request = build.request();
         if (request.pull() || request.options().noCache() || !request.options().noCacheStages().isEmpty()
                 || request.outputs().stream().anyMatch(o -> o.type().equals("local"))
-                || !Files.isDirectory(store.root().resolve("cache"))) {
+                || !Files.isDirectory(store.layout().cache())) {
             return Optional.empty();
         }
         List<BuildEvent> held = new ArrayList<>();
@@ -140,13 +143,12 @@ public final class BuildSession implements AutoCloseable {
         }
     }
 
-    /** Pushes the image under each of its names to that name's registry. */
-    public void push(BuildResult result, ProgressListener progress) {
-        ImagePusher pusher = new ImagePusher(registries(List.of()), store, progress, TRANSFERS,
-                ImagePusher.DEFAULT_CHUNK_SIZE);
+    /** Pushes the image under each of its names to that name's registry, as {@code kiln push} does. */
+    public synchronized void push(BuildResult result, ProgressListener progress) {
+        ImageWriter writer = new ImageWriter(registries(), store, progress, TRANSFERS, ImagePusher.DEFAULT_CHUNK_SIZE);
         for (Reference n : result.names()) {
             ImageRecord r = store.image(n.toString()).orElseThrow();
-            pusher.push(store.readManifest(r.manifest(), r.mediaType()), n, null);
+            writer.write(new StoredImage(store, r, null), new ImageLocation.Registry(n));
             progress.message("pushed " + n);
         }
     }
@@ -164,10 +166,8 @@ public final class BuildSession implements AutoCloseable {
             BuildOptions buildOptions) throws InterruptedException, IOException {
         BuildRequest request = build.request();
         try (LocalStore.Session session = store.session()) {
-            Builder builder = new Builder(store, BuildCache.inStore(store.root()), runs, images, events, buildOptions,
-                    store.root().resolve("tmp"))
-                    .withListings(store.root().resolve("layers"))
-                    .withCacheMounts(store.root().resolve("cache-mounts"));
+            Builder builder = new Builder(store, new BuildCache(store.layout().cache()), runs, images, events,
+                    buildOptions, store.layout().tmp()).withStore(store.layout());
             BuiltImage built = builder.build(build.plan(), request.plan(), build.context());
             for (BuildOutput o : request.outputs()) {
                 o.write(built, store, request.names());
@@ -189,14 +189,16 @@ public final class BuildSession implements AutoCloseable {
 
     private RunExecutor runs() {
         if (runs == null) {
-            runs = new RuntimeRunExecutor(options.isolation(), store.root(), store);
+            runs = new RuntimeRunExecutor(options.isolation(), store.layout(), store);
         }
         return runs;
     }
 
-    private Registries registries(List<String> mirrors) {
-        return Registries.standard(RegistryConfig.load(options.auth().kilnConfig(), mirrors,
-                options.insecureRegistries()), options.auth());
+    private Registries registries() {
+        if (registries == null) {
+            registries = options.registries().get();
+        }
+        return registries;
     }
 
     /** {@code images} without pulling: an image missing from the store ends a cached-only build. */

@@ -204,6 +204,18 @@ public final class ImageReader {
                 "name it yourself: kiln copy " + src + " kiln:NAME", null);
     }
 
+    /** The entry with a RepoTag that names {@code wanted} (RepoTags are docker's familiar form, or full names). */
+    private static DockerArchive.Entry byName(List<DockerArchive.Entry> entries, Reference wanted) {
+        for (DockerArchive.Entry e : entries) {
+            for (String tag : e.repoTags()) {
+                if (Reference.parse(tag).equals(wanted)) {
+                    return e;
+                }
+            }
+        }
+        return null;
+    }
+
     private List<StoredImage> fromDockerArchive(ImageLocation.DockerArchiveFile a, LocalStore into, Reference name,
             boolean one) throws IOException {
         Path work = into.newTempDir("docker-archive-");
@@ -212,7 +224,7 @@ public final class ImageReader {
             if (a.ref() != null) {
                 DockerArchive.Entry e = DockerArchive.byTag(entries).get(a.ref());
                 if (e == null) {
-                    e = DockerArchive.byTag(entries).get(Reference.parse(a.ref()).toString());
+                    e = byName(entries, Reference.parse(a.ref()));
                 }
                 if (e == null) {
                     throw new KilnException("no image '" + a.ref() + "' in " + a.file(),

@@ -32,4 +32,13 @@ class ImagePathsTest {
     void relative_isTheCleanAbsolutePathWithoutItsSlash(String in, String out) {
         assertThat(ImagePaths.relative(in)).isEqualTo(out);
     }
+
+    /** The same fold as clean, but a name read inside a root refuses a climb where clean stops at the root. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "null", value = {
+        "''|''", "/|''", ".|''", "./|''", "a|a", "./a/|a", "/a//b/./c|a/b/c", "a/../b|b", "a/b/../..|''",
+        "a/b/../../c|c", "..|null", "../a|null", "a/../..|null", "/../a|null", "a/./../../b|null"})
+    void inside_foldsLikeCleanButRefusesClimbingAboveTheRoot(String in, String out) {
+        assertThat(ImagePaths.inside(in).map(p -> String.join("/", p)).orElse(null)).isEqualTo(out);
+    }
 }
