@@ -23,7 +23,6 @@ import dev.kiln.runtime.RootFs;
 import dev.kiln.runtime.Sandbox;
 import dev.kiln.runtime.Stdio;
 import dev.kiln.runtime.UserLookup;
-import dev.kiln.runtime.Userns;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -46,6 +45,7 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Mixin RegistryOptions registry;
+    @Mixin UserNamespace userns;
     @Spec CommandSpec spec;
 
     @Option(names = "--rm", description = "Remove the container's files when it exits.")
@@ -116,7 +116,7 @@ final class RunCommand implements Callable<Integer> {
         if (detach) {
             return Detach.start(original, spec.commandLine().getOut());
         }
-        OptionalInt outer = Userns.ensureInside(original.toArray(new String[0]), isolation);
+        OptionalInt outer = userns.enter(isolation);
         if (outer.isPresent()) {
             return outer.getAsInt();
         }

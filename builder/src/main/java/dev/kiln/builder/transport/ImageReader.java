@@ -1,5 +1,8 @@
 package dev.kiln.builder.transport;
 
+import dev.kiln.builder.output.ImageLocation;
+import dev.kiln.builder.output.ImageWriter;
+import dev.kiln.builder.output.StoredImage;
 import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
@@ -28,9 +31,6 @@ import java.util.Optional;
  * skopeo makes it).
  */
 public final class ImageReader {
-    /** The annotation containerd and kiln use for an image's full name in an OCI layout. */
-    public static final String IMAGE_NAME = "io.containerd.image.name";
-
     private final Registries registries;
     private final LocalStore userStore;
     private final Platform platform;
@@ -191,7 +191,7 @@ public final class ImageReader {
     }
 
     private static Reference nameOf(Descriptor root, ImageLocation src) {
-        String full = root.annotations().get(IMAGE_NAME);
+        String full = root.annotations().get(ImageWriter.IMAGE_NAME);
         if (full != null) {
             return Reference.parse(full);
         }

@@ -1,9 +1,10 @@
-package dev.kiln.builder.transport;
+package dev.kiln.builder.output;
 
 import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.registry.ImagePusher;
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.registry.Registries;
+import dev.kiln.builder.store.CrashPoint;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.builder.store.RawManifest;
 import dev.kiln.oci.Descriptor;
@@ -26,6 +27,9 @@ import java.util.List;
  * uncompressed layers and no manifest, by their format.
  */
 public final class ImageWriter {
+    /** The annotation containerd and kiln use for an image's full name in an OCI layout. */
+    public static final String IMAGE_NAME = "io.containerd.image.name";
+
     private final Registries registries;
     private final LocalStore userStore;
     private final ProgressListener progress;
@@ -44,38 +48,56 @@ public final class ImageWriter {
     /** Writes {@code image} to {@code dst}; returns the manifest digest written (or the image ID for docker archives). */
     public Digest write(StoredImage image, ImageLocation dst) {
         RawManifest manifest = image.manifest();
-        Reference name = Reference.parse(image.record().name());
-        try {
-            if (dst instanceof ImageLocation.Registry r) {
-                return new ImagePusher(registries, image.store(), progress, parallelism, chunkSize)
-                        .push(manifest, r.ref(), image.origin());
-            }
-            if (dst instanceof ImageLocation.Kiln k) {
-                if (image.store() != userStore) {
+        if (dst instanceof ImageLocation.Registry r) {
+            return new ImagePusher(registries, image.store(), progress, parallelism, chunkSize)
+                    .push(manifest, r.ref(), image.origin());
+        }
+        if (dst instanceof ImageLocation.Kiln k) {
+            if (image.store() != userStore) {
+                try {
                     userStore.importTree(image.store(), manifest.descriptor(), false);
+                } catch (IOException e) {
+                    throw new KilnException("cannot write " + dst + ": " + e.getMessage(), e);
                 }
-                userStore.putImage(image.record().withName(k.name().toString()));
-                return manifest.digest();
             }
+            userStore.putImage(image.record().withName(k.name().toString()));
+            return manifest.digest();
+        }
+        return writeFile(image.store(), manifest, List.of(Reference.parse(image.record().name())), dst);
+    }
+
+    /**
+     * Writes the image {@code manifest} names (its blobs in {@code store}) to an OCI layout, OCI
+     * archive or docker archive: {@code kiln save} and {@code copy}, and a build's {@code -o}. An
+     * OCI layout tags it with the location's ref, else the first name's tag, else "latest"; a docker
+     * archive lists the location's ref, else every name, as RepoTags. Returns the manifest digest
+     * written (the image ID for docker archives).
+     */
+    public static Digest writeFile(LocalStore store, RawManifest manifest, List<Reference> names, ImageLocation dst) {
+        Reference name = names.isEmpty() ? null : names.get(0);
+        try {
             if (dst instanceof ImageLocation.OciDir d) {
-                return writeLayout(OciLayout.create(d.dir()), image, manifest, refName(d.ref(), name), name);
+                return writeLayout(OciLayout.create(d.dir()), store, manifest, refName(d.ref(), name), name);
             }
             if (dst instanceof ImageLocation.OciArchiveFile a) {
-                Path work = image.store().newTempDir("oci-out-");
+                Path work = store.newTempDir("oci-out-");
                 try {
                     OciLayout layout = OciLayout.create(work.resolve("layout"));
-                    Digest written = writeLayout(layout, image, manifest, refName(a.ref(), name), name);
+                    Digest written = writeLayout(layout, store, manifest, refName(a.ref(), name), name);
+                    CrashPoint.reached("write");
                     OciArchive.write(layout, a.file());
                     return written;
                 } finally {
                     LocalStore.deleteTree(work);
                 }
             }
-            ImageLocation.DockerArchiveFile a = (ImageLocation.DockerArchiveFile) dst;
-            Image img = Image.read(manifest.bytes(), image.store());
-            Reference tagged = a.ref() != null ? Reference.parse(a.ref()) : name;
-            DockerArchive.write(List.of(dockerArchiveEntry(List.of(tagged), img)), a.file());
-            return img.id();
+            if (dst instanceof ImageLocation.DockerArchiveFile a) {
+                Image img = Image.read(manifest.bytes(), store);
+                List<Reference> tags = a.ref() != null ? List.of(Reference.parse(a.ref())) : names;
+                DockerArchive.write(List.of(dockerArchiveEntry(tags, img)), a.file());
+                return img.id();
+            }
+            throw new IllegalArgumentException(dst + " is not a file or directory");
         } catch (IOException e) {
             throw new KilnException("cannot write " + dst + ": " + e.getMessage(), e);
         }
@@ -97,19 +119,20 @@ public final class ImageWriter {
         if (asked != null) {
             return asked;
         }
-        return name.tag() != null ? name.tag() : "latest";
+        return name != null && name.tag() != null ? name.tag() : "latest";
     }
 
-    private static Digest writeLayout(OciLayout layout, StoredImage image, RawManifest stored, String ref,
+    /** {@code name}, when given, goes into the entry's {@link #IMAGE_NAME} annotation. */
+    private static Digest writeLayout(OciLayout layout, LocalStore store, RawManifest stored, String ref,
             Reference name) throws IOException {
-        RawManifest manifest = OciConversion.toOci(stored, image.store());
-        Descriptor d = layout.copyFrom(image.store(), manifest.descriptor());
+        RawManifest manifest = OciConversion.toOci(stored, store);
+        Descriptor d = layout.copyFrom(store, manifest.descriptor());
         layout.tag(ref, d);
         Index index = layout.index().value();
         List<Descriptor> entries = new ArrayList<>();
         for (Descriptor e : index.manifests()) {
-            boolean ours = e.digest().equals(d.digest()) && e.refName().filter(ref::equals).isPresent();
-            entries.add(ours ? e.withAnnotation(ImageReader.IMAGE_NAME, name.toString()) : e);
+            boolean ours = name != null && e.digest().equals(d.digest()) && e.refName().filter(ref::equals).isPresent();
+            entries.add(ours ? e.withAnnotation(IMAGE_NAME, name.toString()) : e);
         }
         layout.writeIndex(index.withManifests(entries));
         return d.digest();
