@@ -95,11 +95,7 @@ row() { # row TOOL CASE
 # The launcher records its class-data archive (once per jar and JDK, in the background) on its
 # first run: let it do so before measuring, so the runs show the steady state users see.
 as_user "$work" "$work/kiln" --version >/dev/null
-for ((i = 0; i < 120; i++)); do
-  compgen -G "$work/cache/kiln/*.jsa" >/dev/null && break
-  sleep 1
-done
-compgen -G "$work/cache/kiln/*.jsa" >/dev/null || echo "warning: no class-data archive after 120 s" >&2
+wait_for_start_up_cache "$work/cache/kiln" >/dev/null || echo "warning: no start-up cache after 300 s" >&2
 
 table="| case | kiln build | buildah bud |
 |---|---|---|"

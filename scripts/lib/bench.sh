@@ -34,3 +34,17 @@ location = "$1"
 insecure = true
 CONF
 }
+
+# wait_for_start_up_cache DIR [SECONDS] — waits (default 300 s) until the kiln launcher's start-up
+# cache (recorded in the background on its first run with a jar and JDK) is in DIR, e.g.
+# ~/.cache/kiln; prints its path. Status 1 when none came.
+wait_for_start_up_cache() {
+  local dir=$1 i f
+  for ((i = 0; i < ${2:-300}; i++)); do
+    for f in "$dir"/classes-*.aot "$dir"/classes-*.static.jsa; do
+      [[ -f $f ]] && { echo "$f"; return 0; }
+    done
+    sleep 1
+  done
+  return 1
+}
