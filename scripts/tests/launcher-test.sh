@@ -11,20 +11,12 @@ repo=$(cd "$here/../.." && pwd)
 export KILN_LOG_TAG=launcher-test
 source "$repo/scripts/lib/log.sh"
 source "$repo/scripts/lib/bench.sh"
+source "$repo/scripts/lib/expect.sh"
 [[ -f $repo/builder/target/kiln.jar ]] || die "no builder/target/kiln.jar; build it with: mvn -B -q package -DskipTests"
 
 work=$(mktemp -d)
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
-passed=0
-
-# expect NAME ACTUAL EXPECTED
-expect() {
-  if [[ $2 != "$3" ]]; then
-    die "$1: expected '$3', got '$2'"
-  fi
-  passed=$((passed + 1))
-}
 
 # kiln_clean NAME CACHE [ENV...] — runs `kiln --version` with a bare environment and the jar under
 # test; fails unless it exits 0, prints kiln's version and nothing on stderr
