@@ -38,6 +38,8 @@ else
   start_runs=11 run_runs=11 build_runs=3 big_files=20000 big_mb=200
 fi
 
+commit=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[[ -z $(git -C "$here" status --porcelain --untracked-files=no 2>/dev/null) ]] || commit+=" + uncommitted changes"
 work=$(mktemp -d /tmp/kiln-bench-all.XXXXXX)
 cleanup() {
   # buildah's and podman's overlay storage may hold mounts and files of subordinate ids
@@ -180,7 +182,6 @@ row "build: tutorial, nothing changed" rebuild buildah "$build_runs"
 row "build: RUN making $big_files files + $big_mb MB" big buildah "$build_runs"
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
-commit=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)
 result="<!-- BEGIN all (written by scripts/bench/all.sh) -->
 Measured $(date -u '+%Y-%m-%d %H:%M UTC') at commit \`$commit\` on $(nproc) CPU(s) ($cpu), kernel
 $(uname -r), rootless as \`$user\`, registry \`$registry\` standing in for docker.io. kiln and
