@@ -121,13 +121,21 @@ public final class Main implements Runnable {
         PrintWriter err = cl.getErr();
         boolean debug = GlobalOptions.debugRequested(parseResult);
         if (e instanceof KilnException ke) {
-            err.println("Error: " + ke.getMessage());
+            err.println("Error: " + ErrorText.of(ke));
             ke.hint().ifPresent(h -> err.println("Hint: " + h));
             if (debug) {
                 e.printStackTrace(err);
             }
             err.flush();
             return ke instanceof ExitCodeCarrier c ? c.exitCode() : EXIT_ERROR;
+        }
+        if (ErrorText.isIoProblem(e)) {
+            err.println("Error: " + ErrorText.of(e));
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_ERROR;
         }
         err.println("Error: internal error: " + e);
         if (debug) {
