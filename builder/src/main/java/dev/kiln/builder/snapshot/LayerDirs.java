@@ -1,5 +1,6 @@
 package dev.kiln.builder.snapshot;
 
+import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
@@ -21,17 +22,19 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * The extracted-layer store: each layer unpacked once, in overlay format, into
- * {@code <store>/layers/<diffID hex>}, and reused as an overlay lower dir by every later RUN.
+ * the store's {@link StoreLayout#layerDir layer directory}, and reused as an overlay lower dir by every later RUN.
  * A layer is extracted into a private temp dir, its diff ID verified in the same pass, and renamed
  * into place, so a directory that exists is complete and is what its name says; two processes
  * racing keep the first. A layer whose content is not its diff ID leaves nothing behind.
  */
 public final class LayerDirs {
+    private final StoreLayout store;
     private final Path root;
     private final BlobSource blobs;
 
-    public LayerDirs(Path root, BlobSource blobs) {
-        this.root = root;
+    public LayerDirs(StoreLayout store, BlobSource blobs) {
+        this.store = store;
+        this.root = store.layers();
         this.blobs = blobs;
     }
 
@@ -43,7 +46,7 @@ public final class LayerDirs {
      * layer has no directory yet; false when not taken.
      */
     public boolean adopt(Path upperDir, LayerBlob layer) {
-        Path dir = root.resolve(layer.diffId().hex());
+        Path dir = store.layerDir(layer.diffId());
         if (!ProcessIds.isRoot() || Files.exists(dir)) {
             return false;
         }
@@ -62,7 +65,7 @@ public final class LayerDirs {
     }
 
     public Path dir(LayerBlob layer) {
-        Path dir = root.resolve(layer.diffId().hex());
+        Path dir = store.layerDir(layer.diffId());
         if (Files.isDirectory(dir)) {
             return dir;
         }

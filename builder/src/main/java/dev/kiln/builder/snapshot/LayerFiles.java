@@ -1,5 +1,6 @@
 package dev.kiln.builder.snapshot;
 
+import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
@@ -49,14 +50,15 @@ public final class LayerFiles {
     private record Listing(Map<String, Node> entries, List<String> whiteouts, List<String> opaqueDirs) {}
 
     private final BlobSource blobs;
-    private final Path saved;
+    private final StoreLayout saved;
     private final Map<Digest, Listing> listings = new ConcurrentHashMap<>();
 
     /**
-     * @param saved where listings are kept between builds ({@code <store>/layers}), or null; a
-     *              listing is a small binary file, so a rebuild never reads a big base layer again
+     * @param saved the store whose {@link StoreLayout#layerListing layer listings} are kept between
+     *              builds, or null; a listing is a small binary file, so a rebuild never reads a big
+     *              base layer again
      */
-    public LayerFiles(BlobSource blobs, Path saved) {
+    public LayerFiles(BlobSource blobs, StoreLayout saved) {
         this.blobs = blobs;
         this.saved = saved;
     }
@@ -79,7 +81,7 @@ public final class LayerFiles {
     }
 
     private Listing load(LayerBlob layer) {
-        Path file = saved == null ? null : saved.resolve(layer.diffId().hex() + ".listing");
+        Path file = saved == null ? null : saved.layerListing(layer.diffId());
         if (file != null && Files.isRegularFile(file)) {
             try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
                 return readListing(in);
@@ -95,7 +97,7 @@ public final class LayerFiles {
                 try (DataOutputStream out = new DataOutputStream(bytes)) {
                     writeListing(l, out);
                 }
-                AtomicFiles.write(file, bytes.toByteArray(), saved);
+                AtomicFiles.write(file, bytes.toByteArray(), saved.layers());
             } catch (IOException e) {
                 System.getLogger(LayerFiles.class.getName()).log(System.Logger.Level.DEBUG,
                         "cannot save listing {0}: {1}", file, e.toString());

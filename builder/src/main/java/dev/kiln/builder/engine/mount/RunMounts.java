@@ -351,7 +351,7 @@ public final class RunMounts implements AutoCloseable {
      * the next prune cleans).
      */
     private Path secretDir() throws IOException {
-        Path shm = Path.of("/dev/shm");
+        Path shm = SecretDirs.IN_MEMORY;
         if (Files.isDirectory(shm) && Files.isWritable(shm)) {
             try {
                 SecretDirs.Held held = SecretDirs.create(shm);

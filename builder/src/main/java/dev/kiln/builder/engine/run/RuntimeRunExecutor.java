@@ -2,6 +2,7 @@ package dev.kiln.builder.engine.run;
 
 import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.snapshot.LayerDirs;
+import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.layer.OverlayMarkers;
@@ -41,11 +42,11 @@ public final class RuntimeRunExecutor implements RunExecutor {
     private final LayerDirs layers;
     private Sandbox sandbox;
 
-    /** @param storeRoot the local store; extracted layers live in its {@code layers/} */
-    public RuntimeRunExecutor(Isolation isolation, Path storeRoot, BlobSource blobs) {
+    /** @param store the local store: its layers are extracted there, and upper dirs made in its scratch space */
+    public RuntimeRunExecutor(Isolation isolation, StoreLayout store, BlobSource blobs) {
         this.isolation = isolation;
-        this.upperDirs = storeRoot.resolve("tmp");
-        this.layers = new LayerDirs(storeRoot.resolve("layers"), blobs);
+        this.upperDirs = store.tmp();
+        this.layers = new LayerDirs(store, blobs);
     }
 
     private synchronized Sandbox sandbox() {
