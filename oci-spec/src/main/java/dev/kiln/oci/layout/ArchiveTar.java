@@ -146,8 +146,8 @@ final class ArchiveTar {
         if (name.endsWith("/")) {
             name = name.substring(0, name.length() - 1);
         }
-        if (name.equals(".")) {
-            return "";
+        if (name.isEmpty() || name.equals(".")) {
+            return ""; // the archive's root: "./" as GNU tar -C DIR . writes it, or "."
         }
         if (name.startsWith("/") || name.contains("\0")) {
             throw new KilnException("refusing archive entry '" + raw + "': absolute path");
