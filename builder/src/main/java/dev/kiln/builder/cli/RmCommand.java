@@ -2,7 +2,7 @@ package dev.kiln.builder.cli;
 
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.oci.KilnException;
-import dev.kiln.runtime.Userns;
+import dev.kiln.runtime.Isolation;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "rm", description = "Remove stopped containers and their files.")
 final class RmCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
+    @Mixin UserNamespace userns;
     @Spec CommandSpec spec;
 
     @Option(names = {"-f", "--force"}, description = "Stop running containers first (SIGKILL at once).")
@@ -36,8 +37,7 @@ final class RmCommand implements Callable<Integer> {
             }
         }
         // files written by containers may belong to subordinate ids: delete from inside
-        List<String> original = spec.root().commandLine().getParseResult().originalArgs();
-        OptionalInt outer = Userns.ensureInside(original.toArray(new String[0]));
+        OptionalInt outer = userns.enter(Isolation.AUTO);
         if (outer.isPresent()) {
             return outer.getAsInt();
         }

@@ -1,8 +1,5 @@
 package dev.kiln.builder.engine;
 
-import dev.kiln.oci.files.FileNames;
-import dev.kiln.oci.files.FileTrees;
-import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cache.CacheKey;
 import dev.kiln.builder.dockerfile.AddInstruction;
 import dev.kiln.builder.dockerfile.ArgInstruction;
@@ -10,21 +7,35 @@ import dev.kiln.builder.dockerfile.CmdInstruction;
 import dev.kiln.builder.dockerfile.CopyInstruction;
 import dev.kiln.builder.dockerfile.Dockerfile;
 import dev.kiln.builder.dockerfile.DockerfileException;
-import dev.kiln.builder.dockerfile.InstructionRules;
 import dev.kiln.builder.dockerfile.EnvInstruction;
 import dev.kiln.builder.dockerfile.Instruction;
+import dev.kiln.builder.dockerfile.InstructionRules;
 import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.dockerfile.VariableScope;
 import dev.kiln.builder.dockerfile.WorkdirInstruction;
+import dev.kiln.builder.engine.config.ArgChange;
+import dev.kiln.builder.engine.config.ConfigChange;
+import dev.kiln.builder.engine.config.ConfigChanges;
+import dev.kiln.builder.engine.config.WorkdirChange;
+import dev.kiln.builder.engine.context.Archives;
+import dev.kiln.builder.engine.copy.CopySource;
+import dev.kiln.builder.engine.copy.CopySpec;
+import dev.kiln.builder.engine.copy.CopyStep;
+import dev.kiln.builder.engine.copy.Passwd;
+import dev.kiln.builder.engine.run.RunStep;
 import dev.kiln.builder.plan.BaseRef;
 import dev.kiln.builder.plan.Stage;
 import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.snapshot.LayerBlob;
+import dev.kiln.builder.snapshot.LayerFiles;
 import dev.kiln.builder.snapshot.Owner;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.KilnException;
-import dev.kiln.oci.layer.DiffIdMismatchException;
 import dev.kiln.oci.Platform;
+import dev.kiln.oci.files.FileNames;
+import dev.kiln.oci.files.FileTrees;
+import dev.kiln.oci.files.ImagePaths;
+import dev.kiln.oci.layer.DiffIdMismatchException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +44,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
@@ -89,9 +99,9 @@ final class StageExecutor {
             config = config.withConfig(config.config().withOnBuild(List.of()));
         }
         VariableScope scope = global.stage(envMap(config));
-        StageState state = new StageState(stage.label(), scope, config, layers, key);
         boolean useCache = !s.options().noCache() && !s.options().noCacheStages().contains(stage.label())
                 && (stage.name() == null || !s.options().noCacheStages().contains(stage.name()));
+        StageState state = new StageState(stage.label(), scope, config, layers, key, useCache);
         List<Instruction> steps = new ArrayList<>(triggers);
         steps.addAll(stage.instructions());
         int total = steps.size() + 1;
@@ -105,7 +115,7 @@ final class StageExecutor {
             long start = System.nanoTime();
             boolean cached;
             try {
-                cached = step(in, state, number, useCache);
+                cached = step(in, state, number);
             } catch (RuntimeException e) {
                 RuntimeException named = namingTheImage(e, in, baseName);
                 s.listener().on(new BuildEvent.StepFailed(stage.label(), number, named.getMessage()));
@@ -136,10 +146,10 @@ final class StageExecutor {
         return e -> s.listener().on(new BuildEvent.Transfer(stage, e));
     }
 
-    private boolean step(Instruction in, StageState state, int number, boolean useCache) throws InterruptedException {
+    private boolean step(Instruction in, StageState state, int number) throws InterruptedException {
         if (in instanceof ArgInstruction arg) {
             List<ArgInstruction.Declaration> values = state.scope.declare(arg);
-            return metadata(new ArgChange(new ArgInstruction(arg.range(), arg.text(), values)), in, state, useCache);
+            return metadata(new ArgChange(new ArgInstruction(arg.range(), arg.text(), values)), in, state);
         }
         Instruction expanded;
         try {
@@ -152,21 +162,21 @@ final class StageExecutor {
             state.scope.setEnv(env);
         }
         if (expanded instanceof WorkdirInstruction w) {
-            return workdir(new WorkdirChange(w), state, useCache);
+            return workdir(new WorkdirChange(w), state);
         }
         if (expanded instanceof CopyInstruction c) {
             CopySpec spec = CopySpec.of(c);
-            return CopyStep.run(spec, sourceOf(spec, state.label), state, s, useCache);
+            return CopyStep.run(spec, sourceOf(spec, state.label), state, s);
         }
         if (expanded instanceof AddInstruction a) {
-            return CopyStep.run(CopySpec.of(a), CopySource.of(s.context()), state, s, useCache);
+            return CopyStep.run(CopySpec.of(a), CopySource.of(s.context()), state, s);
         }
         if (expanded instanceof RunInstruction r) {
-            return RunStep.run(r, state, s, number, useCache, from -> copySources.apply(state.label, from));
+            return RunStep.run(r, state, s, number, from -> copySources.apply(state.label, from));
         }
         ConfigChange change = ConfigChanges.of(expanded, state.cmdSet)
                 .orElseThrow(() -> new StepException(in.range(), in.keyword() + " is not allowed here", null));
-        boolean cached = metadata(change, expanded, state, useCache);
+        boolean cached = metadata(change, expanded, state);
         if (expanded instanceof CmdInstruction) {
             state.cmdSet = true;
         }
@@ -184,34 +194,28 @@ final class StageExecutor {
         }
     }
 
-    private boolean metadata(ConfigChange change, Instruction in, StageState state, boolean useCache) {
+    private boolean metadata(ConfigChange change, Instruction in, StageState state) throws InterruptedException {
         String createdBy = change.createdBy(state.config);
         CacheKey key = state.key.next().add(in.keyword())
                 .add(createdBy != null ? createdBy : in.text().substring(in.keyword().length()).strip()).build();
-        Optional<BuildCache.Entry> hit = useCache ? s.cache().get(key, s::blobExists) : Optional.empty();
-        if (hit.isPresent()) {
-            state.adopt(hit.get(), key);
-            return true;
-        }
-        state.config = change.apply(state.config);
-        state.addEmptyHistory(createdBy, s.now());
-        state.key = key;
-        s.cache().put(key, state.entry());
-        return false;
+        return state.cached(key, s, () -> {
+            state.config = change.apply(state.config);
+            state.addEmptyHistory(createdBy, s.now());
+        });
     }
 
     /**
      * WORKDIR sets the config and, as BuildKit does, makes the directory (owned by the stage's
      * USER) in a layer; when the image already has it, no layer is made.
      */
-    private boolean workdir(WorkdirChange change, StageState state, boolean useCache) {
+    private boolean workdir(WorkdirChange change, StageState state) throws InterruptedException {
         String dir = change.resolve(state.config);
         CacheKey key = state.key.next().add("WORKDIR").add(dir).add(state.config.config().user()).build();
-        Optional<BuildCache.Entry> hit = useCache ? s.cache().get(key, s::blobExists) : Optional.empty();
-        if (hit.isPresent()) {
-            state.adopt(hit.get(), key);
-            return true;
-        }
+        return state.cached(key, s, () -> workdirLayer(change, dir, state));
+    }
+
+    /** Makes {@code dir} in a layer unless the image has it; sets the config's working dir. */
+    private void workdirLayer(WorkdirChange change, String dir, StageState state) {
         String createdBy = change.createdBy(state.config);
         LayerFiles.View view = s.files().view(state.layers);
         state.config = change.apply(state.config);
@@ -223,7 +227,7 @@ final class StageExecutor {
             Owner owner = user == null || user.isEmpty() ? Owner.ROOT : Passwd.resolve(user, view);
             Path layer = s.newDir("workdir");
             try {
-                String rel = view.realPath(Paths.relative(dir));
+                String rel = view.realPath(ImagePaths.relative(dir));
                 Map<String, Owner> owners = new LinkedHashMap<>();
                 String sofar = "";
                 for (String part : rel.split("/")) {
@@ -241,9 +245,6 @@ final class StageExecutor {
                 FileTrees.deleteQuietly(layer);
             }
         }
-        state.key = key;
-        s.cache().put(key, state.entry());
-        return false;
     }
 
     private static List<Instruction> triggers(ImageConfig config) {

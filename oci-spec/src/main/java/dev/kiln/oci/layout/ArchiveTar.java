@@ -6,6 +6,7 @@ import dev.kiln.oci.DigestMismatchException;
 import dev.kiln.oci.Digester;
 import dev.kiln.oci.DigestingInputStream;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.files.ImagePaths;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -131,7 +132,12 @@ final class ArchiveTar {
         }
     }
 
-    /** A relative, {@code ..}-free form of a tar entry name, or a refusal. */
+    /**
+     * A relative, {@code ..}-free form of a tar entry name, or a refusal: a strict validator, not a
+     * cleaner. Past a leading {@code ./} and a trailing {@code /} the name must already be clean
+     * (what an image archive's writer puts there); any {@code ..}, {@code .} or empty part is refused
+     * rather than folded as {@link ImagePaths} would.
+     */
     static String cleanName(String raw) {
         String name = raw;
         while (name.startsWith("./")) {
@@ -159,28 +165,11 @@ final class ArchiveTar {
         if (target.startsWith("/")) {
             throw new KilnException("refusing archive symlink '" + linkName + "' -> '" + target + "': absolute");
         }
-        java.util.Deque<String> parts = new java.util.ArrayDeque<>();
         int slash = linkName.lastIndexOf('/');
-        if (slash > 0) {
-            for (String p : linkName.substring(0, slash).split("/")) {
-                parts.addLast(p);
-            }
-        }
-        for (String p : target.split("/")) {
-            if (p.isEmpty() || p.equals(".")) {
-                continue;
-            }
-            if (p.equals("..")) {
-                if (parts.isEmpty()) {
-                    throw new KilnException("refusing archive symlink '" + linkName + "' -> '" + target
-                            + "': leaves the archive");
-                }
-                parts.removeLast();
-            } else {
-                parts.addLast(p);
-            }
-        }
-        return String.join("/", parts);
+        String dir = slash > 0 ? linkName.substring(0, slash) : "";
+        return ImagePaths.inside(dir + "/" + target).map(parts -> String.join("/", parts)).orElseThrow(
+                () -> new KilnException("refusing archive symlink '" + linkName + "' -> '" + target
+                        + "': leaves the archive"));
     }
 
     /** Follows in-archive links from {@code name} to a regular file's name. */

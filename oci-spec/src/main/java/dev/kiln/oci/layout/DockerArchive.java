@@ -57,11 +57,25 @@ public final class DockerArchive {
     /**
      * One image of a docker archive.
      *
-     * @param repoTags e.g. {@code docker.io/library/busybox:latest}; may be empty
+     * @param repoTags its {@code RepoTags}, {@code NAME:TAG} in the form {@code docker save} writes
+     *     (docker's familiar form, e.g. {@code busybox:latest}); may be empty
+     * @param image the image
+     * @param names the full name of each repo tag, in the same order, for {@code index.json}'s
+     *     {@code io.containerd.image.name} (e.g. {@code docker.io/library/busybox:latest}); read
+     *     archives and callers that know no better give the repo tags themselves
      */
-    public record Entry(List<String> repoTags, Image image) {
+    public record Entry(List<String> repoTags, Image image, List<String> names) {
         public Entry {
             repoTags = repoTags == null ? List.of() : List.copyOf(repoTags);
+            names = names == null ? repoTags : List.copyOf(names);
+            if (names.size() != repoTags.size()) {
+                throw new IllegalArgumentException("one full name per repo tag: " + repoTags + " / " + names);
+            }
+        }
+
+        /** An entry whose repo tags serve as their own full names. */
+        public Entry(List<String> repoTags, Image image) {
+            this(repoTags, image, null);
         }
     }
 
@@ -122,7 +136,8 @@ public final class DockerArchive {
             if (entry.repoTags().isEmpty()) {
                 ociEntries.add(ociEntry);
             }
-            for (String repoTag : entry.repoTags()) {
+            for (int t = 0; t < entry.repoTags().size(); t++) {
+                String repoTag = entry.repoTags().get(t);
                 int colon = repoTag.lastIndexOf(':');
                 boolean hasTag = colon > repoTag.lastIndexOf('/');
                 String repo = hasTag ? repoTag.substring(0, colon) : repoTag;
@@ -131,7 +146,7 @@ public final class DockerArchive {
                     repositories.computeIfAbsent(repo, r -> new TreeMap<>())
                             .put(tag, diffIds.get(diffIds.size() - 1).hex());
                 }
-                ociEntries.add(ociEntry.withAnnotation("io.containerd.image.name", repoTag)
+                ociEntries.add(ociEntry.withAnnotation("io.containerd.image.name", entry.names().get(t))
                         .withAnnotation(Descriptor.REF_NAME, tag));
             }
             manifest.add(new ManifestEntry(blobPath(image.config().digest()), entry.repoTags(), layerPaths));

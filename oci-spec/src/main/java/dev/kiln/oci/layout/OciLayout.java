@@ -267,6 +267,11 @@ public final class OciLayout implements BlobStore {
     }
 
     @Override
+    public BlobWriter newWriter(String algorithm) {
+        return blobs.newWriter(algorithm);
+    }
+
+    @Override
     public long size(Digest digest) throws IOException {
         return blobs.size(digest);
     }
