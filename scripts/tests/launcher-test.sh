@@ -56,6 +56,7 @@ check_jdk() { # check_jdk JAVA_HOME (empty: the java on PATH)
   archive=$(wait_for_start_up_cache "$cache/kiln") || die "$label: no start-up cache recorded after 300 s"
   expect "$label: archive used" "$(loaded_from_archive "$cache")" yes
   kiln_clean "$label: with the archive" "$cache"
+  kiln_clean "$label: with the archive and KILN_JAVA_OPTS=-Xshare:off" "$cache" KILN_JAVA_OPTS=-Xshare:off
 
   damage "$archive"
   kiln_clean "$label: damaged archive" "$cache"
