@@ -157,7 +157,7 @@ public final class BuildCommand implements Callable<Integer> {
             }
         }
         SessionOptions sessionOptions = SessionOptions.of(global.storeRoot()).withIsolation(isolation)
-                .withRegistries(registryAccess::registries);
+                .withRegistries(registryAccess.mirrors, registryAccess.insecure);
         try (BuildInput input = BuildInput.read(contextArg, file, System.in);
                 BuildSession session = BuildSession.open(sessionOptions)) {
             PlanOptions planOptions = new PlanOptions(keyValues(buildArgs, "--build-arg"), target,

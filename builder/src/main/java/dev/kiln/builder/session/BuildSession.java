@@ -61,8 +61,8 @@ public final class BuildSession implements AutoCloseable {
 
     private final SessionOptions options;
     private final LocalStore store;
+    private Registries registries; // made by the first pull or push
     private RunExecutor runs; // opened by the first build that may run containers, closed with the session
-    private Registries registries; // made by the first build that may pull, shared by pushes
 
     private BuildSession(SessionOptions options) {
         this.options = options;
@@ -142,8 +142,12 @@ public final class BuildSession implements AutoCloseable {
         }
     }
 
-    /** Pushes the image under each of its names to that name's registry, as {@code kiln push} does. */
-    public synchronized void push(BuildResult result, ProgressListener progress) {
+    /**
+     * Pushes the image under each of its names to that name's registry, the way {@code kiln push}
+     * does (through {@link ImageWriter}, with the session's registries: mirrors, insecure hosts and
+     * credentials as for its pulls).
+     */
+    public void push(BuildResult result, ProgressListener progress) {
         ImageWriter writer = new ImageWriter(registries(), store, progress, TRANSFERS, ImagePusher.DEFAULT_CHUNK_SIZE);
         for (Reference n : result.names()) {
             ImageRecord r = store.image(n.toString()).orElseThrow();
@@ -193,9 +197,10 @@ public final class BuildSession implements AutoCloseable {
         return runs;
     }
 
-    private Registries registries() {
+    /** The session's one {@link Registries}: clients, tokens and settings are shared by its pulls and pushes. */
+    private synchronized Registries registries() {
         if (registries == null) {
-            registries = options.registries().get();
+            registries = Registries.forUser(options.auth(), options.mirrors(), options.insecureRegistries());
         }
         return registries;
     }

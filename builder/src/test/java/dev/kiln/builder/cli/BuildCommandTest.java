@@ -139,6 +139,17 @@ class BuildCommandTest {
     }
 
     @Test
+    void rmi_printsNamesInTheFamiliarForm_likeSystemPrune() {
+        assertThat(kiln("build", "-t", "docker.io/library/app:1", "-t", "team/tool", ctx.toString()).exit()).isZero();
+        InProcessKiln.Run byName = kiln("rmi", "app:1");
+        assertThat(byName.exit()).as(byName.err()).isZero();
+        assertThat(byName.out()).contains("Untagged: app:1\n");
+        InProcessKiln.Run byId = kiln("rmi", kiln("images", "-q").out().strip().lines().findFirst().orElseThrow());
+        assertThat(byId.exit()).as(byId.err()).isZero();
+        assertThat(byId.out()).contains("Untagged: team/tool:latest\n");
+    }
+
+    @Test
     void dockerArchive_imagePickedByAnySpellingOfItsName() throws Exception {
         Path archive = tmp.resolve("docker.tar");
         InProcessKiln.Run r = kiln("build", "-t", "docker.io/library/foo/bar:1", "-t", "team/app",

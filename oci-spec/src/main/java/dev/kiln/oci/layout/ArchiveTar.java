@@ -29,9 +29,19 @@ import java.util.regex.Pattern;
  * long names) when writing; flat, link-free, verified extraction when reading.
  */
 final class ArchiveTar {
-    private static final Pattern BLOB_PATH = Pattern.compile("blobs/(sha256|sha512)/([0-9a-f]+)");
+    private static final Pattern BLOB_PATH = Pattern.compile(OciLayout.BLOBS_DIR + "/(sha256|sha512)/([0-9a-f]+)");
 
     private ArchiveTar() {
+    }
+
+    /** A blob's entry name in an image archive (an OCI layout's or docker save's): {@code blobs/<alg>/<hex>}. */
+    static String blobEntry(Digest digest) {
+        return blobsDir(digest.algorithm()) + "/" + digest.hex();
+    }
+
+    /** The directory entry of an algorithm's blobs: {@code blobs/<alg>}. */
+    static String blobsDir(String algorithm) {
+        return OciLayout.BLOBS_DIR + "/" + algorithm;
     }
 
     static TarArchiveOutputStream writer(OutputStream out) {
@@ -146,8 +156,8 @@ final class ArchiveTar {
         if (name.endsWith("/")) {
             name = name.substring(0, name.length() - 1);
         }
-        if (name.equals(".")) {
-            return "";
+        if (name.isEmpty() || name.equals(".")) {
+            return ""; // the archive's root: "./" as GNU tar -C DIR . writes it, or "."
         }
         if (name.startsWith("/") || name.contains("\0")) {
             throw new KilnException("refusing archive entry '" + raw + "': absolute path");

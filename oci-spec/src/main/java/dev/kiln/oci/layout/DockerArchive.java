@@ -107,8 +107,8 @@ public final class DockerArchive {
      */
     public static void write(List<Entry> entries, OutputStream out, Path tmpDir) throws IOException {
         TarArchiveOutputStream tar = ArchiveTar.writer(out);
-        ArchiveTar.addDirectory(tar, "blobs");
-        ArchiveTar.addDirectory(tar, "blobs/sha256");
+        ArchiveTar.addDirectory(tar, OciLayout.BLOBS_DIR);
+        ArchiveTar.addDirectory(tar, ArchiveTar.blobsDir(Digest.SHA256));
         Set<Digest> written = new HashSet<>();
         List<ManifestEntry> manifest = new ArrayList<>();
         List<Descriptor> ociEntries = new ArrayList<>();
@@ -125,7 +125,7 @@ public final class DockerArchive {
             for (int i = 0; i < diffIds.size(); i++) {
                 Digest diffId = diffIds.get(i);
                 long size = writeLayer(tar, image, image.layers().get(i), diffId, written, tmpDir);
-                layerPaths.add(blobPath(diffId));
+                layerPaths.add(ArchiveTar.blobEntry(diffId));
                 uncompressed.add(Descriptor.of(MediaType.OCI_LAYER, diffId, size));
             }
             writeBlob(tar, image.config().bytes(), image.config().digest(), written);
@@ -149,7 +149,7 @@ public final class DockerArchive {
                 ociEntries.add(ociEntry.withAnnotation("io.containerd.image.name", entry.names().get(t))
                         .withAnnotation(Descriptor.REF_NAME, tag));
             }
-            manifest.add(new ManifestEntry(blobPath(image.config().digest()), entry.repoTags(), layerPaths));
+            manifest.add(new ManifestEntry(ArchiveTar.blobEntry(image.config().digest()), entry.repoTags(), layerPaths));
         }
         ArchiveTar.addFile(tar, OciLayout.INDEX_FILE, Json.write(Index.of(MediaType.OCI_INDEX, ociEntries)));
         ArchiveTar.addFile(tar, MANIFEST_FILE, Json.write(manifest));
@@ -160,14 +160,10 @@ public final class DockerArchive {
         tar.finish();
     }
 
-    private static String blobPath(Digest digest) {
-        return "blobs/" + digest.algorithm() + "/" + digest.hex();
-    }
-
     private static void writeBlob(TarArchiveOutputStream tar, byte[] bytes, Digest digest, Set<Digest> written)
             throws IOException {
         if (written.add(digest)) {
-            ArchiveTar.addFile(tar, blobPath(digest), bytes);
+            ArchiveTar.addFile(tar, ArchiveTar.blobEntry(digest), bytes);
         }
     }
 
@@ -189,7 +185,7 @@ public final class DockerArchive {
             }
             long size = Files.size(tmp);
             if (written.add(diffId)) {
-                ArchiveTar.addFile(tar, blobPath(diffId), tmp);
+                ArchiveTar.addFile(tar, ArchiveTar.blobEntry(diffId), tmp);
             }
             return size;
         } finally {

@@ -200,6 +200,18 @@ class LayerWriterTest {
         assertThat(store.size(r.descriptor().digest())).isEqualTo(r.descriptor().size());
     }
 
+    /** Entry names are split by ImagePaths.inside; SafeRoot still refuses a NUL, even in a part a later .. folds away. */
+    @Test
+    void entryName_nulOrClimb_refused_dotsFolded() {
+        assertThat(LayerEntry.file("./a//b/./c/../d", new byte[0]).path()).isEqualTo("a/b/d");
+        assertThatThrownBy(() -> LayerEntry.file("a\0b/../c", new byte[0]))
+                .isInstanceOf(LayerException.class).hasMessageContaining("NUL");
+        assertThatThrownBy(() -> LayerEntry.file("a/../../c", new byte[0]))
+                .isInstanceOf(LayerException.class).hasMessageContaining("climbs out");
+        assertThatThrownBy(() -> LayerEntry.directory("a/.."))
+                .isInstanceOf(LayerException.class).hasMessageContaining("names the root");
+    }
+
     @Test
     void intoAStore_streamsOnce_andAFailedLayerLeavesNothing() throws Exception {
         DirBlobStore store = new DirBlobStore(tmp.resolve("blobs"));
