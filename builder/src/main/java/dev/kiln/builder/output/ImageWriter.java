@@ -70,8 +70,8 @@ public final class ImageWriter {
      * Writes the image {@code manifest} names (its blobs in {@code store}) to an OCI layout, OCI
      * archive or docker archive: {@code kiln save} and {@code copy}, and a build's {@code -o}. An
      * OCI layout tags it with the location's ref, else the first name's tag, else "latest"; a docker
-     * archive lists the location's ref, else every name ({@link #dockerArchiveEntry}). Returns the manifest digest
-     * written (the image ID for docker archives).
+     * archive lists the location's ref, else every name ({@link #dockerArchiveEntry}). Returns the
+     * manifest digest written (the image ID for docker archives).
      */
     public static Digest writeFile(LocalStore store, RawManifest manifest, List<Reference> names, ImageLocation dst) {
         Reference name = names.isEmpty() ? null : names.get(0);
