@@ -4,34 +4,47 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Containers over one busybox lower dir, run as the unprivileged user named by an environment
- * variable through {@link RootlessHarness}; each run gets a fresh upper and work dir.
+ * variable through {@link RootlessHarness}; each run gets a fresh upper and work dir. Held in a
+ * static {@code @RegisterExtension} field: the lower dir is made before the class's tests (and
+ * its {@code @BeforeAll} methods) and everything is deleted after them.
  */
-final class BusyboxContainers {
-    private final String user;
-    private final RootlessHarness harness;
-    private final Path lower;
+final class BusyboxContainers implements BeforeAllCallback, AfterAllCallback {
+    private final String envVar;
+    private String user;
+    private RootlessHarness harness;
+    private Path lower;
     private int counter;
-
-    private BusyboxContainers(String user, RootlessHarness harness, Path lower) {
-        this.user = user;
-        this.harness = harness;
-        this.lower = lower;
-    }
-
     private Path lastUpper;
 
-    /** Skips the test (loudly, see {@link RootlessHarness#user}) when the user cannot be used. */
-    static BusyboxContainers forUser(String envVar) throws IOException {
-        String user = RootlessHarness.user(envVar);
-        RootlessHarness harness = RootlessHarness.create();
-        try {
-            return new BusyboxContainers(user, harness, harness.busyboxRootfs(user, "busybox"));
-        } catch (IOException | RuntimeException e) {
+    /**
+     * Containers as the user named by {@code envVar}; they skip the class (loudly, see
+     * {@link RootlessHarness#user}) when it cannot be used.
+     */
+    static BusyboxContainers forUser(String envVar) {
+        return new BusyboxContainers(envVar);
+    }
+
+    private BusyboxContainers(String envVar) {
+        this.envVar = envVar;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        user = RootlessHarness.user(envVar);
+        harness = RootlessHarness.create();
+        lower = harness.busyboxRootfs(user, "busybox");
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (harness != null) {
             harness.delete();
-            throw e;
         }
     }
 
@@ -66,9 +79,5 @@ final class BusyboxContainers {
         args.add("--");
         args.addAll(List.of(argv));
         return harness.run(prefix, user, args);
-    }
-
-    void delete() {
-        harness.delete();
     }
 }

@@ -13,9 +13,9 @@ import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The chown recorder as a user without a subordinate id range ({@code KILN_IT_USER_NOMAP}): a
@@ -25,12 +25,12 @@ import org.junit.jupiter.api.Test;
  * and the tags in the upper dir say who owns what.
  */
 class ChownRecorderIT {
-    private static BusyboxContainers busybox;
+    @RegisterExtension
+    static final BusyboxContainers BUSYBOX = BusyboxContainers.forUser("KILN_IT_USER_NOMAP");
 
     @BeforeAll
     static void setUp() throws IOException, InterruptedException {
-        busybox = BusyboxContainers.forUser("KILN_IT_USER_NOMAP");
-        Path helper = busybox.lower().resolve("bin/chown-calls");
+        Path helper = BUSYBOX.lower().resolve("bin/chown-calls");
         Path source = Path.of(ChownRecorderIT.class.getResource("/chown-calls.c").getPath());
         RootlessHarness.Result cc = RootlessHarness.exec(List.of("gcc", "-static", "-O2", "-o",
                 helper.toString(), source.toString()));
@@ -39,16 +39,9 @@ class ChownRecorderIT {
         RootlessHarness.exec(List.of("chmod", "755", helper.toString()));
     }
 
-    @AfterAll
-    static void tearDown() {
-        if (busybox != null) {
-            busybox.delete();
-        }
-    }
-
     @Test
     void chownCalls_recordEachTarget_asTheKernelWouldResolveIt() throws IOException {
-        RootlessHarness.Result r = busybox.run(List.of(), "sh", "-c", String.join("\n",
+        RootlessHarness.Result r = BUSYBOX.run(List.of(), "sh", "-c", String.join("\n",
                 "set -e",
                 "mkdir -p /w/sub && cd /w/sub && touch rel && chown 1000:1001 rel",
                 "cd / && touch /w/at && chown-calls at /w at 1002 -1",
@@ -66,7 +59,7 @@ class ChownRecorderIT {
                 "ls -ln /w/sub/rel"));
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.stdout()).as("stat inside the container still shows root").contains(" 0 ");
-        Path upper = busybox.lastUpper();
+        Path upper = BUSYBOX.lastUpper();
         assertThat(fileTag(upper.resolve("w/sub/rel"))).isEqualTo("1000:1001");
         assertThat(fileTag(upper.resolve("w/at"))).as("gid -1 keeps the old group").isEqualTo("1002:0");
         assertThat(fileTag(upper.resolve("w/fd"))).isEqualTo("1003:1004");
@@ -93,7 +86,7 @@ class ChownRecorderIT {
 
     @Test
     void unmappedUser_runsAsRoot_reportingTheUsersIds() throws IOException {
-        RootlessHarness.Result r = busybox.run(List.of("--user", "1000:1001"), "sh", "-c",
+        RootlessHarness.Result r = BUSYBOX.run(List.of("--user", "1000:1001"), "sh", "-c",
                 "id -u; id -g; id -G; whoami 2>&1; touch /tmp/made && stat -c '%u:%g' /tmp/made");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.stdout()).as(r.toString()).startsWith("1000\n1001\n1001\n")
@@ -102,7 +95,7 @@ class ChownRecorderIT {
 
     @Test
     void chownRecorder_off_chownFailsAsWithoutKiln() throws IOException {
-        RootlessHarness.Result r = busybox.run(List.of("--no-chown-record"), "sh", "-c",
+        RootlessHarness.Result r = BUSYBOX.run(List.of("--no-chown-record"), "sh", "-c",
                 "touch /f && chown 1000:1000 /f");
         assertThat(r.exitCode()).as(r.toString()).isNotZero();
         assertThat(r.stderr()).contains("Invalid argument");

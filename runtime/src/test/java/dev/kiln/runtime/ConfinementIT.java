@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 11 findings 3 and 4 rootless, as {@code KILN_IT_USER} in kiln's user namespace: there
@@ -18,26 +18,19 @@ import org.junit.jupiter.api.Test;
  * binds read-write and wrote through them. {@link ConfinementAsRootTest} is the root side.
  */
 class ConfinementIT {
-    private static BusyboxContainers busybox;
+    @RegisterExtension
+    static final BusyboxContainers BUSYBOX = BusyboxContainers.forUser("KILN_IT_USER");
     private static Path shared;
 
     @BeforeAll
     static void setUp() throws IOException {
-        busybox = BusyboxContainers.forUser("KILN_IT_USER");
-        Path lower = busybox.lower();
+        Path lower = BUSYBOX.lower();
         SyscallProbe.installInto(lower);
         Files.createDirectories(lower.resolve("data"));
         Files.writeString(lower.resolve("data/underneath"), "hidden by the mount\n");
-        shared = busybox.hostDir("shared");
+        shared = BUSYBOX.hostDir("shared");
         Files.writeString(shared.resolve("in.txt"), "host data\n");
-        busybox.hostDir("shared"); // re-owned by the user, with in.txt
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (busybox != null) {
-            busybox.delete();
-        }
+        BUSYBOX.hostDir("shared"); // re-owned by the user, with in.txt
     }
 
     /**
@@ -48,7 +41,7 @@ class ConfinementIT {
      */
     @Test
     void readOnlyBind_cannotBeRemountedUnmountedOrUnlocked() throws IOException {
-        RootlessHarness.Result r = busybox.run(List.of("--bind", shared + ":/data:ro"), "sh", "-c",
+        RootlessHarness.Result r = BUSYBOX.run(List.of("--bind", shared + ":/data:ro"), "sh", "-c",
                 "mount -o remount,rw,bind /data && echo remounted; echo pwned > /data/pwned; "
                         + "syscall-probe remount_rw:/data mount_setattr:/data write:/data/pwned2 umount:/data; "
                         + "cat /data/underneath");
@@ -65,7 +58,7 @@ class ConfinementIT {
     /** Finding 3, rootless: Docker's capabilities (NET_RAW is harmless here), no_new_privs, seccomp. */
     @Test
     void status_showsDockersCapabilitiesNoNewPrivsAndSeccomp() throws IOException {
-        RootlessHarness.Result r = busybox.run(List.of(), "grep", "-E",
+        RootlessHarness.Result r = BUSYBOX.run(List.of(), "grep", "-E",
                 "^(CapEff|CapBnd|CapInh|CapAmb|NoNewPrivs|Seccomp):", "/proc/self/status");
         assertThat(r.stdout().replace("\t", " ")).as(r.toString()).contains(
                 "CapEff: " + ConfinementAsRootTest.DOCKER_CAPS,
@@ -78,7 +71,7 @@ class ConfinementIT {
         List<String> argv = new ArrayList<>(List.of("syscall-probe"));
         argv.addAll(ConfinementAsRootTest.FORBIDDEN);
         argv.addAll(List.of("clone_plain", "chown", "read:/proc/keys", "write:/proc/sys/kernel/hostname"));
-        RootlessHarness.Result r = busybox.run(List.of(), argv.toArray(String[]::new));
+        RootlessHarness.Result r = BUSYBOX.run(List.of(), argv.toArray(String[]::new));
         Map<String, String> probe = SyscallProbe.parse(r.stdout());
         for (String call : ConfinementAsRootTest.FORBIDDEN) {
             assertThat(probe.get(call)).as(call + "\n" + r).isIn("EPERM", "ENOSYS");

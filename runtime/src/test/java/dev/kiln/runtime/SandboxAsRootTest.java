@@ -29,9 +29,7 @@ class SandboxAsRootTest {
 
     @BeforeAll
     static void open() throws IOException {
-        assumeTrue(Syscalls.geteuid() == 0, "needs root (CI runs tests as root); rootless is SandboxIT");
-        assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "/bin/busybox missing (busybox-static)");
-        lower = busybox(tmp.resolve("busybox"));
+        lower = busybox(tmp.resolve("busybox"), "SandboxIT");
         sandbox = Sandbox.open(Isolation.AUTO);
     }
 
@@ -42,7 +40,13 @@ class SandboxAsRootTest {
         }
     }
 
-    static Path busybox(Path root) throws IOException {
+    /**
+     * A busybox root filesystem at {@code root} for tests in this JVM as real root; skips, saying
+     * so, unless the tests run as root with /bin/busybox ({@code rootless}: the IT for the rest).
+     */
+    static Path busybox(Path root, String rootless) throws IOException {
+        assumeTrue(Syscalls.geteuid() == 0, "needs root (CI runs tests as root); rootless is " + rootless);
+        assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "/bin/busybox missing (busybox-static)");
         Path bin = Files.createDirectories(root.resolve("bin"));
         Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
         for (String applet : List.of("sh", "echo", "cat", "id", "ls", "touch", "true", "mount", "chown", "rm")) {

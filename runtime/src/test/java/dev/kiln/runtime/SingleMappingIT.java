@@ -4,33 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The runtime as a user without a subordinate id range ({@code KILN_IT_USER_NOMAP}). */
 class SingleMappingIT {
-    private static BusyboxContainers busybox;
-
-    @BeforeAll
-    static void setUp() throws IOException {
-        busybox = BusyboxContainers.forUser("KILN_IT_USER_NOMAP");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (busybox != null) {
-            busybox.delete();
-        }
-    }
-
-    private static RootlessHarness.Result run(List<String> opts, String... argv) throws IOException {
-        return busybox.run(opts, argv);
-    }
+    @RegisterExtension
+    static final BusyboxContainers BUSYBOX = BusyboxContainers.forUser("KILN_IT_USER_NOMAP");
 
     @Test
     void run_withoutSubuids_isRootMappedToTheUserAlone() throws IOException {
-        RootlessHarness.Result r = run(List.of(), "sh", "-c", "id -u; cat /proc/self/uid_map");
+        RootlessHarness.Result r = BUSYBOX.run(List.of(), "sh", "-c", "id -u; cat /proc/self/uid_map");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.stdout()).startsWith("0\n").contains(" 1\n");
         assertThat(r.stdout().trim().split("\n")).hasSize(2);
@@ -38,14 +22,15 @@ class SingleMappingIT {
 
     @Test
     void run_chownWithoutSubuidsOrRecorder_failsAndKilnNamesUidmap() throws IOException {
-        RootlessHarness.Result r = run(List.of("--no-chown-record"), "sh", "-c", "touch /tmp/f && chown 33:33 /tmp/f");
+        RootlessHarness.Result r = BUSYBOX.run(List.of("--no-chown-record"), "sh", "-c",
+                "touch /tmp/f && chown 33:33 /tmp/f");
         assertThat(r.exitCode()).as(r.toString()).isNotZero();
         assertThat(r.stderr()).contains("chown").contains("uidmap");
     }
 
     @Test
     void run_asUnmappedUserWithoutRecorder_failsNamingUidmap() throws IOException {
-        RootlessHarness.Result r = run(List.of("--user", "1000:1000", "--no-chown-record"), "id");
+        RootlessHarness.Result r = BUSYBOX.run(List.of("--user", "1000:1000", "--no-chown-record"), "id");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(99);
         assertThat(r.stderr()).contains("is not mapped").contains("uidmap");
     }
