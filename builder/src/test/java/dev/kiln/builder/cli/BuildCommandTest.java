@@ -10,6 +10,7 @@ import dev.kiln.oci.layout.OciArchive;
 import dev.kiln.oci.layout.OciLayout;
 import dev.kiln.oci.testing.ExternalTool;
 import dev.kiln.oci.testing.ImageValidator;
+import dev.kiln.oci.testing.TestImages;
 import dev.kiln.builder.registry.FakeRegistry;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,9 +36,8 @@ class BuildCommandTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        ctx = Files.createDirectories(tmp.resolve("ctx"));
-        Files.writeString(ctx.resolve("hello.txt"), "hello\n");
-        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY hello.txt /\nCMD [\"/hello\"]\n");
+        ctx = TestImages.directory(tmp.resolve("ctx"), Map.of("hello.txt", "hello\n",
+                "Dockerfile", "FROM scratch\nCOPY hello.txt /\nCMD [\"/hello\"]\n"));
     }
 
     private InProcessKiln.Run kiln(String... args) {

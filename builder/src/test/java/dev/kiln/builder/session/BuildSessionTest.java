@@ -9,11 +9,13 @@ import dev.kiln.builder.registry.Reference;
 import dev.kiln.oci.layout.OciArchive;
 import dev.kiln.oci.layout.OciLayout;
 import dev.kiln.oci.testing.ImageValidator;
+import dev.kiln.oci.testing.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,11 +28,8 @@ class BuildSessionTest {
 
     @BeforeEach
     void context() throws Exception {
-        ctx = Files.createDirectories(tmp.resolve("ctx"));
-        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY . /app/\n");
-        Files.writeString(ctx.resolve(".dockerignore"), "secret.txt\n");
-        Files.writeString(ctx.resolve("secret.txt"), "s3cret\n");
-        Files.writeString(ctx.resolve("hello.txt"), "hello\n");
+        ctx = TestImages.directory(tmp.resolve("ctx"), Map.of("Dockerfile", "FROM scratch\nCOPY . /app/\n",
+                ".dockerignore", "secret.txt\n", "secret.txt", "s3cret\n", "hello.txt", "hello\n"));
     }
 
     private BuildResult build(BuildSession session, String name, List<BuildEvent> events, BuildOutput... outputs)

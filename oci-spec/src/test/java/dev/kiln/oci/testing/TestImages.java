@@ -20,6 +20,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +54,21 @@ public final class TestImages {
             }
         }
         return bytes.toByteArray();
+    }
+
+    /** {@code files} (the same map as {@link #tar}) written under {@code dir}, which is created; returns {@code dir}. */
+    public static Path directory(Path dir, Map<String, String> files) throws IOException {
+        Files.createDirectories(dir);
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Path p = dir.resolve(f.getKey());
+            if (f.getKey().endsWith("/")) {
+                Files.createDirectories(p);
+            } else {
+                Files.createDirectories(p.getParent());
+                Files.writeString(p, f.getValue());
+            }
+        }
+        return dir;
     }
 
     public static byte[] gzip(byte[] plain) throws IOException {
