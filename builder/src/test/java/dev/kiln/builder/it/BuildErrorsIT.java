@@ -2,7 +2,6 @@ package dev.kiln.builder.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -36,10 +35,7 @@ class BuildErrorsIT {
 
     /** Builds {@code dockerfile} (with a context holding {@code present.txt}); asserts what a failure must leave. */
     private UserKiln.Result failingBuild(String name, String dockerfile) throws Exception {
-        Path ctx = Files.createDirectories(kiln.work().resolve(name));
-        Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
-        Files.writeString(ctx.resolve("present.txt"), "here\n");
-        UserKiln.chown(kiln.work());
+        kiln.context(name, dockerfile, Map.of("present.txt", "here\n"));
         Path store = kiln.work().resolve("store");
         Path archive = kiln.work().resolve(name + ".tar");
         UserKiln.Result r = kiln.run(Map.of(), 10, "build", "--root", store.toString(), "--progress", "plain",

@@ -15,13 +15,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * File names are bytes, end to end (issue 10), with kiln run as CI runs it: the unprivileged
@@ -38,22 +37,19 @@ class FileNameBytesIT {
     static final String INVALID = FileNames.decode(new byte[] {'x', (byte) 0xff, (byte) 0xc3, '('});
     static final String LONG = "n".repeat(120) + FileNames.decode(new byte[] {(byte) 0xf6});
 
-    private static String user;
+    @RegisterExtension
+    static final UserKiln.PerClass WORK = UserKiln.perClass("kiln-names-it-");
     private static String registry;
-    private static Path jar;
     private static Path root;
     private static Path layerTar;
     private static String base;
 
     @BeforeAll
     static void setUp() throws Exception {
-        user = ItEnv.require("KILN_IT_USER");
         registry = ItEnv.require("KILN_IT_REGISTRY");
-        jar = ItEnv.jar();
         ExternalTool.assumeInstalled("umoci");
         ExternalTool.assumeInstalled("skopeo");
-        root = Files.createTempDirectory(Path.of("/tmp"), "kiln-names-it-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        root = WORK.kiln().work();
         Path tree = Files.createDirectories(root.resolve("tree"));
         Path data = Files.createDirectories(tree.resolve("data"));
         Files.writeString(FileNames.resolve(data, LATIN1), "latin1\n");
@@ -74,14 +70,7 @@ class FileNameBytesIT {
                 layerTar.toString()).assertSuccess();
         ExternalTool.run("skopeo", "copy", "--quiet", "--dest-tls-verify=false", "oci:" + layout + ":names",
                 "docker://" + base).assertSuccess();
-        ExternalTool.run("chown", "-R", user + ":", root.toString()).assertSuccess();
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        if (root != null) {
-            ExternalTool.run("rm", "-rf", root.toString());
-        }
+        UserKiln.chown(root);
     }
 
     /** Runs {@code command} with no locale; returns stdout as bytes (a Latin-1 string), failing on a non-zero exit. */
@@ -108,11 +97,7 @@ class FileNameBytesIT {
 
     /** {@code kiln ARGS} as the test user, {@code env -i HOME=… PATH=/usr/bin:/bin}: no LANG, no LC_*. */
     private static String kiln(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(UserKiln.asUser());
-        cmd.addAll(List.of("env", "-i", "HOME=" + root, "PATH=/usr/bin:/bin",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
-        cmd.addAll(List.of(args));
-        return run(cmd);
+        return run(WORK.kiln().bareCommand(UserKiln.asUser(), root, args));
     }
 
     private static String bytes(String text) {
@@ -142,14 +127,10 @@ class FileNameBytesIT {
         Files.writeString(context.resolve("Dockerfile"), "FROM " + base + "\n"
                 + "COPY ctx/ /copied/\n"
                 + "RUN printf new > \"/data/new-$(printf '\\366')\" && rm \"/data/x$(printf '\\377\\303(')\"\n");
-        ExternalTool.run("chown", "-R", user + ":", context.toString()).assertSuccess();
+        UserKiln.chown(context);
         String built = registry + "/names/built:" + System.nanoTime();
-        List<String> cmd = new ArrayList<>(UserKiln.asUser());
-        cmd.addAll(List.of("env", "-i", "HOME=" + root, "PATH=/usr/bin:/bin",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                "build", "--root", root.resolve("store").toString(), "--insecure-registry", registry,
-                "-t", built, "--push", context.toString()));
-        run(cmd);
+        kiln("build", "--root", root.resolve("store").toString(), "--insecure-registry", registry,
+                "-t", built, "--push", context.toString());
 
         Path pulled = root.resolve("pulled");
         ExternalTool.run("skopeo", "copy", "--quiet", "--src-tls-verify=false", "docker://" + built,

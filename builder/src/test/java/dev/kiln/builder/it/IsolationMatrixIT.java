@@ -25,7 +25,7 @@ class IsolationMatrixIT {
             RUN id > /out
             """;
     @RegisterExtension
-    static final UserKiln.AsRoot ROOT = new UserKiln.AsRoot("kiln-matrix-it-");
+    static final UserKiln.PerClass ROOT = UserKiln.perClassAsRoot("kiln-matrix-it-");
 
     @Test
     void root_chroot_copyAndTreeWalk() throws Exception {

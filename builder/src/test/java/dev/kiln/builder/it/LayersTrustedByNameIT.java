@@ -84,10 +84,7 @@ class LayersTrustedByNameIT {
     }
 
     private Path context(String name, String dockerfile) throws Exception {
-        Path ctx = Files.createDirectories(work.resolve(name));
-        Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
-        UserKiln.chown(work);
-        return ctx;
+        return kiln.context(name, dockerfile, Map.of());
     }
 
     private UserKiln.Result build(Path ctx, String... extra) throws Exception {

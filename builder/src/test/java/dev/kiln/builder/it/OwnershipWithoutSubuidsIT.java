@@ -55,7 +55,7 @@ class OwnershipWithoutSubuidsIT {
             RUN echo more >> /opt/owned/www/index.html && touch /home/bob/data/later
             """;
     @RegisterExtension
-    static final UserKiln.AsRoot ROOT = new UserKiln.AsRoot("kiln-owners-it-");
+    static final UserKiln.PerClass ROOT = UserKiln.perClassAsRoot("kiln-owners-it-");
 
     @Test
     void busybox_withoutSubuids_givesTheOwnersOfASubuidRange() throws Exception {

@@ -39,7 +39,7 @@ class ReadOnlyMountsIT {
                 report("umount", target, libc.umount2(t, 2))
             """;
     @RegisterExtension
-    static final UserKiln.AsRoot ROOT = new UserKiln.AsRoot("kiln-ro-mounts-it-");
+    static final UserKiln.PerClass ROOT = UserKiln.perClassAsRoot("kiln-ro-mounts-it-");
 
     @Test
     void build_asUser_bindAndSecretStayReadOnly() throws Exception {

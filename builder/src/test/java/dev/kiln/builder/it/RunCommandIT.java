@@ -3,15 +3,13 @@ package dev.kiln.builder.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.oci.testing.ExternalTool;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code kiln run} as an unprivileged user (KILN_IT_USER, with subuids), as a separate process
@@ -19,19 +17,16 @@ import org.junit.jupiter.api.Test;
  * locale), against the busybox fixture image.
  */
 class RunCommandIT {
-    private static String user;
+    @RegisterExtension
+    static final UserKiln.PerClass WORK = UserKiln.perClassAsRoot("kiln-run-it-");
     private static String image;
-    private static Path jar;
     private static Path root;
 
     @BeforeAll
     static void setUp() throws Exception {
-        user = ItEnv.require("KILN_IT_USER");
         image = ItEnv.require("KILN_IT_REGISTRY") + "/library/busybox:latest";
-        jar = ItEnv.jar();
-        root = Files.createTempDirectory(Path.of("/tmp"), "kiln-run-it-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        ExternalTool.run("chown", user + ":", root.toString()).assertSuccess();
+        root = WORK.kiln().work();
+        UserKiln.chown(root);
         ExternalTool.Result pulled = null;
         for (int attempt = 0; attempt < 5; attempt++) { // the shared test registry may be restarting
             pulled = kilnCommand("pull", image);
@@ -43,25 +38,13 @@ class RunCommandIT {
         assertThat(pulled.exitCode()).as(pulled.toString()).isZero();
     }
 
-    @AfterAll
-    static void tearDown() throws Exception {
-        if (root != null) {
-            ExternalTool.run("rm", "-rf", root.toString());
-        }
-    }
-
     private static ExternalTool.Result kiln(String... args) throws Exception {
         return kilnCommand("run", args);
     }
 
-    /** {@code kiln COMMAND --root STORE ARGS...} as the test user. */
+    /** {@code kiln COMMAND --root STORE ARGS...} as the test user, with no locale (as CI runners and pods run it). */
     private static ExternalTool.Result kilnCommand(String command, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", user, "--", "env", "-i", "HOME=" + root,
-                "PATH=/usr/bin:/bin", // as CI runners and pods run it: no locale
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                command, "--root", root.resolve("store").toString()));
-        cmd.addAll(List.of(args));
-        return ExternalTool.run(cmd.toArray(String[]::new));
+        return WORK.kiln().runBare(UserKiln.asUser(), root, command, args);
     }
 
     @Test

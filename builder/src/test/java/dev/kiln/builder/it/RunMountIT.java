@@ -52,23 +52,6 @@ class RunMountIT {
         }
     }
 
-    /** A context directory with a Dockerfile and files, owned by the test user. */
-    private Path context(String name, String dockerfile, Map<String, String> files) throws Exception {
-        Path ctx = Files.createDirectories(work.resolve(name));
-        Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
-        for (Map.Entry<String, String> f : files.entrySet()) {
-            Path p = ctx.resolve(f.getKey());
-            Files.createDirectories(p.getParent());
-            Files.writeString(p, f.getValue());
-        }
-        chownToUser(work);
-        return ctx;
-    }
-
-    private static void chownToUser(Path p) throws Exception {
-        UserKiln.chown(p);
-    }
-
     /** {@code kiln build --root work/store --registry-mirror ... --progress plain ARGS}, as the test user. */
     private UserKiln.Result build(Map<String, String> env, String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("build", "--root", work.resolve("store").toString(),
@@ -79,7 +62,7 @@ class RunMountIT {
 
     @Test
     void cacheMount_counterSurvivesASecondBuildWithNoCache_andStaysOutOfTheLayer() throws Exception {
-        Path ctx = context("cache", "FROM busybox\n"
+        Path ctx = kiln.context("cache", "FROM busybox\n"
                 + "RUN --mount=type=cache,target=/var/cache/counter,id=counter \\\n"
                 + "    n=$(cat /var/cache/counter/n 2>/dev/null || echo 0); n=$((n+1)); "
                 + "echo $n > /var/cache/counter/n; echo count=$n\n", Map.of());
@@ -94,7 +77,7 @@ class RunMountIT {
 
     @Test
     void secretsBindsAndTmpfs_reachTheRun_andLeaveNothingInTheImageOrStore() throws Exception {
-        Path ctx = context("all", "FROM busybox AS build\n"
+        Path ctx = kiln.context("all", "FROM busybox AS build\n"
                 + "RUN mkdir -p /out && echo from-the-stage > /out/artifact\n"
                 + "FROM busybox\n"
                 + "RUN --mount=type=secret,id=tok --mount=type=secret,id=envtok,env=TOKEN,required \\\n"
@@ -108,7 +91,7 @@ class RunMountIT {
                         ".dockerignore", "src/ignored.txt\n"));
         Path secretFile = work.resolve("secret.txt");
         Files.writeString(secretFile, SECRET);
-        chownToUser(secretFile);
+        UserKiln.chown(secretFile);
         Path archive = work.resolve("all.tar");
         Map<String, String> env = Map.of("KILN_IT_ENV_SECRET", ENV_SECRET);
         UserKiln.Result r = build(env, "--secret", "id=tok,src=" + secretFile, "--secret", "id=envtok,env=KILN_IT_ENV_SECRET",
@@ -136,19 +119,19 @@ class RunMountIT {
 
     @Test
     void secretAndCacheMounts_takeTheirOwnersAndModes() throws Exception {
-        Path ctx = context("owners", "FROM busybox\n"
+        Path ctx = kiln.context("owners", "FROM busybox\n"
                 + "RUN --mount=type=secret,id=tok,uid=1000,gid=50,mode=0440 --mount=type=cache,target=/c,uid=1000,mode=0700 \\\n"
                 + "    stat -c 'secret=%u:%g:%a' /run/secrets/tok && stat -c 'cache=%u:%a' /c\n", Map.of());
         Path secretFile = work.resolve("owners-secret.txt");
         Files.writeString(secretFile, SECRET);
-        chownToUser(secretFile);
+        UserKiln.chown(secretFile);
         UserKiln.Result r = build(Map.of(), "--secret", "id=tok,src=" + secretFile, ctx.toString()).ok();
         assertThat(r.out()).contains("secret=1000:50:440", "cache=1000:700");
     }
 
     @Test
     void missingRequiredSecret_failsAtItsLine() throws Exception {
-        Path ctx = context("missing", "FROM busybox\n\nRUN --mount=type=secret,id=nope,required cat /run/secrets/nope\n",
+        Path ctx = kiln.context("missing", "FROM busybox\n\nRUN --mount=type=secret,id=nope,required cat /run/secrets/nope\n",
                 Map.of());
         UserKiln.Result r = build(Map.of(), ctx.toString());
         assertThat(r.exit()).isEqualTo(1);
@@ -157,12 +140,12 @@ class RunMountIT {
 
     @Test
     void sshMount_forwardsTheAgentSocket() throws Exception {
-        Path ctx = context("ssh", "FROM busybox\nRUN --mount=type=ssh test -S \"$SSH_AUTH_SOCK\" && echo agent=$SSH_AUTH_SOCK\n",
+        Path ctx = kiln.context("ssh", "FROM busybox\nRUN --mount=type=ssh test -S \"$SSH_AUTH_SOCK\" && echo agent=$SSH_AUTH_SOCK\n",
                 Map.of());
         Path sock = work.resolve("agent.sock");
         try (ServerSocketChannel agent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             agent.bind(UnixDomainSocketAddress.of(sock));
-            chownToUser(sock);
+            UserKiln.chown(sock);
             UserKiln.Result r = build(Map.of("SSH_AUTH_SOCK", sock.toString()), "--ssh", "default", ctx.toString()).ok();
             assertThat(r.out()).contains("agent=/run/buildkit/ssh_agent.0");
         }

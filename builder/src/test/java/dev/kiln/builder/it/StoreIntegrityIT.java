@@ -42,15 +42,10 @@ class StoreIntegrityIT {
         }
     }
 
+    /** A context (as {@link UserKiln#context}) and the logs directory, owned by the test user. */
     private Path context(String name, String dockerfile, Map<String, String> files) throws Exception {
-        Path ctx = Files.createDirectories(work.resolve(name));
-        Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
-        for (Map.Entry<String, String> f : files.entrySet()) {
-            Files.writeString(ctx.resolve(f.getKey()), f.getValue());
-        }
         Files.createDirectories(work.resolve("logs"));
-        UserKiln.chown(work);
-        return ctx;
+        return kiln.context(name, dockerfile, files);
     }
 
     /** Starts {@code java [jvmArgs] -jar kiln.jar ARGS} as the test user, output to logs/NAME.{out,err}. */

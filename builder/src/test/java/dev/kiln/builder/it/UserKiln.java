@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.oci.testing.ExternalTool;
+import dev.kiln.oci.testing.TestImages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * The kiln jar run as a separate process by the unprivileged {@code KILN_IT_USER} (through
  * {@code runuser} when the tests run as root; else as the current user), with {@code HOME} and the
  * working directory set to a work directory that user owns; or, for tests that compare users
- * ({@link AsRoot}), by any user with the environment CI runners give it ({@link #runBare}).
+ * ({@link #perClassAsRoot}), by any user with the environment CI runners give it ({@link #runBare}).
  */
 final class UserKiln {
     private final Path jar;
@@ -40,26 +41,29 @@ final class UserKiln {
     }
 
     /**
-     * One work directory (as {@link #create}) for all the tests of a class that switch users with
-     * runuser, held in a static {@code @RegisterExtension} field: it skips the class unless the
-     * tests run as root, and deletes the directory after the last test.
+     * One work directory (as {@link #create}) for all the tests of a class, held in a static
+     * {@code @RegisterExtension} field: made before the class's tests ({@code @BeforeAll} methods
+     * included) and deleted after them.
      */
-    static final class AsRoot implements BeforeAllCallback, AfterAllCallback {
+    static final class PerClass implements BeforeAllCallback, AfterAllCallback {
         private final String prefix;
+        private final boolean rootOnly;
         private UserKiln kiln;
 
-        AsRoot(String prefix) {
-            this.prefix = prefix;
-        }
-
+        /** The work directory, once the class's tests have started. */
         UserKiln kiln() {
             return kiln;
         }
 
+        private PerClass(String prefix, boolean rootOnly) {
+            this.prefix = prefix;
+            this.rootOnly = rootOnly;
+        }
+
         @Override
         public void beforeAll(ExtensionContext context) throws IOException {
-            assumeTrue(isRoot(), "runs kiln as root and as the test users through runuser: run as root"
-                    + " (scripts/test.sh does)");
+            assumeTrue(!rootOnly || isRoot(), "runs kiln as root and as the test users through runuser:"
+                    + " run as root (scripts/test.sh does)");
             kiln = create(prefix);
         }
 
@@ -69,6 +73,16 @@ final class UserKiln {
                 kiln.delete();
             }
         }
+    }
+
+    /** A {@link PerClass} work directory. */
+    static PerClass perClass(String prefix) {
+        return new PerClass(prefix, false);
+    }
+
+    /** A {@link PerClass} work directory for tests that switch users with runuser: skips unless root. */
+    static PerClass perClassAsRoot(String prefix) {
+        return new PerClass(prefix, true);
     }
 
     Path work() {
@@ -106,17 +120,12 @@ final class UserKiln {
     }
 
     /**
-     * A context directory {@code WORK/NAME} holding {@code dockerfile} and {@code files} (relative
-     * path to text), with the whole work directory given to the test user.
+     * A context directory {@code WORK/NAME} holding {@code dockerfile} and {@code files} (as
+     * {@link TestImages#directory}), with the whole work directory given to the test user.
      */
     Path context(String name, String dockerfile, Map<String, String> files) throws IOException, InterruptedException {
-        Path ctx = Files.createDirectories(work.resolve(name));
+        Path ctx = TestImages.directory(work.resolve(name), files);
         Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
-        for (Map.Entry<String, String> f : files.entrySet()) {
-            Path p = ctx.resolve(f.getKey());
-            Files.createDirectories(p.getParent());
-            Files.writeString(p, f.getValue());
-        }
         chown(work);
         return ctx;
     }
@@ -159,11 +168,17 @@ final class UserKiln {
      */
     ExternalTool.Result runBare(List<String> prefix, Path dir, String command, String... args)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(prefix);
-        cmd.addAll(List.of("env", "-i", "HOME=" + dir, "PATH=/usr/bin:/bin",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                command, "--root", dir.resolve("store").toString()));
+        List<String> cmd = new ArrayList<>(List.of(command, "--root", dir.resolve("store").toString()));
         cmd.addAll(List.of(args));
-        return ExternalTool.run(cmd.toArray(String[]::new));
+        return ExternalTool.run(bareCommand(prefix, dir, cmd.toArray(String[]::new)).toArray(String[]::new));
+    }
+
+    /** The command line {@code PREFIX env -i HOME=HOME PATH=/usr/bin:/bin JAVA -jar KILN ARGS} of {@link #runBare}. */
+    List<String> bareCommand(List<String> prefix, Path home, String... args) {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of("env", "-i", "HOME=" + home, "PATH=/usr/bin:/bin",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
     }
 }
