@@ -54,8 +54,7 @@ public final class RunMounts implements AutoCloseable {
     private final List<Resolved> mounts;
     private final BuildServices s;
     private final List<Path> scratch = new ArrayList<>();
-    private final List<CacheMounts.Lease> leases = new ArrayList<>();
-    private final List<SecretDirs.Held> secretDirs = new ArrayList<>();
+    private final List<HeldDir> held = new ArrayList<>();
     private final List<String> env = new ArrayList<>();
     private final Map<String, Boolean> targets = new LinkedHashMap<>();
 
@@ -191,7 +190,7 @@ public final class RunMounts implements AutoCloseable {
         if (s.cacheMounts() == null) {
             throw new StepException(at, "RUN --mount=type=cache needs a store for its cache directories", null);
         }
-        CacheMounts.Lease lease = s.cacheMounts().acquire(identity, m.sharing(), dir -> {
+        HeldDir cache = s.cacheMounts().acquire(identity, m.sharing(), dir -> {
             if (r.from() != null) {
                 BuildContext seed = r.from().context().get();
                 scratch.add(seed.dir());
@@ -202,8 +201,8 @@ public final class RunMounts implements AutoCloseable {
                 setOwner(dir, m.uid() == null ? 0 : m.uid(), m.gid() == null ? 0 : m.gid());
             }
         });
-        leases.add(lease);
-        Path dir = lease.dir();
+        held.add(cache);
+        Path dir = cache.dir();
         if (!r.source().isEmpty()) {
             dir = inside(dir, r.source(), r);
         }
@@ -354,9 +353,9 @@ public final class RunMounts implements AutoCloseable {
         Path shm = SecretDirs.IN_MEMORY;
         if (Files.isDirectory(shm) && Files.isWritable(shm)) {
             try {
-                SecretDirs.Held held = SecretDirs.create(shm);
-                secretDirs.add(held);
-                return held.dir();
+                HeldDir secret = SecretDirs.create(shm);
+                held.add(secret);
+                return secret.dir();
             } catch (IOException e) {
                 // fall back to the build's scratch space
             }
@@ -382,12 +381,8 @@ public final class RunMounts implements AutoCloseable {
 
     @Override
     public void close() {
-        for (CacheMounts.Lease l : leases) {
-            l.close();
-        }
-        leases.clear();
-        secretDirs.forEach(SecretDirs.Held::close);
-        secretDirs.clear();
+        held.forEach(HeldDir::close);
+        held.clear();
         for (Path p : scratch) {
             FileTrees.deleteQuietly(p);
         }
