@@ -45,12 +45,15 @@ public final class Sandbox implements AutoCloseable {
     /** Null when containers' chown calls are recorded; else why not ("not needed" with a range). */
     private final String chownProblem;
     private final Confinement confinement;
+    /** The user namespace containers enter, when kiln is real root over its subordinate range. */
+    private final ContainerUserns userns;
     private final AtomicLong counter = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread cleanup = new Thread(this::close, "kiln-sandbox-cleanup");
 
-    private Sandbox(Spawner spawner, Isolation isolation, IdMapping mapping, Path runDir,
+    private Sandbox(Spawner spawner, Isolation isolation, IdMapping mapping, ContainerUserns userns, Path runDir,
             String overlayProblem, String namespaceProblem, String chownProblem) {
+        this.userns = userns;
         this.namespaceProblem = namespaceProblem;
         this.spawner = spawner;
         this.isolation = isolation;
@@ -84,7 +87,9 @@ public final class Sandbox implements AutoCloseable {
                     "kiln re-executes itself in a user namespace at start (Userns.ensureInside); "
                             + "call it before opening a sandbox");
         }
-        IdMapping mapping = IdMapping.current();
+        IdMapping kilns = IdMapping.current();
+        // real root over its own range: containers get the range only, in a namespace of their own
+        IdMapping mapping = kilns.withoutHostRoot();
         Path dir;
         Spawner spawner;
         try {
@@ -97,7 +102,9 @@ public final class Sandbox implements AutoCloseable {
                     "check that java can start and that " + System.getProperty("java.io.tmpdir")
                             + " is writable", null, 0, e);
         }
+        ContainerUserns userns = null;
         try {
+            userns = kilns.mapsHostRootAside() ? ContainerUserns.create(kilns) : null;
             Probe probe = Probe.run(spawner, options.upperDirs() != null ? options.upperDirs() : dir);
             Isolation chosen = choose(requested, probe);
             String overlayProblem = chosen != Isolation.USERNS ? "chroot isolation"
@@ -108,7 +115,7 @@ public final class Sandbox implements AutoCloseable {
                     chosen, requested, overlayProblem == null ? "works" : "unavailable: " + overlayProblem,
                     mapping.isInitial() ? "host" : mapping.isSingle() ? "single" : "range",
                     chownProblem == null ? "works" : chownProblem);
-            Sandbox sandbox = new Sandbox(spawner, chosen, mapping, dir, overlayProblem,
+            Sandbox sandbox = new Sandbox(spawner, chosen, mapping, userns, dir, overlayProblem,
                     probe.namespaceProblem(), chownProblem);
             Runtime.getRuntime().addShutdownHook(sandbox.cleanup);
             sandbox.idMappingLimitation().ifPresent(m -> LOG.log(Level.WARNING, m));
@@ -120,6 +127,9 @@ public final class Sandbox implements AutoCloseable {
             return sandbox;
         } catch (RuntimeException e) {
             spawner.close();
+            if (userns != null) {
+                userns.close();
+            }
             FileTrees.deleteQuietly(dir);
             throw e;
         }
@@ -239,8 +249,8 @@ public final class Sandbox implements AutoCloseable {
             checkIdentity(spec.user());
         }
         ChildProgram program = isolation == Isolation.CHROOT
-                ? ContainerSetup.chrooted(spec, prepared.setup(), mapping, confinement)
-                : ContainerSetup.namespaced(spec, prepared.setup(), mapping, confinement, recorder);
+                ? ContainerSetup.chrooted(spec, prepared.setup(), mapping, confinement, userns)
+                : ContainerSetup.namespaced(spec, prepared.setup(), mapping, confinement, recorder, userns);
         long flags = isolation == Isolation.CHROOT ? 0
                 : NAMESPACES | (spec.network() == Network.NONE ? Spawner.CLONE_NEWNET : 0);
         Spawner.Outcome outcome;
@@ -442,7 +452,8 @@ public final class Sandbox implements AutoCloseable {
         if (isolation == Isolation.CHROOT && namespaceProblem != null) {
             sb.append("; namespaces: ").append(namespaceProblem);
         }
-        sb.append(", ").append(describeIds(mapping)).append(')');
+        sb.append(", ").append(userns != null ? "root's own user namespace: " : "")
+                .append(describeIds(mapping)).append(')');
         return sb.toString();
     }
 
@@ -453,7 +464,7 @@ public final class Sandbox implements AutoCloseable {
         if (mapping.isSingle()) {
             return "single id mapping: only root";
         }
-        return mapping.uids().stream().filter(r -> r.inside() > 0).findFirst()
+        return mapping.uids().stream().filter(r -> r.count() > 1).findFirst()
                 .map(r -> "subuid range " + r.outside() + "-" + (r.outside() + r.count() - 1))
                 .orElse("user namespace");
     }
@@ -463,6 +474,9 @@ public final class Sandbox implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             spawner.close();
+            if (userns != null) {
+                userns.close();
+            }
             FileTrees.deleteQuietly(runDir);
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);

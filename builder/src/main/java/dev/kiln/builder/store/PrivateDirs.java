@@ -1,6 +1,8 @@
 package dev.kiln.builder.store;
 
 import dev.kiln.oci.KilnException;
+import dev.kiln.runtime.IdMapping;
+import dev.kiln.runtime.Userns;
 import dev.kiln.runtime.linux.Syscalls;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -40,8 +42,7 @@ public final class PrivateDirs {
                     "someone may have planted it; remove it, or use another directory", null);
         }
         int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        int me = Syscalls.getuid();
-        if (owner != me) {
+        if (!isMine(owner)) {
             throw new KilnException("refusing " + dir + ": it belongs to uid " + owner + ", not to this user",
                     "someone may have planted it; remove it, or use another directory", null);
         }
@@ -62,11 +63,20 @@ public final class PrivateDirs {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         } catch (FileAlreadyExistsException exists) {
             if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
-                    && (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS) == Syscalls.getuid()
+                    && isMine((Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS))
                     && !Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY)) {
                 Files.setPosixFilePermissions(dir, OWNER_ONLY);
             }
         }
         return dir;
+    }
+
+    /**
+     * True for this user's uid, and, when kiln is real root over its subordinate range, for the id
+     * host root has in kiln's namespace (what root made outside it).
+     */
+    private static boolean isMine(int owner) {
+        return owner == Syscalls.getuid()
+                || Userns.current().isPresent() && IdMapping.current().hostRootAside().orElse(-1) == owner;
     }
 }
