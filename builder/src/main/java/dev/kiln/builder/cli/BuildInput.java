@@ -1,8 +1,8 @@
 package dev.kiln.builder.cli;
 
 import dev.kiln.builder.dockerfile.DockerfileText;
-import dev.kiln.builder.engine.ContextArchive;
-import dev.kiln.builder.engine.RemoteContext;
+import dev.kiln.builder.engine.context.ContextArchive;
+import dev.kiln.builder.engine.context.RemoteContext;
 import dev.kiln.oci.KilnException;
 import java.io.IOException;
 import java.io.InputStream;

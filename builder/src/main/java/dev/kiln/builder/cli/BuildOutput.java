@@ -1,11 +1,11 @@
 package dev.kiln.builder.cli;
 
-import dev.kiln.builder.store.CrashPoint;
-import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.engine.BuiltImage;
-import dev.kiln.builder.engine.RootfsExport;
+import dev.kiln.builder.output.RootfsExport;
 import dev.kiln.builder.registry.Reference;
+import dev.kiln.builder.store.CrashPoint;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.layout.BlobStore;
 import dev.kiln.oci.layout.DockerArchive;
 import dev.kiln.oci.layout.OciArchive;

@@ -1,9 +1,9 @@
 package dev.kiln.builder.cli;
 
-import dev.kiln.builder.engine.StorePruner;
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.store.ImageRecord;
 import dev.kiln.builder.store.LocalStore;
+import dev.kiln.builder.store.StorePruner;
 import dev.kiln.oci.KilnException;
 import java.io.PrintWriter;
 import java.util.List;

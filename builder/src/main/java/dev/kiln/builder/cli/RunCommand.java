@@ -1,8 +1,8 @@
 package dev.kiln.builder.cli;
 
-import dev.kiln.builder.engine.LayerDirs;
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
+import dev.kiln.builder.snapshot.LayerDirs;
 import dev.kiln.builder.store.ImageRecord;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.oci.ContainerConfig;

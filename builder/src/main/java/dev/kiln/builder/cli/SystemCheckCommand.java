@@ -1,7 +1,7 @@
 package dev.kiln.builder.cli;
 
-import dev.kiln.builder.engine.StoreChecker;
 import dev.kiln.builder.store.LocalStore;
+import dev.kiln.builder.store.StoreChecker;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

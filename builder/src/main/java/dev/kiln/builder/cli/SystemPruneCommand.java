@@ -1,9 +1,9 @@
 package dev.kiln.builder.cli;
 
-import dev.kiln.builder.engine.StorePruner;
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.snapshot.ProcessIds;
 import dev.kiln.builder.store.LocalStore;
+import dev.kiln.builder.store.StorePruner;
 import dev.kiln.runtime.Userns;
 import java.io.BufferedReader;
 import java.io.IOException;

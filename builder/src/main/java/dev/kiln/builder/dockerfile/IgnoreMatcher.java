@@ -1,5 +1,6 @@
 package dev.kiln.builder.dockerfile;
 
+import dev.kiln.oci.files.ImagePaths;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,7 +54,7 @@ public final class IgnoreMatcher {
                 p = Chars.trim(p.substring(1));
             }
             if (!p.isEmpty()) {
-                p = PathClean.clean(p);
+                p = ImagePaths.clean(p);
                 if (p.length() > 1 && p.charAt(0) == '/') {
                     p = p.substring(1);
                 }
@@ -61,7 +62,7 @@ public final class IgnoreMatcher {
             if (p.isEmpty()) {
                 throw new DockerfileException(at, "illegal exclusion pattern: `!` needs a pattern after it");
             }
-            p = PathClean.clean(p);
+            p = ImagePaths.clean(p);
             String bad = GlobSyntax.check(p);
             if (bad != null) {
                 throw new DockerfileException(at, "bad .dockerignore pattern `" + line.strip() + "`: " + bad);

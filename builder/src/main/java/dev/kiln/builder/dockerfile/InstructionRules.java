@@ -1,5 +1,7 @@
 package dev.kiln.builder.dockerfile;
 
+import dev.kiln.oci.files.ImagePaths;
+
 /**
  * What an instruction's values must satisfy once its variables are expanded, before anything runs:
  * the one place for these rules, so that {@code kiln check} (through the planner) and
@@ -63,7 +65,7 @@ public final class InstructionRules {
         }
         String abs = target.startsWith("/") ? target : workdir == null ? null
                 : (workdir.endsWith("/") ? workdir : workdir + "/") + target;
-        if (abs != null && PathClean.clean(abs).equals("/")) {
+        if (abs != null && ImagePaths.clean(abs).equals("/")) {
             throw new DockerfileException(at, "invalid mount target \"/\" in RUN --mount");
         }
     }

@@ -1,6 +1,7 @@
 package dev.kiln.builder.engine;
 
 import dev.kiln.builder.dockerfile.RunInstruction;
+import dev.kiln.builder.engine.mount.BuildSecrets;
 import dev.kiln.oci.Compression;
 import dev.kiln.oci.Platform;
 import java.time.Instant;

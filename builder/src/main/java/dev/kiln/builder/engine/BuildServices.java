@@ -1,6 +1,11 @@
 package dev.kiln.builder.engine;
 
 import dev.kiln.builder.cache.BuildCache;
+import dev.kiln.builder.engine.context.BuildContext;
+import dev.kiln.builder.engine.copy.CopyPlanner;
+import dev.kiln.builder.engine.mount.CacheMounts;
+import dev.kiln.builder.engine.run.RunExecutor;
+import dev.kiln.builder.snapshot.LayerFiles;
 import dev.kiln.builder.snapshot.SnapshotOptions;
 import dev.kiln.builder.snapshot.Snapshotter;
 import dev.kiln.oci.layout.BlobStore;
@@ -15,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * What every step of one build shares: stores, cache, runtime, listener, options, scratch space,
  * the directories of cache mounts (null when the build has no store for them).
  */
-record BuildServices(
+public record BuildServices(
         BlobStore blobs,
         LayerFiles files,
         Snapshotter snapshotter,
@@ -31,7 +36,7 @@ record BuildServices(
         AtomicLong counter) {
 
     /** A new empty directory under the build's scratch space. */
-    Path newDir(String prefix) {
+    public Path newDir(String prefix) {
         try {
             return Files.createDirectories(scratch.resolve(prefix + "-" + counter.incrementAndGet()));
         } catch (IOException e) {
@@ -40,23 +45,23 @@ record BuildServices(
     }
 
     /** In a {@link BuildOptions#cachedLayersOnly()} build, stops before {@code step} makes a layer. */
-    void beforeLayerWork(String step) {
+    public void beforeLayerWork(String step) {
         if (options.cachedLayersOnly()) {
             throw new CacheOnlyMiss(step);
         }
     }
 
     /** The time written into history entries: SOURCE_DATE_EPOCH or now. */
-    String now() {
+    public String now() {
         Instant t = options.sourceDateEpoch() != null ? options.sourceDateEpoch() : Instant.now();
         return dev.kiln.oci.ImageConfig.formatTime(t);
     }
 
-    SnapshotOptions snapshotOptions() {
+    public SnapshotOptions snapshotOptions() {
         return SnapshotOptions.gzip().withCompression(options.compression()).withClampTime(options.sourceDateEpoch());
     }
 
-    boolean blobExists(dev.kiln.oci.Digest d) {
+    public boolean blobExists(dev.kiln.oci.Digest d) {
         try {
             return blobs.has(d);
         } catch (IOException e) {

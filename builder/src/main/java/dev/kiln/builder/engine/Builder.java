@@ -1,18 +1,26 @@
 package dev.kiln.builder.engine;
 
-import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.dockerfile.ArgInstruction;
 import dev.kiln.builder.dockerfile.FromInstruction;
 import dev.kiln.builder.dockerfile.IgnoreMatcher;
 import dev.kiln.builder.dockerfile.Instruction;
 import dev.kiln.builder.dockerfile.VariableScope;
+import dev.kiln.builder.engine.context.BuildContext;
+import dev.kiln.builder.engine.copy.CopyPlanner;
+import dev.kiln.builder.engine.copy.CopySource;
+import dev.kiln.builder.engine.copy.HttpDownloader;
+import dev.kiln.builder.engine.mount.CacheMounts;
+import dev.kiln.builder.engine.run.RunExecutor;
 import dev.kiln.builder.plan.BuildPlan;
 import dev.kiln.builder.plan.PlanOptions;
 import dev.kiln.builder.plan.Stage;
+import dev.kiln.builder.snapshot.LayerFiles;
+import dev.kiln.builder.snapshot.RootfsExtractor;
 import dev.kiln.builder.snapshot.Snapshotter;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.layout.BlobStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,5 @@
 package dev.kiln.builder.engine;
 
-import dev.kiln.oci.files.FileNames;
-import dev.kiln.oci.files.FileTrees;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cache.CacheKey;
 import dev.kiln.builder.dockerfile.AddInstruction;
@@ -10,21 +8,35 @@ import dev.kiln.builder.dockerfile.CmdInstruction;
 import dev.kiln.builder.dockerfile.CopyInstruction;
 import dev.kiln.builder.dockerfile.Dockerfile;
 import dev.kiln.builder.dockerfile.DockerfileException;
-import dev.kiln.builder.dockerfile.InstructionRules;
 import dev.kiln.builder.dockerfile.EnvInstruction;
 import dev.kiln.builder.dockerfile.Instruction;
+import dev.kiln.builder.dockerfile.InstructionRules;
 import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.dockerfile.VariableScope;
 import dev.kiln.builder.dockerfile.WorkdirInstruction;
+import dev.kiln.builder.engine.config.ArgChange;
+import dev.kiln.builder.engine.config.ConfigChange;
+import dev.kiln.builder.engine.config.ConfigChanges;
+import dev.kiln.builder.engine.config.WorkdirChange;
+import dev.kiln.builder.engine.context.Archives;
+import dev.kiln.builder.engine.copy.CopySource;
+import dev.kiln.builder.engine.copy.CopySpec;
+import dev.kiln.builder.engine.copy.CopyStep;
+import dev.kiln.builder.engine.copy.Passwd;
+import dev.kiln.builder.engine.run.RunStep;
 import dev.kiln.builder.plan.BaseRef;
 import dev.kiln.builder.plan.Stage;
 import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.snapshot.LayerBlob;
+import dev.kiln.builder.snapshot.LayerFiles;
 import dev.kiln.builder.snapshot.Owner;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.KilnException;
-import dev.kiln.oci.layer.DiffIdMismatchException;
 import dev.kiln.oci.Platform;
+import dev.kiln.oci.files.FileNames;
+import dev.kiln.oci.files.FileTrees;
+import dev.kiln.oci.files.ImagePaths;
+import dev.kiln.oci.layer.DiffIdMismatchException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -223,7 +235,7 @@ final class StageExecutor {
             Owner owner = user == null || user.isEmpty() ? Owner.ROOT : Passwd.resolve(user, view);
             Path layer = s.newDir("workdir");
             try {
-                String rel = view.realPath(Paths.relative(dir));
+                String rel = view.realPath(ImagePaths.relative(dir));
                 Map<String, Owner> owners = new LinkedHashMap<>();
                 String sofar = "";
                 for (String part : rel.split("/")) {

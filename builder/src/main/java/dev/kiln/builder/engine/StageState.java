@@ -10,12 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The image a stage has so far, while its steps run. Owned by one thread. */
-final class StageState {
-    final String label;
-    final VariableScope scope;
-    ImageConfig config;
-    List<LayerBlob> layers;
-    CacheKey key;
+public final class StageState {
+    public final String label;
+    public final VariableScope scope;
+    public ImageConfig config;
+    public List<LayerBlob> layers;
+    public CacheKey key;
     boolean cmdSet;
 
     StageState(String label, VariableScope scope, ImageConfig config, List<LayerBlob> layers, CacheKey key) {
@@ -27,13 +27,13 @@ final class StageState {
     }
 
     /** Adopts a cached or freshly computed step result. */
-    void adopt(BuildCache.Entry entry, CacheKey newKey) {
+    public void adopt(BuildCache.Entry entry, CacheKey newKey) {
         config = entry.config();
         layers = new ArrayList<>(entry.layers());
         key = newKey;
     }
 
-    BuildCache.Entry entry() {
+    public BuildCache.Entry entry() {
         return new BuildCache.Entry(config, layers);
     }
 
@@ -45,7 +45,7 @@ final class StageState {
     }
 
     /** Records a step that made {@code layer}. */
-    void addLayer(LayerBlob layer, String createdBy, String created) {
+    public void addLayer(LayerBlob layer, String createdBy, String created) {
         layers.add(layer);
         config = config.withLayer(layer.diffId(), history(createdBy, created));
     }

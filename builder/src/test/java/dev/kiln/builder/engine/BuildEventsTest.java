@@ -3,6 +3,7 @@ package dev.kiln.builder.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.builder.engine.run.RunFailedException;
 import dev.kiln.builder.progress.ProgressEvent;
 import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.oci.Platform;

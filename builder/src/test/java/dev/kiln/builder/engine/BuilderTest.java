@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.builder.dockerfile.DockerfileException;
+import dev.kiln.builder.engine.run.RunFailedException;
+import dev.kiln.builder.engine.run.RunRequest;
 import dev.kiln.builder.plan.PlanOptions;
 import dev.kiln.oci.History;
 import dev.kiln.oci.ImageConfig;

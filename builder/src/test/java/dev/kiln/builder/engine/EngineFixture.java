@@ -1,10 +1,11 @@
 package dev.kiln.builder.engine;
 
-import dev.kiln.oci.files.FileNames;
-import dev.kiln.oci.layer.TarReader;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.dockerfile.Dockerfile;
 import dev.kiln.builder.dockerfile.IgnoreFiles;
+import dev.kiln.builder.engine.context.BuildContext;
+import dev.kiln.builder.engine.run.RunExecutor;
+import dev.kiln.builder.engine.run.RunRequest;
 import dev.kiln.builder.plan.BuildPlan;
 import dev.kiln.builder.plan.PlanOptions;
 import dev.kiln.builder.plan.Planner;
@@ -13,6 +14,8 @@ import dev.kiln.builder.store.LocalStore;
 import dev.kiln.oci.Compression;
 import dev.kiln.oci.Image;
 import dev.kiln.oci.Platform;
+import dev.kiln.oci.files.FileNames;
+import dev.kiln.oci.layer.TarReader;
 import dev.kiln.oci.testing.TestImages;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,16 +33,16 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
  * A store, a base image ({@code base}: busybox-like, two layers with /etc/passwd and /etc/group),
  * a scripted RUN executor and a recording listener, for engine tests without a registry or runtime.
  */
-final class EngineFixture {
+public final class EngineFixture {
     static final Platform PLATFORM = Platform.of("linux", "amd64", null);
 
     final Path root;
-    final LocalStore store;
-    final Path context;
-    final List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
-    final List<RunRequest> runs = Collections.synchronizedList(new ArrayList<>());
+    public final LocalStore store;
+    public final Path context;
+    public final List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+    public final List<RunRequest> runs = Collections.synchronizedList(new ArrayList<>());
     BaseImage base;
-    BuildOptions options = BuildOptions.defaults(PLATFORM);
+    public BuildOptions options = BuildOptions.defaults(PLATFORM);
     /** Base images: only {@code base}. */
     ImageSource images = (ref, platform) -> {
         if (!ref.equals("base")) {
@@ -48,7 +51,7 @@ final class EngineFixture {
         return base;
     };
 
-    EngineFixture(Path root) throws IOException {
+    public EngineFixture(Path root) throws IOException {
         this.root = root;
         this.store = new LocalStore(root.resolve("store"));
         this.context = Files.createDirectories(root.resolve("context"));
@@ -75,7 +78,7 @@ final class EngineFixture {
      * {@code exit N}, {@code cat PATH} (prints a file, through the mounts) and {@code append PATH TEXT} (a line
      * to a file, through the mounts). Like the runtime, it first creates the mounts' targets in the upper dir.
      */
-    RunExecutor runExecutor() {
+    public RunExecutor runExecutor() {
         return request -> {
             runs.add(request);
             try {
@@ -135,7 +138,7 @@ final class EngineFixture {
     }
 
     /** Where a container path is on the host: under the deepest mount holding it, else in the upper dir. */
-    static Path mounted(RunRequest request, String path) {
+    public static Path mounted(RunRequest request, String path) {
         dev.kiln.runtime.Mount best = null;
         for (dev.kiln.runtime.Mount m : request.mounts()) {
             if ((path.equals(m.target()) || path.startsWith(m.target() + "/"))
@@ -150,17 +153,17 @@ final class EngineFixture {
     }
 
     /** A context file; {@code rel} in {@link FileNames} text form (a name need not be UTF-8). */
-    void file(String rel, String content) throws IOException {
+    public void file(String rel, String content) throws IOException {
         Path p = FileNames.resolve(context, rel);
         Files.createDirectories(p.getParent());
         Files.writeString(p, content);
     }
 
-    BuiltImage build(String dockerfile) throws Exception {
+    public BuiltImage build(String dockerfile) throws Exception {
         return build(dockerfile, PlanOptions.defaults().withBuildArgs(Map.of()));
     }
 
-    BuiltImage build(String dockerfile, PlanOptions planOptions) throws Exception {
+    public BuiltImage build(String dockerfile, PlanOptions planOptions) throws Exception {
         Files.writeString(context.resolve("Dockerfile"), dockerfile);
         Dockerfile df = Dockerfile.parse("Dockerfile", dockerfile);
         BuildPlan plan = Planner.plan(df, planOptions);
@@ -171,14 +174,14 @@ final class EngineFixture {
         return builder.build(plan, planOptions, ctx);
     }
 
-    long count(Class<? extends BuildEvent> type) {
+    public long count(Class<? extends BuildEvent> type) {
         synchronized (events) {
             return events.stream().filter(type::isInstance).count();
         }
     }
 
     /** The entries of one layer blob, by name. */
-    Map<String, TarArchiveEntry> entries(LayerBlob layer) throws IOException {
+    public Map<String, TarArchiveEntry> entries(LayerBlob layer) throws IOException {
         Map<String, TarArchiveEntry> out = new LinkedHashMap<>();
         try (InputStream in = store.open(layer.descriptor().digest());
                 TarReader tar = new TarReader(Compression.autoDecompress(in))) {
@@ -191,7 +194,7 @@ final class EngineFixture {
     }
 
     /** The content of a file in a layer. */
-    String read(LayerBlob layer, String name) throws IOException {
+    public String read(LayerBlob layer, String name) throws IOException {
         try (InputStream in = store.open(layer.descriptor().digest());
                 TarReader tar = new TarReader(Compression.autoDecompress(in))) {
             TarArchiveEntry e;

@@ -1,0 +1,169 @@
+package dev.kiln.builder.engine.run;
+
+import dev.kiln.builder.dockerfile.RunInstruction;
+import dev.kiln.builder.snapshot.LayerDirs;
+import dev.kiln.oci.BlobSource;
+import dev.kiln.oci.files.FileTrees;
+import dev.kiln.runtime.ExecResult;
+import dev.kiln.runtime.ExecSpec;
+import dev.kiln.runtime.Execution;
+import dev.kiln.runtime.Isolation;
+import dev.kiln.runtime.Mount;
+import dev.kiln.runtime.Network;
+import dev.kiln.runtime.OverlayFormat;
+import dev.kiln.runtime.RootChanges;
+import dev.kiln.runtime.RootFs;
+import dev.kiln.runtime.Sandbox;
+import dev.kiln.runtime.SandboxOptions;
+import dev.kiln.runtime.Stdio;
+import dev.kiln.runtime.UserLookup;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * RUN through kiln's runtime: the image's layers, each extracted once into the store's layer
+ * directories, are the overlay's lower dirs; the step's upper dir receives its changes. The
+ * {@link Sandbox} (and its spawner JVM) is opened at the first RUN that misses the cache, so a
+ * fully cached build starts no container machinery. kiln must already be root (really or in its
+ * user namespace).
+ */
+public final class RuntimeRunExecutor implements RunExecutor {
+    private final Isolation isolation;
+    private final Path upperDirs;
+    private final LayerDirs layers;
+    private Sandbox sandbox;
+
+    /** @param storeRoot the local store; extracted layers live in its {@code layers/} */
+    public RuntimeRunExecutor(Isolation isolation, Path storeRoot, BlobSource blobs) {
+        this.isolation = isolation;
+        this.upperDirs = storeRoot.resolve("tmp");
+        this.layers = new LayerDirs(storeRoot.resolve("layers"), blobs);
+    }
+
+    private synchronized Sandbox sandbox() {
+        if (sandbox == null) {
+            sandbox = Sandbox.open(SandboxOptions.of(isolation).withUpperDirs(upperDirs));
+        }
+        return sandbox;
+    }
+
+    /** Opens the sandbox (probing what works here); how it isolates containers. */
+    @Override
+    public String prepare() {
+        return sandbox().describe();
+    }
+
+    @Override
+    public Result run(RunRequest request) throws InterruptedException {
+        List<Path> lowers = request.layers().stream().map(layers::dir).toList();
+        Path work = request.upperDir().resolveSibling(request.upperDir().getFileName() + ".work");
+        UserLookup.Resolved who = new UserLookup(lowers).resolve(request.user());
+        ExecSpec spec = ExecSpec.of(RootFs.overlay(lowers, request.upperDir(), work), request.argv())
+                .withEnv(who.withHome(request.env()))
+                .withUser(who.user())
+                .withWorkDir(request.workingDir())
+                .withNetwork(request.network() == RunInstruction.Network.NONE ? Network.NONE : Network.HOST)
+                .withStdio(Stdio.NULL, Stdio.PIPE, Stdio.PIPE)
+                .withMounts(mounts(request));
+        if (!request.mounts().isEmpty() && sandbox().isolation() == Isolation.CHROOT) {
+            throw new dev.kiln.oci.KilnException("RUN --mount is not supported with --isolation=chroot "
+                    + "(it has no mount namespace to mount in)", "use --isolation=userns where user namespaces work", null);
+        }
+        try {
+            Execution ex = sandbox().start(spec);
+            Thread out = pump(ex.stdout(), request);
+            Thread err = pump(ex.stderr(), request);
+            ExecResult r = ex.waitFor();
+            out.join();
+            err.join();
+            dropMountPoints(request.upperDir(), lowers);
+            boolean kept = r.changes() == RootChanges.OVERLAY || r.changes() == RootChanges.TREE_DIFF;
+            boolean faked = sandbox().fakesIdentity(who.user());
+            return new Result(r.exitCode(), kept, sandbox().recordsOwners(),
+                    faked ? new dev.kiln.builder.snapshot.Owner(who.user().uid(), who.user().gid()) : null);
+        } finally {
+            FileTrees.deleteQuietly(work);
+        }
+    }
+
+    @Override
+    public boolean keepAsLayer(Path upperDir, dev.kiln.builder.snapshot.LayerBlob layer) {
+        return layers.adopt(upperDir, layer);
+    }
+
+    private static List<Mount> mounts(RunRequest request) {
+        List<Mount> out = new ArrayList<>(request.mounts());
+        request.files().forEach((target, file) -> out.add(new Mount.Bind(file, target, true)));
+        return out;
+    }
+
+    /** Files the runtime bind-mounts over; BuildKit keeps them out of layers when the image lacks them. */
+    static final List<String> MOUNT_POINTS = List.of("etc/hostname", "etc/hosts", "etc/resolv.conf");
+    /** Directories the runtime mounts on (BuildKit's mount stubs), likewise. */
+    static final List<String> MOUNT_DIRS = List.of("dev", "proc", "sys");
+
+    /** Removes the empty mount points the runtime had to create in the upper dir (BuildKit's stub cleanup). */
+    static void dropMountPoints(Path upper, List<Path> lowers) {
+        for (String d : MOUNT_DIRS) {
+            Path dir = upper.resolve(d);
+            try (var entries = Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? Files.list(dir) : null) {
+                if (entries != null && entries.findAny().isEmpty()
+                        && lowers.stream().noneMatch(l -> Files.exists(l.resolve(d), LinkOption.NOFOLLOW_LINKS))) {
+                    Files.delete(dir);
+                }
+            } catch (IOException e) {
+                // keep it
+            }
+        }
+        for (String p : MOUNT_POINTS) {
+            Path f = upper.resolve(p);
+            try {
+                if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && Files.size(f) == 0
+                        && lowers.stream().noneMatch(l -> Files.exists(l.resolve(p), LinkOption.NOFOLLOW_LINKS))) {
+                    Files.delete(f);
+                    Path etc = f.getParent();
+                    try (var left = Files.list(etc)) {
+                        if (left.findAny().isEmpty() && lowers.stream().anyMatch(l -> Files.isDirectory(l.resolve("etc")))
+                                && !OverlayFormat.isOpaque(etc)) {
+                            Files.delete(etc);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // keep it: a stray empty file is harmless
+            }
+        }
+    }
+
+    private static Thread pump(InputStream in, RunRequest request) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    request.output().accept(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "kiln-run-output");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (sandbox != null) {
+            sandbox.close();
+            sandbox = null;
+        }
+    }
+}
