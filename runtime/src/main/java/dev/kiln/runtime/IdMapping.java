@@ -65,6 +65,11 @@ public record IdMapping(List<Range> uids, List<Range> gids, boolean setgroupsAll
         return uids.stream().filter(Range::isHostRootAside).mapToLong(Range::inside).findFirst();
     }
 
+    /** The gid host root's group has here when {@link #mapsHostRootAside}. */
+    public java.util.OptionalLong hostRootGroupAside() {
+        return gids.stream().filter(Range::isHostRootAside).mapToLong(Range::inside).findFirst();
+    }
+
     /** These maps without the host root id a {@link #mapsHostRootAside} mapping keeps aside. */
     public IdMapping withoutHostRoot() {
         return new IdMapping(uids.stream().filter(r -> !r.isHostRootAside()).toList(),

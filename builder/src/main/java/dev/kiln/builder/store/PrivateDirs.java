@@ -33,6 +33,7 @@ public final class PrivateDirs {
         Files.createDirectories(dir.toAbsolutePath().getParent());
         try {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            giveToHostRoot(dir);
         } catch (FileAlreadyExistsException exists) {
             // checked below
         }
@@ -69,6 +70,21 @@ public final class PrivateDirs {
             }
         }
         return dir;
+    }
+
+    /**
+     * When kiln is real root over its subordinate range, makes {@code dir} (just created, so its
+     * namespace's root's, a subordinate id) host root's, as it is when root runs kiln outside.
+     */
+    private static void giveToHostRoot(Path dir) throws IOException {
+        if (Userns.current().isEmpty()) {
+            return;
+        }
+        IdMapping mapping = IdMapping.current();
+        if (mapping.mapsHostRootAside()) {
+            Files.setAttribute(dir, "unix:uid", (int) mapping.hostRootAside().getAsLong(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(dir, "unix:gid", (int) mapping.hostRootGroupAside().orElse(65534), LinkOption.NOFOLLOW_LINKS);
+        }
     }
 
     /**
