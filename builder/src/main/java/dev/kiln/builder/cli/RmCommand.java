@@ -1,17 +1,18 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.builder.snapshot.ProcessIds;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.oci.KilnException;
 import dev.kiln.runtime.Userns;
-import java.util.List;
-import java.util.OptionalInt;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
 
 @Command(name = "rm", description = "Remove stopped containers and their files.")
 final class RmCommand implements Callable<Integer> {
@@ -35,11 +36,14 @@ final class RmCommand implements Callable<Integer> {
                 StopCommand.stop(state, 0);
             }
         }
-        // files written by containers may belong to subordinate ids: delete from inside
-        List<String> original = spec.root().commandLine().getParseResult().originalArgs();
-        OptionalInt outer = Userns.ensureInside(original.toArray(new String[0]));
-        if (outer.isPresent()) {
-            return outer.getAsInt();
+        // files written by containers may belong to subordinate ids: delete from inside (real root
+        // deletes anyone's, and stays outside as kiln system prune does)
+        if (!ProcessIds.isRoot()) {
+            List<String> original = spec.root().commandLine().getParseResult().originalArgs();
+            OptionalInt outer = Userns.ensureInside(original.toArray(new String[0]));
+            if (outer.isPresent()) {
+                return outer.getAsInt();
+            }
         }
         for (String c : containers) {
             LocalStore.deleteTree(ContainerState.find(c).dir());

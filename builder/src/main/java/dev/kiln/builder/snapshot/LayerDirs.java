@@ -27,8 +27,36 @@ import java.nio.file.StandardCopyOption;
  * racing keep the first. A layer whose content is not its diff ID leaves nothing behind.
  */
 public final class LayerDirs {
+    /**
+     * Appended to the directory names of layers unpacked by real root over its subordinate range
+     * (docs/security.md, "userns as real root"): their files belong to subordinate ids on disk,
+     * those of root without a range to host ids, and neither form works for the other, so the two
+     * live side by side in one store. Empty in every other case.
+     */
+    public static final String OWNER_FORM = ownerForm();
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("([0-9a-f]{64})(-subuid\\d+)?");
+
     private final Path root;
     private final BlobSource blobs;
+
+    /** The diff ID (hex) a layer directory's name in {@code layers/} stands for, if it is one. */
+    public static java.util.Optional<String> diffIdHex(String dirName) {
+        java.util.regex.Matcher m = NAME.matcher(dirName);
+        return m.matches() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
+    }
+
+    private static String ownerForm() {
+        try {
+            dev.kiln.runtime.IdMapping mapping = dev.kiln.runtime.IdMapping.current();
+            if (!mapping.mapsHostRootAside()) {
+                return "";
+            }
+            return mapping.uids().stream().filter(r -> r.inside() == 0).findFirst()
+                    .map(r -> "-subuid" + r.outside()).orElse("");
+        } catch (RuntimeException e) {
+            return ""; // no /proc: not Linux
+        }
+    }
 
     public LayerDirs(Path root, BlobSource blobs) {
         this.root = root;
@@ -43,7 +71,7 @@ public final class LayerDirs {
      * layer has no directory yet; false when not taken.
      */
     public boolean adopt(Path upperDir, LayerBlob layer) {
-        Path dir = root.resolve(layer.diffId().hex());
+        Path dir = root.resolve(layer.diffId().hex() + OWNER_FORM);
         if (!ProcessIds.isRoot() || Files.exists(dir)) {
             return false;
         }
@@ -62,7 +90,7 @@ public final class LayerDirs {
     }
 
     public Path dir(LayerBlob layer) {
-        Path dir = root.resolve(layer.diffId().hex());
+        Path dir = root.resolve(layer.diffId().hex() + OWNER_FORM);
         if (Files.isDirectory(dir)) {
             return dir;
         }

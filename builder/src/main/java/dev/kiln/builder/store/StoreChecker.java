@@ -1,6 +1,7 @@
 package dev.kiln.builder.store;
 
 import dev.kiln.builder.cache.BuildCache;
+import dev.kiln.builder.snapshot.LayerDirs;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.Digester;
@@ -126,7 +127,7 @@ public final class StoreChecker {
         int count = 0;
         for (Path p : list(store.root().resolve("layers"))) {
             String name = p.getFileName().toString();
-            boolean layerDir = name.matches("[0-9a-f]{64}") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+            boolean layerDir = LayerDirs.diffIdHex(name).isPresent() && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
             boolean listing = name.matches("[0-9a-f]{64}\\.listing") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
             if (layerDir) {
                 count++;

@@ -1,6 +1,7 @@
 package dev.kiln.builder.store;
 
 import dev.kiln.builder.cache.BuildCache;
+import dev.kiln.builder.snapshot.LayerDirs;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.Json;
 import dev.kiln.oci.KilnException;
@@ -51,7 +52,7 @@ public final class StorePruner {
         }
         try (Stream<Path> entries = Files.list(layers)) {
             return (int) entries.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-                    .filter(p -> !used.contains(p.getFileName().toString())).count();
+                    .filter(p -> !used.contains(LayerDirs.diffIdHex(p.getFileName().toString()).orElse(""))).count();
         } catch (IOException e) {
             return 0;
         }
@@ -113,7 +114,8 @@ public final class StorePruner {
         try (Stream<Path> entries = Files.list(layers)) {
             for (Path p : entries.toList()) {
                 String name = p.getFileName().toString();
-                String hex = name.endsWith(".listing") ? name.substring(0, name.length() - 8) : name;
+                String hex = name.endsWith(".listing") ? name.substring(0, name.length() - 8)
+                        : LayerDirs.diffIdHex(name).orElse(name);
                 if (keep.contains(hex)) {
                     continue;
                 }

@@ -50,4 +50,16 @@ class LayerDirsTest {
         assertThat(upper.resolve("f")).hasContent("x");
         assertThat(extracted.resolve("f")).hasContent("x");
     }
+
+    /** Layers unpacked by root over its range sit beside the plain ones; prune and check know both. */
+    @Test
+    void diffIdHex_ofPlainAndRootRangeNames() {
+        String hex = "a".repeat(64);
+        assertThat(LayerDirs.diffIdHex(hex)).hasValue(hex);
+        assertThat(LayerDirs.diffIdHex(hex + "-subuid300000")).hasValue(hex);
+        assertThat(LayerDirs.diffIdHex(hex + ".listing")).isEmpty();
+        assertThat(LayerDirs.diffIdHex(".extract-123")).isEmpty();
+        assertThat(LayerDirs.diffIdHex(hex + "-subuid")).isEmpty();
+        assertThat(LayerDirs.OWNER_FORM).as("outside root's range namespace").isEmpty();
+    }
 }

@@ -14,6 +14,7 @@ import dev.kiln.builder.engine.copy.CopyPlanner;
 import dev.kiln.builder.engine.copy.CopySource;
 import dev.kiln.builder.engine.copy.CopyWriter;
 import dev.kiln.builder.engine.run.MountStubs;
+import dev.kiln.builder.snapshot.LayerDirs;
 import dev.kiln.builder.snapshot.LayerFiles;
 import dev.kiln.builder.snapshot.Owner;
 import dev.kiln.oci.KilnException;
@@ -186,8 +187,10 @@ public final class RunMounts implements AutoCloseable {
 
     private Mount cache(Resolved r) {
         RunMount m = r.spec();
+        // its files' owners on disk depend on the id mapping, as an unpacked layer's do
         String identity = String.join("\0", "cache", m.id(), r.from() == null ? "" : seedKey(r),
-                String.valueOf(m.uid()), String.valueOf(m.gid()), String.valueOf(m.mode()));
+                String.valueOf(m.uid()), String.valueOf(m.gid()), String.valueOf(m.mode()))
+                + (LayerDirs.OWNER_FORM.isEmpty() ? "" : "\0" + LayerDirs.OWNER_FORM);
         if (s.cacheMounts() == null) {
             throw new StepException(at, "RUN --mount=type=cache needs a store for its cache directories", null);
         }
