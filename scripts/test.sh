@@ -3,7 +3,9 @@
 # registries), builds kiln and runs "mvn -B verify" with the KILN_IT_*
 # environment the integration tests read. Extra arguments go to mvn verify.
 # Meant for root on Debian 12 (CI runs it through .ci/run). docs/testing.md
-# explains what it sets up. Exit code: mvn verify's.
+# explains what it sets up. Then scripts/tests/launcher-test.sh and, for the
+# log only, scripts/bench/all.sh --short. Exit code: mvn verify's, else 1 when
+# launcher-test.sh failed.
 set -euo pipefail
 shopt -s inherit_errexit
 umask 022
@@ -58,6 +60,19 @@ main() {
   log "mvn verify $*"
   mvn verify "$@" || status=$?
   log "mvn verify exit code $status ($((SECONDS - start))s)"
+  start=$SECONDS
+  if bash scripts/tests/launcher-test.sh; then
+    log "launcher-test passed ($((SECONDS - start))s)"
+  else
+    log "launcher-test failed"
+    ((status != 0)) || status=1
+  fi
+  # For the log only: a regression shows as a changed ratio. Times are not asserted, and a
+  # missing peer or a failing case leaves its row absent with the reason, never fails the run.
+  start=$SECONDS
+  bash scripts/bench/all.sh --short "$KILN_IT_REGISTRY" ||
+    log "scripts/bench/all.sh --short failed (status $?); no benchmark table this time"
+  log "benchmarks ($((SECONDS - start))s); exit code $status"
   exit "$status"
 }
 

@@ -24,57 +24,8 @@ source "$here/scripts/lib/bench.sh"
 have_buildah=$(command -v buildah >/dev/null && echo yes || echo no)
 
 work=$(mktemp -d /tmp/kiln-bench-build.XXXXXX)
-chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
-install -m 644 "$jar" "$work/kiln.jar"
-install -m 755 "$here/kiln" "$work/kiln" # the launcher users run, with its JVM options
-cp -r "$here/examples/hello-flask" "$work/tutorial"
-mkdir -p "$work/big"
-cat >"$work/big/Dockerfile" <<'EOF'
-FROM busybox
-RUN mkdir /many && cd /many && i=0 && while [ $i -lt 20000 ]; do echo $i > f$i; i=$((i+1)); done \
- && dd if=/dev/zero of=/big bs=1M count=200 2>/dev/null
-EOF
-mirror_registries_conf "$registry" >"$work/registries.conf"
-mkdir -p "$work/cache"
-chown -R "$user:" "$work"
-
-# as_user HOME CMD... — run as the bench user with its own HOME (stores live there)
-as_user() {
-  local home=$1
-  shift
-  runuser -u "$user" -- env -i HOME="$home" PATH=/usr/local/bin:/usr/bin:/bin \
-    XDG_RUNTIME_DIR="$home/run" CONTAINERS_REGISTRIES_CONF="$work/registries.conf" \
-    XDG_CACHE_HOME="$work/cache" KILN_JAR="$work/kiln.jar" "$@"
-}
-
-# measure HOME CMD... — prints "seconds maxrss_kb" of one run; failure is fatal
-measure() {
-  local home=$1
-  shift
-  as_user "$home" /usr/bin/time -f "%e %M" -o "$home/time" "$@" >"$home/out.log" 2>&1 ||
-    { tail -n 20 "$home/out.log" >&2; echo "failed: $*" >&2; exit 1; }
-  cat "$home/time"
-}
-
-fresh_home() { # fresh_home NAME — an empty home for one run
-  local h=$work/home-$1
-  rm -rf "$h"
-  mkdir -p "$h/run"
-  chmod 700 "$h/run"
-  chown -R "$user:" "$h"
-  echo "$h"
-}
-
-kiln_build() { # kiln_build HOME CONTEXT
-  measure "$1" "$work/kiln" build --root "$1/kiln" --registry-mirror "docker.io=$registry" -t bench "$2"
-}
-
-buildah_build() { # buildah_build HOME CONTEXT
-  # --layers: cache each step as podman build does (buildah bud's default is no cache);
-  # overlay storage (native rootless overlay), not the vfs default here, which copies every layer
-  measure "$1" env STORAGE_DRIVER=overlay buildah bud --layers --runtime runc --network host -t bench "$2"
-}
+bench_prepare "$jar" 20000 200
 
 median_pair() { # reads "sec rss" lines; prints "median_sec median_rss_mb"
   sort -n | awk '{s[NR]=$1; r[NR]=$2} END {m=int((NR+1)/2); printf "%.1f s, %d MB", s[m], r[m]/1024}'
@@ -95,11 +46,7 @@ row() { # row TOOL CASE
 # The launcher records its class-data archive (once per jar and JDK, in the background) on its
 # first run: let it do so before measuring, so the runs show the steady state users see.
 as_user "$work" "$work/kiln" --version >/dev/null
-for ((i = 0; i < 120; i++)); do
-  compgen -G "$work/cache/kiln/*.jsa" >/dev/null && break
-  sleep 1
-done
-compgen -G "$work/cache/kiln/*.jsa" >/dev/null || echo "warning: no class-data archive after 120 s" >&2
+wait_for_start_up_cache "$work/cache/kiln" >/dev/null || echo "warning: no start-up cache after 300 s" >&2
 
 table="| case | kiln build | buildah bud |
 |---|---|---|"

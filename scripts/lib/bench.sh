@@ -34,3 +34,79 @@ location = "$1"
 insecure = true
 CONF
 }
+
+# wait_for_start_up_cache DIR [SECONDS] — waits (default 300 s) until the kiln launcher's start-up
+# cache (recorded in the background on its first run with a jar and JDK) is in DIR, e.g.
+# ~/.cache/kiln; prints its path. Status 1 when none came.
+wait_for_start_up_cache() {
+  local dir=$1 i f
+  for ((i = 0; i < ${2:-300}; i++)); do
+    for f in "$dir"/classes-*.aot "$dir"/classes-*.static.jsa; do
+      [[ -f $f ]] && { echo "$f"; return 0; }
+    done
+    sleep 1
+  done
+  return 1
+}
+
+# The build benchmarks' set-up and runs (build.sh, all.sh). They need $here (the repository),
+# $user (who runs the tools: rootless, with /etc/subuid ranges) and $registry (standing in for
+# docker.io: library/python:3.9-slim and library/busybox:latest) set, and $work made (mktemp -d).
+
+# bench_prepare JAR FILES MB — into $work: the jar and the launcher users run (with its JVM
+# options and start-up cache), the tutorial (examples/hello-flask) as tutorial/, big/ (one RUN
+# making FILES small files and an MB-megabyte file on busybox), registries.conf for buildah and
+# podman, and the launcher's cache dir; all of it the bench user's.
+bench_prepare() {
+  chmod 755 "$work"
+  install -m 644 "$1" "$work/kiln.jar"
+  install -m 755 "$here/kiln" "$work/kiln"
+  cp -r "$here/examples/hello-flask" "$work/tutorial"
+  mkdir -p "$work/big"
+  cat >"$work/big/Dockerfile" <<EOF
+FROM busybox
+RUN mkdir /many && cd /many && i=0 && while [ \$i -lt $2 ]; do echo \$i > f\$i; i=\$((i+1)); done \\
+ && dd if=/dev/zero of=/big bs=1M count=$3 2>/dev/null
+EOF
+  mirror_registries_conf "$registry" >"$work/registries.conf"
+  mkdir -p "$work/cache"
+  chown -R "$user:" "$work"
+}
+
+# as_user HOME CMD... — run as the bench user with its own HOME (stores live there)
+as_user() {
+  local home=$1
+  shift
+  runuser -u "$user" -- env -i HOME="$home" PATH=/usr/local/bin:/usr/bin:/bin \
+    XDG_RUNTIME_DIR="$home/run" CONTAINERS_REGISTRIES_CONF="$work/registries.conf" \
+    XDG_CACHE_HOME="$work/cache" KILN_JAR="$work/kiln.jar" "$@"
+}
+
+# measure HOME CMD... — prints "seconds maxrss_kb" of one run (GNU time: wall time and the peak
+# RSS of the largest process); status 1 with the output's end on stderr when CMD fails
+measure() {
+  local home=$1
+  shift
+  as_user "$home" /usr/bin/time -f "%e %M" -o "$home/time" "$@" >"$home/out.log" 2>&1 ||
+    { tail -n 20 "$home/out.log" >&2; echo "failed: $*" >&2; return 1; }
+  tail -n 1 "$home/time"
+}
+
+fresh_home() { # fresh_home NAME — an empty home for one run
+  local h=$work/home-$1
+  rm -rf "$h"
+  mkdir -p "$h/run"
+  chmod 700 "$h/run"
+  chown -R "$user:" "$h"
+  echo "$h"
+}
+
+kiln_build() { # kiln_build HOME CONTEXT
+  measure "$1" "$work/kiln" build --root "$1/kiln" --registry-mirror "docker.io=$registry" -t bench "$2"
+}
+
+buildah_build() { # buildah_build HOME CONTEXT
+  # --layers: cache each step as podman build does (buildah bud's default is no cache);
+  # overlay storage (native rootless overlay), not the vfs default here, which copies every layer
+  measure "$1" env STORAGE_DRIVER=overlay buildah bud --layers --runtime runc --network host -t bench "$2"
+}

@@ -4,7 +4,7 @@
 readonly KILN_TEST_PACKAGES=(
   docker-registry skopeo umoci oci-image-tool busybox-static uidmap debootstrap
   apache2-utils openssl podman buildah runc curl jq iproute2 maven openjdk-17-jdk-headless git
-  bubblewrap python3-seccomp gcc libc6-dev
+  bubblewrap python3-seccomp gcc libc6-dev time
 )
 
 # ensure_packages PACKAGE... — apt-get install the missing ones (one apt-get

@@ -10,18 +10,10 @@ source "$here/../lib/log.sh"
 source "$here/../lib/debian-mirror.sh"
 source "$here/../lib/oci-layout.sh"
 source "$here/../lib/environments.sh"
+source "$here/../lib/expect.sh"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-
-# expect NAME ACTUAL EXPECTED
-expect() {
-  if [[ $2 != "$3" ]]; then
-    die "$1: expected '$3', got '$2'"
-  fi
-  passed=$((passed + 1))
-}
 
 one_line_mirror_skipsSecurityOptionsAndOtherSuites() {
   expect "options in brackets" "$(one_line_mirror bookworm <<<'deb [arch=amd64 signed-by=/k.gpg] http://m.example/debian bookworm main')" \

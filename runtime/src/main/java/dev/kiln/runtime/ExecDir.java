@@ -2,6 +2,7 @@ package dev.kiln.runtime;
 
 import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
+import dev.kiln.oci.layer.OverlayMarkers;
 import dev.kiln.runtime.ContainerSetup.StdioFile;
 import dev.kiln.runtime.linux.ChildProgram;
 import dev.kiln.runtime.linux.Syscalls;
@@ -160,7 +161,7 @@ final class ExecDir {
         }
         sb.append(",upperdir=").append(escape(FileNames.text(upper.toAbsolutePath())));
         sb.append(",workdir=").append(escape(FileNames.text(work.toAbsolutePath())));
-        return sb.append(",userxattr").toString();
+        return sb.append(',').append(OverlayMarkers.MOUNT_OPTION).toString();
     }
 
     private static String escape(String path) {

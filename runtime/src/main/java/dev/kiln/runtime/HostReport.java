@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.function.Consumer;
 
 /**
@@ -80,21 +79,8 @@ public final class HostReport {
         }
     }
 
-    /**
-     * Enters kiln's user namespace where {@link #inside} needs it ({@link Userns#ensureInside});
-     * the outer process's exit code when it re-executed (1, with the refusal written to
-     * {@code out}, when no namespace could be had), empty when this process goes on.
-     */
-    public static OptionalInt enter(String[] args, Isolation requested, Consumer<String> out) {
-        try {
-            return Userns.ensureInside(args, requested);
-        } catch (SandboxException e) {
-            refusal(e, out);
-            return OptionalInt.of(1);
-        }
-    }
-
-    private static void refusal(SandboxException e, Consumer<String> out) {
+    /** The report's last lines when no isolation works here ({@code Userns.ensureInside} or the sandbox refused). */
+    public static void refusal(SandboxException e, Consumer<String> out) {
         out.accept("isolation: none works here: " + e.getMessage());
         e.hint().ifPresent(h -> out.accept("fix: " + h));
     }

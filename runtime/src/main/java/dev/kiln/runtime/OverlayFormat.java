@@ -1,10 +1,9 @@
 package dev.kiln.runtime;
 
 import dev.kiln.oci.files.FileTrees;
+import dev.kiln.oci.layer.OverlayMarkers;
 import dev.kiln.runtime.linux.Syscalls;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -13,56 +12,23 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Overlayfs's on-disk conventions as an unprivileged overlay ({@code userxattr}) uses them: a
- * deleted entry is a 0/0 character device of the same name, an opaque directory carries
- * {@code user.overlay.opaque=y}, and overlay's own bookkeeping lives in other
- * {@code user.overlay.*} attributes. Turning an upper dir into an OCI layer is oci-spec's
- * {@code LayerWriter} with overlay whiteouts on; this class writes the markers and
- * flattens a stack of such directories into one plain tree when overlay cannot be mounted.
+ * Overlay-format directories on disk, for what needs native code or the runtime: making a whiteout
+ * device, and flattening a stack of layer directories into one plain tree when overlay cannot be
+ * mounted. The format's rules (a deleted entry is a 0/0 character device, an opaque directory
+ * carries {@code user.overlay.opaque=y}) are oci-spec's {@link OverlayMarkers}; turning an upper dir
+ * into an OCI layer is oci-spec's {@code LayerWriter} with overlay whiteouts on.
  */
 public final class OverlayFormat {
-    /** The xattr marking an opaque directory (Java's user view adds the {@code user.} prefix). */
-    public static final String OPAQUE_XATTR = "user.overlay.opaque";
-    private static final String OPAQUE_NAME = "overlay.opaque";
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFCHR = 0020000;
-
     private OverlayFormat() {}
 
-    /** True when {@code path} is overlay's whiteout: a character device 0/0. */
-    public static boolean isWhiteout(Path path) throws IOException {
-        Map<String, Object> a = Files.readAttributes(path, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
-        return (((Integer) a.get("mode")) & S_IFMT) == S_IFCHR && ((Long) a.get("rdev")) == 0L;
-    }
-
-    /** Makes {@code path} (which must not exist) a whiteout. */
+    /** Makes {@code path} (which must not exist) a whiteout: {@link OverlayMarkers}' device node. */
     public static void writeWhiteout(Path path) throws IOException {
-        Syscalls.mknodChar(path, 0, 0, 0);
-    }
-
-    public static boolean isOpaque(Path dir) throws IOException {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return false;
-        }
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(dir,
-                UserDefinedFileAttributeView.class);
-        if (view == null || !view.list().contains(OPAQUE_NAME)) {
-            return false;
-        }
-        ByteBuffer buf = ByteBuffer.allocate(view.size(OPAQUE_NAME));
-        view.read(OPAQUE_NAME, buf);
-        return "y".equals(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
-    }
-
-    public static void markOpaque(Path dir) throws IOException {
-        Files.getFileAttributeView(dir, UserDefinedFileAttributeView.class)
-                .write(OPAQUE_NAME, ByteBuffer.wrap("y".getBytes(StandardCharsets.UTF_8)));
+        Syscalls.mknodChar(path, 0, OverlayMarkers.WHITEOUT_MAJOR, OverlayMarkers.WHITEOUT_MINOR);
     }
 
     /**
@@ -82,7 +48,7 @@ public final class OverlayFormat {
                         if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                             FileTrees.delete(target);
                             Files.createDirectory(target);
-                        } else if (isOpaque(dir)) {
+                        } else if (OverlayMarkers.isOpaque(dir)) {
                             emptyDir(target);
                         }
                     }
@@ -94,7 +60,7 @@ public final class OverlayFormat {
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
                         throws IOException {
                     Path target = dest.resolve(layer.relativize(file));
-                    if (isWhiteout(file)) {
+                    if (OverlayMarkers.isWhiteout(file)) {
                         FileTrees.delete(target);
                         return FileVisitResult.CONTINUE;
                     }

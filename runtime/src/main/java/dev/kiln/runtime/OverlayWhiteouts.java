@@ -1,7 +1,10 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
+import dev.kiln.oci.layer.OverlayMarkers;
 import dev.kiln.oci.layer.WhiteoutHandler;
+import dev.kiln.oci.layer.Whiteouts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -10,16 +13,16 @@ import java.util.Set;
 
 /**
  * The overlay mode of layer extraction, for layer directories that become overlay lower dirs:
- * {@code .wh.NAME} becomes a 0/0 character device {@code NAME}, {@code .wh..wh..opq} marks its
- * directory {@code user.overlay.opaque=y}. The extractor has already resolved the paths safely
- * inside the layer root; this class still refuses a target named {@code .} or {@code ..}.
+ * OCI's whiteouts ({@link Whiteouts}) are written in overlay's form ({@link OverlayMarkers}):
+ * {@code .wh.NAME} becomes a whiteout device {@code NAME}, {@code .wh..wh..opq} marks its
+ * directory opaque. The extractor has already resolved the paths safely inside the layer root and
+ * refused a whiteout that names no entry; this class still refuses one ({@link Whiteouts#namesEntry}).
  */
 public final class OverlayWhiteouts implements WhiteoutHandler {
 
     @Override
     public void whiteout(Path target, String relativePath) throws IOException {
-        Path name = target.getFileName();
-        if (name == null || name.toString().equals(".") || name.toString().equals("..")) {
+        if (!Whiteouts.namesEntry(FileNames.name(target))) {
             throw new IOException("invalid whiteout for '" + relativePath + "'");
         }
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -31,7 +34,7 @@ public final class OverlayWhiteouts implements WhiteoutHandler {
     /** Entries this layer put in {@code dir} stay; the mark hides only what lower layers have. */
     @Override
     public void opaque(Path dir, String relativePath, Set<Path> keep) throws IOException {
-        OverlayFormat.markOpaque(dir);
+        OverlayMarkers.markOpaque(dir);
     }
 
     @Override

@@ -9,8 +9,8 @@ public sealed interface RootFs {
 
     /**
      * An overlay mount. {@code lowerDirs} are listed bottom to top (the base image's first layer
-     * first, as in an image manifest); each is in overlay format (whiteouts as 0/0 character
-     * devices, opaque directories marked {@code user.overlay.opaque=y}). What the process changes
+     * first, as in an image manifest); each is in overlay format (whiteouts and opaque directories
+     * as oci-spec's {@code OverlayMarkers} says). What the process changes
      * lands in {@code upperDir}; {@code workDir} is overlay's scratch dir on the same filesystem as
      * {@code upperDir}. Both are created if missing. With no lower dirs the upper dir is the whole
      * root.

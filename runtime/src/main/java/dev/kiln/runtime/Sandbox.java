@@ -2,6 +2,7 @@ package dev.kiln.runtime;
 
 import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
+import dev.kiln.oci.layer.OverlayMarkers;
 import dev.kiln.runtime.linux.ChildProgram;
 import dev.kiln.runtime.linux.Errno;
 import dev.kiln.runtime.linux.Spawner;
@@ -26,8 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Sandbox implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Sandbox.class.getName());
     static final int WATCHDOG_MILLIS = 500;
-    static final long NAMESPACES = Spawner.CLONE_NEWNS | Spawner.CLONE_NEWPID
-            | Spawner.CLONE_NEWUTS | Spawner.CLONE_NEWIPC;
+    static final long NAMESPACES = IsolationBackend.Namespaces.NAMESPACES;
 
     /**
      * Paths (relative to the root) the runtime creates as mount points when the image lacks them;
@@ -37,11 +37,9 @@ public final class Sandbox implements AutoCloseable {
             "proc", "dev", "etc/hosts", "etc/hostname", "etc/resolv.conf");
 
     private final Spawner spawner;
-    private final Isolation isolation;
+    private final IsolationBackend backend;
     private final IdMapping mapping;
     private final Path runDir;
-    private final String overlayProblem;
-    private final String namespaceProblem;
     /** Null when containers' chown calls are recorded; else why not ("not needed" with a range). */
     private final String chownProblem;
     private final Confinement confinement;
@@ -51,17 +49,15 @@ public final class Sandbox implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread cleanup = new Thread(this::close, "kiln-sandbox-cleanup");
 
-    private Sandbox(Spawner spawner, Isolation isolation, IdMapping mapping, ContainerUserns userns, Path runDir,
-            String overlayProblem, String namespaceProblem, String chownProblem) {
+    private Sandbox(Spawner spawner, IsolationBackend backend, IdMapping mapping, ContainerUserns userns, Path runDir,
+            String chownProblem) {
         this.userns = userns;
-        this.namespaceProblem = namespaceProblem;
         this.spawner = spawner;
-        this.isolation = isolation;
+        this.backend = backend;
         this.mapping = mapping;
         this.runDir = runDir;
-        this.overlayProblem = overlayProblem;
         this.chownProblem = chownProblem;
-        this.confinement = Confinement.of(isolation, mapping);
+        this.confinement = Confinement.of(backend.isolation(), mapping);
     }
 
     /** Opens a sandbox with this JVM's class path and a private temporary run directory. */
@@ -106,23 +102,20 @@ public final class Sandbox implements AutoCloseable {
         try {
             userns = kilns.mapsHostRootAside() ? ContainerUserns.create(kilns) : null;
             Probe probe = Probe.run(spawner, options.upperDirs() != null ? options.upperDirs() : dir);
-            Isolation chosen = choose(requested, probe);
-            String overlayProblem = chosen != Isolation.USERNS ? "chroot isolation"
-                    : !options.overlay() ? "not asked for" : probe.overlayProblem();
-            String chownProblem = chosen != Isolation.USERNS || mapping.isInitial() || !mapping.isSingle()
+            IsolationBackend chosen = choose(requested, probe, options);
+            String chownProblem = !chosen.canRecordOwners() || mapping.isInitial() || !mapping.isSingle()
                     ? "not needed" : !options.recordOwners() ? "not asked for" : probeChown(spawner, dir);
-            LOG.log(Level.DEBUG, "isolation {0} (asked {1}); overlay {2}; id mapping {3}; chown recorder {4}",
-                    chosen, requested, overlayProblem == null ? "works" : "unavailable: " + overlayProblem,
+            LOG.log(Level.DEBUG, "isolation {0} (asked {1}); root {2}; id mapping {3}; chown recorder {4}",
+                    chosen.isolation(), requested, chosen.describeRoot(),
                     mapping.isInitial() ? "host" : mapping.isSingle() ? "single" : "range",
                     chownProblem == null ? "works" : chownProblem);
-            Sandbox sandbox = new Sandbox(spawner, chosen, mapping, userns, dir, overlayProblem,
-                    probe.namespaceProblem(), chownProblem);
+            Sandbox sandbox = new Sandbox(spawner, chosen, mapping, userns, dir, chownProblem);
             Runtime.getRuntime().addShutdownHook(sandbox.cleanup);
             sandbox.idMappingLimitation().ifPresent(m -> LOG.log(Level.WARNING, m));
-            if (chosen == Isolation.USERNS && options.overlay() && overlayProblem != null) {
+            if (chosen instanceof IsolationBackend.Namespaces n && options.overlay() && n.overlayProblem() != null) {
                 LOG.log(Level.WARNING, "overlay cannot be mounted where kiln keeps its upper dirs ({0}): "
                         + "each container gets a private copy of its root filesystem, which is slower",
-                        overlayProblem);
+                        n.overlayProblem());
             }
             return sandbox;
         } catch (RuntimeException e) {
@@ -135,28 +128,31 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    private static Isolation choose(Isolation requested, Probe probe) {
+    /** The backend for {@code requested}, given what the probe found. */
+    private static IsolationBackend choose(Isolation requested, Probe probe, SandboxOptions options) {
+        IsolationBackend namespaces = new IsolationBackend.Namespaces(
+                options.overlay() ? probe.overlayProblem() : "not asked for");
         switch (requested) {
             case CHROOT:
-                return Isolation.CHROOT;
+                return new IsolationBackend.Chroot(probe.namespaceProblem());
             case USERNS:
                 if (probe.namespaceProblem() != null) {
                     throw new SandboxException("cannot create namespaces: "
                             + probe.namespaceProblem(), HostLimits.namespaceFix());
                 }
-                return Isolation.USERNS;
+                return namespaces;
             default:
                 if (probe.namespaceProblem() == null) {
-                    return Isolation.USERNS;
+                    return namespaces;
                 }
                 LOG.log(Level.DEBUG, "namespaces unavailable ({0}): using chroot isolation",
                         probe.namespaceProblem());
-                return Isolation.CHROOT;
+                return new IsolationBackend.Chroot(probe.namespaceProblem());
         }
     }
 
     public Isolation isolation() {
-        return isolation;
+        return backend.isolation();
     }
 
     public IdMapping idMapping() {
@@ -215,7 +211,7 @@ public final class Sandbox implements AutoCloseable {
 
     /** True when overlay root filesystems are mounted as overlays (not copied). */
     public boolean overlaySupported() {
-        return overlayProblem == null;
+        return !backend.copiesRoot();
     }
 
     /** Watchdog retries over this sandbox's life. */
@@ -238,7 +234,7 @@ public final class Sandbox implements AutoCloseable {
         ExecDir prepared;
         try {
             Files.createDirectory(dir);
-            prepared = ExecDir.prepare(dir, spec, isolation == Isolation.CHROOT || overlayProblem != null);
+            prepared = ExecDir.prepare(dir, spec, backend.copiesRoot());
         } catch (IOException e) {
             FileTrees.deleteQuietly(dir);
             throw new SandboxException("cannot prepare the container's files in " + dir + ": "
@@ -248,11 +244,8 @@ public final class Sandbox implements AutoCloseable {
         if (fake && recorder == null) {
             checkIdentity(spec.user());
         }
-        ChildProgram program = isolation == Isolation.CHROOT
-                ? ContainerSetup.chrooted(spec, prepared.setup(), mapping, confinement, userns)
-                : ContainerSetup.namespaced(spec, prepared.setup(), mapping, confinement, recorder, userns);
-        long flags = isolation == Isolation.CHROOT ? 0
-                : NAMESPACES | (spec.network() == Network.NONE ? Spawner.CLONE_NEWNET : 0);
+        ChildProgram program = backend.program(spec, prepared.setup(), mapping, confinement, recorder, userns);
+        long flags = backend.cloneFlags(spec);
         Spawner.Outcome outcome;
         try {
             outcome = spawner.spawn(flags, program, WATCHDOG_MILLIS);
@@ -289,13 +282,13 @@ public final class Sandbox implements AutoCloseable {
      * docs/runtime.md); its permissions are root's.
      */
     public boolean fakesIdentity(User user) {
-        return chownProblem == null && isolation == Isolation.USERNS
+        return chownProblem == null && backend.canRecordOwners()
                 && (!mapping.mapsUid(user.uid()) || !mapping.mapsGid(user.gid()));
     }
 
     /** A recorder listening in the execution's directory, when this sandbox records owners. */
     private ChownRecorder chownRecorder(Path dir, User faked) {
-        if (chownProblem != null || isolation != Isolation.USERNS) {
+        if (chownProblem != null || !backend.canRecordOwners()) {
             return null;
         }
         Path socket = dir.resolve("chown.sock");
@@ -396,12 +389,13 @@ public final class Sandbox implements AutoCloseable {
 
     /** Why namespaces were refused at open (then isolation is chroot), if they were. */
     public Optional<String> namespaceProblem() {
-        return Optional.ofNullable(namespaceProblem);
+        return backend instanceof IsolationBackend.Chroot c ? Optional.ofNullable(c.namespaceProblem()) : Optional.empty();
     }
 
     /** Why containers get a copied root instead of an overlay, if they do. */
     public Optional<String> overlayProblem() {
-        return Optional.ofNullable(overlayProblem);
+        return backend instanceof IsolationBackend.Namespaces n ? Optional.ofNullable(n.overlayProblem())
+                : Optional.of("chroot isolation");
     }
 
     /**
@@ -436,7 +430,8 @@ public final class Sandbox implements AutoCloseable {
 
     /** chroot is a way out only for real root not already using it (rootless kiln cannot chroot). */
     private boolean chrootWouldHelp() {
-        return isolation != Isolation.CHROOT && System.getenv(Userns.MARKER) == null && Syscalls.geteuid() == 0;
+        return backend.isolation() != Isolation.CHROOT && System.getenv(Userns.MARKER) == null
+                && Syscalls.geteuid() == 0;
     }
 
     /**
@@ -444,17 +439,8 @@ public final class Sandbox implements AutoCloseable {
      * 100000-165535)} or {@code chroot (copy + tree walk; namespaces: clone: EPERM)}.
      */
     public String describe() {
-        StringBuilder sb = new StringBuilder(isolation.name().toLowerCase(java.util.Locale.ROOT)).append(" (");
-        sb.append(overlayProblem == null ? "overlay" : "copy + tree walk");
-        if (isolation == Isolation.USERNS && overlayProblem != null) {
-            sb.append(": overlay ").append(overlayProblem);
-        }
-        if (isolation == Isolation.CHROOT && namespaceProblem != null) {
-            sb.append("; namespaces: ").append(namespaceProblem);
-        }
-        sb.append(", ").append(userns != null ? "root's own user namespace: " : "")
-                .append(describeIds(mapping)).append(')');
-        return sb.toString();
+        return backend.isolation().name().toLowerCase(java.util.Locale.ROOT) + " (" + backend.describeRoot()
+                + ", " + (userns != null ? "root's own user namespace: " : "") + describeIds(mapping) + ")";
     }
 
     static String describeIds(IdMapping mapping) {
@@ -502,7 +488,7 @@ public final class Sandbox implements AutoCloseable {
                                 "make the mount namespace private")
                         .mount("overlay", FileNames.text(p.resolve("merged")), "overlay", 0,
                                 "lowerdir=" + p.resolve("lower") + ",upperdir=" + p.resolve("upper")
-                                        + ",workdir=" + p.resolve("work") + ",userxattr",
+                                        + ",workdir=" + p.resolve("work") + "," + OverlayMarkers.MOUNT_OPTION,
                                 "mount overlay")
                         .exec(List.of("/nonexistent/kiln-probe"), List.of("kiln-probe"), List.of());
                 Spawner.Outcome outcome = spawner.spawn(NAMESPACES, program, WATCHDOG_MILLIS);

@@ -1,6 +1,7 @@
 package dev.kiln.runtime;
 
 import dev.kiln.oci.files.FileTrees;
+import dev.kiln.oci.layer.OverlayMarkers;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -159,7 +160,7 @@ final class TreeDiff {
             FileTrees.delete(target); // an upper dir that held it already (kiln run again): the copy is newer
             Files.move(root.resolve(rel), target, StandardCopyOption.ATOMIC_MOVE);
             if (opaque) {
-                OverlayFormat.markOpaque(target);
+                OverlayMarkers.markOpaque(target);
             }
         }
 

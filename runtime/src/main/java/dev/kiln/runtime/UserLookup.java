@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.oci.layer.OverlayMarkers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -132,13 +133,13 @@ public final class UserLookup {
             Path p = layer.resolve(relative);
             try {
                 if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                    if (OverlayFormat.isWhiteout(p) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    if (OverlayMarkers.isWhiteout(p) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                         return Optional.empty();
                     }
                     return Optional.of(p);
                 }
                 if (Files.exists(layer.resolve("etc"), LinkOption.NOFOLLOW_LINKS)
-                        && OverlayFormat.isOpaque(layer.resolve("etc"))) {
+                        && OverlayMarkers.isOpaque(layer.resolve("etc"))) {
                     return Optional.empty();
                 }
             } catch (IOException e) {

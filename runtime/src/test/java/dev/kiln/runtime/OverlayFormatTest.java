@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.layer.LayerEntry;
 import dev.kiln.oci.layer.LayerWriter;
+import dev.kiln.oci.layer.OverlayMarkers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ class OverlayFormatTest {
     @Test
     void whiteout_ociName_becomesCharDevice00() throws IOException {
         whiteouts.whiteout(tmp.resolve("gone"), "gone");
-        assertThat(OverlayFormat.isWhiteout(tmp.resolve("gone"))).isTrue();
+        assertThat(OverlayMarkers.isWhiteout(tmp.resolve("gone"))).isTrue();
         assertThat(Files.readAttributes(tmp.resolve("gone"), "unix:rdev")).containsEntry("rdev", 0L);
     }
 
@@ -35,7 +36,7 @@ class OverlayFormatTest {
         String name = FileNames.decode(new byte[] {'F', (byte) 0xf6, 't', (byte) 0xe9});
         Path target = FileNames.resolve(tmp, name);
         whiteouts.whiteout(target, name);
-        assertThat(OverlayFormat.isWhiteout(target)).isTrue();
+        assertThat(OverlayMarkers.isWhiteout(target)).isTrue();
         assertThat(OVERLAY_TO_OCI.scan(tmp)).extracting(LayerEntry::path).containsExactly(".wh." + name);
     }
 
@@ -43,7 +44,7 @@ class OverlayFormatTest {
     void whiteout_existingEntryInSameLayer_isReplaced() throws IOException {
         Files.createDirectories(tmp.resolve("d/sub"));
         whiteouts.whiteout(tmp.resolve("d"), "d");
-        assertThat(OverlayFormat.isWhiteout(tmp.resolve("d"))).isTrue();
+        assertThat(OverlayMarkers.isWhiteout(tmp.resolve("d"))).isTrue();
     }
 
     @Test
@@ -54,15 +55,15 @@ class OverlayFormatTest {
 
     @Test
     void isWhiteout_regularFile_isFalse() throws IOException {
-        assertThat(OverlayFormat.isWhiteout(Files.writeString(tmp.resolve("f"), "x"))).isFalse();
+        assertThat(OverlayMarkers.isWhiteout(Files.writeString(tmp.resolve("f"), "x"))).isFalse();
     }
 
     @Test
     void opaque_marksDirWithUserOverlayOpaque() throws IOException {
         Path d = Files.createDirectory(tmp.resolve("d"));
         whiteouts.opaque(d, "d", java.util.Set.of());
-        assertThat(OverlayFormat.isOpaque(d)).isTrue();
-        assertThat(OverlayFormat.isOpaque(tmp)).isFalse();
+        assertThat(OverlayMarkers.isOpaque(d)).isTrue();
+        assertThat(OverlayMarkers.isOpaque(tmp)).isFalse();
     }
 
     @Test
@@ -72,7 +73,7 @@ class OverlayFormatTest {
         Files.writeString(upper.resolve("etc/new"), "n");
         OverlayFormat.writeWhiteout(upper.resolve("etc/old"));
         Path opaque = Files.createDirectories(upper.resolve("var/cache"));
-        OverlayFormat.markOpaque(opaque);
+        OverlayMarkers.markOpaque(opaque);
         OverlayFormat.writeWhiteout(upper.resolve("top"));
         List<String> names = OVERLAY_TO_OCI.scan(upper).stream().map(LayerEntry::path).toList();
         assertThat(names).containsExactly(
@@ -83,7 +84,7 @@ class OverlayFormatTest {
     @Test
     void layerWriterScan_stripsOverlayBookkeepingXattrs() throws IOException {
         Path d = Files.createDirectory(tmp.resolve("d"));
-        OverlayFormat.markOpaque(d);
+        OverlayMarkers.markOpaque(d);
         UserDefinedFileAttributeView view =
                 Files.getFileAttributeView(d, UserDefinedFileAttributeView.class);
         view.write("overlay.origin", ByteBuffer.wrap(new byte[] {1}));
@@ -104,7 +105,7 @@ class OverlayFormatTest {
         Files.createDirectories(l2.resolve("a"));
         OverlayFormat.writeWhiteout(l2.resolve("a/x"));
         Files.createDirectories(l2.resolve("b"));
-        OverlayFormat.markOpaque(l2.resolve("b"));
+        OverlayMarkers.markOpaque(l2.resolve("b"));
         Files.writeString(l2.resolve("b/new"), "2");
         Files.writeString(l2.resolve("c"), "new");
         Files.createSymbolicLink(l2.resolve("link"), Path.of("/etc/passwd"));
@@ -115,6 +116,6 @@ class OverlayFormatTest {
         assertThat(out.resolve("b/new")).hasContent("2");
         assertThat(out.resolve("c")).hasContent("new");
         assertThat(Files.readSymbolicLink(out.resolve("link"))).isEqualTo(Path.of("/etc/passwd"));
-        assertThat(OverlayFormat.isOpaque(out.resolve("b"))).isFalse();
+        assertThat(OverlayMarkers.isOpaque(out.resolve("b"))).isFalse();
     }
 }

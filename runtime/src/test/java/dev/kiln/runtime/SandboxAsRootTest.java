@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.oci.layer.OverlayMarkers;
 import dev.kiln.runtime.linux.Syscalls;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -75,7 +76,7 @@ class SandboxAsRootTest {
         assertThat(Files.readString(upper1.resolve("created"))).isEqualTo("hello\n");
         assertThat(Files.getAttribute(upper1.resolve("owned"), "unix:uid")).isEqualTo(1000);
         assertThat(Files.getAttribute(upper1.resolve("owned"), "unix:gid")).isEqualTo(1000);
-        assertThat(OverlayFormat.isWhiteout(upper1.resolve("etc/group"))).isTrue();
+        assertThat(OverlayMarkers.isWhiteout(upper1.resolve("etc/group"))).isTrue();
         assertThat(Files.readString(upper2.resolve("tmp/out"))).startsWith("uid=1000 gid=1000");
         assertThat(Files.getAttribute(upper2.resolve("tmp/out"), "unix:uid")).isEqualTo(1000);
         assertThat(upper1.resolveSibling("upper1.rootfs")).doesNotExist();

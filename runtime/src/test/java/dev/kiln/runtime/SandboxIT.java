@@ -2,6 +2,7 @@ package dev.kiln.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.oci.layer.OverlayMarkers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -207,7 +208,7 @@ class SandboxIT {
         assertThat(Files.readString(upper.resolve("created"))).isEqualTo("hello\n");
         assertThat(((Number) Files.getAttribute(upper.resolve("owned"), "unix:uid")).longValue())
                 .isEqualTo(subuid + 999);
-        assertThat(OverlayFormat.isWhiteout(upper.resolve("etc/group"))).isTrue();
+        assertThat(OverlayMarkers.isWhiteout(upper.resolve("etc/group"))).isTrue();
         assertThat(upper.resolveSibling("upper.rootfs")).doesNotExist();
         RootlessHarness.Result id = run(concat(opts, "--user", "1000:1000"), "sh", "-c", "id > /tmp/out");
         assertThat(id.exitCode()).as(id.toString()).isZero();

@@ -3,6 +3,7 @@ package dev.kiln.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.oci.layer.OverlayMarkers;
 import dev.kiln.runtime.linux.Syscalls;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -78,8 +79,8 @@ class TreeDiffTest {
 
         diff.moveChangesTo(root, upper);
 
-        assertThat(OverlayFormat.isWhiteout(upper.resolve("etc/group"))).isTrue();
-        assertThat(OverlayFormat.isWhiteout(upper.resolve("var/lib/gone"))).isTrue();
+        assertThat(OverlayMarkers.isWhiteout(upper.resolve("etc/group"))).isTrue();
+        assertThat(OverlayMarkers.isWhiteout(upper.resolve("var/lib/gone"))).isTrue();
         assertThat(upperEntries()).containsExactly("etc", "etc/group", "var", "var/lib", "var/lib/gone");
     }
 
@@ -95,8 +96,8 @@ class TreeDiffTest {
 
         // a new inode makes it opaque; the file system may hand out the old inode again, and
         // then the old entry gets a whiteout: the same merged tree either way
-        assertThat(OverlayFormat.isOpaque(upper.resolve("opt/again"))
-                || OverlayFormat.isWhiteout(upper.resolve("opt/again/old"))).isTrue();
+        assertThat(OverlayMarkers.isOpaque(upper.resolve("opt/again"))
+                || OverlayMarkers.isWhiteout(upper.resolve("opt/again/old"))).isTrue();
         assertThat(Files.readString(upper.resolve("opt/again/fresh"))).isEqualTo("fresh");
     }
 

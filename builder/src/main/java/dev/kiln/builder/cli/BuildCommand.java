@@ -1,47 +1,33 @@
 package dev.kiln.builder.cli;
 
-import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cli.live.LiveProgress;
 import dev.kiln.builder.cli.live.Terminal;
-import dev.kiln.builder.dockerfile.Dockerfile;
 import dev.kiln.builder.dockerfile.DockerfileWarning;
-import dev.kiln.builder.dockerfile.IgnoreFiles;
-import dev.kiln.builder.dockerfile.IgnoreMatcher;
 import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.engine.BuildEvent;
 import dev.kiln.builder.engine.BuildListener;
 import dev.kiln.builder.engine.BuildOptions;
-import dev.kiln.builder.engine.Builder;
-import dev.kiln.builder.engine.BuiltImage;
-import dev.kiln.builder.engine.CacheOnlyMiss;
-import dev.kiln.builder.engine.ImageSource;
-import dev.kiln.builder.engine.StoreImageSource;
-import dev.kiln.builder.engine.context.BuildContext;
 import dev.kiln.builder.engine.context.RemoteContext;
 import dev.kiln.builder.engine.mount.BuildSecrets;
-import dev.kiln.builder.engine.run.RunExecutor;
 import dev.kiln.builder.engine.run.RunFailedException;
-import dev.kiln.builder.engine.run.RuntimeRunExecutor;
+import dev.kiln.builder.output.BuildOutput;
 import dev.kiln.builder.plan.BuildPlan;
 import dev.kiln.builder.plan.PlanOptions;
-import dev.kiln.builder.plan.Planner;
 import dev.kiln.builder.plan.Stage;
 import dev.kiln.builder.progress.ProgressListener;
-import dev.kiln.builder.registry.AuthEnvironment;
-import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
-import dev.kiln.builder.registry.Registries;
-import dev.kiln.builder.registry.RegistryConfig;
-import dev.kiln.builder.store.LocalStore;
+import dev.kiln.builder.session.BuildInput;
+import dev.kiln.builder.session.BuildRequest;
+import dev.kiln.builder.session.BuildResult;
+import dev.kiln.builder.session.BuildSession;
+import dev.kiln.builder.session.PlannedBuild;
+import dev.kiln.builder.session.SessionOptions;
 import dev.kiln.oci.Compression;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.Platform;
-import dev.kiln.oci.files.FileTrees;
 import dev.kiln.runtime.Isolation;
-import dev.kiln.runtime.Userns;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +35,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,13 +44,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
 
-/** {@code kiln build}: a Dockerfile to an image in the local store, and optionally to files. */
+/**
+ * {@code kiln build}: a Dockerfile to an image in the local store, and optionally to files. Flags
+ * become a {@link BuildRequest} for a {@link BuildSession}; this class only enters the user
+ * namespace when the build needs it and renders the session's events.
+ */
 @Command(name = "build", aliases = "bud", mixinStandardHelpOptions = true,
         description = "Build an image from a Dockerfile and a context directory.")
 public final class BuildCommand implements Callable<Integer> {
-    private static final System.Logger LOG = System.getLogger(BuildCommand.class.getName());
-
     @Mixin GlobalOptions global;
+    @Mixin UserNamespace userns;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "CONTEXT",
@@ -116,12 +107,7 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--network", paramLabel = "host|none", description = "The network of RUN steps (default: host).")
     String network;
 
-    @Option(names = "--registry-mirror", paramLabel = "REGISTRY=HOST[:PORT]",
-            description = "Try HOST first for images of REGISTRY, e.g. docker.io=127.0.0.1:5000 (repeatable).")
-    List<String> mirrors = new ArrayList<>();
-
-    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]", description = "Talk plain HTTP to this registry (repeatable).")
-    List<String> insecure = new ArrayList<>();
+    @Mixin RegistryAccess registryAccess;
 
     @Option(names = "--compression", paramLabel = "gzip|zstd", description = "Compression of new layers (default: gzip).")
     String compression = "gzip";
@@ -160,176 +146,93 @@ public final class BuildCommand implements Callable<Integer> {
         for (String t : tags) {
             names.add(Reference.parse(t));
         }
-        Path tempContext = null;
-        try {
-            if ((contextArg.equals("-") || "-".equals(file) || RemoteContext.isUrl(contextArg)) && Userns.needed(isolationMode())) {
-                // stdin can be read once, a URL is fetched once: enter the user namespace first
-                java.util.OptionalInt code = Userns.ensureInside(
-                        spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new),
-                        isolationMode());
-                if (code.isPresent()) {
-                    return code.getAsInt();
-                }
+        Isolation isolation = isolationMode();
+        if ((contextArg.equals("-") || "-".equals(file) || RemoteContext.isUrl(contextArg)) && userns.needed(isolation)) {
+            // stdin can be read once, a URL is fetched once: enter the user namespace first
+            OptionalInt outer = userns.enter(isolation);
+            if (outer.isPresent()) {
+                return outer.getAsInt();
             }
-            BuildInput input = BuildInput.read(contextArg, file);
-            tempContext = input.scratch();
-            Dockerfile dockerfile = Dockerfile.parse(input.dockerfileName(), input.dockerfileText());
-            PlanOptions planOptions = new PlanOptions(keyValues(buildArgs, "--build-arg"), target, targetPlatform.toString(), null);
-            BuildPlan plan = Planner.plan(dockerfile, planOptions);
-            IgnoreMatcher ignore = input.dockerfilePath() == null ? IgnoreMatcher.empty()
-                    : IgnoreFiles.load(input.context(), input.dockerfilePath());
-            BuildContext context = new BuildContext(input.context(), ignore);
-            LocalStore store = new LocalStore(global.storeRoot());
+        }
+        SessionOptions sessionOptions = SessionOptions.of(global.storeRoot()).withIsolation(isolation)
+                .withRegistries(registryAccess.mirrors, registryAccess.insecure);
+        try (BuildInput input = BuildInput.read(contextArg, file, System.in);
+                BuildSession session = BuildSession.open(sessionOptions)) {
+            PlanOptions planOptions = new PlanOptions(keyValues(buildArgs, "--build-arg"), target,
+                    targetPlatform.toString(), null);
+            PlannedBuild build = session.plan(new BuildRequest(input, planOptions, options(targetPlatform), names, outs,
+                    pull));
             List<BuildEvent> held = new ArrayList<>();
-            BuiltImage cached = null;
-            if (needsContainers(plan) && Userns.needed(isolationMode())) {
-                cached = cachedOutsideNamespace(plan, planOptions, context, store, held, outs, names, targetPlatform);
-                if (cached == null) {
-                    java.util.OptionalInt code = Userns.ensureInside(
-                            spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new),
-                            isolationMode());
-                    if (code.isPresent()) {
-                        return code.getAsInt(); // the kiln inside the namespace printed the warnings
+            Optional<BuildResult> cached = Optional.empty();
+            if (build.needsContainers() && userns.needed(isolation)) {
+                cached = session.buildFromCache(build, held::add);
+                if (cached.isEmpty()) {
+                    OptionalInt outer = userns.enter(isolation);
+                    if (outer.isPresent()) {
+                        return outer.getAsInt(); // the kiln inside the namespace printed the warnings
                     }
                 }
             }
-            for (DockerfileWarning w : plan.warnings()) {
+            for (DockerfileWarning w : build.warnings()) {
                 err.println("WARNING: " + w.render());
             }
             err.flush();
-            try (RunExecutor runs = cached != null ? RunExecutor.UNAVAILABLE : runExecutor(store)) {
-                if (cached == null && needsContainers(plan)) {
-                    // before anything is pulled: a machine where no container can run fails here
-                    String isolationLine = runs.prepare();
-                    if (isolationLine != null && !silent) {
-                        err.println("isolation: " + isolationLine);
-                        err.flush();
-                    }
+            if (cached.isEmpty() && build.needsContainers()) {
+                // before anything is pulled: a machine where no container can run fails here
+                String isolationLine = session.prepareContainers();
+                if (isolationLine != null && !silent) {
+                    err.println("isolation: " + isolationLine);
+                    err.flush();
                 }
-                return buildAndReport(plan, planOptions, context, store, held, outs, names, targetPlatform, cached,
-                        runs, silent, out, err);
             }
+            BuildProgress plain = new BuildProgress(out, silent, build.plan().stages().size() > 1);
+            LiveProgress live = live(silent)
+                    ? LiveProgress.start(err, Terminal.stderr(System.getenv()), steps(build.plan()), plain) : null;
+            BuildListener events = live != null ? live : plain;
+            ProgressListener transfers = live != null ? live : plain;
+            BuildResult result;
+            boolean succeeded = false;
+            try {
+                if (cached.isPresent()) {
+                    held.forEach(events::on);
+                    result = cached.get();
+                } else {
+                    result = session.build(build, events, transfers);
+                }
+                succeeded = true;
+            } finally {
+                if (live != null) {
+                    live.finish(succeeded);
+                }
+            }
+            report(session, result, transfers, silent, out);
+            return Main.EXIT_OK;
         } catch (RunFailedException e) {
             err.println("Error: " + e.getMessage());
             err.flush();
             return e.exitCode();
-        } finally {
-            if (tempContext != null) {
-                FileTrees.deleteQuietly(tempContext);
-            }
         }
     }
 
-    /** Builds (or replays a cached build's events), writes the outputs, pushes, prints the image id. */
-    private int buildAndReport(BuildPlan plan, PlanOptions planOptions, BuildContext context, LocalStore store,
-            List<BuildEvent> held, List<BuildOutput> outs, List<Reference> names, Platform targetPlatform,
-            BuiltImage cached, RunExecutor runs, boolean silent, PrintWriter out, PrintWriter err)
-            throws Exception {
-        BuildProgress plain = new BuildProgress(out, silent, plan.stages().size() > 1);
-        LiveProgress live = live(silent) ? LiveProgress.start(err, Terminal.stderr(System.getenv()), steps(plan), plain)
-                : null;
-        BuildListener events = live != null ? live : plain;
-        ProgressListener transfers = live != null ? live : plain;
-        BuiltImage built = cached;
-        boolean succeeded = false;
-        try {
-            if (built != null) {
-                held.forEach(events::on);
-            } else {
-                built = build(plan, planOptions, context, store, events, transfers, runs,
-                        options(targetPlatform), outs, names);
-            }
-            succeeded = true;
-        } finally {
-            if (live != null) {
-                live.finish(succeeded);
-            }
+    /** Writes the ID files, pushes, and prints the names and the image ID. */
+    private void report(BuildSession session, BuildResult result, ProgressListener transfers, boolean silent,
+            PrintWriter out) throws IOException {
+        if (iidFile != null) {
+            result.writeIdFile(iidFile);
         }
-        BuildResults.writeIdFiles(built, names, iidFile, metadataFile);
+        if (metadataFile != null) {
+            result.writeMetadataFile(metadataFile);
+        }
         if (push) {
-            BuildResults.push(store, names, transfers, mirrors, insecure);
+            session.push(result, transfers);
         }
         if (!silent) {
-            for (Reference n : names) {
+            for (Reference n : result.names()) {
                 out.println("Successfully tagged " + n.familiarString());
             }
         }
-        out.println(built.id());
+        out.println(result.image().id());
         out.flush();
-        return Main.EXIT_OK;
-    }
-
-    /** Builds, writes the {@code -o} outputs and sets the names, all under one store session. */
-    private BuiltImage build(BuildPlan plan, PlanOptions planOptions, BuildContext context, LocalStore store,
-            BuildListener events, ProgressListener transfers, RunExecutor runs, BuildOptions options,
-            List<BuildOutput> outs, List<Reference> names) throws InterruptedException, IOException {
-        try (LocalStore.Session session = store.session()) {
-            ImageSource images;
-            if (options.cachedLayersOnly()) {
-                images = storeOnly(new StoreImageSource(store, null, false));
-            } else {
-                AuthEnvironment env = AuthEnvironment.system();
-                Registries registries = Registries.standard(RegistryConfig.load(env.kilnConfig(), mirrors, insecure),
-                        env);
-                images = new StoreImageSource(store, new ImagePuller(registries, store, transfers, 4), pull);
-            }
-            Builder builder = new Builder(store, BuildCache.inStore(store.root()), runs, images, events, options,
-                    store.root().resolve("tmp"))
-                    .withListings(store.root().resolve("layers"))
-                    .withCacheMounts(store.root().resolve("cache-mounts"));
-            BuiltImage built = builder.build(plan, planOptions, context);
-            for (BuildOutput o : outs) {
-                o.write(built, store, names, store.root().resolve("tmp"));
-            }
-            BuildResults.name(store, built, names);
-            return built;
-        }
-    }
-
-    /**
-     * A rootless build whose every layer step is cached needs no user namespace: it is tried here
-     * first, as the user, with its progress events kept in {@code held}. The first step that would
-     * make a layer (a RUN, COPY, ADD or WORKDIR missing the cache) or pull an image stops it before
-     * it touches anything, and null says: re-execute in the namespace and build there (where the
-     * earlier steps are cache hits). So nothing is ever extracted into the layer store with the
-     * user's own ids for owners. Not tried when the outcome is known to need the namespace or
-     * would differ outside it ({@code --pull}, {@code --no-cache}, a local-directory output) or
-     * when the store has no build cache yet.
-     */
-    private BuiltImage cachedOutsideNamespace(BuildPlan plan, PlanOptions planOptions, BuildContext context,
-            LocalStore store, List<BuildEvent> held, List<BuildOutput> outs, List<Reference> names,
-            Platform targetPlatform) throws InterruptedException, IOException {
-        if (pull || noCache || !noCacheFilter.isEmpty() || outs.stream().anyMatch(o -> o.type().equals("local"))
-                || !Files.isDirectory(store.root().resolve("cache"))) {
-            return null; // (no cache yet: a first build)
-        }
-        BuildListener holding = e -> {
-            synchronized (held) {
-                held.add(e);
-            }
-        };
-        try {
-            BuiltImage built = build(plan, planOptions, context, store, holding, ProgressListener.NONE,
-                    RunExecutor.UNAVAILABLE, options(targetPlatform).withCachedLayersOnly(true), outs, names);
-            LOG.log(System.Logger.Level.DEBUG, "every layer came from the cache: no user namespace needed");
-            return built;
-        } catch (CacheOnlyMiss miss) {
-            LOG.log(System.Logger.Level.DEBUG, "not every step is cached ({0}): building in a user namespace",
-                    miss.getMessage());
-            held.clear();
-            return null;
-        }
-    }
-
-    /** {@code images} without pulling: an image missing from the store ends a cached-only build. */
-    private static ImageSource storeOnly(ImageSource images) {
-        return (reference, platform) -> {
-            try {
-                return images.resolve(reference, platform);
-            } catch (KilnException notStored) {
-                throw new CacheOnlyMiss("FROM " + reference);
-            }
-        };
     }
 
     /** The live view: asked for, or {@code auto} on a terminal. */
@@ -349,10 +252,6 @@ public final class BuildCommand implements Callable<Integer> {
         return steps;
     }
 
-    private RunExecutor runExecutor(LocalStore store) {
-        return new RuntimeRunExecutor(isolationMode(), store.root(), store);
-    }
-
     private Isolation isolationMode() {
         try {
             return Isolation.valueOf(isolation.toUpperCase(java.util.Locale.ROOT));
@@ -360,14 +259,6 @@ public final class BuildCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--isolation must be auto, userns or chroot, not '" + isolation + "'");
         }
-    }
-
-    /** RUN needs kiln to be root: when rootless, the whole build re-executes in a user namespace. */
-    private static boolean needsContainers(BuildPlan plan) {
-        return plan.stages().stream().flatMap(st -> st.instructions().stream())
-                .anyMatch(in -> in instanceof RunInstruction
-                        || in instanceof dev.kiln.builder.dockerfile.OnbuildInstruction o
-                                && o.inner() instanceof RunInstruction);
     }
 
     private BuildOptions options(Platform target) {

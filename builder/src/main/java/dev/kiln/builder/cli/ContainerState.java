@@ -72,8 +72,28 @@ record ContainerState(
         return HexFormat.of().formatHex(b);
     }
 
-    Path dir() {
+    /** The directory of container {@code id}. */
+    static Path dir(String id) {
         return root().resolve(id);
+    }
+
+    Path dir() {
+        return dir(id);
+    }
+
+    /** The output of a detached container, in its directory {@code dir}. */
+    static Path log(Path dir) {
+        return dir.resolve("log");
+    }
+
+    /** The overlay upper dir of the container whose directory is {@code dir}. */
+    static Path upper(Path dir) {
+        return dir.resolve("upper");
+    }
+
+    /** The overlay work dir of the container whose directory is {@code dir}. */
+    static Path work(Path dir) {
+        return dir.resolve("work");
     }
 
     ContainerState exited(int code) {

@@ -1,6 +1,6 @@
 package dev.kiln.builder.cli;
 
-import dev.kiln.builder.transport.ImageLocation;
+import dev.kiln.builder.output.ImageLocation;
 import dev.kiln.oci.Digest;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -19,7 +19,7 @@ final class Detach {
 
     static int start(List<String> originalArgs, PrintWriter out) {
         String id = ContainerState.newId();
-        Path dir = ContainerState.root().resolve(id);
+        Path dir = ContainerState.dir(id);
         List<String> args = new ArrayList<>();
         for (String a : originalArgs) {
             if (a.equals("-d") || a.equals("--detach")) {
@@ -39,7 +39,7 @@ final class Detach {
         cmd.addAll(Userns.relaunchCommand(args.toArray(new String[0])));
         try {
             Files.createDirectories(dir);
-            Path log = dir.resolve("log");
+            Path log = ContainerState.log(dir);
             new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectErrorStream(true).start();

@@ -1,8 +1,9 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.runtime.HostReport;
 import dev.kiln.runtime.Isolation;
-import dev.kiln.runtime.Userns;
+import dev.kiln.runtime.SandboxException;
 import java.io.PrintWriter;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Spec;
             "Exit status 1 when no isolation works here; the last lines then say why and what to change."})
 final class InfoCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
+    @Mixin UserNamespace userns;
     @Spec CommandSpec spec;
 
     @Option(names = "--isolation", paramLabel = "auto|userns|chroot", defaultValue = "auto",
@@ -27,17 +29,22 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        if (System.getenv(Userns.MARKER) == null) {
+        if (!userns.inside()) {
             HostReport.outside().forEach(out::println);
             out.flush();
         }
-        String[] args = spec.root().commandLine().getParseResult().originalArgs().toArray(String[]::new);
-        OptionalInt outer = HostReport.enter(args, isolation, out::println);
+        OptionalInt outer;
+        try {
+            outer = userns.enter(isolation);
+        } catch (SandboxException e) {
+            HostReport.refusal(e, out::println);
+            outer = OptionalInt.of(Main.EXIT_ERROR);
+        }
         if (outer.isPresent()) {
             out.flush();
             return outer.getAsInt();
         }
-        HostReport.Inside inside = HostReport.inside(isolation, global.storeRoot().resolve("tmp"));
+        HostReport.Inside inside = HostReport.inside(isolation, new StoreLayout(global.storeRoot()).tmp());
         inside.lines().forEach(out::println);
         out.flush();
         return inside.works() ? Main.EXIT_OK : Main.EXIT_ERROR;

@@ -1,7 +1,7 @@
 package dev.kiln.builder.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.builder.transport.ImageLocation;
+import dev.kiln.builder.output.ImageLocation;
 import dev.kiln.builder.transport.Inspection;
 import dev.kiln.oci.Json;
 import java.io.PrintStream;

@@ -2,8 +2,8 @@ package dev.kiln.builder.cli;
 
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.builder.transport.ArchiveFormat;
-import dev.kiln.builder.transport.ImageLocation;
-import dev.kiln.builder.transport.StoredImage;
+import dev.kiln.builder.output.ImageLocation;
+import dev.kiln.builder.output.StoredImage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -40,7 +40,7 @@ final class LoginCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        String host = LogoutCommand.registryName(server);
+        String host = Reference.registryName(server);
         Console console = System.console();
         if (username == null) {
             if (console == null) {
@@ -65,8 +65,7 @@ final class LoginCommand implements Callable<Integer> {
         Credentials creds = Credentials.basic(username, password.strip());
         Registries registries = registry.registries();
         registries.useCredentials(host, creds);
-        String apiHost = host.equals(Reference.DOCKER_HUB) ? Reference.DOCKER_HUB_API_HOST : host;
-        registries.client(apiHost).ping();
+        registries.client(Reference.apiHost(host)).ping();
         Path file = new CredentialStore(AuthEnvironment.system()).login(host, creds);
         spec.commandLine().getOut().println("Login Succeeded (credentials saved in " + file + ")");
         return Main.EXIT_OK;

@@ -20,23 +20,10 @@ final class LogoutCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String host = registryName(server);
+        String host = Reference.registryName(server);
         boolean removed = new CredentialStore(AuthEnvironment.system()).logout(host);
         spec.commandLine().getOut().println(removed ? "Removed login credentials for " + host
                 : "Not logged in to " + host);
         return Main.EXIT_OK;
-    }
-
-    /** {@code null} → docker.io; {@code https://index.docker.io/v1/} → docker.io; else host[:port]. */
-    static String registryName(String server) {
-        if (server == null || server.isBlank()) {
-            return Reference.DOCKER_HUB;
-        }
-        String s = server.strip();
-        int scheme = s.indexOf("://");
-        s = scheme >= 0 ? s.substring(scheme + 3) : s;
-        int slash = s.indexOf('/');
-        s = slash >= 0 ? s.substring(0, slash) : s;
-        return s.equals("index.docker.io") || s.equals(Reference.DOCKER_HUB_API_HOST) ? Reference.DOCKER_HUB : s;
     }
 }

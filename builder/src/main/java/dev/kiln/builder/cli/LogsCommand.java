@@ -21,7 +21,7 @@ final class LogsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Path log = ContainerState.find(container).dir().resolve("log");
+        Path log = ContainerState.log(ContainerState.find(container).dir());
         if (!Files.isRegularFile(log)) {
             throw new KilnException("container " + container + " was not started with -d: its output went "
                     + "to the terminal", null, null);

@@ -56,22 +56,63 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** The whole command line, every subcommand registered. */
     public static CommandLine commandLine() {
+        return commandLine(SUBCOMMANDS);
+    }
+
+    /**
+     * The command line {@code args} need: picocli reflects over a subcommand's fields, options and
+     * mixins when it is registered, which for all of them took longer than the JVM's own start
+     * (docs/performance.md), so only the one {@code args} name is registered. Everything else (no
+     * subcommand, an unknown one, help) gets the whole command line; {@code --version} alone none.
+     */
+    static CommandLine commandLine(String[] args) {
+        return commandLine(subcommandsFor(args));
+    }
+
+    private static CommandLine commandLine(Object[] subcommands) {
         CommandLine cl = new CommandLine(new Main());
-        for (Object sub : SUBCOMMANDS) {
+        for (Object sub : subcommands) {
             cl.addSubcommand(sub);
         }
         cl.setExecutionExceptionHandler(Main::handleException);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // `kiln run IMAGE CMD -c …`: everything after the image belongs to the container
-        cl.getSubcommands().get("run").setStopAtPositional(true);
-        cl.getSubcommands().get("unshare").setStopAtPositional(true);
+        for (String name : new String[] {"run", "unshare"}) {
+            CommandLine sub = cl.getSubcommands().get(name);
+            if (sub != null) {
+                sub.setStopAtPositional(true);
+            }
+        }
         return cl;
+    }
+
+    /** The subcommands {@code args} may reach (the root's only options are help and version). */
+    static Object[] subcommandsFor(String[] args) {
+        if (args.length == 0) {
+            return SUBCOMMANDS;
+        }
+        if (!args[0].startsWith("-")) {
+            for (Object sub : SUBCOMMANDS) {
+                Command c = ((Class<?>) sub).getAnnotation(Command.class);
+                if (c.name().equals(args[0]) || java.util.Arrays.asList(c.aliases()).contains(args[0])) {
+                    return new Object[] {sub};
+                }
+            }
+            return SUBCOMMANDS;
+        }
+        for (String a : args) {
+            if (!a.equals("-V") && !a.equals("--version")) {
+                return SUBCOMMANDS;
+            }
+        }
+        return new Object[0];
     }
 
     public static void main(String[] args) {
         DebugLogging.enableIfRequested(args);
-        int code = commandLine().execute(args);
+        int code = commandLine(args).execute(args);
         System.exit(code);
     }
 
@@ -80,13 +121,21 @@ public final class Main implements Runnable {
         PrintWriter err = cl.getErr();
         boolean debug = GlobalOptions.debugRequested(parseResult);
         if (e instanceof KilnException ke) {
-            err.println("Error: " + ke.getMessage());
+            err.println("Error: " + ErrorText.of(ke));
             ke.hint().ifPresent(h -> err.println("Hint: " + h));
             if (debug) {
                 e.printStackTrace(err);
             }
             err.flush();
             return ke instanceof ExitCodeCarrier c ? c.exitCode() : EXIT_ERROR;
+        }
+        if (ErrorText.isIoProblem(e)) {
+            err.println("Error: " + ErrorText.of(e));
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_ERROR;
         }
         err.println("Error: internal error: " + e);
         if (debug) {

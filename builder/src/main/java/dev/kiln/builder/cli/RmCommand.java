@@ -3,20 +3,21 @@ package dev.kiln.builder.cli;
 import dev.kiln.builder.snapshot.ProcessIds;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.oci.KilnException;
-import dev.kiln.runtime.Userns;
+import dev.kiln.runtime.Isolation;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import java.util.List;
-import java.util.OptionalInt;
-import java.util.concurrent.Callable;
 
 @Command(name = "rm", description = "Remove stopped containers and their files.")
 final class RmCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
+    @Mixin UserNamespace userns;
     @Spec CommandSpec spec;
 
     @Option(names = {"-f", "--force"}, description = "Stop running containers first (SIGKILL at once).")
@@ -37,10 +38,9 @@ final class RmCommand implements Callable<Integer> {
             }
         }
         // files written by containers may belong to subordinate ids: delete from inside (real root
-        // deletes anyone's, and stays outside as kiln system prune does)
+        // deletes anyone's and stays outside, as kiln system prune does)
         if (!ProcessIds.isRoot()) {
-            List<String> original = spec.root().commandLine().getParseResult().originalArgs();
-            OptionalInt outer = Userns.ensureInside(original.toArray(new String[0]));
+            OptionalInt outer = userns.enter(Isolation.AUTO);
             if (outer.isPresent()) {
                 return outer.getAsInt();
             }

@@ -30,15 +30,15 @@ final class RmiCommand implements Callable<Integer> {
             List<ImageRecord> matches = store.images().stream()
                     .filter(i -> i.config().hex().startsWith(arg) || i.config().toString().equals(arg)).toList();
             if (matches.isEmpty()) {
-                String name = Reference.parse(arg).toString();
-                if (!store.removeImage(name)) {
+                Reference name = Reference.parse(arg);
+                if (!store.removeImage(name.toString())) {
                     throw new KilnException("no such image: " + arg, "list images with: kiln images", null);
                 }
-                out.println("Untagged: " + name);
+                out.println("Untagged: " + name.familiarString());
             } else {
                 for (ImageRecord i : matches) {
                     store.removeImage(i.name());
-                    out.println("Untagged: " + i.name());
+                    out.println("Untagged: " + Reference.parse(i.name()).familiarString());
                 }
             }
         }

@@ -23,7 +23,6 @@ import dev.kiln.runtime.RootFs;
 import dev.kiln.runtime.Sandbox;
 import dev.kiln.runtime.Stdio;
 import dev.kiln.runtime.UserLookup;
-import dev.kiln.runtime.Userns;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -46,6 +45,7 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Mixin RegistryOptions registry;
+    @Mixin UserNamespace userns;
     @Spec CommandSpec spec;
 
     @Option(names = "--rm", description = "Remove the container's files when it exits.")
@@ -116,7 +116,7 @@ final class RunCommand implements Callable<Integer> {
         if (detach) {
             return Detach.start(original, spec.commandLine().getOut());
         }
-        OptionalInt outer = Userns.ensureInside(original.toArray(new String[0]), isolation);
+        OptionalInt outer = userns.enter(isolation);
         if (outer.isPresent()) {
             return outer.getAsInt();
         }
@@ -141,7 +141,7 @@ final class RunCommand implements Callable<Integer> {
                     + " layers but its config lists " + diffIds.size() + " diff IDs");
         }
         List<Path> lowers = new ArrayList<>();
-        LayerDirs extracted = new LayerDirs(global.storeRoot().resolve("layers"), store);
+        LayerDirs extracted = new LayerDirs(store.layout(), store);
         for (int i = 0; i < layers.size(); i++) {
             try {
                 lowers.add(extracted.dir(layers.get(i), diffIds.get(i)));
@@ -150,7 +150,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         String id = cid != null ? cid : ContainerState.newId();
-        Path dir = ContainerState.root().resolve(id);
+        Path dir = ContainerState.dir(id);
         Files.createDirectories(dir);
         Integer code = null;
         ContainerState state = null;
@@ -235,7 +235,7 @@ final class RunCommand implements Callable<Integer> {
         }
         String wd = workdir != null ? workdir : image.workingDir() == null || image.workingDir().isEmpty()
                 ? "/" : image.workingDir();
-        return ExecSpec.of(RootFs.overlay(lowers, dir.resolve("upper"), dir.resolve("work")), argv)
+        return ExecSpec.of(RootFs.overlay(lowers, ContainerState.upper(dir), ContainerState.work(dir)), argv)
                 .withEnv(who.withHome(environment))
                 .withUser(who.user())
                 .withWorkDir(wd)

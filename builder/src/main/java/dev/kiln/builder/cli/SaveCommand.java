@@ -1,7 +1,7 @@
 package dev.kiln.builder.cli;
 
 import dev.kiln.builder.registry.Reference;
-import dev.kiln.builder.transport.ImageLocation;
+import dev.kiln.builder.output.ImageLocation;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -4,7 +4,7 @@ import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.snapshot.ProcessIds;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.builder.store.StorePruner;
-import dev.kiln.runtime.Userns;
+import dev.kiln.runtime.Isolation;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
         "kiln enters its user namespace to delete files of subordinate ids."})
 final class SystemPruneCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
+    @Mixin UserNamespace userns;
     @Spec CommandSpec spec;
 
     @Option(names = {"-a", "--all"}, description = "Also remove every image no running container uses, and all build cache.")
@@ -47,11 +48,8 @@ final class SystemPruneCommand implements Callable<Integer> {
         List<ContainerState> containers = ContainerState.all();
         boolean stopped = containers.stream().anyMatch(c -> !c.running());
         if (!ProcessIds.isRoot() && (stopped || pruner.hasExtractedFiles())) {
-            List<String> args = new ArrayList<>(spec.root().commandLine().getParseResult().originalArgs());
-            if (!force) {
-                args.add("--force"); // confirmed outside
-            }
-            OptionalInt outer = Userns.ensureInside(args.toArray(new String[0]));
+            // confirmed outside: the kiln inside does not ask again
+            OptionalInt outer = force ? userns.enter(Isolation.AUTO) : userns.enter(Isolation.AUTO, "--force");
             if (outer.isPresent()) {
                 return outer.getAsInt();
             }

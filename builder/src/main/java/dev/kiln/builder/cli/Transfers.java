@@ -6,7 +6,7 @@ import dev.kiln.builder.registry.Registries;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.builder.transport.ImageCopier;
 import dev.kiln.builder.transport.ImageReader;
-import dev.kiln.builder.transport.ImageWriter;
+import dev.kiln.builder.output.ImageWriter;
 
 /** The readers and writers one command needs, wired from its flags. */
 final class Transfers {

@@ -1,6 +1,6 @@
 package dev.kiln.builder.cli;
 
-import dev.kiln.runtime.Userns;
+import dev.kiln.runtime.Isolation;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
             "", "The exit status is the command's."})
 final class UnshareCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
+    @Mixin UserNamespace userns;
     @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "CMD", arity = "0..*", description = "Command and arguments (default: $SHELL).")
@@ -27,8 +28,7 @@ final class UnshareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        List<String> original = spec.root().commandLine().getParseResult().originalArgs();
-        OptionalInt outer = Userns.ensureInside(original.toArray(new String[0]));
+        OptionalInt outer = userns.enter(Isolation.AUTO);
         if (outer.isPresent()) {
             return outer.getAsInt();
         }

@@ -60,12 +60,10 @@ public final class InstructionRules {
      * directory is not known yet: only an absolute target is judged); "/" is refused.
      */
     public static void mountTarget(String target, String workdir, SourceRange at) {
-        if (target == null) {
+        if (target == null || workdir == null && !target.startsWith("/")) {
             return;
         }
-        String abs = target.startsWith("/") ? target : workdir == null ? null
-                : (workdir.endsWith("/") ? workdir : workdir + "/") + target;
-        if (abs != null && ImagePaths.clean(abs).equals("/")) {
+        if (ImagePaths.resolve(workdir, target).equals("/")) {
             throw new DockerfileException(at, "invalid mount target \"/\" in RUN --mount");
         }
     }

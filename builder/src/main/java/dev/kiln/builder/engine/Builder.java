@@ -18,6 +18,7 @@ import dev.kiln.builder.plan.Stage;
 import dev.kiln.builder.snapshot.LayerFiles;
 import dev.kiln.builder.snapshot.RootfsExtractor;
 import dev.kiln.builder.snapshot.Snapshotter;
+import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.files.FileTrees;
@@ -53,7 +54,7 @@ public final class Builder {
     private final BuildOptions options;
     private final Path scratchRoot;
     private final CopyPlanner.Downloader downloader;
-    private Path listings;
+    private StoreLayout store;
     private CacheMounts cacheMounts;
 
     public Builder(BlobStore blobs, BuildCache cache, RunExecutor runs, ImageSource images, BuildListener listener,
@@ -68,15 +69,10 @@ public final class Builder {
         this.downloader = new HttpDownloader(scratchRoot);
     }
 
-    /** Keeps layer listings in {@code dir} between builds (the store's {@code layers/}). */
-    public Builder withListings(Path dir) {
-        this.listings = dir;
-        return this;
-    }
-
-    /** Keeps the directories of {@code RUN --mount=type=cache} in {@code dir} (the store's {@code cache-mounts/}). */
-    public Builder withCacheMounts(Path dir) {
-        this.cacheMounts = new CacheMounts(dir);
+    /** Keeps layer listings and the directories of {@code RUN --mount=type=cache} in {@code store} between builds. */
+    public Builder withStore(StoreLayout store) {
+        this.store = store;
+        this.cacheMounts = new CacheMounts(store.cacheMounts());
         return this;
     }
 
@@ -94,7 +90,7 @@ public final class Builder {
             return t;
         });
         try {
-            BuildServices services = new BuildServices(blobs, new LayerFiles(blobs, listings), new Snapshotter(blobs),
+            BuildServices services = new BuildServices(blobs, new LayerFiles(blobs, store), new Snapshotter(blobs),
                     cache, runs, images, listener, options, context, scratch, downloader, cacheMounts, new AtomicLong());
             VariableScope global = globalScope(plan, planOptions);
             Map<Integer, CompletableFuture<StageResult>> futures = new LinkedHashMap<>();

@@ -1,6 +1,5 @@
 package dev.kiln.builder.engine;
 
-import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cache.CacheKey;
 import dev.kiln.builder.dockerfile.AddInstruction;
 import dev.kiln.builder.dockerfile.ArgInstruction;
@@ -45,7 +44,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
@@ -101,9 +99,9 @@ final class StageExecutor {
             config = config.withConfig(config.config().withOnBuild(List.of()));
         }
         VariableScope scope = global.stage(envMap(config));
-        StageState state = new StageState(stage.label(), scope, config, layers, key);
         boolean useCache = !s.options().noCache() && !s.options().noCacheStages().contains(stage.label())
                 && (stage.name() == null || !s.options().noCacheStages().contains(stage.name()));
+        StageState state = new StageState(stage.label(), scope, config, layers, key, useCache);
         List<Instruction> steps = new ArrayList<>(triggers);
         steps.addAll(stage.instructions());
         int total = steps.size() + 1;
@@ -117,7 +115,7 @@ final class StageExecutor {
             long start = System.nanoTime();
             boolean cached;
             try {
-                cached = step(in, state, number, useCache);
+                cached = step(in, state, number);
             } catch (RuntimeException e) {
                 RuntimeException named = namingTheImage(e, in, baseName);
                 s.listener().on(new BuildEvent.StepFailed(stage.label(), number, named.getMessage()));
@@ -148,10 +146,10 @@ final class StageExecutor {
         return e -> s.listener().on(new BuildEvent.Transfer(stage, e));
     }
 
-    private boolean step(Instruction in, StageState state, int number, boolean useCache) throws InterruptedException {
+    private boolean step(Instruction in, StageState state, int number) throws InterruptedException {
         if (in instanceof ArgInstruction arg) {
             List<ArgInstruction.Declaration> values = state.scope.declare(arg);
-            return metadata(new ArgChange(new ArgInstruction(arg.range(), arg.text(), values)), in, state, useCache);
+            return metadata(new ArgChange(new ArgInstruction(arg.range(), arg.text(), values)), in, state);
         }
         Instruction expanded;
         try {
@@ -164,21 +162,21 @@ final class StageExecutor {
             state.scope.setEnv(env);
         }
         if (expanded instanceof WorkdirInstruction w) {
-            return workdir(new WorkdirChange(w), state, useCache);
+            return workdir(new WorkdirChange(w), state);
         }
         if (expanded instanceof CopyInstruction c) {
             CopySpec spec = CopySpec.of(c);
-            return CopyStep.run(spec, sourceOf(spec, state.label), state, s, useCache);
+            return CopyStep.run(spec, sourceOf(spec, state.label), state, s);
         }
         if (expanded instanceof AddInstruction a) {
-            return CopyStep.run(CopySpec.of(a), CopySource.of(s.context()), state, s, useCache);
+            return CopyStep.run(CopySpec.of(a), CopySource.of(s.context()), state, s);
         }
         if (expanded instanceof RunInstruction r) {
-            return RunStep.run(r, state, s, number, useCache, from -> copySources.apply(state.label, from));
+            return RunStep.run(r, state, s, number, from -> copySources.apply(state.label, from));
         }
         ConfigChange change = ConfigChanges.of(expanded, state.cmdSet)
                 .orElseThrow(() -> new StepException(in.range(), in.keyword() + " is not allowed here", null));
-        boolean cached = metadata(change, expanded, state, useCache);
+        boolean cached = metadata(change, expanded, state);
         if (expanded instanceof CmdInstruction) {
             state.cmdSet = true;
         }
@@ -196,34 +194,28 @@ final class StageExecutor {
         }
     }
 
-    private boolean metadata(ConfigChange change, Instruction in, StageState state, boolean useCache) {
+    private boolean metadata(ConfigChange change, Instruction in, StageState state) throws InterruptedException {
         String createdBy = change.createdBy(state.config);
         CacheKey key = state.key.next().add(in.keyword())
                 .add(createdBy != null ? createdBy : in.text().substring(in.keyword().length()).strip()).build();
-        Optional<BuildCache.Entry> hit = useCache ? s.cache().get(key, s::blobExists) : Optional.empty();
-        if (hit.isPresent()) {
-            state.adopt(hit.get(), key);
-            return true;
-        }
-        state.config = change.apply(state.config);
-        state.addEmptyHistory(createdBy, s.now());
-        state.key = key;
-        s.cache().put(key, state.entry());
-        return false;
+        return state.cached(key, s, () -> {
+            state.config = change.apply(state.config);
+            state.addEmptyHistory(createdBy, s.now());
+        });
     }
 
     /**
      * WORKDIR sets the config and, as BuildKit does, makes the directory (owned by the stage's
      * USER) in a layer; when the image already has it, no layer is made.
      */
-    private boolean workdir(WorkdirChange change, StageState state, boolean useCache) {
+    private boolean workdir(WorkdirChange change, StageState state) throws InterruptedException {
         String dir = change.resolve(state.config);
         CacheKey key = state.key.next().add("WORKDIR").add(dir).add(state.config.config().user()).build();
-        Optional<BuildCache.Entry> hit = useCache ? s.cache().get(key, s::blobExists) : Optional.empty();
-        if (hit.isPresent()) {
-            state.adopt(hit.get(), key);
-            return true;
-        }
+        return state.cached(key, s, () -> workdirLayer(change, dir, state));
+    }
+
+    /** Makes {@code dir} in a layer unless the image has it; sets the config's working dir. */
+    private void workdirLayer(WorkdirChange change, String dir, StageState state) {
         String createdBy = change.createdBy(state.config);
         LayerFiles.View view = s.files().view(state.layers);
         state.config = change.apply(state.config);
@@ -253,9 +245,6 @@ final class StageExecutor {
                 FileTrees.deleteQuietly(layer);
             }
         }
-        state.key = key;
-        s.cache().put(key, state.entry());
-        return false;
     }
 
     private static List<Instruction> triggers(ImageConfig config) {

@@ -8,6 +8,7 @@ import dev.kiln.oci.History;
 import dev.kiln.oci.ImageConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The image a stage has so far, while its steps run. Owned by one thread. */
 public final class StageState {
@@ -15,26 +16,47 @@ public final class StageState {
     public final VariableScope scope;
     public ImageConfig config;
     public List<LayerBlob> layers;
+    /** The key of the image so far; each step's key is built on it, and {@link #cached} moves it on. */
     public CacheKey key;
+    /** Whether steps may come from the cache (not with {@code --no-cache}, nor for a stage it names). */
+    private final boolean useCache;
     boolean cmdSet;
 
-    StageState(String label, VariableScope scope, ImageConfig config, List<LayerBlob> layers, CacheKey key) {
+    StageState(String label, VariableScope scope, ImageConfig config, List<LayerBlob> layers, CacheKey key,
+            boolean useCache) {
         this.label = label;
         this.scope = scope;
         this.config = config;
         this.layers = new ArrayList<>(layers);
         this.key = key;
+        this.useCache = useCache;
     }
 
-    /** Adopts a cached or freshly computed step result. */
-    public void adopt(BuildCache.Entry entry, CacheKey newKey) {
-        config = entry.config();
-        layers = new ArrayList<>(entry.layers());
-        key = newKey;
+    /** What a step does on a cache miss: changes {@link #config} and {@link #layers}. */
+    public interface Work {
+        void run() throws InterruptedException;
     }
 
-    public BuildCache.Entry entry() {
-        return new BuildCache.Entry(config, layers);
+    /**
+     * Runs one step under the build cache; every step goes through here. A hit (an entry for
+     * {@code key} that is readable and whose layer blobs all still exist, looked up only when the
+     * stage {@linkplain #useCache uses the cache}) gives the stage the cached config and layers;
+     * on a miss {@code work} changes them and the result is stored under {@code key}. Either way
+     * the stage's key is {@code key} afterwards.
+     *
+     * @return true when the step came from the cache
+     */
+    public boolean cached(CacheKey key, BuildServices s, Work work) throws InterruptedException {
+        Optional<BuildCache.Entry> hit = useCache ? s.cache().get(key, s::blobExists) : Optional.empty();
+        if (hit.isPresent()) {
+            config = hit.get().config();
+            layers = new ArrayList<>(hit.get().layers());
+        } else {
+            work.run();
+            s.cache().put(key, new BuildCache.Entry(config, layers));
+        }
+        this.key = key;
+        return hit.isPresent();
     }
 
     /** Records a step that made no layer. */

@@ -16,6 +16,8 @@ import dev.kiln.builder.dockerfile.RunMount;
 import dev.kiln.builder.dockerfile.SourceRange;
 import dev.kiln.builder.dockerfile.Suggest;
 import dev.kiln.builder.dockerfile.VariableScope;
+import dev.kiln.builder.registry.InvalidReferenceException;
+import dev.kiln.builder.registry.Reference;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -161,20 +163,11 @@ public final class Planner {
                 throw new DockerfileException(at.range(), "invalid image reference `" + image + "` in FROM");
             }
         }
-        String name = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
-        int slash = name.lastIndexOf('/');
-        int colon = name.lastIndexOf(':');
-        if (colon > slash) {
-            name = name.substring(0, colon);
-        }
-        String[] parts = name.split("/", -1);
-        boolean hasDomain = parts.length > 1
-                && (parts[0].contains(".") || parts[0].contains(":") || parts[0].equals("localhost"));
-        for (int k = hasDomain ? 1 : 0; k < parts.length; k++) {
-            if (parts[k].isEmpty() || !parts[k].equals(parts[k].toLowerCase(Locale.ROOT))) {
-                throw new DockerfileException(at.range(), "invalid image reference `" + image
-                        + "` in FROM: repository names must be lower-case and have no empty parts");
-            }
+        try {
+            Reference.parse(image);
+        } catch (InvalidReferenceException e) {
+            throw new DockerfileException(at.range(), "invalid image reference `" + image + "` in FROM: "
+                    + e.problem());
         }
     }
 

@@ -42,7 +42,7 @@ public final class BlobFetcher {
         }
         progress.on(new ProgressEvent.Started(id, blob.mediaType().isLayer() ? "layer" : "blob", blob.size()));
         String what = "blob " + blob.digest() + " from " + client.registry() + "/" + repo;
-        try (BlobWriter out = store.newBlob(blob.digest().algorithm())) {
+        try (BlobWriter out = store.newWriter(blob.digest().algorithm())) {
             int resumes = 0;
             while (true) {
                 long offset = out.size();

@@ -113,21 +113,9 @@ public final class CredentialStore {
         return Optional.empty();
     }
 
-    /** {@code https://index.docker.io/v1/} → {@code docker.io}; {@code http://h:5000/x} → {@code h:5000}. */
+    /** The registry an {@code auths} key names ({@link Reference#registryName}); a blank key names none. */
     static String normaliseKey(String key) {
-        String k = key;
-        int scheme = k.indexOf("://");
-        if (scheme >= 0) {
-            k = k.substring(scheme + 3);
-        }
-        int slash = k.indexOf('/');
-        if (slash >= 0) {
-            k = k.substring(0, slash);
-        }
-        if (k.equals("index.docker.io") || k.equals(Reference.DOCKER_HUB_API_HOST)) {
-            return Reference.DOCKER_HUB;
-        }
-        return k;
+        return key.isBlank() ? "" : Reference.registryName(key);
     }
 
     /** The server name Docker stores a registry under. */

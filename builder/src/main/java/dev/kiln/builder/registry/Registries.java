@@ -1,12 +1,16 @@
 package dev.kiln.builder.registry;
 
 import java.time.Clock;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Hands out one {@link RegistryClient} per endpoint host for the life of a command, so tokens and
- * connections are shared between the manifests and blobs of one pull or push.
+ * connections are shared between the manifests and blobs of one pull or push. The one place
+ * registry clients are made: every pull, push, FROM, login, inspect and copy gets them from an
+ * instance of this class, so mirrors, plain-HTTP hosts, credentials and the transport's limits
+ * apply alike.
  */
 public final class Registries {
     private final RegistryConfig config;
@@ -25,6 +29,16 @@ public final class Registries {
 
     public static Registries standard(RegistryConfig config, AuthEnvironment env) {
         return new Registries(config, new CredentialStore(env), HttpTransport.standard(), Clock.systemUTC());
+    }
+
+    /**
+     * The registries of one user command: kiln's config file found through {@code env}, with the
+     * command's {@code --registry-mirror REGISTRY=HOST} and {@code --insecure-registry HOST} values
+     * added; credentials as docker finds them in {@code env}.
+     */
+    public static Registries forUser(AuthEnvironment env, Collection<String> mirrorFlags,
+            Collection<String> insecureFlags) {
+        return standard(RegistryConfig.load(env.kilnConfig(), mirrorFlags, insecureFlags), env);
     }
 
     public RegistryConfig config() {
@@ -50,7 +64,7 @@ public final class Registries {
      */
     public RegistryClient client(String endpointHost) {
         return clients.computeIfAbsent(endpointHost, host -> {
-            String credKey = host.equals(Reference.DOCKER_HUB_API_HOST) ? Reference.DOCKER_HUB : host;
+            String credKey = Reference.registryName(host);
             Credentials creds = explicit.containsKey(credKey) ? explicit.get(credKey) : credentials.lookup(credKey);
             return new RegistryClient(credKey, config.baseUri(host), creds, transport, clock);
         });

@@ -46,7 +46,7 @@ public record RegistryConfig(Map<String, List<String>> mirrors, Set<String> inse
                 throw new RegistryException("--registry-mirror '" + flag + "' is not REGISTRY=HOST[:PORT]",
                         "for example: --registry-mirror docker.io=127.0.0.1:5000");
             }
-            mirrors.computeIfAbsent(canonical(flag.substring(0, eq)), k -> new ArrayList<>())
+            mirrors.computeIfAbsent(Reference.registryName(flag.substring(0, eq)), k -> new ArrayList<>())
                     .add(stripScheme(flag.substring(eq + 1)));
         }
         insecureFlags.forEach(h -> insecure.add(stripScheme(h)));
@@ -65,7 +65,7 @@ public record RegistryConfig(Map<String, List<String>> mirrors, Set<String> inse
                     "the file should look like {\"registry-mirrors\": {\"docker.io\": [\"HOST:PORT\"]}}");
         }
         root.path("registry-mirrors").fields().forEachRemaining(e -> {
-            List<String> list = mirrors.computeIfAbsent(canonical(e.getKey()), k -> new ArrayList<>());
+            List<String> list = mirrors.computeIfAbsent(Reference.registryName(e.getKey()), k -> new ArrayList<>());
             JsonNode v = e.getValue();
             if (v.isTextual()) {
                 list.add(stripScheme(v.asText()));
@@ -74,10 +74,6 @@ public record RegistryConfig(Map<String, List<String>> mirrors, Set<String> inse
             }
         });
         root.path("insecure-registries").forEach(h -> insecure.add(stripScheme(h.asText())));
-    }
-
-    private static String canonical(String registry) {
-        return CredentialStore.normaliseKey(registry);
     }
 
     private static String stripScheme(String host) {

@@ -1,5 +1,6 @@
 package dev.kiln.builder.snapshot;
 
+import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
@@ -21,45 +22,19 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * The extracted-layer store: each layer unpacked once, in overlay format, into
- * {@code <store>/layers/<diffID hex>}, and reused as an overlay lower dir by every later RUN.
+ * the store's {@link StoreLayout#layerDir layer directory}, and reused as an overlay lower dir by every later RUN.
  * A layer is extracted into a private temp dir, its diff ID verified in the same pass, and renamed
  * into place, so a directory that exists is complete and is what its name says; two processes
  * racing keep the first. A layer whose content is not its diff ID leaves nothing behind.
  */
 public final class LayerDirs {
-    /**
-     * Appended to the directory names of layers unpacked by real root over its subordinate range
-     * (docs/security.md, "userns as real root"): their files belong to subordinate ids on disk,
-     * those of root without a range to host ids, and neither form works for the other, so the two
-     * live side by side in one store. Empty in every other case.
-     */
-    public static final String OWNER_FORM = ownerForm();
-    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("([0-9a-f]{64})(-subuid\\d+)?");
-
+    private final StoreLayout store;
     private final Path root;
     private final BlobSource blobs;
 
-    /** The diff ID (hex) a layer directory's name in {@code layers/} stands for, if it is one. */
-    public static java.util.Optional<String> diffIdHex(String dirName) {
-        java.util.regex.Matcher m = NAME.matcher(dirName);
-        return m.matches() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
-    }
-
-    private static String ownerForm() {
-        try {
-            dev.kiln.runtime.IdMapping mapping = dev.kiln.runtime.IdMapping.current();
-            if (!mapping.mapsHostRootAside()) {
-                return "";
-            }
-            return mapping.uids().stream().filter(r -> r.inside() == 0).findFirst()
-                    .map(r -> "-subuid" + r.outside()).orElse("");
-        } catch (RuntimeException e) {
-            return ""; // no /proc: not Linux
-        }
-    }
-
-    public LayerDirs(Path root, BlobSource blobs) {
-        this.root = root;
+    public LayerDirs(StoreLayout store, BlobSource blobs) {
+        this.store = store;
+        this.root = store.layers();
         this.blobs = blobs;
     }
 
@@ -71,7 +46,7 @@ public final class LayerDirs {
      * layer has no directory yet; false when not taken.
      */
     public boolean adopt(Path upperDir, LayerBlob layer) {
-        Path dir = root.resolve(layer.diffId().hex() + OWNER_FORM);
+        Path dir = store.layerDir(layer.diffId());
         if (!ProcessIds.isRoot() || Files.exists(dir)) {
             return false;
         }
@@ -90,7 +65,7 @@ public final class LayerDirs {
     }
 
     public Path dir(LayerBlob layer) {
-        Path dir = root.resolve(layer.diffId().hex() + OWNER_FORM);
+        Path dir = store.layerDir(layer.diffId());
         if (Files.isDirectory(dir)) {
             return dir;
         }

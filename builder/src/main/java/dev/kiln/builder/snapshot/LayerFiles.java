@@ -1,5 +1,6 @@
 package dev.kiln.builder.snapshot;
 
+import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
@@ -8,6 +9,7 @@ import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.ImagePaths;
 import dev.kiln.oci.layer.DiffIdCheck;
 import dev.kiln.oci.layer.TarReader;
+import dev.kiln.oci.layer.Whiteouts;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -27,7 +29,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 /**
  * What a stack of layer blobs holds, read from the tars themselves (no extraction): which paths
  * exist with which type, and the bytes of a few small files kiln needs to read ({@code /etc/passwd},
- * {@code /etc/group}). Whiteouts and opaque markers of upper layers hide lower entries. Each layer
+ * {@code /etc/group}). Whiteouts and opaque markers of upper layers hide lower entries (read by
+ * oci-spec's {@link Whiteouts}; names cleaned by {@link ImagePaths}, not refused: a hostile name is
+ * refused where the layer is extracted). Each layer
  * is read at most once per build (the listing is kept by diff ID).
  */
 public final class LayerFiles {
@@ -46,14 +50,15 @@ public final class LayerFiles {
     private record Listing(Map<String, Node> entries, List<String> whiteouts, List<String> opaqueDirs) {}
 
     private final BlobSource blobs;
-    private final Path saved;
+    private final StoreLayout saved;
     private final Map<Digest, Listing> listings = new ConcurrentHashMap<>();
 
     /**
-     * @param saved where listings are kept between builds ({@code <store>/layers}), or null; a
-     *              listing is a small binary file, so a rebuild never reads a big base layer again
+     * @param saved the store whose {@link StoreLayout#layerListing layer listings} are kept between
+     *              builds, or null; a listing is a small binary file, so a rebuild never reads a big
+     *              base layer again
      */
-    public LayerFiles(BlobSource blobs, Path saved) {
+    public LayerFiles(BlobSource blobs, StoreLayout saved) {
         this.blobs = blobs;
         this.saved = saved;
     }
@@ -76,7 +81,7 @@ public final class LayerFiles {
     }
 
     private Listing load(LayerBlob layer) {
-        Path file = saved == null ? null : saved.resolve(layer.diffId().hex() + ".listing");
+        Path file = saved == null ? null : saved.layerListing(layer.diffId());
         if (file != null && Files.isRegularFile(file)) {
             try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
                 return readListing(in);
@@ -92,7 +97,7 @@ public final class LayerFiles {
                 try (DataOutputStream out = new DataOutputStream(bytes)) {
                     writeListing(l, out);
                 }
-                AtomicFiles.write(file, bytes.toByteArray(), saved);
+                AtomicFiles.write(file, bytes.toByteArray(), saved.layers());
             } catch (IOException e) {
                 System.getLogger(LayerFiles.class.getName()).log(System.Logger.Level.DEBUG,
                         "cannot save listing {0}: {1}", file, e.toString());
@@ -175,12 +180,12 @@ public final class LayerFiles {
                 int slash = path.lastIndexOf('/');
                 String base = path.substring(slash + 1);
                 String dir = slash < 0 ? "" : path.substring(0, slash);
-                if (base.equals(".wh..wh..opq")) {
+                if (Whiteouts.isOpaque(base)) {
                     opaque.add(dir);
                     continue;
                 }
-                if (base.startsWith(".wh.")) {
-                    whiteouts.add((dir.isEmpty() ? "" : dir + "/") + base.substring(4));
+                if (Whiteouts.isWhiteout(base)) {
+                    whiteouts.add(Whiteouts.deletedPath(dir, base));
                     continue;
                 }
                 char type = e.isDirectory() ? 'd' : e.isSymbolicLink() ? 'l' : e.isLink() ? 'h' : 'f';

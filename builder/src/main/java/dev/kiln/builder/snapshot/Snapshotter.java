@@ -6,6 +6,7 @@ import dev.kiln.oci.KilnException;
 import dev.kiln.oci.layer.LayerEntry;
 import dev.kiln.oci.layer.LayerResult;
 import dev.kiln.oci.layer.LayerWriter;
+import dev.kiln.oci.layer.OverlayMarkers;
 import dev.kiln.oci.layout.BlobStore;
 import dev.kiln.oci.files.FileNames;
 import dev.kiln.runtime.OwnerTags;
@@ -112,18 +113,9 @@ public final class Snapshotter {
         return out;
     }
 
-    /**
-     * Whether overlay copied {@code path} up from a lower layer (it has {@code user.overlay.origin}):
-     * the file itself changed in place, rather than a new file taking its name.
-     */
+    /** Whether overlay copied {@code path} up from a lower layer: the file changed in place, not a new one. */
     private static boolean isCopyUp(Path dir, String path) {
-        try {
-            UserDefinedFileAttributeView view = Files.getFileAttributeView(FileNames.resolve(dir, path),
-                    UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-            return view != null && view.list().contains("overlay.origin");
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
+        return OverlayMarkers.isCopyUp(FileNames.resolve(dir, path));
     }
 
     private static Owner tagged(LayerEntry e, Path dir, Map<String, Map<String, byte[]>> dirXattrs) {

@@ -23,10 +23,10 @@ final class ImageIndex {
     private final Path lockFile;
     private final Path tmpDir;
 
-    ImageIndex(Path root) {
-        this.file = root.resolve("images.json");
-        this.lockFile = root.resolve("images.lock");
-        this.tmpDir = root.resolve("tmp");
+    ImageIndex(StoreLayout layout) {
+        this.file = layout.imageIndex();
+        this.lockFile = layout.imageIndexLock();
+        this.tmpDir = layout.tmp();
     }
 
     /** Every record by name, sorted. */

@@ -31,8 +31,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The local store: {@code blobs/<alg>/<hex>} (oci-spec's {@link DirBlobStore}: content-addressed,
- * verified on write and on read, flushed before it is renamed into place), {@code images.json} (name → manifest), and lock files. Several kiln
+ * The local store, laid out as {@link StoreLayout} says: blobs (oci-spec's {@link DirBlobStore}: content-addressed,
+ * verified on write and on read, flushed before it is renamed into place), the image index (name → manifest), and lock files. Several kiln
  * processes may use one store at once: blob writes are atomic renames of private temp files, the
  * image index is rewritten under an exclusive file lock, and garbage collection runs only when no
  * other process holds a {@link #session() session}.
@@ -43,18 +43,25 @@ public final class LocalStore implements BlobStore {
     private static final Map<Path, StoreLock> SESSION_LOCKS = new HashMap<>();
 
     private final Path root;
+    private final StoreLayout layout;
     private final DirBlobStore blobs;
     private final ImageIndex index;
     private volatile boolean privateChecked;
 
     public LocalStore(Path root) {
-        this.root = root.toAbsolutePath().normalize();
-        this.blobs = new DirBlobStore(this.root.resolve("blobs"), true);
-        this.index = new ImageIndex(this.root);
+        this.layout = new StoreLayout(root);
+        this.root = layout.root();
+        this.blobs = new DirBlobStore(layout.blobs(), true);
+        this.index = new ImageIndex(layout);
     }
 
     public Path root() {
         return root;
+    }
+
+    /** Where the store keeps what. */
+    public StoreLayout layout() {
+        return layout;
     }
 
     private Path ensureDirs() {
@@ -63,8 +70,8 @@ public final class LocalStore implements BlobStore {
                 PrivateDirs.restrict(root);
                 privateChecked = true;
             }
-            Files.createDirectories(root.resolve("blobs"));
-            Files.createDirectories(root.resolve("tmp"));
+            Files.createDirectories(layout.blobs());
+            Files.createDirectories(layout.tmp());
             return root;
         } catch (IOException e) {
             throw new KilnException("cannot create the store at " + root + ": " + e.getMessage(),
@@ -125,7 +132,8 @@ public final class LocalStore implements BlobStore {
     }
 
     /** A writer for a new blob hashed with {@code algorithm}; commit it or close it. */
-    public BlobWriter newBlob(String algorithm) {
+    @Override
+    public BlobWriter newWriter(String algorithm) {
         ensureDirs();
         return blobs.newWriter(algorithm);
     }
@@ -135,7 +143,7 @@ public final class LocalStore implements BlobStore {
         if (expected != null && blobs.has(expected, bytes.length)) {
             return expected;
         }
-        try (BlobWriter w = newBlob(expected == null ? Digest.SHA256 : expected.algorithm())) {
+        try (BlobWriter w = newWriter(expected == null ? Digest.SHA256 : expected.algorithm())) {
             w.write(bytes);
             return w.commit(what, expected, bytes.length);
         } catch (IOException e) {
@@ -148,7 +156,7 @@ public final class LocalStore implements BlobStore {
         if (hasBlob(d)) {
             return;
         }
-        try (BlobWriter w = newBlob(d.digest().algorithm())) {
+        try (BlobWriter w = newWriter(d.digest().algorithm())) {
             in.transferTo(w);
             w.commit(what, d.digest(), d.size());
         } catch (IOException e) {
@@ -235,9 +243,9 @@ public final class LocalStore implements BlobStore {
     public Path newTempDir(String prefix) {
         ensureDirs();
         try {
-            return Files.createTempDirectory(root.resolve("tmp"), prefix);
+            return Files.createTempDirectory(layout.tmp(), prefix);
         } catch (IOException e) {
-            throw new KilnException("cannot create a temp dir in " + root.resolve("tmp") + ": " + e.getMessage(), e);
+            throw new KilnException("cannot create a temp dir in " + layout.tmp() + ": " + e.getMessage(), e);
         }
     }
 
@@ -330,7 +338,7 @@ public final class LocalStore implements BlobStore {
      */
     public Session session() {
         ensureDirs();
-        Path lockFile = root.resolve("gc.lock");
+        Path lockFile = layout.gcLock();
         synchronized (SESSIONS) {
             int[] count = SESSIONS.computeIfAbsent(root, r -> new int[1]);
             if (count[0]++ == 0) {
@@ -393,7 +401,7 @@ public final class LocalStore implements BlobStore {
             if (count != null && count[0] > 0) {
                 return Optional.empty();
             }
-            StoreLock lock = StoreLock.tryExclusive(root.resolve("gc.lock"));
+            StoreLock lock = StoreLock.tryExclusive(layout.gcLock());
             if (lock == null) {
                 LOG.log(Level.INFO, "another kiln is using {0}; not collecting garbage now", root);
                 return Optional.empty();
@@ -438,7 +446,7 @@ public final class LocalStore implements BlobStore {
     private Collected sweep(Set<Digest> live) {
         int removed = 0;
         long bytes = 0;
-        try (Stream<Path> algs = Files.list(root.resolve("blobs"))) {
+        try (Stream<Path> algs = Files.list(layout.blobs())) {
             for (Path alg : algs.filter(a -> !a.getFileName().toString().startsWith("."))
                     .sorted(Comparator.naturalOrder()).toList()) {
                 try (Stream<Path> blobs = Files.list(alg)) {
@@ -460,7 +468,7 @@ public final class LocalStore implements BlobStore {
                     }
                 }
             }
-            for (Path tmpDir : List.of(root.resolve("tmp"), root.resolve("blobs").resolve(".tmp"))) {
+            for (Path tmpDir : List.of(layout.tmp(), blobs.tempDir())) {
                 if (Files.isDirectory(tmpDir)) {
                     try (Stream<Path> tmp = Files.list(tmpDir)) {
                         tmp.toList().forEach(LocalStore::deleteTree);

@@ -1,7 +1,6 @@
 package dev.kiln.builder.store;
 
 import dev.kiln.builder.cache.BuildCache;
-import dev.kiln.builder.snapshot.LayerDirs;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.Digester;
@@ -17,6 +16,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -53,18 +53,18 @@ public final class StoreChecker {
         int images = checkImages(problems);
         int layerDirs = checkLayers(leftovers);
         int cache = checkCache(problems, leftovers);
-        for (Path p : list(store.root().resolve("tmp"))) {
-            leftovers.add(store.root().relativize(p).toString());
+        for (Path p : list(store.layout().tmp())) {
+            leftovers.add(relative(p));
         }
         return new Report(blobs, images, layerDirs, cache, problems, leftovers);
     }
 
     private int checkBlobs(List<String> problems, List<String> leftovers) {
         int count = 0;
-        for (Path alg : list(store.root().resolve("blobs"))) {
+        for (Path alg : list(store.layout().blobs())) {
             String algName = alg.getFileName().toString();
             if (algName.startsWith(".")) {
-                list(alg).forEach(p -> leftovers.add(store.root().relativize(p).toString()));
+                list(alg).forEach(p -> leftovers.add(relative(p)));
                 continue;
             }
             for (Path file : list(alg)) {
@@ -73,7 +73,7 @@ public final class StoreChecker {
                 try {
                     name = new Digest(algName, file.getFileName().toString());
                 } catch (RuntimeException e) {
-                    problems.add("blobs/" + algName + "/" + file.getFileName() + ": not a blob name");
+                    problems.add(relative(file) + ": not a blob name");
                     continue;
                 }
                 try (InputStream in = Files.newInputStream(file);
@@ -125,34 +125,28 @@ public final class StoreChecker {
 
     private int checkLayers(List<String> leftovers) {
         int count = 0;
-        for (Path p : list(store.root().resolve("layers"))) {
-            String name = p.getFileName().toString();
-            boolean layerDir = LayerDirs.diffIdHex(name).isPresent() && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
-            boolean listing = name.matches("[0-9a-f]{64}\\.listing") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
+        for (Path p : list(store.layout().layers())) {
+            Optional<StoreLayout.LayerEntry> entry = StoreLayout.layerEntry(p);
+            boolean layerDir = entry.isPresent() && !entry.get().listing() && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+            boolean listing = entry.isPresent() && entry.get().listing() && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
             if (layerDir) {
                 count++;
             } else if (!listing) {
-                leftovers.add(store.root().relativize(p).toString());
+                leftovers.add(relative(p));
             }
         }
         return count;
     }
 
     private int checkCache(List<String> problems, List<String> leftovers) {
-        int count = 0;
-        for (Path sub : list(store.root().resolve("cache"))) {
-            for (Path f : list(sub)) {
-                if (!f.getFileName().toString().endsWith(".json")) {
-                    leftovers.add(store.root().relativize(f).toString());
-                    continue;
-                }
-                count++;
-                if (BuildCache.read(f).isEmpty()) {
-                    problems.add("build cache entry " + store.root().relativize(f) + " is unreadable");
-                }
-            }
-        }
-        return count;
+        BuildCache.Check cache = new BuildCache(store.layout().cache()).check();
+        cache.leftovers().forEach(f -> leftovers.add(relative(f)));
+        cache.unreadable().forEach(f -> problems.add("build cache entry " + relative(f) + " is unreadable"));
+        return cache.entries();
+    }
+
+    private String relative(Path p) {
+        return store.root().relativize(p).toString();
     }
 
     private static List<Path> list(Path dir) {

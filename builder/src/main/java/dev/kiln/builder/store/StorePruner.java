@@ -1,7 +1,6 @@
 package dev.kiln.builder.store;
 
 import dev.kiln.builder.cache.BuildCache;
-import dev.kiln.builder.snapshot.LayerDirs;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.Json;
 import dev.kiln.oci.KilnException;
@@ -14,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -30,7 +30,7 @@ public final class StorePruner {
 
     public StorePruner(LocalStore store) {
         this.store = store;
-        this.layers = store.root().resolve("layers");
+        this.layers = store.layout().layers();
     }
 
     /** What one prune removed. */
@@ -38,7 +38,7 @@ public final class StorePruner {
 
     /** True when the store holds extracted layers or temp files, whose removal may need the namespace. */
     public boolean hasExtractedFiles() {
-        return nonEmpty(layers) || nonEmpty(store.root().resolve("tmp"));
+        return nonEmpty(layers) || nonEmpty(store.layout().tmp());
     }
 
     /** How many extracted layers no named image uses (a prune removes them unless the cache uses them). */
@@ -52,7 +52,9 @@ public final class StorePruner {
         }
         try (Stream<Path> entries = Files.list(layers)) {
             return (int) entries.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-                    .filter(p -> !used.contains(LayerDirs.diffIdHex(p.getFileName().toString()).orElse(""))).count();
+                    .filter(p -> !used.contains(StoreLayout.layerEntry(p).map(StoreLayout.LayerEntry::diffIdHex)
+                            .orElse(p.getFileName().toString())))
+                    .count();
         } catch (IOException e) {
             return 0;
         }
@@ -76,7 +78,7 @@ public final class StorePruner {
                     }
                 }
             }
-            BuildCache.Pruned cache = BuildCache.inStore(store.root()).prune(all, store::hasBlob);
+            BuildCache.Pruned cache = new BuildCache(store.layout().cache()).prune(all, store::hasBlob);
             Set<Digest> cacheBlobs = new HashSet<>();
             Set<String> keptDiffIds = new HashSet<>();
             cache.kept().forEach(l -> {
@@ -113,10 +115,8 @@ public final class StorePruner {
         long bytes = 0;
         try (Stream<Path> entries = Files.list(layers)) {
             for (Path p : entries.toList()) {
-                String name = p.getFileName().toString();
-                String hex = name.endsWith(".listing") ? name.substring(0, name.length() - 8)
-                        : LayerDirs.diffIdHex(name).orElse(name);
-                if (keep.contains(hex)) {
+                Optional<StoreLayout.LayerEntry> entry = StoreLayout.layerEntry(p);
+                if (entry.isPresent() && keep.contains(entry.get().diffIdHex())) {
                     continue;
                 }
                 boolean extracted = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);

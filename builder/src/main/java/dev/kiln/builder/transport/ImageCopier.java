@@ -1,5 +1,8 @@
 package dev.kiln.builder.transport;
 
+import dev.kiln.builder.output.ImageLocation;
+import dev.kiln.builder.output.ImageWriter;
+import dev.kiln.builder.output.StoredImage;
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.oci.Digest;

@@ -1,5 +1,8 @@
 package dev.kiln.builder.transport;
 
+import dev.kiln.builder.output.ImageLocation;
+import dev.kiln.builder.output.ImageWriter;
+import dev.kiln.builder.output.StoredImage;
 import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
@@ -28,9 +31,6 @@ import java.util.Optional;
  * skopeo makes it).
  */
 public final class ImageReader {
-    /** The annotation containerd and kiln use for an image's full name in an OCI layout. */
-    public static final String IMAGE_NAME = "io.containerd.image.name";
-
     private final Registries registries;
     private final LocalStore userStore;
     private final Platform platform;
@@ -191,7 +191,7 @@ public final class ImageReader {
     }
 
     private static Reference nameOf(Descriptor root, ImageLocation src) {
-        String full = root.annotations().get(IMAGE_NAME);
+        String full = root.annotations().get(ImageWriter.IMAGE_NAME);
         if (full != null) {
             return Reference.parse(full);
         }
@@ -204,6 +204,18 @@ public final class ImageReader {
                 "name it yourself: kiln copy " + src + " kiln:NAME", null);
     }
 
+    /** The entry with a RepoTag that names {@code wanted} (RepoTags are docker's familiar form, or full names). */
+    private static DockerArchive.Entry byName(List<DockerArchive.Entry> entries, Reference wanted) {
+        for (DockerArchive.Entry e : entries) {
+            for (String tag : e.repoTags()) {
+                if (Reference.parse(tag).equals(wanted)) {
+                    return e;
+                }
+            }
+        }
+        return null;
+    }
+
     private List<StoredImage> fromDockerArchive(ImageLocation.DockerArchiveFile a, LocalStore into, Reference name,
             boolean one) throws IOException {
         Path work = into.newTempDir("docker-archive-");
@@ -212,7 +224,7 @@ public final class ImageReader {
             if (a.ref() != null) {
                 DockerArchive.Entry e = DockerArchive.byTag(entries).get(a.ref());
                 if (e == null) {
-                    e = DockerArchive.byTag(entries).get(Reference.parse(a.ref()).toString());
+                    e = byName(entries, Reference.parse(a.ref()));
                 }
                 if (e == null) {
                     throw new KilnException("no image '" + a.ref() + "' in " + a.file(),

@@ -25,7 +25,7 @@ class BuildCacheTest {
 
     @Test
     void putThenGet_roundTrips() {
-        BuildCache cache = BuildCache.inStore(tmp);
+        BuildCache cache = new BuildCache(tmp.resolve("cache"));
         CacheKey key = CacheKey.root("scratch", "linux/amd64").next().add("RUN x").build();
         cache.put(key, new BuildCache.Entry(CONFIG, List.of(LAYER)));
         assertThat(cache.get(key, d -> true)).hasValueSatisfying(e -> {
@@ -36,7 +36,7 @@ class BuildCacheTest {
 
     @Test
     void entryWithMissingBlob_isAMiss() {
-        BuildCache cache = BuildCache.inStore(tmp);
+        BuildCache cache = new BuildCache(tmp.resolve("cache"));
         CacheKey key = CacheKey.root("scratch", "linux/amd64");
         cache.put(key, new BuildCache.Entry(CONFIG, List.of(LAYER)));
         assertThat(cache.get(key, d -> false)).isEmpty();
@@ -44,7 +44,7 @@ class BuildCacheTest {
 
     @Test
     void corruptEntry_isAMiss() throws Exception {
-        BuildCache cache = BuildCache.inStore(tmp);
+        BuildCache cache = new BuildCache(tmp.resolve("cache"));
         CacheKey key = CacheKey.root("x", "linux/amd64");
         cache.put(key, new BuildCache.Entry(CONFIG, List.of()));
         try (var files = Files.walk(tmp.resolve("cache"))) {
@@ -53,6 +53,28 @@ class BuildCacheTest {
             }
         }
         assertThat(cache.get(key, d -> true)).isEmpty();
+    }
+
+    @Test
+    void check_countsEntries_namesUnreadableOnesAndFilesThatAreNoEntry_changingNothing() throws Exception {
+        Path dir = tmp.resolve("cache");
+        BuildCache cache = new BuildCache(dir);
+        CacheKey good = CacheKey.root("a", "linux/amd64");
+        CacheKey bad = CacheKey.root("b", "linux/amd64");
+        cache.put(good, new BuildCache.Entry(CONFIG, List.of(LAYER)));
+        cache.put(bad, new BuildCache.Entry(CONFIG, List.of()));
+        Path badFile = dir.resolve(bad.hex().substring(0, 2)).resolve(bad.hex() + ".json");
+        Files.writeString(badFile, "{not json");
+        Path partial = Files.writeString(dir.resolve(good.hex().substring(0, 2)).resolve(".tmp-123"), "{");
+
+        BuildCache.Check c = cache.check();
+
+        assertThat(c.entries()).isEqualTo(2);
+        assertThat(c.unreadable()).containsExactly(badFile);
+        assertThat(c.leftovers()).containsExactly(partial);
+        assertThat(badFile).exists();
+        assertThat(partial).exists();
+        assertThat(new BuildCache(tmp.resolve("none")).check()).isEqualTo(new BuildCache.Check(0, List.of(), List.of()));
     }
 
     @Test

@@ -5,15 +5,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.kiln.oci.Json;
+import dev.kiln.oci.layout.DockerArchive;
 import dev.kiln.oci.layout.OciArchive;
 import dev.kiln.oci.layout.OciLayout;
 import dev.kiln.oci.testing.ExternalTool;
 import dev.kiln.oci.testing.ImageValidator;
+import dev.kiln.builder.registry.FakeRegistry;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,6 +118,104 @@ class BuildCommandTest {
         InProcessKiln.Run r = kiln("build", "-t", "d:2", "-o", "type=docker,dest=" + archive, ctx.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(archive).exists();
+    }
+
+    @Test
+    void dockerOutput_repoTagsInDockersFamiliarForm() throws Exception {
+        Path archive = tmp.resolve("docker.tar");
+        InProcessKiln.Run r = kiln("build", "-t", "docker.io/library/foo/bar:1", "-t", "index.docker.io/team/app",
+                "-t", "127.0.0.1:5000/library/x:2", "-o", "type=docker,dest=" + archive, ctx.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<DockerArchive.Entry> entries = DockerArchive.read(archive, Files.createDirectories(tmp.resolve("read")));
+        // docker keeps "library/" when more than one path component follows it
+        assertThat(entries).singleElement().extracting(DockerArchive.Entry::repoTags).asList()
+                .containsExactly("library/foo/bar:1", "team/app:latest", "127.0.0.1:5000/library/x:2");
+        // and index.json names each in full, as docker save does (io.containerd.image.name)
+        List<String> fullNames = new ArrayList<>();
+        Json.mapper().readTree(tarEntry(archive, "index.json")).path("manifests")
+                .forEach(m -> fullNames.add(m.path("annotations").path("io.containerd.image.name").asText()));
+        assertThat(fullNames).containsExactly("docker.io/library/foo/bar:1", "docker.io/team/app:latest",
+                "127.0.0.1:5000/library/x:2");
+    }
+
+    @Test
+    void rmi_printsNamesInTheFamiliarForm_likeSystemPrune() {
+        assertThat(kiln("build", "-t", "docker.io/library/app:1", "-t", "team/tool", ctx.toString()).exit()).isZero();
+        InProcessKiln.Run byName = kiln("rmi", "app:1");
+        assertThat(byName.exit()).as(byName.err()).isZero();
+        assertThat(byName.out()).contains("Untagged: app:1\n");
+        InProcessKiln.Run byId = kiln("rmi", kiln("images", "-q").out().strip().lines().findFirst().orElseThrow());
+        assertThat(byId.exit()).as(byId.err()).isZero();
+        assertThat(byId.out()).contains("Untagged: team/tool:latest\n");
+    }
+
+    @Test
+    void dockerArchive_imagePickedByAnySpellingOfItsName() throws Exception {
+        Path archive = tmp.resolve("docker.tar");
+        InProcessKiln.Run r = kiln("build", "-t", "docker.io/library/foo/bar:1", "-t", "team/app",
+                "-o", "type=docker,dest=" + archive, ctx.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        for (String spelling : List.of("library/foo/bar:1", "docker.io/library/foo/bar:1", "team/app",
+                "index.docker.io/team/app:latest")) {
+            InProcessKiln.Run copy = kiln("copy", "docker-archive:" + archive + ":" + spelling, "kiln:picked");
+            assertThat(copy.exit()).as("docker-archive:…:%s (stderr: %s)", spelling, copy.err()).isZero();
+        }
+        InProcessKiln.Run missing = kiln("copy", "docker-archive:" + archive + ":foo/bar:1", "kiln:picked");
+        assertThat(missing.exit()).isNotZero();
+        assertThat(missing.err()).contains("no image 'foo/bar:1'");
+    }
+
+    private static byte[] tarEntry(Path tar, String name) throws Exception {
+        try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(tar))) {
+            for (TarArchiveEntry e = in.getNextTarEntry(); e != null; e = in.getNextTarEntry()) {
+                if (e.getName().equals(name)) {
+                    return in.readAllBytes();
+                }
+            }
+        }
+        throw new AssertionError(name + " not in " + tar);
+    }
+
+    /**
+     * One build command, one set of registry settings for its FROM pull and its {@code --push}: the
+     * registry is off loopback, so plain HTTP to it needs {@code --insecure-registry} (without it
+     * kiln speaks HTTPS, which this plain-HTTP registry never answers), and the base comes through
+     * a {@code --registry-mirror} for docker.io.
+     */
+    @Test
+    void push_andFromPull_useTheCommandsRegistrySettings() throws Exception {
+        String address = nonLoopbackIpv4();
+        try (FakeRegistry registry = new FakeRegistry(address)) {
+            String host = registry.host();
+            InProcessKiln.Run base = kiln("build", "--push", "--insecure-registry", host, "-t",
+                    host + "/library/base:1", ctx.toString());
+            assertThat(base.exit()).as(base.err()).isZero();
+            assertThat(registry.count("PUT", "/v2/library/base/manifests/1")).isOne();
+
+            Files.writeString(ctx.resolve("Dockerfile"), "FROM base:1\nCOPY hello.txt /again.txt\n");
+            InProcessKiln.Run app = kiln("build", "--push", "--insecure-registry", host,
+                    "--registry-mirror", "docker.io=" + host, "-t", host + "/team/app:2", ctx.toString());
+            assertThat(app.exit()).as(app.err()).isZero();
+            assertThat(registry.count("GET", "/v2/library/base/manifests/1")).as("FROM through the mirror").isOne();
+            assertThat(registry.count("PUT", "/v2/team/app/manifests/2")).as("the push").isOne();
+        }
+    }
+
+    /** An IPv4 address of this machine off loopback (loopback registries are always plain HTTP). */
+    private static String nonLoopbackIpv4() throws Exception {
+        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (!nic.isUp() || nic.isLoopback()) {
+                continue;
+            }
+            for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+                if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
+                    return a.getHostAddress();
+                }
+            }
+        }
+        assumeTrue(false, "this machine has no IPv4 address off loopback: the --insecure-registry rule "
+                + "cannot be exercised here");
+        return null;
     }
 
     @Test

@@ -12,8 +12,9 @@ final class InProcessKiln {
 
     private InProcessKiln() {}
 
+    /** Runs {@code args} on the command line {@code kiln} itself builds for them. */
     static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
+        CommandLine cl = Main.commandLine(args);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));

@@ -48,4 +48,40 @@ class MainTest {
         CommandLine.ParseResult parsed = cl.parseArgs("run", "busybox", "sh", "--help");
         assertThat(parsed.subcommand().isUsageHelpRequested()).isFalse();
     }
+
+    @Test
+    void subcommandsFor_registersOnlyTheNamedSubcommand() {
+        assertThat(Main.subcommandsFor(new String[] {"images", "--root", "/x"})).containsExactly(ImagesCommand.class);
+        assertThat(Main.subcommandsFor(new String[] {"bud", "."})).as("an alias").containsExactly(BuildCommand.class);
+        assertThat(Main.subcommandsFor(new String[] {"system", "prune"})).containsExactly(SystemCommand.class);
+        assertThat(Main.subcommandsFor(new String[] {"--version"})).isEmpty();
+        assertThat(Main.subcommandsFor(new String[] {"-V"})).isEmpty();
+        for (String[] all : new String[][] {{}, {"--help"}, {"--version", "--help"}, {"imagez"}, {"--bogus"}}) {
+            assertThat(Main.subcommandsFor(all)).as("kiln %s", List.of(all)).isEqualTo(Main.SUBCOMMANDS);
+        }
+    }
+
+    @Test
+    void lazyCommandLine_printsWhatTheWholeOnePrints() {
+        for (String[] args : new String[][] {{"--version"}, {"imagez"}, {"--help"}, {"images", "--bogus"},
+            {"run", "busybox", "sh", "--help", "--bogus"}}) {
+            InProcessKiln.Run lazy = InProcessKiln.run(args);
+            CommandLine whole = Main.commandLine();
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.StringWriter err = new java.io.StringWriter();
+            whole.setOut(new java.io.PrintWriter(out, true));
+            whole.setErr(new java.io.PrintWriter(err, true));
+            if (args[0].equals("run")) {
+                // parse only: running would look for the image
+                assertThat(Main.commandLine(args).parseArgs(args).subcommand().matchedPositionals())
+                        .hasSameSizeAs(whole.parseArgs(args).subcommand().matchedPositionals());
+                continue;
+            }
+            int exit = whole.execute(args);
+            assertThat(lazy.exit()).as("exit of kiln %s", List.of(args)).isEqualTo(exit);
+            assertThat(lazy.out()).as("stdout of kiln %s", List.of(args)).isEqualTo(out.toString());
+            assertThat(lazy.err()).as("stderr of kiln %s", List.of(args)).isEqualTo(err.toString());
+        }
+        assertThat(InProcessKiln.run("imagez").err()).contains("Did you mean", "images");
+    }
 }

@@ -7,6 +7,7 @@ import dev.kiln.builder.dockerfile.DockerfileException;
 import dev.kiln.builder.engine.run.RunFailedException;
 import dev.kiln.builder.engine.run.RunRequest;
 import dev.kiln.builder.plan.PlanOptions;
+import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.oci.History;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.testing.ImageValidator;
@@ -139,6 +140,20 @@ class BuilderTest {
         try (var files = java.nio.file.Files.walk(f.store.root().resolve("blobs"))) {
             assertThat(files.count()).as("no new blob").isEqualTo(blobs);
         }
+    }
+
+    @Test
+    void cacheEntryWhoseLayerBlobIsGone_misses_andTheStepRunsAgain() throws Exception {
+        BuiltImage first = f.build(TUTORIAL);
+        LayerBlob run = first.layers().get(4);
+        Files.delete(f.store.blobPath(run.descriptor().digest()));
+        f.events.clear();
+        BuiltImage second = f.build(TUTORIAL);
+        assertThat(f.runs).as("the RUN whose layer blob was removed ran again").hasSize(2);
+        assertThat(f.events).filteredOn(BuildEvent.StepCached.class::isInstance)
+                .extracting(e -> ((BuildEvent.StepCached) e).number()).contains(2, 3).doesNotContain(4);
+        assertThat(f.store.hasBlob(second.layers().get(4).descriptor().digest())).as("the layer is made again").isTrue();
+        assertThat(f.read(second.layers().get(4), "usr/lib/site/flask")).isEqualTo("installed");
     }
 
     @Test

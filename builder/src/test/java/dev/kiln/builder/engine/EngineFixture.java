@@ -168,9 +168,8 @@ public final class EngineFixture {
         Dockerfile df = Dockerfile.parse("Dockerfile", dockerfile);
         BuildPlan plan = Planner.plan(df, planOptions);
         BuildContext ctx = new BuildContext(context, IgnoreFiles.load(context, context.resolve("Dockerfile")));
-        Builder builder = new Builder(store, BuildCache.inStore(store.root()), runExecutor(),
-                images, events::add, options, root.resolve("scratch")).withListings(store.root().resolve("layers"))
-                .withCacheMounts(store.root().resolve("cache-mounts"));
+        Builder builder = new Builder(store, new BuildCache(store.layout().cache()), runExecutor(),
+                images, events::add, options, root.resolve("scratch")).withStore(store.layout());
         return builder.build(plan, planOptions, ctx);
     }
 

@@ -111,9 +111,18 @@ class PlannerTest {
     }
 
     @Test
+    void plan_baseOnAnUppercaseHost_isAnImage() {
+        // docker takes a first component with an upper-case letter for a registry host
+        BuildPlan p = plan("FROM Registry/app:1\n", AMD64);
+        assertThat(p.target().base()).isEqualTo(new BaseRef.Image("Registry/app:1"));
+    }
+
+    @Test
     void plan_badBases_failWithLocation() {
         assertThatThrownBy(() -> plan("ARG X\nFROM $X\n", AMD64)).hasMessageStartingWith("Dockerfile:2:1: base name ($X) should not be blank");
-        assertThatThrownBy(() -> plan("FROM Alpine\n", AMD64)).hasMessageContaining("must be lower-case");
+        assertThatThrownBy(() -> plan("FROM Alpine\n", AMD64)).hasMessageContaining("must be lowercase");
+        assertThatThrownBy(() -> plan("FROM " + "a1".repeat(32) + "\n", AMD64)).hasMessageContaining("image ID");
+        assertThatThrownBy(() -> plan("FROM busybox@sha256:abc\n", AMD64)).hasMessageContaining("digest");
         assertThatThrownBy(() -> plan("FROM ${X\n", AMD64)).hasMessageStartingWith("Dockerfile:1:1: syntax error");
         assertThatThrownBy(() -> plan("FROM a AS x\nFROM b AS X\n", AMD64)).hasMessageContaining("duplicate stage name `x`");
         assertThatThrownBy(() -> plan("RUN x\nFROM a\n", AMD64)).hasMessageContaining("RUN before the first FROM");

@@ -26,7 +26,12 @@ public final class FakeRegistry implements AutoCloseable {
     final FakeServer server;
 
     public FakeRegistry() throws IOException {
-        server = new FakeServer((ex, n) -> handle(ex));
+        this("127.0.0.1");
+    }
+
+    /** @param address an IPv4 address of this machine to listen on, e.g. one off loopback */
+    public FakeRegistry(String address) throws IOException {
+        server = new FakeServer(address, (ex, n) -> handle(ex));
     }
 
     private void handle(HttpExchange ex) throws IOException {

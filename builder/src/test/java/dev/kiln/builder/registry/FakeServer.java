@@ -12,8 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
 /**
- * A tiny in-process HTTP server on 127.0.0.1, port 0, for fault tests. The test supplies one
- * handler; every request is recorded.
+ * A tiny in-process HTTP server on 127.0.0.1 (or another address of this machine), port 0, for
+ * fault tests. The test supplies one handler; every request is recorded.
  */
 final class FakeServer implements AutoCloseable {
 
@@ -30,10 +30,17 @@ final class FakeServer implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private final String address;
     final List<Seen> seen = new CopyOnWriteArrayList<>();
 
     FakeServer(Handler handler) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this("127.0.0.1", handler);
+    }
+
+    /** @param address an IPv4 address of this machine to listen on */
+    FakeServer(String address, Handler handler) throws IOException {
+        this.address = address;
+        server = HttpServer.create(new InetSocketAddress(address, 0), 0);
         server.createContext("/", ex -> {
             seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().getPath(),
                     ex.getRequestURI().getRawQuery(), copy(ex.getRequestHeaders())));
@@ -58,7 +65,7 @@ final class FakeServer implements AutoCloseable {
     }
 
     String host() {
-        return "127.0.0.1:" + server.getAddress().getPort();
+        return address + ":" + server.getAddress().getPort();
     }
 
     String url() {

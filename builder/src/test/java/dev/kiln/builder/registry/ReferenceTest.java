@@ -111,4 +111,21 @@ class ReferenceTest {
         String digest = "sha256:" + "a".repeat(64);
         assertThat(Reference.parse("python@" + digest).familiarString()).isEqualTo("python@" + digest);
     }
+
+    @Test
+    void repoTag_isTheFamiliarNameAndTag_noDigest() {
+        assertThat(Reference.parse("docker.io/library/busybox").repoTag()).hasValue("busybox:latest");
+        assertThat(Reference.parse("docker.io/library/foo/bar:1").repoTag()).hasValue("library/foo/bar:1");
+        assertThat(Reference.parse("127.0.0.1:5000/app:1@" + D).repoTag()).hasValue("127.0.0.1:5000/app:1");
+        assertThat(Reference.parse("busybox@" + D).repoTag()).isEmpty();
+    }
+
+    @Test
+    void registryName_serverAddressesAsUsersWriteThem() {
+        assertThat(Reference.registryName(null)).isEqualTo("docker.io");
+        assertThat(Reference.registryName("https://index.docker.io/v1/")).isEqualTo("docker.io");
+        assertThat(Reference.registryName("registry-1.docker.io")).isEqualTo("docker.io");
+        assertThat(Reference.registryName("http://127.0.0.1:5000/v2/")).isEqualTo("127.0.0.1:5000");
+        assertThat(Reference.registryName(" quay.io ")).isEqualTo("quay.io");
+    }
 }

@@ -3,6 +3,7 @@ package dev.kiln.builder.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.Compression;
 import dev.kiln.oci.layout.DirBlobStore;
 import java.io.IOException;
@@ -25,7 +26,7 @@ class LayerDirsTest {
         Path upper = Files.createDirectories(tmp.resolve("tmp/run-1"));
         Files.writeString(Files.createDirectories(upper.resolve("many")).resolve("f1"), "1");
         LayerBlob layer = snapshot(blobs, upper);
-        LayerDirs dirs = new LayerDirs(tmp.resolve("layers"), blobs);
+        LayerDirs dirs = new LayerDirs(new StoreLayout(tmp), blobs);
 
         assertThat(dirs.adopt(upper, layer)).isTrue();
 
@@ -42,24 +43,12 @@ class LayerDirsTest {
         Path upper = Files.createDirectories(tmp.resolve("tmp/run-1"));
         Files.writeString(upper.resolve("f"), "x");
         LayerBlob layer = snapshot(blobs, upper);
-        LayerDirs dirs = new LayerDirs(tmp.resolve("layers"), blobs);
+        LayerDirs dirs = new LayerDirs(new StoreLayout(tmp), blobs);
         Path extracted = dirs.dir(layer);
 
         assertThat(dirs.adopt(upper, layer)).isFalse();
 
         assertThat(upper.resolve("f")).hasContent("x");
         assertThat(extracted.resolve("f")).hasContent("x");
-    }
-
-    /** Layers unpacked by root over its range sit beside the plain ones; prune and check know both. */
-    @Test
-    void diffIdHex_ofPlainAndRootRangeNames() {
-        String hex = "a".repeat(64);
-        assertThat(LayerDirs.diffIdHex(hex)).hasValue(hex);
-        assertThat(LayerDirs.diffIdHex(hex + "-subuid300000")).hasValue(hex);
-        assertThat(LayerDirs.diffIdHex(hex + ".listing")).isEmpty();
-        assertThat(LayerDirs.diffIdHex(".extract-123")).isEmpty();
-        assertThat(LayerDirs.diffIdHex(hex + "-subuid")).isEmpty();
-        assertThat(LayerDirs.OWNER_FORM).as("outside root's range namespace").isEmpty();
     }
 }

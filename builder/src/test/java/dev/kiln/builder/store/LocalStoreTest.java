@@ -132,7 +132,7 @@ class LocalStoreTest {
     @Test
     void blobWriter_closedWithoutCommit_leavesNothing() throws Exception {
         LocalStore store = new LocalStore(root);
-        try (BlobWriter w = store.newBlob("sha256")) {
+        try (BlobWriter w = store.newWriter("sha256")) {
             w.write(bytes("partial"));
         }
         assertThat(tempFiles()).isZero();

@@ -19,9 +19,9 @@ import java.util.stream.Stream;
 /**
  * Turns a directory tree into layer entries in sorted walk order, reading real modes, owners, inodes
  * and {@code user.} xattrs without following symlinks. Files with several links become one file
- * entry and hardlinks to it. With {@code overlayWhiteouts}, an overlayfs upper dir is converted:
- * a 0/0 character device {@code NAME} becomes {@code .wh.NAME}, a directory with
- * {@code user.overlay.opaque=y} gets {@code .wh..wh..opq}, and {@code user.overlay.*} xattrs are
+ * entry and hardlinks to it. With {@code overlayWhiteouts}, an overlayfs upper dir is converted
+ * from {@link OverlayMarkers}' form to {@link Whiteouts}': a whiteout device {@code NAME} becomes
+ * {@code .wh.NAME}, an opaque directory gets {@code .wh..wh..opq}, and overlay's own xattrs are
  * dropped.
  */
 final class DirectoryScanner {
@@ -32,7 +32,6 @@ final class DirectoryScanner {
     private static final int S_IFCHR = 0020000;
     private static final int S_IFBLK = 0060000;
     private static final int S_IFIFO = 0010000;
-    private static final String OVERLAY_XATTR = "overlay.";
 
     private final Path root;
     private final boolean overlayWhiteouts;
@@ -72,7 +71,7 @@ final class DirectoryScanner {
         long rdev = (Long) a.get("rdev");
         switch (mode & S_IFMT) {
             case S_IFCHR -> {
-                if (overlayWhiteouts && rdev == 0) {
+                if (overlayWhiteouts && OverlayMarkers.isWhiteout(mode, rdev)) {
                     entries.add(LayerEntry.whiteout(rel).withOwner(uid, gid).withMtime(mtime));
                 } else {
                     entries.add(LayerEntry.device(rel, LayerEntry.Type.CHAR_DEVICE, major(rdev), minor(rdev))
@@ -87,7 +86,7 @@ final class DirectoryScanner {
                     .withOwner(uid, gid).withMtime(mtime));
             case S_IFDIR -> {
                 Map<String, byte[]> xattrs = xattrs(p);
-                boolean opaque = overlayWhiteouts && "y".equals(text(xattrs.get("user.overlay.opaque")));
+                boolean opaque = overlayWhiteouts && OverlayMarkers.isOpaque(xattrs);
                 entries.add(LayerEntry.directory(rel).withMode(perm).withOwner(uid, gid).withMtime(mtime)
                         .withXattrs(withoutOverlay(xattrs)));
                 if (opaque) {
@@ -120,7 +119,7 @@ final class DirectoryScanner {
             return xattrs;
         }
         Map<String, byte[]> kept = new TreeMap<>(xattrs);
-        kept.keySet().removeIf(k -> k.startsWith("user." + OVERLAY_XATTR));
+        kept.keySet().removeIf(OverlayMarkers::isOverlayXattr);
         return kept;
     }
 
@@ -141,10 +140,6 @@ final class DirectoryScanner {
             // file system without user xattrs: none to record
         }
         return out;
-    }
-
-    private static String text(byte[] value) {
-        return value == null ? null : new String(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** glibc's gnu_dev_major. */

@@ -94,15 +94,13 @@ public record LayerEntry(String path, Type type, int mode, int uid, int gid, Ins
 
     /** The whiteout that deletes {@code path} from the layers below: an empty file {@code .wh.NAME}. */
     public static LayerEntry whiteout(String path) {
-        String clean = cleanPath(path);
-        int slash = clean.lastIndexOf('/');
-        String marker = (slash < 0 ? "" : clean.substring(0, slash + 1)) + Whiteouts.markerFor(clean.substring(slash + 1));
-        return new LayerEntry(marker, Type.FILE, 0644, 0, 0, null, 0, InputStream::nullInputStream, null, 0, 0, null);
+        return new LayerEntry(Whiteouts.markerPath(cleanPath(path)), Type.FILE, 0644, 0, 0, null, 0,
+                InputStream::nullInputStream, null, 0, 0, null);
     }
 
     /** The marker making directory {@code dir} opaque ({@code dir/.wh..wh..opq}). */
     public static LayerEntry opaque(String dir) {
-        return new LayerEntry(cleanPath(dir) + "/" + Whiteouts.OPAQUE, Type.FILE, 0644, 0, 0, null, 0,
+        return new LayerEntry(Whiteouts.opaqueMarkerPath(cleanPath(dir)), Type.FILE, 0644, 0, 0, null, 0,
                 InputStream::nullInputStream, null, 0, 0, null);
     }
 

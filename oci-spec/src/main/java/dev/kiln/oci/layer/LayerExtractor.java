@@ -220,10 +220,10 @@ public final class LayerExtractor {
                 return;
             }
             String target = Whiteouts.target(base);
-            if (target.isEmpty() || target.equals(".") || target.equals("..")) {
+            if (!Whiteouts.namesEntry(target)) {
                 throw new LayerException("refusing layer entry '" + name + "': whiteout of '" + target + "'");
             }
-            options.whiteouts().whiteout(FileNames.resolve(dir, target), dirRel.isEmpty() ? target : dirRel + "/" + target);
+            options.whiteouts().whiteout(FileNames.resolve(dir, target), Whiteouts.deletedPath(dirRel, base));
         }
 
         /**

@@ -8,6 +8,7 @@ import dev.kiln.oci.KilnException;
 import dev.kiln.oci.MediaType;
 import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.layout.BlobStore;
+import dev.kiln.oci.layout.BlobWriter;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -31,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Writes deterministic layer tars: entries sorted as a depth-first walk with sorted children, no
@@ -109,20 +109,15 @@ public final class LayerWriter {
         return write(scan(dir), store);
     }
 
-    /** Writes {@code entries} (sorted here) as a layer blob into {@code store}, via a temp file. */
+    /**
+     * Writes {@code entries} (sorted here) as a layer blob into {@code store}: the bytes stream
+     * once, straight into the store's temp space, and are published under their digest at the end.
+     */
     public LayerResult write(List<LayerEntry> entries, BlobStore store) throws IOException {
-        Path tmp = Files.createTempFile("kiln-layer-", ".blob");
-        try {
-            LayerResult result;
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                result = write(entries, out);
-            }
-            try (InputStream in = Files.newInputStream(tmp)) {
-                store.put(in, result.descriptor().digest(), result.descriptor().size());
-            }
+        try (BlobWriter blob = store.newWriter(Digest.SHA256)) {
+            LayerResult result = write(entries, blob);
+            blob.commit("layer " + result.diffId(), result.descriptor().digest(), result.descriptor().size());
             return result;
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 
@@ -135,7 +130,7 @@ public final class LayerWriter {
         sorted.sort((a, b) -> LayerEntry.compareByComponents(a.path(), b.path()));
         DigestingOutputStream compressed = new DigestingOutputStream(new NonClosing(out));
         OutputStream compressor = compressor(new BufferedOutputStream(compressed, 1 << 16));
-        if (options.compression() != Compression.NONE && Runtime.getRuntime().availableProcessors() > 1) {
+        if (options.compression() == Compression.ZSTD && Runtime.getRuntime().availableProcessors() > 1) {
             compressor = new HandOffOutputStream(compressor); // compress on a second core
         }
         DigestingOutputStream plain = new DigestingOutputStream(compressor);
@@ -167,7 +162,8 @@ public final class LayerWriter {
     private OutputStream compressor(OutputStream out) throws IOException {
         return switch (options.compression()) {
             case NONE -> out;
-            case GZIP -> new LeveledGzip(out, options.gzipLevel());
+            case GZIP -> new ParallelGzipOutputStream(out, options.gzipLevel(),
+                    Runtime.getRuntime().availableProcessors());
             case ZSTD -> {
                 if (!Compression.zstdAvailable()) {
                     throw new KilnException("zstd compression needs zstd-jni on the class path",
@@ -306,14 +302,6 @@ public final class LayerWriter {
             return options.clampMtime();
         }
         return original;
-    }
-
-    /** gzip with a chosen level; Java's header is fixed (mtime 0, no name), so output is reproducible. */
-    private static final class LeveledGzip extends GZIPOutputStream {
-        LeveledGzip(OutputStream out, int level) throws IOException {
-            super(out, 1 << 16);
-            def.setLevel(level);
-        }
     }
 
     /** Lets the compressor chain be closed without closing the caller's stream. */

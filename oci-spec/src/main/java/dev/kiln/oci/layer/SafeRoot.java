@@ -1,6 +1,7 @@
 package dev.kiln.oci.layer;
 
 import dev.kiln.oci.files.FileNames;
+import dev.kiln.oci.files.ImagePaths;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +20,8 @@ import java.util.List;
  * symlink met on the way is re-read and resolved with the root as {@code /}; {@code ..} stops at
  * the root. The result is always a path under the root whose parent components are real
  * directories (at the time of the check; the root is assumed not to be modified concurrently).
+ * Owns the rules of a layer entry's name (what is refused) and of resolving it on disk; splitting
+ * a name into components is {@link ImagePaths#inside}'.
  */
 final class SafeRoot {
     private static final int MAX_LINKS = 255;
@@ -34,30 +37,18 @@ final class SafeRoot {
     }
 
     /**
-     * Splits a tar entry name into clean components: leading {@code /} and {@code ./} dropped,
-     * {@code .} and empty parts skipped, {@code ..} applied lexically.
+     * Splits a tar entry name into clean components with {@link ImagePaths#inside} (leading
+     * {@code /} and {@code ./} dropped, {@code .} and empty parts skipped, {@code ..} applied
+     * lexically), refusing what a layer entry may not be.
      *
-     * @throws LayerException when {@code ..} would climb above the root
+     * @throws LayerException when {@code ..} would climb above the root, or the name holds a NUL
      */
     static List<String> components(String name) {
-        List<String> parts = new ArrayList<>();
-        for (String part : name.split("/")) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            if (part.equals("..")) {
-                if (parts.isEmpty()) {
-                    throw new LayerException("refusing layer entry '" + name + "': it climbs out of the root");
-                }
-                parts.remove(parts.size() - 1);
-                continue;
-            }
-            if (part.indexOf('\0') >= 0) {
-                throw new LayerException("refusing layer entry '" + name + "': NUL in name");
-            }
-            parts.add(part);
+        if (name.indexOf('\0') >= 0) {
+            throw new LayerException("refusing layer entry '" + name + "': NUL in name");
         }
-        return parts;
+        return ImagePaths.inside(name).orElseThrow(
+                () -> new LayerException("refusing layer entry '" + name + "': it climbs out of the root"));
     }
 
     /**

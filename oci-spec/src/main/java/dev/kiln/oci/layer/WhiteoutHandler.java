@@ -7,8 +7,9 @@ import java.util.Set;
 /**
  * What extraction does with OCI whiteouts. Three modes: {@link #flatten()} deletes from the target
  * (layers extracted on top of each other into one rootfs), {@link RecordingWhiteouts} only records
- * them, and an overlay mode (in the runtime module: {@code .wh.NAME} → a 0/0 character device
- * {@code NAME}, opaque → {@code user.overlay.opaque=y}) for per-layer overlay lower dirs.
+ * them, and an overlay mode (in the runtime module: {@code .wh.NAME} → a whiteout device
+ * {@code NAME}, opaque → a marked directory, in {@link OverlayMarkers}' form) for per-layer
+ * overlay lower dirs.
  * Paths given are already resolved safely inside the extraction root and never followed.
  */
 public interface WhiteoutHandler {

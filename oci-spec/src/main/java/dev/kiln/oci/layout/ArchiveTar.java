@@ -6,6 +6,7 @@ import dev.kiln.oci.DigestMismatchException;
 import dev.kiln.oci.Digester;
 import dev.kiln.oci.DigestingInputStream;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.files.ImagePaths;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -28,9 +29,19 @@ import java.util.regex.Pattern;
  * long names) when writing; flat, link-free, verified extraction when reading.
  */
 final class ArchiveTar {
-    private static final Pattern BLOB_PATH = Pattern.compile("blobs/(sha256|sha512)/([0-9a-f]+)");
+    private static final Pattern BLOB_PATH = Pattern.compile(OciLayout.BLOBS_DIR + "/(sha256|sha512)/([0-9a-f]+)");
 
     private ArchiveTar() {
+    }
+
+    /** A blob's entry name in an image archive (an OCI layout's or docker save's): {@code blobs/<alg>/<hex>}. */
+    static String blobEntry(Digest digest) {
+        return blobsDir(digest.algorithm()) + "/" + digest.hex();
+    }
+
+    /** The directory entry of an algorithm's blobs: {@code blobs/<alg>}. */
+    static String blobsDir(String algorithm) {
+        return OciLayout.BLOBS_DIR + "/" + algorithm;
     }
 
     static TarArchiveOutputStream writer(OutputStream out) {
@@ -131,7 +142,12 @@ final class ArchiveTar {
         }
     }
 
-    /** A relative, {@code ..}-free form of a tar entry name, or a refusal. */
+    /**
+     * A relative, {@code ..}-free form of a tar entry name, or a refusal: a strict validator, not a
+     * cleaner. Past a leading {@code ./} and a trailing {@code /} the name must already be clean
+     * (what an image archive's writer puts there); any {@code ..}, {@code .} or empty part is refused
+     * rather than folded as {@link ImagePaths} would.
+     */
     static String cleanName(String raw) {
         String name = raw;
         while (name.startsWith("./")) {
@@ -140,8 +156,8 @@ final class ArchiveTar {
         if (name.endsWith("/")) {
             name = name.substring(0, name.length() - 1);
         }
-        if (name.equals(".")) {
-            return "";
+        if (name.isEmpty() || name.equals(".")) {
+            return ""; // the archive's root: "./" as GNU tar -C DIR . writes it, or "."
         }
         if (name.startsWith("/") || name.contains("\0")) {
             throw new KilnException("refusing archive entry '" + raw + "': absolute path");
@@ -159,28 +175,11 @@ final class ArchiveTar {
         if (target.startsWith("/")) {
             throw new KilnException("refusing archive symlink '" + linkName + "' -> '" + target + "': absolute");
         }
-        java.util.Deque<String> parts = new java.util.ArrayDeque<>();
         int slash = linkName.lastIndexOf('/');
-        if (slash > 0) {
-            for (String p : linkName.substring(0, slash).split("/")) {
-                parts.addLast(p);
-            }
-        }
-        for (String p : target.split("/")) {
-            if (p.isEmpty() || p.equals(".")) {
-                continue;
-            }
-            if (p.equals("..")) {
-                if (parts.isEmpty()) {
-                    throw new KilnException("refusing archive symlink '" + linkName + "' -> '" + target
-                            + "': leaves the archive");
-                }
-                parts.removeLast();
-            } else {
-                parts.addLast(p);
-            }
-        }
-        return String.join("/", parts);
+        String dir = slash > 0 ? linkName.substring(0, slash) : "";
+        return ImagePaths.inside(dir + "/" + target).map(parts -> String.join("/", parts)).orElseThrow(
+                () -> new KilnException("refusing archive symlink '" + linkName + "' -> '" + target
+                        + "': leaves the archive"));
     }
 
     /** Follows in-archive links from {@code name} to a regular file's name. */

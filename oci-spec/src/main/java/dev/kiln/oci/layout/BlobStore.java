@@ -27,6 +27,13 @@ public interface BlobStore extends BlobSource {
      */
     Digest put(InputStream content, Digest expected, long expectedSize) throws IOException;
 
+    /**
+     * A writer for a blob whose digest is known only once it is written (a layer being made):
+     * bytes go straight into the store's temp space, {@link BlobWriter#commit} publishes them under
+     * their digest, closing it uncommitted leaves nothing.
+     */
+    BlobWriter newWriter(String algorithm);
+
     /** Stores a small blob held in memory; returns its sha256 digest. */
     default Digest put(byte[] content) throws IOException {
         return put(new ByteArrayInputStream(content), null, content.length);

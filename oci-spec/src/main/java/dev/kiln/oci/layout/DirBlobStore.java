@@ -54,6 +54,11 @@ public final class DirBlobStore implements BlobStore {
         return root;
     }
 
+    /** Where blobs are written before they are verified and renamed into place; present only while a write is. */
+    public Path tempDir() {
+        return root.resolve(".tmp");
+    }
+
     /** Where the blob lives or would live. */
     public Path file(Digest digest) {
         return root.resolve(digest.algorithm()).resolve(digest.hex());
@@ -148,12 +153,12 @@ public final class DirBlobStore implements BlobStore {
         return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     }
 
-    /** A writer for a new blob hashed with {@code algorithm}; commit it or close it. */
+    @Override
     public BlobWriter newWriter(String algorithm) {
         try {
             return new BlobWriter(this, newTemp("blob-"), algorithm);
         } catch (IOException e) {
-            throw new KilnException("cannot create a temp file in " + root.resolve(".tmp") + ": " + e.getMessage(), e);
+            throw new KilnException("cannot create a temp file in " + tempDir() + ": " + e.getMessage(), e);
         }
     }
 
@@ -186,7 +191,7 @@ public final class DirBlobStore implements BlobStore {
 
     /** A fresh temp file on the store's file system; retried if a concurrent cleanup removed the dir. */
     private Path newTemp(String prefix) throws IOException {
-        Path tmpDir = root.resolve(".tmp");
+        Path tmpDir = tempDir();
         for (int attempt = 0; ; attempt++) {
             try {
                 Files.createDirectories(tmpDir);
@@ -202,7 +207,7 @@ public final class DirBlobStore implements BlobStore {
     /** Keeps the directory spec-clean: the temp dir only exists while a write is in flight. */
     private void removeTmpDirIfEmpty() {
         try {
-            Files.deleteIfExists(root.resolve(".tmp"));
+            Files.deleteIfExists(tempDir());
         } catch (IOException e) {
             // not empty: another write is in flight
         }

@@ -57,11 +57,25 @@ public final class DockerArchive {
     /**
      * One image of a docker archive.
      *
-     * @param repoTags e.g. {@code docker.io/library/busybox:latest}; may be empty
+     * @param repoTags its {@code RepoTags}, {@code NAME:TAG} in the form {@code docker save} writes
+     *     (docker's familiar form, e.g. {@code busybox:latest}); may be empty
+     * @param image the image
+     * @param names the full name of each repo tag, in the same order, for {@code index.json}'s
+     *     {@code io.containerd.image.name} (e.g. {@code docker.io/library/busybox:latest}); read
+     *     archives and callers that know no better give the repo tags themselves
      */
-    public record Entry(List<String> repoTags, Image image) {
+    public record Entry(List<String> repoTags, Image image, List<String> names) {
         public Entry {
             repoTags = repoTags == null ? List.of() : List.copyOf(repoTags);
+            names = names == null ? repoTags : List.copyOf(names);
+            if (names.size() != repoTags.size()) {
+                throw new IllegalArgumentException("one full name per repo tag: " + repoTags + " / " + names);
+            }
+        }
+
+        /** An entry whose repo tags serve as their own full names. */
+        public Entry(List<String> repoTags, Image image) {
+            this(repoTags, image, null);
         }
     }
 
@@ -93,8 +107,8 @@ public final class DockerArchive {
      */
     public static void write(List<Entry> entries, OutputStream out, Path tmpDir) throws IOException {
         TarArchiveOutputStream tar = ArchiveTar.writer(out);
-        ArchiveTar.addDirectory(tar, "blobs");
-        ArchiveTar.addDirectory(tar, "blobs/sha256");
+        ArchiveTar.addDirectory(tar, OciLayout.BLOBS_DIR);
+        ArchiveTar.addDirectory(tar, ArchiveTar.blobsDir(Digest.SHA256));
         Set<Digest> written = new HashSet<>();
         List<ManifestEntry> manifest = new ArrayList<>();
         List<Descriptor> ociEntries = new ArrayList<>();
@@ -111,7 +125,7 @@ public final class DockerArchive {
             for (int i = 0; i < diffIds.size(); i++) {
                 Digest diffId = diffIds.get(i);
                 long size = writeLayer(tar, image, image.layers().get(i), diffId, written, tmpDir);
-                layerPaths.add(blobPath(diffId));
+                layerPaths.add(ArchiveTar.blobEntry(diffId));
                 uncompressed.add(Descriptor.of(MediaType.OCI_LAYER, diffId, size));
             }
             writeBlob(tar, image.config().bytes(), image.config().digest(), written);
@@ -122,7 +136,8 @@ public final class DockerArchive {
             if (entry.repoTags().isEmpty()) {
                 ociEntries.add(ociEntry);
             }
-            for (String repoTag : entry.repoTags()) {
+            for (int t = 0; t < entry.repoTags().size(); t++) {
+                String repoTag = entry.repoTags().get(t);
                 int colon = repoTag.lastIndexOf(':');
                 boolean hasTag = colon > repoTag.lastIndexOf('/');
                 String repo = hasTag ? repoTag.substring(0, colon) : repoTag;
@@ -131,10 +146,10 @@ public final class DockerArchive {
                     repositories.computeIfAbsent(repo, r -> new TreeMap<>())
                             .put(tag, diffIds.get(diffIds.size() - 1).hex());
                 }
-                ociEntries.add(ociEntry.withAnnotation("io.containerd.image.name", repoTag)
+                ociEntries.add(ociEntry.withAnnotation("io.containerd.image.name", entry.names().get(t))
                         .withAnnotation(Descriptor.REF_NAME, tag));
             }
-            manifest.add(new ManifestEntry(blobPath(image.config().digest()), entry.repoTags(), layerPaths));
+            manifest.add(new ManifestEntry(ArchiveTar.blobEntry(image.config().digest()), entry.repoTags(), layerPaths));
         }
         ArchiveTar.addFile(tar, OciLayout.INDEX_FILE, Json.write(Index.of(MediaType.OCI_INDEX, ociEntries)));
         ArchiveTar.addFile(tar, MANIFEST_FILE, Json.write(manifest));
@@ -145,14 +160,10 @@ public final class DockerArchive {
         tar.finish();
     }
 
-    private static String blobPath(Digest digest) {
-        return "blobs/" + digest.algorithm() + "/" + digest.hex();
-    }
-
     private static void writeBlob(TarArchiveOutputStream tar, byte[] bytes, Digest digest, Set<Digest> written)
             throws IOException {
         if (written.add(digest)) {
-            ArchiveTar.addFile(tar, blobPath(digest), bytes);
+            ArchiveTar.addFile(tar, ArchiveTar.blobEntry(digest), bytes);
         }
     }
 
@@ -174,7 +185,7 @@ public final class DockerArchive {
             }
             long size = Files.size(tmp);
             if (written.add(diffId)) {
-                ArchiveTar.addFile(tar, blobPath(diffId), tmp);
+                ArchiveTar.addFile(tar, ArchiveTar.blobEntry(diffId), tmp);
             }
             return size;
         } finally {

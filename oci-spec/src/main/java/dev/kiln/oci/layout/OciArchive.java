@@ -44,17 +44,17 @@ public final class OciArchive {
         TarArchiveOutputStream tar = ArchiveTar.writer(out);
         ArchiveTar.addFile(tar, OciLayout.LAYOUT_FILE, layout.dir().resolve(OciLayout.LAYOUT_FILE));
         ArchiveTar.addFile(tar, OciLayout.INDEX_FILE, layout.dir().resolve(OciLayout.INDEX_FILE));
-        ArchiveTar.addDirectory(tar, "blobs");
-        Path blobs = layout.dir().resolve("blobs");
+        ArchiveTar.addDirectory(tar, OciLayout.BLOBS_DIR);
+        Path blobs = layout.blobStore().root();
         for (Path algorithmDir : sorted(blobs)) {
             String algorithm = algorithmDir.getFileName().toString();
             if (algorithm.startsWith(".") || !Files.isDirectory(algorithmDir)) {
                 continue;
             }
-            ArchiveTar.addDirectory(tar, "blobs/" + algorithm);
+            ArchiveTar.addDirectory(tar, ArchiveTar.blobsDir(algorithm));
             for (Path blob : sorted(algorithmDir)) {
                 if (Files.isRegularFile(blob)) {
-                    ArchiveTar.addFile(tar, "blobs/" + algorithm + "/" + blob.getFileName(), blob);
+                    ArchiveTar.addFile(tar, ArchiveTar.blobsDir(algorithm) + "/" + blob.getFileName(), blob);
                 }
             }
         }

@@ -89,7 +89,7 @@ public final class OciArchiveReader implements BlobSource {
 
     @Override
     public boolean has(Digest digest) {
-        return files.containsKey(blobName(digest));
+        return files.containsKey(ArchiveTar.blobEntry(digest));
     }
 
     @Override
@@ -97,7 +97,7 @@ public final class OciArchiveReader implements BlobSource {
         if (!has(digest)) {
             throw new BlobNotFoundException(digest, "OCI archive " + archive);
         }
-        return openFile(blobName(digest));
+        return openFile(ArchiveTar.blobEntry(digest));
     }
 
     private InputStream openFile(String name) throws IOException {
@@ -156,9 +156,5 @@ public final class OciArchiveReader implements BlobSource {
         public boolean markSupported() {
             return false;
         }
-    }
-
-    private static String blobName(Digest digest) {
-        return "blobs/" + digest.algorithm() + "/" + digest.hex();
     }
 }

@@ -29,6 +29,8 @@ import java.util.Optional;
 public final class OciLayout implements BlobStore {
     static final String LAYOUT_FILE = "oci-layout";
     static final String INDEX_FILE = "index.json";
+    /** The blobs directory, {@code blobs/<alg>/<hex>}, in a layout and in its archive alike. */
+    static final String BLOBS_DIR = "blobs";
     static final byte[] LAYOUT_CONTENT = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     private final Path dir;
@@ -36,12 +38,12 @@ public final class OciLayout implements BlobStore {
 
     private OciLayout(Path dir) {
         this.dir = dir;
-        this.blobs = new DirBlobStore(dir.resolve("blobs"));
+        this.blobs = new DirBlobStore(dir.resolve(BLOBS_DIR));
     }
 
     /** Opens the layout at {@code dir}, creating an empty one if the directory is empty or absent. */
     public static OciLayout create(Path dir) throws IOException {
-        Files.createDirectories(dir.resolve("blobs"));
+        Files.createDirectories(dir.resolve(BLOBS_DIR));
         if (!Files.exists(dir.resolve(LAYOUT_FILE))) {
             Files.write(dir.resolve(LAYOUT_FILE), LAYOUT_CONTENT);
         }
@@ -264,6 +266,11 @@ public final class OciLayout implements BlobStore {
     @Override
     public Digest put(InputStream content, Digest expected, long expectedSize) throws IOException {
         return blobs.put(content, expected, expectedSize);
+    }
+
+    @Override
+    public BlobWriter newWriter(String algorithm) {
+        return blobs.newWriter(algorithm);
     }
 
     @Override

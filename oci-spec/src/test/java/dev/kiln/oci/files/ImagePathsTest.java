@@ -8,8 +8,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ImagePathsTest {
     /** Rows from Go's own path.Clean documentation and tests (relative, rooted, dot-dot folding). */
     @ParameterizedTest
-    @CsvSource(delimiter = '|', emptyValue = "", value = {
-        "|.", "abc|abc", "abc/def|abc/def", ".|.", "..|..", "../..|../..", "../../abc|../../abc",
+    @CsvSource(delimiter = '|', value = {
+        "''|.", "abc|abc", "abc/def|abc/def", ".|.", "..|..", "../..|../..", "../../abc|../../abc",
         "/abc|/abc", "/|/", "abc/|abc", "abc/def/|abc/def", "/abc/def/|/abc/def", "abc//def//ghi|abc/def/ghi",
         "//abc|/abc", "abc/./def|abc/def", "/./abc/def|/abc/def", "abc/.|abc", "abc/def/ghi/../jkl|abc/def/jkl",
         "abc/def/../ghi/../jkl|abc/jkl", "abc/def/..|abc", "abc/def/../..|.", "/abc/def/../..|/",
@@ -28,8 +28,17 @@ class ImagePathsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', emptyValue = "", value = {"/|", "|", "/a/b/|a/b", "a/../..|", "/x/./y|x/y"})
+    @CsvSource(delimiter = '|', value = {"/|''", "''|''", "/a/b/|a/b", "a/../..|''", "/x/./y|x/y"})
     void relative_isTheCleanAbsolutePathWithoutItsSlash(String in, String out) {
         assertThat(ImagePaths.relative(in)).isEqualTo(out);
+    }
+
+    /** The same fold as clean, but a name read inside a root refuses a climb where clean stops at the root. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "null", value = {
+        "''|''", "/|''", ".|''", "./|''", "a|a", "./a/|a", "/a//b/./c|a/b/c", "a/../b|b", "a/b/../..|''",
+        "a/b/../../c|c", "..|null", "../a|null", "a/../..|null", "/../a|null", "a/./../../b|null"})
+    void inside_foldsLikeCleanButRefusesClimbingAboveTheRoot(String in, String out) {
+        assertThat(ImagePaths.inside(in).map(p -> String.join("/", p)).orElse(null)).isEqualTo(out);
     }
 }

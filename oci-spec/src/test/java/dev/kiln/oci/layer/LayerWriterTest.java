@@ -199,4 +199,36 @@ class LayerWriterTest {
         assertThat(r.descriptor().digest()).isEqualTo(r.diffId());
         assertThat(store.size(r.descriptor().digest())).isEqualTo(r.descriptor().size());
     }
+
+    /** Entry names are split by ImagePaths.inside; SafeRoot still refuses a NUL, even in a part a later .. folds away. */
+    @Test
+    void entryName_nulOrClimb_refused_dotsFolded() {
+        assertThat(LayerEntry.file("./a//b/./c/../d", new byte[0]).path()).isEqualTo("a/b/d");
+        assertThatThrownBy(() -> LayerEntry.file("a\0b/../c", new byte[0]))
+                .isInstanceOf(LayerException.class).hasMessageContaining("NUL");
+        assertThatThrownBy(() -> LayerEntry.file("a/../../c", new byte[0]))
+                .isInstanceOf(LayerException.class).hasMessageContaining("climbs out");
+        assertThatThrownBy(() -> LayerEntry.directory("a/.."))
+                .isInstanceOf(LayerException.class).hasMessageContaining("names the root");
+    }
+
+    @Test
+    void intoAStore_streamsOnce_andAFailedLayerLeavesNothing() throws Exception {
+        DirBlobStore store = new DirBlobStore(tmp.resolve("blobs"));
+        byte[] big = new byte[3 * ParallelGzipOutputStream.BLOCK + 5];
+        LayerResult ok = new LayerWriter().write(List.of(LayerEntry.file("big", big)), store);
+        assertThat(store.has(ok.descriptor().digest(), ok.descriptor().size())).isTrue();
+        assertThat(store.size(ok.descriptor().digest())).isEqualTo(ok.descriptor().size());
+
+        Path missing = tmp.resolve("missing");
+        Files.writeString(missing, "x");
+        LayerEntry vanishing = LayerEntry.file("gone", missing);
+        Files.delete(missing);
+        assertThatThrownBy(() -> new LayerWriter().write(List.of(LayerEntry.file("a", big), vanishing), store))
+                .isInstanceOf(java.io.IOException.class);
+        try (var files = Files.walk(store.root())) {
+            // the good layer's blob and its directories; no temp file, no second blob
+            assertThat(files.filter(Files::isRegularFile).toList()).containsExactly(store.file(ok.descriptor().digest()));
+        }
+    }
 }

@@ -170,26 +170,11 @@ public final class CopyPlanner {
 
     /** {@code src} relative to the context root; an error when it climbs out. */
     private String contextRelative(String src) {
-        int depth = 0;
-        List<String> parts = new ArrayList<>();
-        for (String seg : src.split("/")) {
-            if (seg.isEmpty() || seg.equals(".")) {
-                continue;
-            }
-            if (seg.equals("..")) {
-                if (--depth < 0) {
-                    throw new StepException(spec.range(), spec.keyword() + " source " + src
-                            + " is outside the build context (" + context.dir() + ")",
-                            "only files under the context directory can be copied; move them there or "
-                                    + "choose a larger context");
-                }
-                parts.remove(parts.size() - 1);
-            } else {
-                depth++;
-                parts.add(seg);
-            }
-        }
-        return String.join("/", parts);
+        return ImagePaths.inside(src).map(parts -> String.join("/", parts)).orElseThrow(
+                () -> new StepException(spec.range(), spec.keyword() + " source " + src
+                        + " is outside the build context (" + context.dir() + ")",
+                        "only files under the context directory can be copied; move them there or "
+                                + "choose a larger context"));
     }
 
     private StepException notFound(String src) {

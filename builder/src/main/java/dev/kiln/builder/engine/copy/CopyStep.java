@@ -1,6 +1,5 @@
 package dev.kiln.builder.engine.copy;
 
-import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cache.CacheKey;
 import dev.kiln.builder.engine.BuildServices;
 import dev.kiln.builder.engine.StageState;
@@ -26,7 +25,8 @@ public final class CopyStep {
     private CopyStep() {}
 
     /** Runs the step; true when it came from the cache. */
-    public static boolean run(CopySpec spec, CopySource source, StageState state, BuildServices s, boolean useCache) {
+    public static boolean run(CopySpec spec, CopySource source, StageState state, BuildServices s)
+            throws InterruptedException {
         // The key needs no view of the image: the parent key already determines the filesystem,
         // so sources planned against an empty one identify the step (and a hit reads no layer).
         // A stage or image source is identified by its own key, so a hit does not flatten it.
@@ -37,11 +37,11 @@ public final class CopyStep {
         CacheKey key = state.key.next().add(spec.createdBy()).add(String.valueOf(spec.from()))
                 .add(String.join("\n", spec.excludes())).add(String.valueOf(spec.unpack()))
                 .add(content).build();
-        Optional<BuildCache.Entry> hit = useCache ? s.cache().get(key, s::blobExists) : Optional.empty();
-        if (hit.isPresent()) {
-            state.adopt(hit.get(), key);
-            return true;
-        }
+        return state.cached(key, s, () -> copy(spec, source, workdir, state, s));
+    }
+
+    /** Writes the sources into a fresh layer and adds it to the stage. */
+    private static void copy(CopySpec spec, CopySource source, String workdir, StageState state, BuildServices s) {
         s.beforeLayerWork(spec.createdBy());
         LayerFiles.View view = s.files().view(state.layers);
         List<CopyItem> items = new CopyPlanner(spec, source.context().get(), workdir, view, s.downloader()).plan();
@@ -59,9 +59,6 @@ public final class CopyStep {
         } finally {
             FileTrees.deleteQuietly(dir);
         }
-        state.key = key;
-        s.cache().put(key, state.entry());
-        return false;
     }
 
     private static Owner chown(CopySpec spec, LayerFiles.View view) {

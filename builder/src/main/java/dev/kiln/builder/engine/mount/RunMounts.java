@@ -14,9 +14,9 @@ import dev.kiln.builder.engine.copy.CopyPlanner;
 import dev.kiln.builder.engine.copy.CopySource;
 import dev.kiln.builder.engine.copy.CopyWriter;
 import dev.kiln.builder.engine.run.MountStubs;
-import dev.kiln.builder.snapshot.LayerDirs;
 import dev.kiln.builder.snapshot.LayerFiles;
 import dev.kiln.builder.snapshot.Owner;
+import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
@@ -190,7 +190,7 @@ public final class RunMounts implements AutoCloseable {
         // its files' owners on disk depend on the id mapping, as an unpacked layer's do
         String identity = String.join("\0", "cache", m.id(), r.from() == null ? "" : seedKey(r),
                 String.valueOf(m.uid()), String.valueOf(m.gid()), String.valueOf(m.mode()))
-                + (LayerDirs.OWNER_FORM.isEmpty() ? "" : "\0" + LayerDirs.OWNER_FORM);
+                + (StoreLayout.OWNER_FORM.isEmpty() ? "" : "\0" + StoreLayout.OWNER_FORM);
         if (s.cacheMounts() == null) {
             throw new StepException(at, "RUN --mount=type=cache needs a store for its cache directories", null);
         }
@@ -354,7 +354,7 @@ public final class RunMounts implements AutoCloseable {
      * the next prune cleans).
      */
     private Path secretDir() throws IOException {
-        Path shm = Path.of("/dev/shm");
+        Path shm = SecretDirs.IN_MEMORY;
         if (Files.isDirectory(shm) && Files.isWritable(shm)) {
             try {
                 SecretDirs.Held held = SecretDirs.create(shm);

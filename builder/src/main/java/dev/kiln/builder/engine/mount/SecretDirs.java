@@ -18,6 +18,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * whose lock nobody holds.
  */
 final class SecretDirs {
+    /** Where secret directories go when it is usable: memory, never a disk. */
+    static final Path IN_MEMORY = Path.of("/dev/shm");
     static final String PREFIX = "kiln-secret-";
     private static final String LOCK = ".lock";
 

@@ -3,7 +3,7 @@ package dev.kiln.builder.engine.run;
 import dev.kiln.builder.snapshot.LayerFiles;
 import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.ImagePaths;
-import dev.kiln.runtime.OverlayFormat;
+import dev.kiln.oci.layer.OverlayMarkers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -82,7 +82,7 @@ public final class MountStubs {
         for (String rel : parents) {
             Path p = FileNames.resolve(upper, rel);
             try {
-                if (isEmptyDir(p) && !OverlayFormat.isOpaque(p) && sameAsImage(rel, p)) {
+                if (isEmptyDir(p) && !OverlayMarkers.isOpaque(p) && sameAsImage(rel, p)) {
                     Files.delete(p);
                 }
             } catch (IOException e) {

@@ -9,8 +9,8 @@ import java.util.function.Consumer;
 
 /**
  * One RUN to execute: over the image's layers so far (base first; their blobs are in the store),
- * with its changes landing in {@code upperDir} (in overlay format: whiteouts as 0/0 character
- * devices, opaque dirs marked {@code user.overlay.opaque=y}).
+ * with its changes landing in {@code upperDir} (in overlay format: whiteouts and opaque dirs as
+ * oci-spec's {@code OverlayMarkers} says).
  *
  * @param user       the stage's USER as written ({@code name}, {@code uid}, {@code uid:gid}; empty = root),
  *                   resolved by the executor through the image's {@code /etc/passwd} and {@code /etc/group}

@@ -1,6 +1,5 @@
 package dev.kiln.builder.engine.run;
 
-import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cache.CacheKey;
 import dev.kiln.builder.dockerfile.Heredoc;
 import dev.kiln.builder.dockerfile.RunInstruction;
@@ -45,7 +44,7 @@ public final class RunStep {
     /** Where BuildKit puts the script of a {@code RUN <<EOF} whose body starts with {@code #!}. */
     static final String PIPES = "/dev/pipes/";
 
-    public static boolean run(RunInstruction in, StageState state, BuildServices s, int step, boolean useCache,
+    public static boolean run(RunInstruction in, StageState state, BuildServices s, int step,
             Function<String, CopySource> sources) throws InterruptedException {
         Optional<Heredoc> shebang = in.script().filter(h -> h.content().startsWith("#!"));
         List<String> argv = shebang.isPresent() ? List.of(PIPES + shebang.get().name()) : argv(in, state);
@@ -65,12 +64,20 @@ public final class RunStep {
         if (!mounts.isEmpty()) {
             mounts.key(keyed);
         }
-        CacheKey key = keyed.build();
-        Optional<BuildCache.Entry> hit = useCache ? s.cache().get(key, s::blobExists) : Optional.empty();
-        if (hit.isPresent()) {
-            state.adopt(hit.get(), key);
-            return true;
-        }
+        return state.cached(keyed.build(), s,
+                () -> execute(in, state, s, step, new Command(argv, envList, network, createdBy, shebang), mounts));
+    }
+
+    /** What RUN executes, as {@link #run} worked it out from the instruction and the stage. */
+    private record Command(List<String> argv, List<String> env, RunInstruction.Network network, String createdBy,
+            Optional<Heredoc> shebang) {}
+
+    /** Runs the command into a fresh upper dir and adds its snapshot to the stage. */
+    private static void execute(RunInstruction in, StageState state, BuildServices s, int step, Command c,
+            RunMounts mounts) throws InterruptedException {
+        List<String> argv = c.argv();
+        Optional<Heredoc> shebang = c.shebang();
+        String createdBy = c.createdBy();
         s.beforeLayerWork(createdBy);
         Path upper = s.newDir("run");
         boolean kept = false;
@@ -91,11 +98,11 @@ public final class RunStep {
             LayerFiles.View view = s.files().view(state.layers);
             List<Mount> mounted = mounts.open();
             MountStubs stubs = MountStubs.of(view, mounts.targets());
-            List<String> runEnv = new ArrayList<>(envList);
+            List<String> runEnv = new ArrayList<>(c.env());
             runEnv.addAll(mounts.env());
             long started = System.nanoTime();
             RunExecutor.Result result = s.runs().run(new RunRequest(state.layers, upper, argv, runEnv,
-                    user, state.config.config().workingDir(), network, line -> {
+                    user, state.config.config().workingDir(), c.network(), line -> {
                         synchronized (last) {
                             if (last.size() == KEPT_LINES) {
                                 last.removeFirst();
@@ -136,9 +143,6 @@ public final class RunStep {
                 FileTrees.deleteQuietly(upper);
             }
         }
-        state.key = key;
-        s.cache().put(key, state.entry());
-        return false;
     }
 
     /** The process's argv, as BuildKit builds it from the instruction and its heredocs. */

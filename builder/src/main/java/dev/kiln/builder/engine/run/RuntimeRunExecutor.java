@@ -2,15 +2,16 @@ package dev.kiln.builder.engine.run;
 
 import dev.kiln.builder.dockerfile.RunInstruction;
 import dev.kiln.builder.snapshot.LayerDirs;
+import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.files.FileTrees;
+import dev.kiln.oci.layer.OverlayMarkers;
 import dev.kiln.runtime.ExecResult;
 import dev.kiln.runtime.ExecSpec;
 import dev.kiln.runtime.Execution;
 import dev.kiln.runtime.Isolation;
 import dev.kiln.runtime.Mount;
 import dev.kiln.runtime.Network;
-import dev.kiln.runtime.OverlayFormat;
 import dev.kiln.runtime.RootChanges;
 import dev.kiln.runtime.RootFs;
 import dev.kiln.runtime.Sandbox;
@@ -41,11 +42,11 @@ public final class RuntimeRunExecutor implements RunExecutor {
     private final LayerDirs layers;
     private Sandbox sandbox;
 
-    /** @param storeRoot the local store; extracted layers live in its {@code layers/} */
-    public RuntimeRunExecutor(Isolation isolation, Path storeRoot, BlobSource blobs) {
+    /** @param store the local store: its layers are extracted there, and upper dirs made in its scratch space */
+    public RuntimeRunExecutor(Isolation isolation, StoreLayout store, BlobSource blobs) {
         this.isolation = isolation;
-        this.upperDirs = storeRoot.resolve("tmp");
-        this.layers = new LayerDirs(storeRoot.resolve("layers"), blobs);
+        this.upperDirs = store.tmp();
+        this.layers = new LayerDirs(store, blobs);
     }
 
     private synchronized Sandbox sandbox() {
@@ -132,7 +133,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
                     Path etc = f.getParent();
                     try (var left = Files.list(etc)) {
                         if (left.findAny().isEmpty() && lowers.stream().anyMatch(l -> Files.isDirectory(l.resolve("etc")))
-                                && !OverlayFormat.isOpaque(etc)) {
+                                && !OverlayMarkers.isOpaque(etc)) {
                             Files.delete(etc);
                         }
                     }

@@ -1,4 +1,4 @@
-package dev.kiln.builder.transport;
+package dev.kiln.builder.output;
 
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.store.ImageRecord;

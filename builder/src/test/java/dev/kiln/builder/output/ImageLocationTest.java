@@ -1,8 +1,9 @@
-package dev.kiln.builder.transport;
+package dev.kiln.builder.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.builder.registry.Reference;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -46,12 +47,5 @@ class ImageLocationTest {
         assertThat(ImageLocation.parseOrReference("127.0.0.1:5000/a:1"))
                 .isInstanceOf(ImageLocation.Registry.class);
         assertThat(ImageLocation.parseOrReference("oci:d:t")).isInstanceOf(ImageLocation.OciDir.class);
-    }
-
-    @Test
-    void familiar_dockerHubNamesAreShortened() {
-        assertThat(ImageWriter.familiar("docker.io/library/busybox:latest")).isEqualTo("busybox:latest");
-        assertThat(ImageWriter.familiar("docker.io/team/app:1")).isEqualTo("team/app:1");
-        assertThat(ImageWriter.familiar("127.0.0.1:5000/app:1")).isEqualTo("127.0.0.1:5000/app:1");
     }
 }

@@ -1,0 +1,50 @@
+package dev.kiln.builder.cli;
+
+import dev.kiln.runtime.Isolation;
+import dev.kiln.runtime.Userns;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The one place a command enters kiln's user namespace: a command that needs it (RUN steps and
+ * containers, or files that subordinate ids own) includes {@code @Mixin UserNamespace userns;} and,
+ * where it must be inside, returns the outer exit code:
+ * <pre>{@code
+ * OptionalInt outer = userns.enter(isolation);
+ * if (outer.isPresent()) {
+ *     return outer.getAsInt();
+ * }
+ * }</pre>
+ * The kiln inside runs the same command line again ({@link Userns#ensureInside} decides whether
+ * that is needed: not when already inside, when root, or for chroot as root).
+ */
+@Command // a mixin without options of its own
+final class UserNamespace {
+    @Spec(Spec.Target.MIXEE) CommandSpec command;
+
+    /**
+     * The exit code of the kiln that ran this command line inside the namespace, or empty when
+     * this process goes on (it is inside, or needs no namespace).
+     *
+     * @param extraArgs appended to the command line the inner kiln gets (e.g. {@code --force} once confirmed outside)
+     */
+    OptionalInt enter(Isolation isolation, String... extraArgs) {
+        List<String> args = new ArrayList<>(command.root().commandLine().getParseResult().originalArgs());
+        args.addAll(List.of(extraArgs));
+        return Userns.ensureInside(args.toArray(String[]::new), isolation);
+    }
+
+    /** Whether this process is the kiln that {@link #enter} started inside the namespace. */
+    boolean inside() {
+        return System.getenv(Userns.MARKER) != null;
+    }
+
+    /** Whether {@link #enter} would re-execute kiln. */
+    boolean needed(Isolation isolation) {
+        return Userns.needed(isolation);
+    }
+}

@@ -1,0 +1,172 @@
+package dev.kiln.oci.layer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+
+/**
+ * gzip compressed in blocks on several cores, as pigz does: the input is cut into blocks of
+ * {@value #BLOCK} bytes, each block is deflated on its own (primed with the 32 KiB of input before
+ * it as the dictionary, so the ratio stays that of one stream) and ends with a sync flush; the last
+ * block ends the deflate stream. The blocks' outputs are written in order behind one gzip header
+ * (no name, mtime 0, OS unknown) and before the CRC-32 and length of the whole input.
+ *
+ * <p>The output is one valid gzip member that any gunzip reads, and it depends only on the input
+ * and the level — not on the number of threads or their timing — so layers stay reproducible
+ * across machines. With one thread the blocks are deflated on the caller's thread.
+ */
+final class ParallelGzipOutputStream extends OutputStream {
+    /** pigz's default block size. */
+    static final int BLOCK = 128 * 1024;
+    private static final int WINDOW = 32 * 1024;
+    private static final byte[] HEADER = {0x1f, (byte) 0x8b, Deflater.DEFLATED, 0, 0, 0, 0, 0, 0, (byte) 0xff};
+
+    private final OutputStream out;
+    private final int level;
+    private final ExecutorService pool;
+    private final int maxInFlight;
+    private final Deque<Future<byte[]>> inFlight = new ArrayDeque<>();
+    private final CRC32 crc = new CRC32();
+    private byte[] block = new byte[BLOCK];
+    private int filled;
+    private byte[] dictionary;
+    private long total;
+    private boolean closed;
+
+    /**
+     * @param out     where the gzip bytes go (closed by {@link #close})
+     * @param level   a {@link Deflater} level
+     * @param threads deflating threads; 1 deflates on the caller's thread
+     */
+    ParallelGzipOutputStream(OutputStream out, int level, int threads) throws IOException {
+        this.out = out;
+        this.level = level;
+        this.pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "kiln-gzip");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        this.maxInFlight = Math.max(2, threads * 2);
+        out.write(HEADER);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        if (closed) {
+            throw new IOException("gzip stream already closed");
+        }
+        while (len > 0) {
+            int n = Math.min(len, BLOCK - filled);
+            System.arraycopy(b, off, block, filled, n);
+            filled += n;
+            off += n;
+            len -= n;
+            if (filled == BLOCK) {
+                submit(false);
+            }
+        }
+    }
+
+    /** Hands the filled block to a deflater; when {@code last}, it ends the deflate stream. */
+    private void submit(boolean last) throws IOException {
+        byte[] input = filled == block.length ? block : Arrays.copyOf(block, filled);
+        byte[] dict = dictionary;
+        crc.update(input, 0, input.length);
+        total += input.length;
+        // only the last block is short, and nothing follows it
+        dictionary = Arrays.copyOfRange(input, Math.max(0, input.length - WINDOW), input.length);
+        block = new byte[BLOCK];
+        filled = 0;
+        if (pool == null) {
+            out.write(deflate(input, dict, last, level));
+            return;
+        }
+        inFlight.addLast(pool.submit(() -> deflate(input, dict, last, level)));
+        while (inFlight.size() > maxInFlight || last && !inFlight.isEmpty()) {
+            writeOldest();
+        }
+    }
+
+    private void writeOldest() throws IOException {
+        try {
+            out.write(inFlight.removeFirst().get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while compressing a layer");
+        } catch (ExecutionException e) {
+            throw new IOException("compressing a layer failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** One block as raw deflate data: ends with a sync flush, or, when {@code last}, the final block. */
+    static byte[] deflate(byte[] input, byte[] dict, boolean last, int level) {
+        Deflater deflater = new Deflater(level, true);
+        try {
+            if (dict != null && dict.length > 0) {
+                deflater.setDictionary(dict);
+            }
+            deflater.setInput(input);
+            if (last) {
+                deflater.finish();
+            }
+            ByteArrayOutputStream result = new ByteArrayOutputStream(input.length / 2 + 64);
+            byte[] buf = new byte[64 * 1024];
+            while (true) {
+                int n = deflater.deflate(buf, 0, buf.length, last ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH);
+                result.write(buf, 0, n);
+                if (last ? deflater.finished() : n < buf.length && deflater.needsInput()) {
+                    return result.toByteArray();
+                }
+            }
+        } finally {
+            deflater.end();
+        }
+    }
+
+    /** Nothing to do: blocks go out as they fill, the rest at {@link #close}. */
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            submit(true);
+            byte[] trailer = new byte[8];
+            putIntLe(trailer, 0, (int) crc.getValue());
+            putIntLe(trailer, 4, (int) total);
+            out.write(trailer);
+            out.close();
+        } finally {
+            if (pool != null) {
+                inFlight.forEach(f -> f.cancel(true));
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private static void putIntLe(byte[] b, int at, int v) {
+        b[at] = (byte) v;
+        b[at + 1] = (byte) (v >>> 8);
+        b[at + 2] = (byte) (v >>> 16);
+        b[at + 3] = (byte) (v >>> 24);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.kiln.oci.layer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ParallelGzipOutputStreamTest {
+    private static final int B = ParallelGzipOutputStream.BLOCK;
+
+    /** Text-like bytes (compressible, with matches reaching across block boundaries) mixed with noise. */
+    private static byte[] sample(int size, long seed) {
+        Random random = new Random(seed);
+        byte[] words = "layer tar header usr/lib/python3 site-packages __init__.py \n"
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = random.nextInt(8) == 0 ? (byte) random.nextInt(256) : words[(i / 3 + random.nextInt(2)) % words.length];
+        }
+        return out;
+    }
+
+    private static byte[] gzip(byte[] input, int threads, int chunk) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream gz = new ParallelGzipOutputStream(out, Deflater.DEFAULT_COMPRESSION, threads)) {
+            for (int off = 0; off < input.length; off += chunk) {
+                gz.write(input, off, Math.min(chunk, input.length - off));
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] gunzip(byte[] gz) throws IOException {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+            return in.readAllBytes();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, B - 1, B, B + 1, 5 * B + 17})
+    void roundTrips_atEveryBlockBoundary(int size) throws IOException {
+        byte[] input = sample(size, size);
+        assertThat(gunzip(gzip(input, 3, 1000))).isEqualTo(input);
+        assertThat(gunzip(gzip(input, 1, 7))).isEqualTo(input);
+    }
+
+    @Test
+    void output_dependsOnlyOnTheInput_notOnThreadsOrWriteSizes() throws IOException {
+        byte[] input = sample(9 * B + 5, 7);
+        byte[] one = gzip(input, 1, B);
+        assertThat(gzip(input, 2, 4096)).isEqualTo(one);
+        assertThat(gzip(input, 4, 1)).isEqualTo(one);
+        assertThat(gzip(input, 8, 3 * B)).isEqualTo(one);
+    }
+
+    @Test
+    void ratio_staysThatOfOneStream() throws IOException {
+        byte[] input = sample(4 << 20, 11);
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(plain)) {
+            gz.write(input);
+        }
+        int parallel = gzip(input, 2, 1 << 16).length;
+        // the dictionary keeps the window across blocks; only the sync markers (5 bytes a block) add
+        assertThat((double) parallel).isLessThan(plain.size() * 1.01);
+    }
+
+    @Test
+    void gnuGzip_acceptsItAndGetsTheSameBytes(@TempDir Path dir) throws Exception {
+        assumeTrue(new File("/usr/bin/gzip").canExecute() || new File("/bin/gzip").canExecute(),
+                "GNU gzip is not installed (scripts/test.sh installs it)");
+        byte[] input = sample(3 * B + 99, 3);
+        Path gz = dir.resolve("x.gz");
+        Files.write(gz, gzip(input, 2, 5000));
+        Process p = new ProcessBuilder("gzip", "-dc", gz.toString()).redirectErrorStream(false).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(err).isZero();
+        assertThat(out).isEqualTo(input);
+    }
+}
