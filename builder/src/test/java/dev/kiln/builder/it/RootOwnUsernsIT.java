@@ -151,6 +151,34 @@ class RootOwnUsernsIT {
         assertThat(ranged.get("cap")).isEqualTo("file 644 0:0 security.capability=" + caps);
     }
 
+    /**
+     * One store used by root without a range, with one, and without again: each RUN writes into a
+     * directory of the base layer (which the other form's unpacked copy would show as nobody's),
+     * every build succeeds, the two forms' layer directories sit side by side, and the store checks
+     * clean.
+     */
+    @Test
+    void rootWithAndWithoutARange_shareOneStore() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("shared-store"));
+        Path context = Files.createDirectories(dir.resolve("context"));
+        Files.writeString(context.resolve("Dockerfile"), """
+                FROM %s/library/busybox:latest
+                RUN echo x > /etc/made && mkdir /etc/d
+                """.formatted(ItEnv.require("KILN_IT_REGISTRY")));
+        String store = dir.resolve("store").toString();
+        for (Path subids : List.of(withoutRange, withRange, withoutRange)) {
+            ExternalTool.Result r = kiln(subids, dir, "build", "--root", store, "--no-cache", context.toString());
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+        }
+        try (Stream<Path> s = Files.list(dir.resolve("store/layers"))) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList())
+                    .anyMatch(n -> n.endsWith("-subuid" + START)).anyMatch(n -> n.matches("[0-9a-f]{64}"));
+        }
+        ExternalTool.Result check = kiln(withoutRange, dir, "system", "check", "--root", store);
+        assertThat(check.exitCode()).as(check.toString()).isZero();
+        assertThat(check.stdout()).contains("The store is clean.");
+    }
+
     /** Builds {@code dockerfile} with {@code subids} as /etc/subuid and /etc/subgid; the last layer's listing. */
     private static Map<String, String> buildLastLayer(String name, Path subids, String dockerfile) throws Exception {
         Path dir = Files.createDirectories(work.resolve(name));
