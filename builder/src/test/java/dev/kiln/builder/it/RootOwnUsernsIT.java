@@ -73,11 +73,8 @@ class RootOwnUsernsIT {
     @Test
     void rootWithARange_runStep_makesNoFileOfHostRoot() throws Exception {
         Path dir = Files.createDirectories(work.resolve("run-step"));
-        Path context = Files.createDirectories(dir.resolve("context"));
-        Files.writeString(context.resolve("Dockerfile"), """
-                FROM %s/library/busybox:latest
-                RUN cp /bin/busybox /suid-sh && chmod 4755 /suid-sh && echo made > /made && cat /proc/self/uid_map > /uid_map
-                """.formatted(ItEnv.require("KILN_IT_REGISTRY")));
+        Path context = busyboxContext(dir,
+                "RUN cp /bin/busybox /suid-sh && chmod 4755 /suid-sh && echo made > /made && cat /proc/self/uid_map > /uid_map");
         ExternalTool.Result r = kiln(withRange, dir, "build", "--root", dir.resolve("store").toString(),
                 "-o", dir.resolve("image.tar").toString(), context.toString());
         assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -160,11 +157,7 @@ class RootOwnUsernsIT {
     @Test
     void rootWithAndWithoutARange_shareOneStore() throws Exception {
         Path dir = Files.createDirectories(work.resolve("shared-store"));
-        Path context = Files.createDirectories(dir.resolve("context"));
-        Files.writeString(context.resolve("Dockerfile"), """
-                FROM %s/library/busybox:latest
-                RUN echo x > /etc/made && mkdir /etc/d
-                """.formatted(ItEnv.require("KILN_IT_REGISTRY")));
+        Path context = busyboxContext(dir, "RUN echo x > /etc/made && mkdir /etc/d");
         String store = dir.resolve("store").toString();
         for (Path subids : List.of(withoutRange, withRange, withoutRange)) {
             ExternalTool.Result r = kiln(subids, dir, "build", "--root", store, "--no-cache", context.toString());
@@ -177,6 +170,14 @@ class RootOwnUsernsIT {
         ExternalTool.Result check = kiln(withoutRange, dir, "system", "check", "--root", store);
         assertThat(check.exitCode()).as(check.toString()).isZero();
         assertThat(check.stdout()).contains("The store is clean.");
+    }
+
+    /** {@code dir}/context with a Dockerfile of the test registry's busybox and {@code step}. */
+    private static Path busyboxContext(Path dir, String step) throws IOException {
+        Path context = Files.createDirectories(dir.resolve("context"));
+        Files.writeString(context.resolve("Dockerfile"),
+                "FROM " + ItEnv.require("KILN_IT_REGISTRY") + "/library/busybox:latest\n" + step + "\n");
+        return context;
     }
 
     /** Builds {@code dockerfile} with {@code subids} as /etc/subuid and /etc/subgid; the last layer's listing. */
