@@ -52,6 +52,8 @@ import picocli.CommandLine;
 @Command(name = "build", aliases = "bud", mixinStandardHelpOptions = true,
         description = "Build an image from a Dockerfile and a context directory.")
 public final class BuildCommand implements Callable<Integer> {
+    private static final System.Logger LOG = System.getLogger(BuildCommand.class.getName());
+
     @Mixin GlobalOptions global;
     @Mixin UserNamespace userns;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -166,6 +168,9 @@ public final class BuildCommand implements Callable<Integer> {
             Optional<BuildResult> cached = Optional.empty();
             if (build.needsContainers() && userns.needed(isolation)) {
                 cached = session.buildFromCache(build, held::add);
+                LOG.log(System.Logger.Level.DEBUG, cached.isPresent()
+                        ? "every layer came from the cache: no user namespace needed"
+                        : "not a cached-only build: building in a user namespace");
                 if (cached.isEmpty()) {
                     OptionalInt outer = userns.enter(isolation);
                     if (outer.isPresent()) {

@@ -70,8 +70,8 @@ public final class ImageWriter {
      * Writes the image {@code manifest} names (its blobs in {@code store}) to an OCI layout, OCI
      * archive or docker archive: {@code kiln save} and {@code copy}, and a build's {@code -o}. An
      * OCI layout tags it with the location's ref, else the first name's tag, else "latest"; a docker
-     * archive lists the location's ref, else every name, as RepoTags. Returns the manifest digest
-     * written (the image ID for docker archives).
+     * archive lists the location's ref, else every name ({@link #dockerArchiveEntry}). Returns the
+     * manifest digest written (the image ID for docker archives).
      */
     public static Digest writeFile(LocalStore store, RawManifest manifest, List<Reference> names, ImageLocation dst) {
         Reference name = names.isEmpty() ? null : names.get(0);
@@ -108,7 +108,7 @@ public final class ImageWriter {
      * each tagged name as a familiar RepoTag with its full name beside it; names by digest only
      * are left out.
      */
-    public static DockerArchive.Entry dockerArchiveEntry(List<Reference> names, Image image) {
+    private static DockerArchive.Entry dockerArchiveEntry(List<Reference> names, Image image) {
         List<Reference> tagged = names.stream().filter(n -> n.tag() != null).toList();
         return new DockerArchive.Entry(tagged.stream().map(n -> n.repoTag().orElseThrow()).toList(), image,
                 tagged.stream().map(n -> n.withDigest(null).toString()).toList());

@@ -134,11 +134,10 @@ public final class BuildSession implements AutoCloseable {
         try {
             BuiltImage built = buildInStore(build, holding, RunExecutor.UNAVAILABLE,
                     storeOnly(new StoreImageSource(store, null, false)), request.options().withCachedLayersOnly(true));
-            LOG.log(System.Logger.Level.DEBUG, "every layer came from the cache: no container needed");
             held.forEach(events::on);
             return Optional.of(new BuildResult(built, request.names(), true));
         } catch (CacheOnlyMiss miss) {
-            LOG.log(System.Logger.Level.DEBUG, "not every step is cached ({0})", miss.getMessage());
+            LOG.log(System.Logger.Level.DEBUG, "a cached-only build stopped: {0}", miss.getMessage());
             return Optional.empty();
         }
     }

@@ -3,7 +3,6 @@ package dev.kiln.builder.output;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kiln.builder.registry.Reference;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
