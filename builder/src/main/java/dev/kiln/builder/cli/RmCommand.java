@@ -1,5 +1,6 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.builder.snapshot.ProcessIds;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.oci.KilnException;
 import dev.kiln.runtime.Isolation;
@@ -36,10 +37,13 @@ final class RmCommand implements Callable<Integer> {
                 StopCommand.stop(state, 0);
             }
         }
-        // files written by containers may belong to subordinate ids: delete from inside
-        OptionalInt outer = userns.enter(Isolation.AUTO);
-        if (outer.isPresent()) {
-            return outer.getAsInt();
+        // files written by containers may belong to subordinate ids: delete from inside (real root
+        // deletes anyone's and stays outside, as kiln system prune does)
+        if (!ProcessIds.isRoot()) {
+            OptionalInt outer = userns.enter(Isolation.AUTO);
+            if (outer.isPresent()) {
+                return outer.getAsInt();
+            }
         }
         for (String c : containers) {
             LocalStore.deleteTree(ContainerState.find(c).dir());

@@ -16,6 +16,7 @@ import dev.kiln.builder.engine.copy.CopyWriter;
 import dev.kiln.builder.engine.run.MountStubs;
 import dev.kiln.builder.snapshot.LayerFiles;
 import dev.kiln.builder.snapshot.Owner;
+import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
@@ -185,8 +186,10 @@ public final class RunMounts implements AutoCloseable {
 
     private Mount cache(Resolved r) {
         RunMount m = r.spec();
+        // its files' owners on disk depend on the id mapping, as an unpacked layer's do
         String identity = String.join("\0", "cache", m.id(), r.from() == null ? "" : seedKey(r),
-                String.valueOf(m.uid()), String.valueOf(m.gid()), String.valueOf(m.mode()));
+                String.valueOf(m.uid()), String.valueOf(m.gid()), String.valueOf(m.mode()))
+                + (StoreLayout.OWNER_FORM.isEmpty() ? "" : "\0" + StoreLayout.OWNER_FORM);
         if (s.cacheMounts() == null) {
             throw new StepException(at, "RUN --mount=type=cache needs a store for its cache directories", null);
         }
