@@ -1,10 +1,8 @@
 package dev.kiln.builder.cli;
 
 import dev.kiln.builder.registry.Reference;
-import dev.kiln.builder.snapshot.ProcessIds;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.builder.store.StorePruner;
-import dev.kiln.runtime.Isolation;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -47,9 +45,9 @@ final class SystemPruneCommand implements Callable<Integer> {
         StorePruner pruner = new StorePruner(store);
         List<ContainerState> containers = ContainerState.all();
         boolean stopped = containers.stream().anyMatch(c -> !c.running());
-        if (!ProcessIds.isRoot() && (stopped || pruner.hasExtractedFiles())) {
+        if (stopped || pruner.hasExtractedFiles()) {
             // confirmed outside: the kiln inside does not ask again
-            OptionalInt outer = force ? userns.enter(Isolation.AUTO) : userns.enter(Isolation.AUTO, "--force");
+            OptionalInt outer = force ? userns.enterToDelete() : userns.enterToDelete("--force");
             if (outer.isPresent()) {
                 return outer.getAsInt();
             }
