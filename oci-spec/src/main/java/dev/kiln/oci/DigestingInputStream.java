@@ -9,7 +9,6 @@ import java.io.InputStream;
  */
 public final class DigestingInputStream extends ChunkReadInputStream {
     private final Digester digester;
-    private Digest result;
 
     public DigestingInputStream(InputStream in) {
         this(in, Digester.sha256());
@@ -41,10 +40,7 @@ public final class DigestingInputStream extends ChunkReadInputStream {
 
     /** The digest of everything read; finishes the hash on first call. */
     public Digest digest() {
-        if (result == null) {
-            result = digester.digest();
-        }
-        return result;
+        return digester.digest();
     }
 
     /**
