@@ -2,6 +2,7 @@ package dev.kiln.builder.cli;
 
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
+import dev.kiln.builder.registry.TransferSettings;
 import dev.kiln.builder.store.LocalStore;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -31,8 +32,8 @@ final class PullCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         LocalStore store = new LocalStore(global.storeRoot());
         ConsoleProgress progress = quiet ? null : ConsoleProgress.forStderr(spec.commandLine().getErr());
-        ImagePuller puller = new ImagePuller(registry.registries(), store,
-                progress == null ? e -> { } : progress, registry.jobs);
+        ImagePuller puller = new ImagePuller(new TransferSettings(registry.registries(),
+                progress == null ? e -> { } : progress, registry.jobs, 0), store);
         ImagePuller.Pulled pulled = puller.pull(r, registry.platform());
         if (!quiet) {
             out.println("Digest: " + pulled.top().digest());
