@@ -25,7 +25,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code kiln check}: parse and plan a Dockerfile without building; report errors and warnings. */
 @Command(
@@ -43,7 +42,6 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Mixin GlobalOptions global;
 
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-f", "--file"}, paramLabel = "DOCKERFILE",
             description = "The Dockerfile (default: CONTEXT/Dockerfile).")
@@ -67,7 +65,7 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = global.out();
         Path dockerfile = file != null ? file : context.resolve("Dockerfile");
         String shown = file != null ? file.toString() : "Dockerfile";
         CheckReport report = new CheckReport(shown);

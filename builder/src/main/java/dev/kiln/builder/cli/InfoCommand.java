@@ -9,9 +9,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "info", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Show what this machine allows (user namespaces, newuidmap and subordinate ids, overlay,",
@@ -20,7 +18,6 @@ import picocli.CommandLine.Spec;
 final class InfoCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Mixin UserNamespace userns;
-    @Spec CommandSpec spec;
 
     @Option(names = "--isolation", paramLabel = "auto|userns|chroot", defaultValue = "auto",
             description = "Report for this isolation instead of the automatic choice.")
@@ -28,7 +25,7 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = global.out();
         if (!userns.inside()) {
             HostReport.outside().forEach(out::println);
             out.flush();

@@ -6,16 +6,13 @@ import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "rm", description = "Remove stopped containers and their files.")
 final class RmCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Mixin ContainerNames containers;
     @Mixin UserNamespace userns;
-    @Spec CommandSpec spec;
 
     @Option(names = {"-f", "--force"}, description = "Stop running containers first (SIGKILL at once).")
     boolean force;
@@ -37,7 +34,7 @@ final class RmCommand implements Callable<Integer> {
         }
         for (String c : containers.names) {
             LocalStore.deleteTree(ContainerState.find(c).dir());
-            spec.commandLine().getOut().println(c);
+            global.out().println(c);
         }
         return Main.EXIT_OK;
     }

@@ -4,15 +4,12 @@ import dev.kiln.runtime.linux.Syscalls;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "stop", description = "Stop containers: SIGTERM, then SIGKILL after the timeout (like docker stop).")
 final class StopCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Mixin ContainerNames containers;
-    @Spec CommandSpec spec;
 
     @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", defaultValue = "10",
             description = "Seconds to wait after SIGTERM before SIGKILL (default: 10).")
@@ -23,7 +20,7 @@ final class StopCommand implements Callable<Integer> {
         for (String c : containers.names) {
             ContainerState state = ContainerState.find(c);
             stop(state, seconds);
-            spec.commandLine().getOut().println(c);
+            global.out().println(c);
         }
         return Main.EXIT_OK;
     }

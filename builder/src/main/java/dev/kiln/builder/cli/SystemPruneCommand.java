@@ -16,9 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "prune", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Remove unused data (like docker system prune).",
@@ -27,7 +25,6 @@ import picocli.CommandLine.Spec;
 final class SystemPruneCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Mixin UserNamespace userns;
-    @Spec CommandSpec spec;
 
     @Option(names = {"-a", "--all"}, description = "Also remove every image no running container uses, and all build cache.")
     boolean all;
@@ -37,7 +34,7 @@ final class SystemPruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = global.out();
         if (!force && !confirmed(out)) {
             return Main.EXIT_OK;
         }
