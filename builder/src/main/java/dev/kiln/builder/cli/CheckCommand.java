@@ -29,7 +29,6 @@ import picocli.CommandLine.Parameters;
 /** {@code kiln check}: parse and plan a Dockerfile without building; report errors and warnings. */
 @Command(
         name = "check",
-        mixinStandardHelpOptions = true,
         description = "Check a Dockerfile without building it: parse, expand ARGs, plan stages and load the "
                 + "ignore file. Prints file:line:column diagnostics; exit code 1 when there are errors.")
 public final class CheckCommand implements Callable<Integer> {

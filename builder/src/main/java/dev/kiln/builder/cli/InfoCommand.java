@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "info", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "info",
         description = {"Show what this machine allows (user namespaces, newuidmap and subordinate ids, overlay,",
             "/proc, seccomp) and which isolation kiln picks for RUN and kiln run.",
             "Exit status 1 when no isolation works here; the last lines then say why and what to change."})

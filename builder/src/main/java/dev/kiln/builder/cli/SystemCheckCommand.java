@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "check",
         description = {"Verify the local store: every blob against its digest, every image's blobs,",
         "the image index and the build cache. Changes nothing; exits 1 when something is wrong."})
 final class SystemCheckCommand implements Callable<Integer> {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "prune", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "prune",
         description = {"Remove unused data (like docker system prune).",
         "Stopped containers, unused build cache, and blobs and extracted layers no image uses;",
         "kiln enters its user namespace to delete files of subordinate ids."})

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "unshare", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "unshare",
         description = {"Run a command in kiln's user namespace, as builds run (like buildah unshare).",
             "The id mapping is the one builds use: uid 0 is you, 1..65536 your subordinate ids; e.g. to",
             "read or remove store files that RUN steps gave other owners. $KILN_ROOT is set to the store."},
