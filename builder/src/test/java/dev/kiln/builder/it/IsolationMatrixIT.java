@@ -65,7 +65,7 @@ class IsolationMatrixIT {
     @Test
     void root_withARange_ownUserNamespace() throws Exception {
         ExternalTool.assumeInstalled("unshare");
-        Path subids = Files.writeString(work.resolve("subids-root"), RootOwnUsernsIT.RANGE_LINE);
+        Path subids = Files.writeString(ROOT.kiln().work().resolve("subids-root"), RootOwnUsernsIT.RANGE_LINE);
         Built b = build("root-range", List.of("unshare", "-m", "sh", "-c",
                 "mount --bind \"$0\" /etc/subuid && mount --bind \"$0\" /etc/subgid && shift && exec \"$@\"",
                 subids.toString(), "--"), null, "auto");
