@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,14 +36,10 @@ class BuilderTest {
             CMD ["python", "app.py"]
             """;
 
-    @TempDir Path tmp;
-    EngineFixture f;
+    final EngineFixture f;
 
-    @BeforeEach
-    void setUp() throws Exception {
-        f = new EngineFixture(tmp);
-        f.file("requirements.txt", "Flask\n");
-        f.file("app.py", "print('hi')\n");
+    BuilderTest(@TempDir Path tmp) throws IOException {
+        f = new EngineFixture(tmp, Map.of("requirements.txt", "Flask\n", "app.py", "print('hi')\n"));
     }
 
     @Test

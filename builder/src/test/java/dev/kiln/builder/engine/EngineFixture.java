@@ -73,6 +73,14 @@ public final class EngineFixture {
         base = new BaseImage("docker.io/library/base:latest", img.id(), img.config().value(), layers);
     }
 
+    /** A fixture whose context holds {@code files} (relative path to text; see {@link #file}). */
+    public EngineFixture(Path root, Map<String, String> files) throws IOException {
+        this(root);
+        for (Map.Entry<String, String> e : files.entrySet()) {
+            file(e.getKey(), e.getValue());
+        }
+    }
+
     /**
      * A RUN executor for script lines {@code write PATH TEXT}, {@code link PATH TARGET}, {@code echo TEXT},
      * {@code exit N}, {@code cat PATH} (prints a file, through the mounts) and {@code append PATH TEXT} (a line

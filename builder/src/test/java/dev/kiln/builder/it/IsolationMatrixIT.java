@@ -1,18 +1,14 @@
 package dev.kiln.builder.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.oci.testing.ExternalTool;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The matrix Dockerfile (a created file, {@code chown 1000:1000}, a deleted base file, {@code USER
@@ -28,34 +24,19 @@ class IsolationMatrixIT {
             USER 1000
             RUN id > /out
             """;
-    private static Path work;
-
-    @BeforeAll
-    static void setUp() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")),
-                "builds as root and switches to KILN_IT_USER with runuser: run as root (scripts/test.sh does)");
-        ItEnv.require("KILN_IT_REGISTRY");
-        work = Files.createTempDirectory(Path.of("/tmp"), "kiln-matrix-it-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        if (work != null) {
-            ExternalTool.run("rm", "-rf", work.toString());
-        }
-    }
+    @RegisterExtension
+    static final UserKiln.AsRoot ROOT = new UserKiln.AsRoot("kiln-matrix-it-");
 
     @Test
     void root_chroot_copyAndTreeWalk() throws Exception {
-        Built b = build("root-chroot", List.of(), null, "chroot");
+        Built b = build("root-chroot", List.of(), "root", "chroot");
         assertThat(b.stderr()).contains("isolation: chroot (copy + tree walk, host ids)");
         assertMatrix(b.rootfs());
     }
 
     @Test
     void root_userns_overlayUpperDirs() throws Exception {
-        Built b = build("root-userns", List.of(), null, "userns");
+        Built b = build("root-userns", List.of(), "root", "userns");
         assertThat(b.stderr()).contains("isolation: userns (overlay, host ids)");
         assertMatrix(b.rootfs());
     }
@@ -63,7 +44,7 @@ class IsolationMatrixIT {
     @Test
     void user_userns_overlayUpperDirs() throws Exception {
         String user = ItEnv.require("KILN_IT_USER");
-        Built b = build("user-userns", List.of("runuser", "-u", user, "--"), user, "userns");
+        Built b = build("user-userns", UserKiln.runuser(user), user, "userns");
         assertThat(b.stderr()).containsPattern("isolation: userns \\(overlay, subuid range \\d+-\\d+\\)");
         assertMatrix(b.rootfs());
     }
@@ -72,7 +53,7 @@ class IsolationMatrixIT {
     @Test
     void root_withoutCapSysAdmin_usesAUserNamespace() throws Exception {
         ExternalTool.assumeInstalled("setpriv");
-        Built b = build("root-nosysadmin", List.of("setpriv", "--bounding-set=-sys_admin", "--"), null, "auto");
+        Built b = build("root-nosysadmin", List.of("setpriv", "--bounding-set=-sys_admin", "--"), "root", "auto");
         assertThat(b.stderr()).contains("isolation: userns (overlay, user namespace, every id mapped to itself)");
         assertMatrix(b.rootfs());
     }
@@ -84,7 +65,7 @@ class IsolationMatrixIT {
     @Test
     void root_withARange_ownUserNamespace() throws Exception {
         ExternalTool.assumeInstalled("unshare");
-        Path subids = Files.writeString(work.resolve("subids-root"), RootOwnUsernsIT.RANGE_LINE);
+        Path subids = Files.writeString(ROOT.kiln().work().resolve("subids-root"), RootOwnUsernsIT.RANGE_LINE);
         Built b = build("root-range", List.of("unshare", "-m", "sh", "-c",
                 "mount --bind \"$0\" /etc/subuid && mount --bind \"$0\" /etc/subgid && shift && exec \"$@\"",
                 subids.toString(), "--"), null, "auto");
@@ -105,19 +86,15 @@ class IsolationMatrixIT {
         assertThat(Files.readString(rootfs.resolve("out"))).startsWith("uid=1000");
     }
 
-    /** Builds the matrix Dockerfile after {@code prefix} (owned by {@code user}, null: root) with {@code --isolation}. */
+    /** Builds the matrix Dockerfile after {@code prefix} (owned by {@code user}) with {@code --isolation}. */
     private static Built build(String name, List<String> prefix, String user, String isolation) throws Exception {
-        Path dir = Files.createDirectories(work.resolve(name));
+        Path dir = Files.createDirectories(ROOT.kiln().work().resolve(name));
         Path context = Files.createDirectories(dir.resolve("context"));
         Files.writeString(context.resolve("Dockerfile"),
                 DOCKERFILE.formatted(ItEnv.require("KILN_IT_REGISTRY") + "/library/busybox:latest"));
-        ExternalTool.run("chown", "-R", (user == null ? "root" : user) + ":", dir.toString()).assertSuccess();
-        List<String> cmd = new ArrayList<>(prefix);
-        cmd.addAll(List.of("env", "-i", "HOME=" + dir, "PATH=/usr/bin:/bin",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", ItEnv.jar().toString(),
-                "build", "--root", dir.resolve("store").toString(), "--isolation", isolation,
-                "-o", dir.resolve("image.tar").toString(), context.toString()));
-        ExternalTool.Result r = ExternalTool.run(cmd.toArray(String[]::new));
+        UserKiln.chown(dir, user);
+        ExternalTool.Result r = ROOT.kiln().runBare(prefix, dir, "build", "--isolation", isolation,
+                "-o", dir.resolve("image.tar").toString(), context.toString());
         assertThat(r.exitCode()).as(r.toString()).isZero();
         Path layout = Files.createDirectories(dir.resolve("layout"));
         ExternalTool.run("tar", "-xf", dir.resolve("image.tar").toString(), "-C", layout.toString()).assertSuccess();

@@ -1,7 +1,6 @@
 package dev.kiln.builder.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.oci.testing.ExternalTool;
 import java.io.IOException;
@@ -18,9 +17,8 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 10, must-show 6: ownership right with zero host setup. The same Dockerfile built by the
@@ -56,22 +54,8 @@ class OwnershipWithoutSubuidsIT {
                 && dpkg -i /tmp/owned.deb && rm /tmp/owned.deb
             RUN echo more >> /opt/owned/www/index.html && touch /home/bob/data/later
             """;
-    private static Path work;
-
-    @BeforeAll
-    static void createWorkDir() throws Exception {
-        assumeTrue(UserKiln.isRoot(), "builds as the test users through runuser: run as root (scripts/test.sh does)");
-        ItEnv.require("KILN_IT_REGISTRY");
-        work = Files.createTempDirectory(Path.of("/tmp"), "kiln-owners-it-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    }
-
-    @AfterAll
-    static void deleteWorkDir() throws Exception {
-        if (work != null) {
-            ExternalTool.run("rm", "-rf", work.toString());
-        }
-    }
+    @RegisterExtension
+    static final UserKiln.AsRoot ROOT = new UserKiln.AsRoot("kiln-owners-it-");
 
     @Test
     void busybox_withoutSubuids_givesTheOwnersOfASubuidRange() throws Exception {
@@ -133,17 +117,13 @@ class OwnershipWithoutSubuidsIT {
 
     /** Builds {@code dockerfile} as {@code user}; the directory holding the unpacked image. */
     private static Path build(String name, String dockerfile, String user) throws Exception {
-        Path dir = Files.createDirectories(work.resolve(name));
+        Path dir = Files.createDirectories(ROOT.kiln().work().resolve(name));
         Path context = Files.createDirectories(dir.resolve("context"));
         Files.writeString(context.resolve("Dockerfile"), dockerfile.formatted(ItEnv.require("KILN_IT_REGISTRY")));
         ownedDeb(context.resolve("owned.deb"));
-        ExternalTool.run("chown", "-R", user + ":", dir.toString()).assertSuccess();
-        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", user, "--"));
-        cmd.addAll(List.of("env", "-i", "HOME=" + dir, "PATH=/usr/bin:/bin",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", ItEnv.jar().toString(),
-                "build", "--root", dir.resolve("store").toString(),
-                "-o", dir.resolve("image.tar").toString(), context.toString()));
-        ExternalTool.Result r = ExternalTool.run(cmd.toArray(String[]::new));
+        UserKiln.chown(dir, user);
+        ExternalTool.Result r = ROOT.kiln().runBare(UserKiln.runuser(user), dir, "build",
+                "-o", dir.resolve("image.tar").toString(), context.toString());
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.stderr()).as("kiln's note without subordinate ids")
                 .contains(user.equals(ItEnv.require("KILN_IT_USER_NOMAP")) ? "chown inside containers is recorded" : "");
@@ -157,7 +137,7 @@ class OwnershipWithoutSubuidsIT {
      * symlink of www-data, built with dpkg-deb from a tree chowned on the host.
      */
     private static void ownedDeb(Path deb) throws Exception {
-        Path root = Files.createTempDirectory(work, "deb-");
+        Path root = Files.createTempDirectory(ROOT.kiln().work(), "deb-");
         Files.createDirectories(root.resolve("DEBIAN"));
         Files.writeString(root.resolve("DEBIAN/control"), """
                 Package: kiln-owned

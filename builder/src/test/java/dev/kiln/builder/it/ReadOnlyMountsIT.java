@@ -1,17 +1,12 @@
 package dev.kiln.builder.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.oci.testing.ExternalTool;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 11 finding 4 end to end: a RUN (python from the test registry) tries to unlock its
@@ -43,54 +38,39 @@ class ReadOnlyMountsIT {
                     print("attack write", target, errno.errorcode[e.errno], flush=True)
                 report("umount", target, libc.umount2(t, 2))
             """;
-    private static Path work;
-
-    @BeforeAll
-    static void setUp() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")),
-                "builds as root and as KILN_IT_USER through runuser: run as root (scripts/test.sh does)");
-        ItEnv.require("KILN_IT_REGISTRY");
-        work = Files.createTempDirectory(Path.of("/tmp"), "kiln-ro-mounts-it-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        if (work != null) {
-            ExternalTool.run("rm", "-rf", work.toString());
-        }
-    }
+    @RegisterExtension
+    static final UserKiln.AsRoot ROOT = new UserKiln.AsRoot("kiln-ro-mounts-it-");
 
     @Test
     void build_asUser_bindAndSecretStayReadOnly() throws Exception {
-        buildAttack("user", List.of("runuser", "-u", ItEnv.require("KILN_IT_USER"), "--"));
+        buildAttack("user", ItEnv.require("KILN_IT_USER"));
     }
 
     @Test
     void build_asRoot_bindAndSecretStayReadOnly() throws Exception {
-        buildAttack("root", List.of());
+        buildAttack("root", "root");
     }
 
     @Test
     void run_asUser_readOnlyVolumeStaysReadOnly() throws Exception {
-        List<String> asUser = List.of("runuser", "-u", ItEnv.require("KILN_IT_USER"), "--");
-        Path dir = prepare("run-user", asUser);
-        ExternalTool.Result r = kiln(dir, asUser, "run", "--rm", "-v", dir.resolve("context") + ":/ctx:ro",
-                python(), "python3", "/ctx/attack.py", "/ctx");
+        String user = ItEnv.require("KILN_IT_USER");
+        Path dir = prepare("run-user", user);
+        ExternalTool.Result r = ROOT.kiln().runBare(UserKiln.runuser(user), dir, "run", "--rm",
+                "-v", dir.resolve("context") + ":/ctx:ro", python(), "python3", "/ctx/attack.py", "/ctx");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertRefused(r.stdout() + r.stderr(), "/ctx", r.toString());
         assertUntouched(dir);
     }
 
-    private static void buildAttack(String name, List<String> asUser) throws Exception {
-        Path dir = prepare("build-" + name, asUser);
+    /** Builds the attack as {@code user} (root: as this process). */
+    private static void buildAttack(String name, String user) throws Exception {
+        Path dir = prepare("build-" + name, user);
         Files.writeString(dir.resolve("context/Dockerfile"), "FROM " + python() + "\n"
                 + "RUN --mount=type=bind,target=/ctx --mount=type=secret,id=tok "
                 + "python3 /ctx/attack.py /ctx /run/secrets/tok\n");
-        ExternalTool.run("chown", "-R", (asUser.isEmpty() ? "root" : asUser.get(2)) + ":", dir.toString())
-                .assertSuccess();
-        ExternalTool.Result r = kiln(dir, asUser, "build", "--progress", "plain", "--secret",
-                "id=tok,src=" + dir.resolve("secret"), dir.resolve("context").toString());
+        UserKiln.chown(dir, user);
+        ExternalTool.Result r = ROOT.kiln().runBare(UserKiln.runuser(user), dir, "build", "--progress", "plain",
+                "--secret", "id=tok,src=" + dir.resolve("secret"), dir.resolve("context").toString());
         assertThat(r.exitCode()).as(r.toString()).isZero();
         String out = r.stdout() + r.stderr();
         assertRefused(out, "/ctx", r.toString());
@@ -109,28 +89,16 @@ class ReadOnlyMountsIT {
         assertThat(Files.readString(dir.resolve("secret"))).isEqualTo("s3cret");
     }
 
-    private static Path prepare(String name, List<String> asUser) throws Exception {
-        Path dir = Files.createDirectories(work.resolve(name));
+    private static Path prepare(String name, String user) throws Exception {
+        Path dir = Files.createDirectories(ROOT.kiln().work().resolve(name));
         Path context = Files.createDirectories(dir.resolve("context"));
         Files.writeString(context.resolve("attack.py"), ATTACK);
         Files.writeString(dir.resolve("secret"), "s3cret");
-        ExternalTool.run("chown", "-R", (asUser.isEmpty() ? "root" : asUser.get(2)) + ":", dir.toString())
-                .assertSuccess();
+        UserKiln.chown(dir, user);
         return dir;
     }
 
     private static String python() {
         return ItEnv.require("KILN_IT_REGISTRY") + "/library/python:3.9-slim";
-    }
-
-    /** {@code kiln COMMAND --root DIR/store ARGS} as {@code asUser}, with a locale-free environment. */
-    private static ExternalTool.Result kiln(Path dir, List<String> asUser, String command, String... args)
-            throws Exception {
-        List<String> cmd = new ArrayList<>(asUser);
-        cmd.addAll(List.of("env", "-i", "HOME=" + dir, "PATH=/usr/bin:/bin",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", ItEnv.jar().toString(),
-                command, "--root", dir.resolve("store").toString()));
-        cmd.addAll(List.of(args));
-        return ExternalTool.run(cmd.toArray(String[]::new));
     }
 }

@@ -6,24 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kiln.builder.engine.BuiltImage;
 import dev.kiln.builder.engine.EngineFixture;
 import dev.kiln.builder.engine.StepException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** COPY/ADD flags and destination rules, checked in the layers they make. */
 class CopyRulesTest {
-    @TempDir Path tmp;
-    EngineFixture f;
+    final EngineFixture f;
 
-    @BeforeEach
-    void setUp() throws Exception {
-        f = new EngineFixture(tmp);
-        f.file("src/a/one.txt", "1");
-        f.file("src/a/skip.log", "x");
-        f.file("src/b/two.txt", "2");
+    CopyRulesTest(@TempDir Path tmp) throws IOException {
+        f = new EngineFixture(tmp, Map.of("src/a/one.txt", "1", "src/a/skip.log", "x", "src/b/two.txt", "2"));
     }
 
     @Test

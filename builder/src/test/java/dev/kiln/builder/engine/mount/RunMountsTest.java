@@ -7,24 +7,22 @@ import dev.kiln.builder.engine.BuildEvent;
 import dev.kiln.builder.engine.BuiltImage;
 import dev.kiln.builder.engine.EngineFixture;
 import dev.kiln.runtime.Mount;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RunMountsTest {
-    @TempDir Path tmp;
-    EngineFixture f;
+    final Path tmp;
+    final EngineFixture f;
 
-    @BeforeEach
-    void setUp() throws Exception {
-        f = new EngineFixture(tmp);
-        f.file("src/main.c", "int main() {}\n");
-        f.file("README", "read me\n");
+    RunMountsTest(@TempDir Path tmp) throws IOException {
+        this.tmp = tmp;
+        f = new EngineFixture(tmp, Map.of("src/main.c", "int main() {}\n", "README", "read me\n"));
     }
 
     private List<String> output() {
