@@ -10,7 +10,7 @@ import org.bouncycastle.util.encoders.Hex;
 
 /**
  * Computes a {@link Digest} incrementally and counts the bytes it has seen. Not thread-safe.
- * {@link #digest()} may be called once; it finishes the hash.
+ * The first {@link #digest()} finishes the hash; later calls return the same digest.
  *
  * <p>sha256 uses the JDK's implementation, which the JIT turns into the CPU's SHA instructions
  * (several times faster than a pure-Java digest on multi-megabyte layers); other algorithms, and
@@ -21,6 +21,7 @@ public final class Digester {
     private final MessageDigest jdk;
     private final ExtendedDigest portable;
     private long size;
+    private Digest result;
 
     private Digester(String algorithm, MessageDigest jdk, ExtendedDigest portable) {
         this.algorithm = algorithm;
@@ -76,8 +77,15 @@ public final class Digester {
         return size;
     }
 
-    /** Finishes the hash and returns the digest. */
+    /** The digest of everything seen; the first call finishes the hash. */
     public Digest digest() {
+        if (result == null) {
+            result = finish();
+        }
+        return result;
+    }
+
+    private Digest finish() {
         if (jdk != null) {
             return new Digest(algorithm, HexFormat.of().formatHex(jdk.digest()));
         }

@@ -1,6 +1,5 @@
 package dev.kiln.oci;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -8,9 +7,8 @@ import java.io.InputStream;
  * Digests and counts the bytes read through it. {@link #digest()} is valid once the stream has been
  * read to its end; {@link #verify} checks the result against an expected digest and size.
  */
-public final class DigestingInputStream extends FilterInputStream {
+public final class DigestingInputStream extends ChunkReadInputStream {
     private final Digester digester;
-    private Digest result;
 
     public DigestingInputStream(InputStream in) {
         this(in, Digester.sha256());
@@ -27,50 +25,12 @@ public final class DigestingInputStream extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        int b = in.read();
-        if (b >= 0) {
-            digester.update((byte) b);
-        }
-        return b;
-    }
-
-    @Override
     public int read(byte[] b, int off, int len) throws IOException {
         int n = in.read(b, off, len);
         if (n > 0) {
             digester.update(b, off, n);
         }
         return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-        byte[] buf = new byte[8192];
-        long left = n;
-        while (left > 0) {
-            int r = read(buf, 0, (int) Math.min(buf.length, left));
-            if (r < 0) {
-                break;
-            }
-            left -= r;
-        }
-        return n - left;
-    }
-
-    @Override
-    public boolean markSupported() {
-        return false;
-    }
-
-    @Override
-    public synchronized void mark(int readlimit) {
-        // not supported: a reset would digest bytes twice
-    }
-
-    @Override
-    public synchronized void reset() throws IOException {
-        throw new IOException("reset not supported while digesting");
     }
 
     /** Bytes read so far. */
@@ -80,10 +40,7 @@ public final class DigestingInputStream extends FilterInputStream {
 
     /** The digest of everything read; finishes the hash on first call. */
     public Digest digest() {
-        if (result == null) {
-            result = digester.digest();
-        }
-        return result;
+        return digester.digest();
     }
 
     /**

@@ -7,7 +7,6 @@ import java.io.OutputStream;
 /** Digests and counts the bytes written through it. */
 public final class DigestingOutputStream extends FilterOutputStream {
     private final Digester digester;
-    private Digest result;
 
     public DigestingOutputStream(OutputStream out) {
         this(out, Digester.sha256());
@@ -42,9 +41,6 @@ public final class DigestingOutputStream extends FilterOutputStream {
 
     /** The digest of everything written; finishes the hash on first call. */
     public Digest digest() {
-        if (result == null) {
-            result = digester.digest();
-        }
-        return result;
+        return digester.digest();
     }
 }

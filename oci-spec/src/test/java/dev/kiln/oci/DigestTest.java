@@ -28,6 +28,15 @@ class DigestTest {
                 .hasToString(ABC512);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"sha256", "sha512"})
+    void digester_digestCalledTwice_givesTheSameDigest(String algorithm) {
+        Digester d = Digester.of(algorithm).update("abc".getBytes(StandardCharsets.US_ASCII));
+        assertThat(d.digest()).hasToString(algorithm.equals("sha256") ? ABC256 : ABC512);
+        assertThat(d.digest()).as("a second call, after the hash was finished").hasToString(
+                algorithm.equals("sha256") ? ABC256 : ABC512);
+    }
+
     @Test
     void parse_canonicalForms_roundTrip() {
         assertThat(Digest.parse(ABC256).toString()).isEqualTo(ABC256);

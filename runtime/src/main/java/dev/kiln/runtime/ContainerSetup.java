@@ -16,6 +16,7 @@ import java.util.List;
  */
 final class ContainerSetup {
     static final int FD_HOST_ROOT = 999;
+    static final int FD_USERNS = 997;
     static final int FD_CHOWN_SOCKET = 998;
     static final int FD_STDIO = 990;
     static final int FD_SOURCES = 1000;
@@ -37,7 +38,7 @@ final class ContainerSetup {
      * final steps. When the recorder fakes the user's identity, the process runs as root.
      */
     static ChildProgram namespaced(ExecSpec spec, Prepared prep, IdMapping mapping,
-            Confinement confinement, ChownRecorder recorder) {
+            Confinement confinement, ChownRecorder recorder, ContainerUserns userns) {
         String chownSocket = recorder == null ? null : recorder.socket();
         ContainerSetup s = new ContainerSetup();
         s.p.dieWithParent(Syscalls.SIGKILL);
@@ -73,6 +74,7 @@ final class ContainerSetup {
         if (chownSocket != null) {
             s.p.connectUnix(chownSocket, FD_CHOWN_SOCKET);
         }
+        s.openUserns(userns);
         s.p.openAt("/", ChildProgram.O_PATH | ChildProgram.O_DIRECTORY, 0, FD_HOST_ROOT);
         s.p.chdir(prep.root());
         s.p.chroot(".");
@@ -144,19 +146,27 @@ final class ContainerSetup {
         s.p.detach(".");
         s.p.chdir("/");
         s.finish(recorder != null && recorder.fakesIdentity() ? spec.withUser(User.of(0, 0)) : spec, mapping,
-                prep.stdio(), confinement, recorder);
+                prep.stdio(), confinement, recorder, userns);
         return s.p;
     }
 
     static ChildProgram chrooted(ExecSpec spec, Prepared prep, IdMapping mapping,
-            Confinement confinement) {
+            Confinement confinement, ContainerUserns userns) {
         ContainerSetup s = new ContainerSetup();
         s.p.dieWithParent(Syscalls.SIGKILL);
         s.openStdio(prep);
+        s.openUserns(userns);
         s.p.chroot(prep.root());
         s.p.chdir("/");
-        s.finish(spec, mapping, prep.stdio(), confinement, null);
+        s.finish(spec, mapping, prep.stdio(), confinement, null, userns);
         return s.p;
+    }
+
+    /** Opens the containers' own user namespace, if they get one, while the host's /proc is reachable. */
+    private void openUserns(ContainerUserns userns) {
+        if (userns != null) {
+            p.openAt(userns.path(), ChildProgram.O_RDONLY, 0, FD_USERNS);
+        }
     }
 
     private void openStdio(Prepared prep) {
@@ -169,11 +179,15 @@ final class ContainerSetup {
     }
 
     private void finish(ExecSpec spec, IdMapping mapping, StdioFile[] stdio,
-            Confinement confinement, ChownRecorder recorder) {
+            Confinement confinement, ChownRecorder recorder, ContainerUserns userns) {
         for (int i = 0; i < 3; i++) {
             if (stdio[i] != null) {
                 p.dup2(FD_STDIO + i, i);
             }
+        }
+        if (userns != null) {
+            // every mount is made: from here on no id of this process is host root's
+            p.enterUserNamespace(FD_USERNS);
         }
         if (recorder != null) {
             p.chownListener(FD_CHOWN_SOCKET, recorder.fakesIdentity()); // nothing after it calls chown

@@ -23,6 +23,12 @@ public final class HostReport {
         if (uid == 0) {
             lines.add("CAP_SYS_ADMIN: " + (HostLimits.hasCapability(HostLimits.CAP_SYS_ADMIN) ? "yes"
                     : "no (a user namespace of kiln's own is tried first)"));
+            lines.add("subordinate ids: " + Userns.SubIds.forCurrentUser()
+                    .map(r -> "uids " + r.uidStart() + "-" + (r.uidStart() + r.uidCount() - 1) + ", gids "
+                            + r.gidStart() + "-" + (r.gidStart() + r.gidCount() - 1)
+                            + " (RUN gets a user namespace of its own over them)")
+                    .orElse("none for root (no root entry of 65536 ids or more in /etc/subuid and /etc/subgid):"
+                            + " RUN is host root, held by Docker's default capabilities, no_new_privs and seccomp"));
         }
         lines.add("in a container: " + (HostLimits.inContainer() ? "yes" : "no sign of one"));
         lines.add("seccomp: " + HostLimits.seccomp().orElse("unknown"));

@@ -14,7 +14,11 @@ import java.util.List;
 public record IdMapping(List<Range> uids, List<Range> gids, boolean setgroupsAllowed) {
 
     /** {@code count} ids from {@code inside} map to {@code outside} on the host. */
-    public record Range(long inside, long outside, long count) {}
+    public record Range(long inside, long outside, long count) {
+        boolean isHostRootAside() {
+            return outside == 0 && inside != 0;
+        }
+    }
 
     public IdMapping {
         uids = List.copyOf(uids);
@@ -46,6 +50,30 @@ public record IdMapping(List<Range> uids, List<Range> gids, boolean setgroupsAll
     public boolean isInitial() {
         return uids.size() == 1 && uids.get(0).inside() == 0 && uids.get(0).outside() == 0
                 && uids.get(0).count() == 4294967295L;
+    }
+
+    /**
+     * True when host uid 0 is mapped at an id other than 0: kiln is real root over its subordinate
+     * range ({@link Userns.MappingKind#ROOT_RANGE}), with host root kept at the id after the range.
+     */
+    public boolean mapsHostRootAside() {
+        return hostRootAside().isPresent();
+    }
+
+    /** The uid host root has here when {@link #mapsHostRootAside}: files root owns show it. */
+    public java.util.OptionalLong hostRootAside() {
+        return uids.stream().filter(Range::isHostRootAside).mapToLong(Range::inside).findFirst();
+    }
+
+    /** The gid host root's group has here when {@link #mapsHostRootAside}. */
+    public java.util.OptionalLong hostRootGroupAside() {
+        return gids.stream().filter(Range::isHostRootAside).mapToLong(Range::inside).findFirst();
+    }
+
+    /** These maps without the host root id a {@link #mapsHostRootAside} mapping keeps aside. */
+    public IdMapping withoutHostRoot() {
+        return new IdMapping(uids.stream().filter(r -> !r.isHostRootAside()).toList(),
+                gids.stream().filter(r -> !r.isHostRootAside()).toList(), setgroupsAllowed);
     }
 
     /** True when only one uid is mapped (no {@code newuidmap} range). */

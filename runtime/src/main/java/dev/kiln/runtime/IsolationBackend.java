@@ -26,9 +26,12 @@ sealed interface IsolationBackend {
     /** True when a container's chown calls can reach a recorder (given a single-id mapping). */
     boolean canRecordOwners();
 
-    /** The program the cloned child runs up to exec; {@code recorder} may be null. */
+    /**
+     * The program the cloned child runs up to exec; {@code recorder} may be null, and so may
+     * {@code userns} (the namespace the child enters before exec: {@link ContainerUserns}).
+     */
     ChildProgram program(ExecSpec spec, ContainerSetup.Prepared setup, IdMapping mapping,
-            Confinement confinement, ChownRecorder recorder);
+            Confinement confinement, ChownRecorder recorder, ContainerUserns userns);
 
     /** The isolation line's parenthesis before the id mapping, e.g. {@code overlay}. */
     String describeRoot();
@@ -63,8 +66,8 @@ sealed interface IsolationBackend {
 
         @Override
         public ChildProgram program(ExecSpec spec, ContainerSetup.Prepared setup, IdMapping mapping,
-                Confinement confinement, ChownRecorder recorder) {
-            return ContainerSetup.namespaced(spec, setup, mapping, confinement, recorder);
+                Confinement confinement, ChownRecorder recorder, ContainerUserns userns) {
+            return ContainerSetup.namespaced(spec, setup, mapping, confinement, recorder, userns);
         }
 
         @Override
@@ -100,8 +103,8 @@ sealed interface IsolationBackend {
 
         @Override
         public ChildProgram program(ExecSpec spec, ContainerSetup.Prepared setup, IdMapping mapping,
-                Confinement confinement, ChownRecorder recorder) {
-            return ContainerSetup.chrooted(spec, setup, mapping, confinement);
+                Confinement confinement, ChownRecorder recorder, ContainerUserns userns) {
+            return ContainerSetup.chrooted(spec, setup, mapping, confinement, userns);
         }
 
         @Override

@@ -43,12 +43,15 @@ public final class Sandbox implements AutoCloseable {
     /** Null when containers' chown calls are recorded; else why not ("not needed" with a range). */
     private final String chownProblem;
     private final Confinement confinement;
+    /** The user namespace containers enter, when kiln is real root over its subordinate range. */
+    private final ContainerUserns userns;
     private final AtomicLong counter = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread cleanup = new Thread(this::close, "kiln-sandbox-cleanup");
 
-    private Sandbox(Spawner spawner, IsolationBackend backend, IdMapping mapping, Path runDir,
+    private Sandbox(Spawner spawner, IsolationBackend backend, IdMapping mapping, ContainerUserns userns, Path runDir,
             String chownProblem) {
+        this.userns = userns;
         this.spawner = spawner;
         this.backend = backend;
         this.mapping = mapping;
@@ -80,7 +83,9 @@ public final class Sandbox implements AutoCloseable {
                     "kiln re-executes itself in a user namespace at start (Userns.ensureInside); "
                             + "call it before opening a sandbox");
         }
-        IdMapping mapping = IdMapping.current();
+        IdMapping kilns = IdMapping.current();
+        // real root over its own range: containers get the range only, in a namespace of their own
+        IdMapping mapping = kilns.withoutHostRoot();
         Path dir;
         Spawner spawner;
         try {
@@ -93,7 +98,9 @@ public final class Sandbox implements AutoCloseable {
                     "check that java can start and that " + System.getProperty("java.io.tmpdir")
                             + " is writable", null, 0, e);
         }
+        ContainerUserns userns = null;
         try {
+            userns = kilns.mapsHostRootAside() ? ContainerUserns.create(kilns) : null;
             Probe probe = Probe.run(spawner, options.upperDirs() != null ? options.upperDirs() : dir);
             IsolationBackend chosen = choose(requested, probe, options);
             String chownProblem = !chosen.canRecordOwners() || mapping.isInitial() || !mapping.isSingle()
@@ -102,7 +109,7 @@ public final class Sandbox implements AutoCloseable {
                     chosen.isolation(), requested, chosen.describeRoot(),
                     mapping.isInitial() ? "host" : mapping.isSingle() ? "single" : "range",
                     chownProblem == null ? "works" : chownProblem);
-            Sandbox sandbox = new Sandbox(spawner, chosen, mapping, dir, chownProblem);
+            Sandbox sandbox = new Sandbox(spawner, chosen, mapping, userns, dir, chownProblem);
             Runtime.getRuntime().addShutdownHook(sandbox.cleanup);
             sandbox.idMappingLimitation().ifPresent(m -> LOG.log(Level.WARNING, m));
             if (chosen instanceof IsolationBackend.Namespaces n && options.overlay() && n.overlayProblem() != null) {
@@ -113,6 +120,9 @@ public final class Sandbox implements AutoCloseable {
             return sandbox;
         } catch (RuntimeException e) {
             spawner.close();
+            if (userns != null) {
+                userns.close();
+            }
             FileTrees.deleteQuietly(dir);
             throw e;
         }
@@ -234,7 +244,7 @@ public final class Sandbox implements AutoCloseable {
         if (fake && recorder == null) {
             checkIdentity(spec.user());
         }
-        ChildProgram program = backend.program(spec, prepared.setup(), mapping, confinement, recorder);
+        ChildProgram program = backend.program(spec, prepared.setup(), mapping, confinement, recorder, userns);
         long flags = backend.cloneFlags(spec);
         Spawner.Outcome outcome;
         try {
@@ -430,7 +440,7 @@ public final class Sandbox implements AutoCloseable {
      */
     public String describe() {
         return backend.isolation().name().toLowerCase(java.util.Locale.ROOT) + " (" + backend.describeRoot()
-                + ", " + describeIds(mapping) + ")";
+                + ", " + (userns != null ? "root's own user namespace: " : "") + describeIds(mapping) + ")";
     }
 
     static String describeIds(IdMapping mapping) {
@@ -440,7 +450,7 @@ public final class Sandbox implements AutoCloseable {
         if (mapping.isSingle()) {
             return "single id mapping: only root";
         }
-        return mapping.uids().stream().filter(r -> r.inside() > 0).findFirst()
+        return mapping.uids().stream().filter(r -> r.count() > 1).findFirst()
                 .map(r -> "subuid range " + r.outside() + "-" + (r.outside() + r.count() - 1))
                 .orElse("user namespace");
     }
@@ -450,6 +460,9 @@ public final class Sandbox implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             spawner.close();
+            if (userns != null) {
+                userns.close();
+            }
             FileTrees.deleteQuietly(runDir);
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);

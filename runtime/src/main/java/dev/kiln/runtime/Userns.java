@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * calls {@link #ensureInside} first thing: outside, it starts the same command again in a new user
  * and mount namespace where kiln is uid 0 (over the user's whole subordinate id range when
  * {@code newuidmap} and an {@code /etc/subuid} entry exist, else over just the user's own id),
- * waits for it and returns its exit code; inside, or when really root, it returns empty at once.
+ * waits for it and returns its exit code; inside it returns empty at once. Real root re-executes
+ * too when it has a subordinate range of its own ({@link MappingKind#ROOT_RANGE}); without one it
+ * goes on in the initial user namespace (or, lacking CAP_SYS_ADMIN, in an identity-mapped one).
  */
 public final class Userns {
     /** Set in the environment of the re-executed kiln. */
@@ -37,7 +39,14 @@ public final class Userns {
         /** Only uid 0, over the user's id. */
         SINGLE,
         /** Every id over itself: root entering a user namespace for the capabilities it lacks. */
-        IDENTITY
+        IDENTITY,
+        /**
+         * Real root with a subordinate range: uid 0..count-1 over the range (kiln is uid 0 there,
+         * host uid {@code start}), and host root at {@code count} so that kiln reaches root's
+         * files (store, context, home). Containers enter a child namespace without that last id
+         * ({@link ContainerUserns}), so no RUN is host root or can make a file host root's.
+         */
+        ROOT_RANGE
     }
 
     /** The system property carrying the user's name into the re-executed kiln (where it is root). */
@@ -58,14 +67,15 @@ public final class Userns {
             return OptionalInt.empty();
         }
         if (Syscalls.geteuid() == 0) {
-            if (isolation == Isolation.CHROOT || HostLimits.hasCapability(HostLimits.CAP_SYS_ADMIN)) {
+            List<MappingKind> kinds = rootMappings(isolation);
+            if (kinds.isEmpty()) {
                 return OptionalInt.empty();
             }
             try {
-                return OptionalInt.of(reexec(relaunchCommand(args), List.of(MappingKind.IDENTITY)));
+                return OptionalInt.of(reexec(relaunchCommand(args), kinds));
             } catch (SandboxException e) {
-                LOG.log(Level.DEBUG, "root without CAP_SYS_ADMIN and no user namespace ({0}): "
-                        + "going on without one", e.getMessage());
+                LOG.log(Level.DEBUG, "root and no user namespace of its own ({0}): going on without one",
+                        e.getMessage());
                 return OptionalInt.empty();
             }
         }
@@ -78,14 +88,46 @@ public final class Userns {
 
     /**
      * True when {@link #ensureInside} would re-execute kiln: outside kiln's user namespace, as a
-     * user other than root, or as root without CAP_SYS_ADMIN (unless chroot is asked for).
+     * user other than root, or as root with a subordinate range or without CAP_SYS_ADMIN (unless
+     * chroot is asked for).
      */
     public static boolean needed(Isolation isolation) {
         if (System.getenv(MARKER) != null) {
             return false;
         }
-        return Syscalls.geteuid() != 0
-                || isolation != Isolation.CHROOT && !HostLimits.hasCapability(HostLimits.CAP_SYS_ADMIN);
+        return Syscalls.geteuid() != 0 || !rootMappings(isolation).isEmpty();
+    }
+
+    /**
+     * The user namespaces real root tries, in order: its own subordinate range when
+     * /etc/subuid and /etc/subgid give it one, then (without CAP_SYS_ADMIN) every id over itself;
+     * none under chroot isolation, or when neither applies (root goes on in the initial namespace).
+     */
+    private static List<MappingKind> rootMappings(Isolation isolation) {
+        if (isolation == Isolation.CHROOT) {
+            return List.of();
+        }
+        List<MappingKind> kinds = new ArrayList<>();
+        if (SubIds.forCurrentUser().isPresent()) {
+            kinds.add(MappingKind.ROOT_RANGE);
+        }
+        if (!HostLimits.hasCapability(HostLimits.CAP_SYS_ADMIN)) {
+            kinds.add(MappingKind.IDENTITY);
+        }
+        return kinds;
+    }
+
+    /** Which mapping this process was re-executed with; empty outside kiln's user namespace. */
+    public static Optional<MappingKind> current() {
+        String marker = System.getenv(MARKER);
+        if (marker == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(MappingKind.valueOf(marker.toUpperCase(java.util.Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** Like {@link #ensureInside(String[], Isolation)} for {@code auto}. */
@@ -113,7 +155,7 @@ public final class Userns {
             UsernsLauncher.Launch launch;
             try {
                 launch = launcher.launch(command.get(0), command, fullEnv,
-                        pid -> writeMaps(pid, kind, range.orElse(null)));
+                        pid -> writeMaps(pid, kind, range.orElse(null)), kind == MappingKind.ROOT_RANGE);
             } catch (IOException e) {
                 throw new SandboxException("cannot re-execute kiln in a user namespace: "
                         + e.getMessage(), null, null, 0, e);
@@ -137,7 +179,10 @@ public final class Userns {
             String why = launch.mapError() != null ? launch.mapError().getMessage()
                     : launch.failedStep() + ": " + Errno.describe(launch.errno());
             tried.add(kind.name().toLowerCase(java.util.Locale.ROOT) + " mapping: " + why);
-            if (kind == MappingKind.RANGE) {
+            if (kind == MappingKind.ROOT_RANGE) {
+                LOG.log(Level.WARNING, "root''s subordinate range could not be mapped ({0}); RUN steps "
+                        + "run without a user namespace of their own", why);
+            } else if (kind == MappingKind.RANGE) {
                 LOG.log(Level.WARNING, "newuidmap/newgidmap failed ({0}); using a single-id "
                         + "mapping, so chown inside containers will fail", why);
             }
@@ -166,12 +211,22 @@ public final class Userns {
             Path proc = Path.of("/proc", Integer.toString(pid));
             Files.writeString(proc.resolve("uid_map"), "0 0 4294967295\n");
             Files.writeString(proc.resolve("gid_map"), "0 0 4294967295\n");
+        } else if (kind == MappingKind.ROOT_RANGE) {
+            // root may write any map itself; each file in one write, as the kernel wants
+            Path proc = Path.of("/proc", Integer.toString(pid));
+            Files.writeString(proc.resolve("uid_map"), rootRangeMap(range.uidStart(), range.uidCount()));
+            Files.writeString(proc.resolve("gid_map"), rootRangeMap(range.gidStart(), range.gidCount()));
         } else {
             Path proc = Path.of("/proc", Integer.toString(pid));
             Files.writeString(proc.resolve("setgroups"), "deny");
             Files.writeString(proc.resolve("uid_map"), "0 " + uid + " 1\n");
             Files.writeString(proc.resolve("gid_map"), "0 " + gid + " 1\n");
         }
+    }
+
+    /** Ids 0..count-1 over the range, and host id 0 at {@code count}: see {@link MappingKind#ROOT_RANGE}. */
+    static String rootRangeMap(long start, long count) {
+        return "0 " + start + " " + count + "\n" + count + " 0 1\n";
     }
 
     private static void run(List<String> command) throws IOException {
@@ -239,11 +294,19 @@ public final class Userns {
 
     /**
      * The user's subordinate id ranges from /etc/subuid and /etc/subgid, if both exist, with the
-     * {@code newuidmap} and {@code newgidmap} found on PATH that will be run.
+     * {@code newuidmap} and {@code newgidmap} found on PATH that will be run. Root writes its maps
+     * itself: its ranges need no tools (both null), but a count below 65536 or one so large that
+     * the host root id after it would not fit is no usable range for it.
      */
     record SubIds(long uidStart, long uidCount, long gidStart, long gidCount, Path newuidmap,
             Path newgidmap) {
+        /** The fewest ids a range of root's must hold: uid 0..65535, as for a user's. */
+        static final long ROOT_MIN_COUNT = 65536;
+
         static Optional<SubIds> forCurrentUser() {
+            if (Syscalls.getuid() == 0) {
+                return forRoot(Path.of("/etc/subuid"), Path.of("/etc/subgid"));
+            }
             Optional<Path> uidTool = tool("newuidmap");
             Optional<Path> gidTool = tool("newgidmap");
             if (uidTool.isEmpty() || gidTool.isEmpty()) {
@@ -258,6 +321,20 @@ public final class Userns {
             }
             return Optional.of(new SubIds(u.get()[0], u.get()[1], g.get()[0], g.get()[1], uidTool.get(),
                     gidTool.get()));
+        }
+
+        static Optional<SubIds> forRoot(Path subuid, Path subgid) {
+            Optional<long[]> u = range(subuid, "root", "0");
+            Optional<long[]> g = range(subgid, "root", "0");
+            if (u.isEmpty() || g.isEmpty() || !fitsRoot(u.get()) || !fitsRoot(g.get())) {
+                return Optional.empty();
+            }
+            return Optional.of(new SubIds(u.get()[0], u.get()[1], g.get()[0], g.get()[1], null, null));
+        }
+
+        /** A range root can use: at least 65536 ids, not starting at 0, with room for one id after it. */
+        private static boolean fitsRoot(long[] r) {
+            return r[0] > 0 && r[1] >= ROOT_MIN_COUNT && r[1] < 4294967295L;
         }
 
         static Optional<long[]> range(Path file, String name, String uid) {

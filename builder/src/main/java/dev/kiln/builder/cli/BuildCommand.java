@@ -49,7 +49,7 @@ import picocli.CommandLine;
  * become a {@link BuildRequest} for a {@link BuildSession}; this class only enters the user
  * namespace when the build needs it and renders the session's events.
  */
-@Command(name = "build", aliases = "bud", mixinStandardHelpOptions = true,
+@Command(name = "build", aliases = "bud",
         description = "Build an image from a Dockerfile and a context directory.")
 public final class BuildCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(BuildCommand.class.getName());

@@ -25,12 +25,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code kiln check}: parse and plan a Dockerfile without building; report errors and warnings. */
 @Command(
         name = "check",
-        mixinStandardHelpOptions = true,
         description = "Check a Dockerfile without building it: parse, expand ARGs, plan stages and load the "
                 + "ignore file. Prints file:line:column diagnostics; exit code 1 when there are errors.")
 public final class CheckCommand implements Callable<Integer> {
@@ -43,7 +41,6 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Mixin GlobalOptions global;
 
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-f", "--file"}, paramLabel = "DOCKERFILE",
             description = "The Dockerfile (default: CONTEXT/Dockerfile).")
@@ -67,7 +64,7 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = global.out();
         Path dockerfile = file != null ? file : context.resolve("Dockerfile");
         String shown = file != null ? file.toString() : "Dockerfile";
         CheckReport report = new CheckReport(shown);

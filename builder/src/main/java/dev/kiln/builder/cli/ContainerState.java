@@ -54,7 +54,11 @@ record ContainerState(
     /** The caller's uid on the host, also from inside kiln's user namespace. */
     static long hostUid() {
         int uid = Syscalls.getuid();
-        for (IdMapping.Range r : IdMapping.current().uids()) {
+        IdMapping mapping = IdMapping.current();
+        if (mapping.mapsHostRootAside()) {
+            return 0; // real root over its subordinate range: kiln's uid 0 is not host root, but root runs it
+        }
+        for (IdMapping.Range r : mapping.uids()) {
             if (r.inside() <= uid && uid < r.inside() + r.count()) {
                 return r.outside() + uid - r.inside();
             }

@@ -5,10 +5,8 @@ import dev.kiln.oci.Digest;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "copy", description = "Copy an image between registries, archives, layouts and the local store.",
         footer = {"", "Locations:",
@@ -22,7 +20,6 @@ import picocli.CommandLine.Spec;
 final class CopyCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Mixin RegistryOptions registry;
-    @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "SRC") String source;
     @Parameters(index = "1", paramLabel = "DST") String destination;
@@ -32,9 +29,9 @@ final class CopyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Transfers t = new Transfers(global, registry, ConsoleProgress.forStderr(spec.commandLine().getErr()), chunkSize);
+        Transfers t = new Transfers(global, registry, ConsoleProgress.forStderr(global.err()), chunkSize);
         Digest d = t.copier().copy(ImageLocation.parse(source), ImageLocation.parse(destination));
-        spec.commandLine().getOut().println(d);
+        global.out().println(d);
         return Main.EXIT_OK;
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.NotLinkException;
+import java.util.Map;
 
 /**
  * The text of an error as the user reads it. The JDK's file-system exceptions often carry only a
@@ -49,25 +50,16 @@ final class ErrorText {
         return null;
     }
 
+    /** The reason each file-system exception without one stands for, most specific first. */
+    private static final Map<Class<? extends FileSystemException>, String> REASONS = Map.of(
+            AccessDeniedException.class, "permission denied",
+            NoSuchFileException.class, "no such file or directory",
+            FileAlreadyExistsException.class, "file exists",
+            DirectoryNotEmptyException.class, "directory not empty",
+            NotDirectoryException.class, "not a directory",
+            NotLinkException.class, "not a symbolic link");
+
     private static String reason(FileSystemException e) {
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof NoSuchFileException) {
-            return "no such file or directory";
-        }
-        if (e instanceof FileAlreadyExistsException) {
-            return "file exists";
-        }
-        if (e instanceof DirectoryNotEmptyException) {
-            return "directory not empty";
-        }
-        if (e instanceof NotDirectoryException) {
-            return "not a directory";
-        }
-        if (e instanceof NotLinkException) {
-            return "not a symbolic link";
-        }
-        return null;
+        return REASONS.get(e.getClass());
     }
 }

@@ -1,11 +1,18 @@
 package dev.kiln.builder.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Flags every subcommand takes; include with {@code @Mixin GlobalOptions global;}. */
+/**
+ * Flags every subcommand takes, and where it prints ({@link #out}, {@link #err}); include with
+ * {@code @Mixin GlobalOptions global;}.
+ */
 public final class GlobalOptions {
+    @Spec(Spec.Target.MIXEE) CommandSpec command;
 
     @Option(names = "--debug", description = "Print debug logs and stack traces.")
     public boolean debug;
@@ -16,6 +23,16 @@ public final class GlobalOptions {
             description = "Where kiln keeps images and blobs (default: $KILN_ROOT, else "
                     + "${XDG_DATA_HOME:-~/.local/share}/kiln).")
     public Path root;
+
+    /** Where the command prints its results (picocli's, so tests can capture it). */
+    PrintWriter out() {
+        return command.commandLine().getOut();
+    }
+
+    /** Where the command prints progress, notes and errors. */
+    PrintWriter err() {
+        return command.commandLine().getErr();
+    }
 
     /** The store root this invocation uses. */
     public Path storeRoot() {

@@ -12,14 +12,11 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "images", description = "List the images in the local store.")
 final class ImagesCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
-    @Spec CommandSpec spec;
 
     @Option(names = {"-q", "--quiet"}, description = "Print only image IDs.")
     boolean quiet;
@@ -32,7 +29,7 @@ final class ImagesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = global.out();
         List<ImageRecord> images = new LocalStore(global.storeRoot()).images();
         if (quiet) {
             Set<String> ids = new LinkedHashSet<>();

@@ -9,18 +9,15 @@ import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-@Command(name = "info", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "info",
         description = {"Show what this machine allows (user namespaces, newuidmap and subordinate ids, overlay,",
             "/proc, seccomp) and which isolation kiln picks for RUN and kiln run.",
             "Exit status 1 when no isolation works here; the last lines then say why and what to change."})
 final class InfoCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Mixin UserNamespace userns;
-    @Spec CommandSpec spec;
 
     @Option(names = "--isolation", paramLabel = "auto|userns|chroot", defaultValue = "auto",
             description = "Report for this isolation instead of the automatic choice.")
@@ -28,7 +25,7 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = global.out();
         if (!userns.inside()) {
             HostReport.outside().forEach(out::println);
             out.flush();

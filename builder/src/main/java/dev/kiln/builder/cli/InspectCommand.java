@@ -8,10 +8,8 @@ import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "inspect", description = "Show an image's manifest and config as JSON, without pulling its layers.",
         footer = {"", "IMAGE is a registry reference (busybox:latest) or a location as for kiln copy",
@@ -19,7 +17,6 @@ import picocli.CommandLine.Spec;
 final class InspectCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Mixin RegistryOptions registry;
-    @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "IMAGE") String image;
 
@@ -49,7 +46,7 @@ final class InspectCommand implements Callable<Integer> {
         }
         doc.set("Manifest", Json.readTree(i.image().bytes()));
         doc.set("Config", Json.readTree(i.config()));
-        spec.commandLine().getOut().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+        global.out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
         return Main.EXIT_OK;
     }
 }

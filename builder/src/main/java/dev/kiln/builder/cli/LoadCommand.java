@@ -9,14 +9,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "load", description = "Load the images of an OCI or docker archive into the local store.")
 final class LoadCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
-    @Spec CommandSpec spec;
 
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "FILE",
             description = "An OCI archive or a docker save tar (plain or compressed).")
@@ -24,14 +21,14 @@ final class LoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Transfers t = new Transfers(global, new RegistryOptions(), ConsoleProgress.forStderr(spec.commandLine().getErr()), 0);
+        Transfers t = new Transfers(global, new RegistryOptions(), ConsoleProgress.forStderr(global.err()), 0);
         ImageLocation src = ArchiveFormat.detect(input) == ArchiveFormat.OCI
                 ? new ImageLocation.OciArchiveFile(input, null)
                 : new ImageLocation.DockerArchiveFile(input, null);
         try (LocalStore.Session session = t.store.session()) {
             List<StoredImage> images = t.reader.readAll(src, t.store, null, false);
             for (StoredImage i : images) {
-                spec.commandLine().getOut().println("Loaded image: " + i.record().name());
+                global.out().println("Loaded image: " + i.record().name());
             }
         }
         return Main.EXIT_OK;

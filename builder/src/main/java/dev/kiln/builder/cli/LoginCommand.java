@@ -15,16 +15,13 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "login", description = "Log in to a registry; credentials go to ~/.docker/config.json as docker stores them.")
 final class LoginCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Mixin RegistryOptions registry;
-    @Spec CommandSpec spec;
 
     @Parameters(arity = "0..1", paramLabel = "REGISTRY", description = "HOST[:PORT] (default: docker.io).")
     String server;
@@ -67,7 +64,7 @@ final class LoginCommand implements Callable<Integer> {
         registries.useCredentials(host, creds);
         registries.client(Reference.apiHost(host)).ping();
         Path file = new CredentialStore(AuthEnvironment.system()).login(host, creds);
-        spec.commandLine().getOut().println("Login Succeeded (credentials saved in " + file + ")");
+        global.out().println("Login Succeeded (credentials saved in " + file + ")");
         return Main.EXIT_OK;
     }
 }

@@ -6,14 +6,11 @@ import dev.kiln.builder.registry.Reference;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "logout", description = "Remove the saved credentials for a registry.")
 final class LogoutCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
-    @Spec CommandSpec spec;
 
     @Parameters(arity = "0..1", paramLabel = "REGISTRY", description = "HOST[:PORT] (default: docker.io).")
     String server;
@@ -22,7 +19,7 @@ final class LogoutCommand implements Callable<Integer> {
     public Integer call() {
         String host = Reference.registryName(server);
         boolean removed = new CredentialStore(AuthEnvironment.system()).logout(host);
-        spec.commandLine().getOut().println(removed ? "Removed login credentials for " + host
+        global.out().println(removed ? "Removed login credentials for " + host
                 : "Not logged in to " + host);
         return Main.EXIT_OK;
     }

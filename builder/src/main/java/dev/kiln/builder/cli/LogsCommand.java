@@ -7,14 +7,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "logs", description = "Print the output of a container started with kiln run -d.")
 final class LogsCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
-    @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "CONTAINER", description = "Container ID (or prefix) or name.")
     String container;
@@ -26,7 +23,7 @@ final class LogsCommand implements Callable<Integer> {
             throw new KilnException("container " + container + " was not started with -d: its output went "
                     + "to the terminal", null, null);
         }
-        var out = spec.commandLine().getOut();
+        var out = global.out();
         out.print(Files.readString(log));
         out.flush();
         return Main.EXIT_OK;

@@ -5,14 +5,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "ps", description = "List containers started by kiln run (running ones; -a for all).")
 final class PsCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
-    @Spec CommandSpec spec;
 
     @Option(names = {"-a", "--all"}, description = "Also list containers that have exited.")
     boolean all;
@@ -29,7 +26,7 @@ final class PsCommand implements Callable<Integer> {
                     c.created(), c.status(), c.name()});
             }
         }
-        Table.print(spec.commandLine().getOut(), rows);
+        Table.print(global.out(), rows);
         return Main.EXIT_OK;
     }
 }

@@ -2,22 +2,20 @@ package dev.kiln.builder.cli;
 
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
+import dev.kiln.builder.registry.TransferSettings;
 import dev.kiln.builder.store.LocalStore;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "pull", description = "Pull an image from a registry into the local store.",
         footer = {"", "Examples:", "  kiln pull busybox", "  kiln pull --platform linux/arm64 127.0.0.1:5000/team/app:1.0"})
 final class PullCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Mixin RegistryOptions registry;
-    @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "REF", description = "NAME[:TAG|@DIGEST]; Docker Hub names are expanded as docker does.")
     String ref;
@@ -28,11 +26,11 @@ final class PullCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Reference r = Reference.parse(ref);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = global.out();
         LocalStore store = new LocalStore(global.storeRoot());
-        ConsoleProgress progress = quiet ? null : ConsoleProgress.forStderr(spec.commandLine().getErr());
-        ImagePuller puller = new ImagePuller(registry.registries(), store,
-                progress == null ? e -> { } : progress, registry.jobs);
+        ConsoleProgress progress = quiet ? null : ConsoleProgress.forStderr(global.err());
+        ImagePuller puller = new ImagePuller(new TransferSettings(registry.registries(),
+                progress == null ? e -> { } : progress, registry.jobs, 0), store);
         ImagePuller.Pulled pulled = puller.pull(r, registry.platform());
         if (!quiet) {
             out.println("Digest: " + pulled.top().digest());

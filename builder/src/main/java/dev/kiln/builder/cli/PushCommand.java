@@ -6,10 +6,8 @@ import dev.kiln.oci.Digest;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "push", description = "Push an image from the local store to a registry.",
         footer = {"", "Examples:", "  kiln push 127.0.0.1:5000/app:1.0",
@@ -17,7 +15,6 @@ import picocli.CommandLine.Spec;
 final class PushCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Mixin RegistryOptions registry;
-    @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The image in the local store.")
     String name;
@@ -32,11 +29,11 @@ final class PushCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Transfers t = new Transfers(global, registry, ConsoleProgress.forStderr(spec.commandLine().getErr()), chunkSize);
+        Transfers t = new Transfers(global, registry, ConsoleProgress.forStderr(global.err()), chunkSize);
         Reference source = Reference.parse(name);
         Reference target = Reference.parse(dest != null ? dest : name);
         Digest d = t.copier().copy(new ImageLocation.Kiln(source), new ImageLocation.Registry(target));
-        spec.commandLine().getOut().println(target.withDigest(null) + "@" + d);
+        global.out().println(target.withDigest(null) + "@" + d);
         return Main.EXIT_OK;
     }
 }

@@ -2,32 +2,24 @@ package dev.kiln.builder.cli;
 
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.oci.KilnException;
-import dev.kiln.runtime.Isolation;
-import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "rm", description = "Remove stopped containers and their files.")
 final class RmCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
+    @Mixin ContainerNames containers;
     @Mixin UserNamespace userns;
-    @Spec CommandSpec spec;
 
     @Option(names = {"-f", "--force"}, description = "Stop running containers first (SIGKILL at once).")
     boolean force;
 
-    @Parameters(paramLabel = "CONTAINER", arity = "1..*", description = "Container IDs (or prefixes) or names.")
-    List<String> containers;
-
     @Override
     public Integer call() throws InterruptedException {
-        for (String c : containers) {
+        for (String c : containers.names) {
             ContainerState state = ContainerState.find(c);
             if (state.running()) {
                 if (!force) {
@@ -36,14 +28,13 @@ final class RmCommand implements Callable<Integer> {
                 StopCommand.stop(state, 0);
             }
         }
-        // files written by containers may belong to subordinate ids: delete from inside
-        OptionalInt outer = userns.enter(Isolation.AUTO);
+        OptionalInt outer = userns.enterToDelete();
         if (outer.isPresent()) {
             return outer.getAsInt();
         }
-        for (String c : containers) {
+        for (String c : containers.names) {
             LocalStore.deleteTree(ContainerState.find(c).dir());
-            spec.commandLine().getOut().println(c);
+            global.out().println(c);
         }
         return Main.EXIT_OK;
     }

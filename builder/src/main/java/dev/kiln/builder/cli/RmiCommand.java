@@ -10,21 +10,18 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "rmi", description = "Remove images from the local store (by name or image ID) and free unused blobs.")
 final class RmiCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
-    @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image names or (short) image IDs.")
     List<String> images;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = global.out();
         LocalStore store = new LocalStore(global.storeRoot());
         for (String arg : images) {
             List<ImageRecord> matches = store.images().stream()

@@ -2,6 +2,7 @@ package dev.kiln.builder.cli;
 
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
+import dev.kiln.builder.registry.TransferSettings;
 import dev.kiln.builder.snapshot.LayerDirs;
 import dev.kiln.builder.store.ImageRecord;
 import dev.kiln.builder.store.LocalStore;
@@ -256,7 +257,8 @@ final class RunCommand implements Callable<Integer> {
     private ImageRecord findOrPull(LocalStore store) {
         String canonical = Reference.parse(image).toString();
         return store.image(canonical).or(() -> store.image(image)).orElseGet(() -> {
-            ImagePuller puller = new ImagePuller(registry.registries(), store, e -> { }, registry.jobs);
+            ImagePuller puller = new ImagePuller(
+                    new TransferSettings(registry.registries(), e -> { }, registry.jobs, 0), store);
             return puller.pull(Reference.parse(image), registry.platform()).image();
         });
     }

@@ -6,17 +6,14 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "save", description = "Write an image from the local store to a tar archive.")
 final class SaveCommand implements Callable<Integer> {
     enum Format { oci, docker }
 
     @Mixin GlobalOptions global;
-    @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "NAME", description = "The image in the local store.")
     String name;
@@ -31,13 +28,13 @@ final class SaveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RegistryOptions none = new RegistryOptions();
-        Transfers t = new Transfers(global, none, ConsoleProgress.forStderr(spec.commandLine().getErr()), 0);
+        Transfers t = new Transfers(global, none, ConsoleProgress.forStderr(global.err()), 0);
         Reference ref = Reference.parse(name);
         ImageLocation dst = format == Format.docker
                 ? new ImageLocation.DockerArchiveFile(output, null)
                 : new ImageLocation.OciArchiveFile(output, null);
         t.copier().copy(new ImageLocation.Kiln(ref), dst);
-        spec.commandLine().getOut().println("Saved " + ref + " to " + output);
+        global.out().println("Saved " + ref + " to " + output);
         return Main.EXIT_OK;
     }
 }

@@ -1,33 +1,26 @@
 package dev.kiln.builder.cli;
 
 import dev.kiln.runtime.linux.Syscalls;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "stop", description = "Stop containers: SIGTERM, then SIGKILL after the timeout (like docker stop).")
 final class StopCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
-    @Spec CommandSpec spec;
+    @Mixin ContainerNames containers;
 
     @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", defaultValue = "10",
             description = "Seconds to wait after SIGTERM before SIGKILL (default: 10).")
     int seconds;
 
-    @Parameters(paramLabel = "CONTAINER", arity = "1..*", description = "Container IDs (or prefixes) or names.")
-    List<String> containers;
-
     @Override
     public Integer call() throws InterruptedException {
-        for (String c : containers) {
+        for (String c : containers.names) {
             ContainerState state = ContainerState.find(c);
             stop(state, seconds);
-            spec.commandLine().getOut().println(c);
+            global.out().println(c);
         }
         return Main.EXIT_OK;
     }

@@ -6,19 +6,16 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
-@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "check",
         description = {"Verify the local store: every blob against its digest, every image's blobs,",
         "the image index and the build cache. Changes nothing; exits 1 when something is wrong."})
 final class SystemCheckCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
-    @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = global.out();
         LocalStore store = new LocalStore(global.storeRoot());
         StoreChecker.Report r = new StoreChecker(store).check();
         out.println("Checked " + r.blobs() + " blobs, " + r.images() + " images, " + r.layerDirs()

@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "system", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "system",
         description = "Manage the local store.", subcommands = {SystemPruneCommand.class, SystemCheckCommand.class})
 final class SystemCommand implements Runnable {
     @Spec CommandSpec spec;

@@ -1,10 +1,8 @@
 package dev.kiln.builder.cli;
 
 import dev.kiln.builder.registry.Reference;
-import dev.kiln.builder.snapshot.ProcessIds;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.builder.store.StorePruner;
-import dev.kiln.runtime.Isolation;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,18 +16,15 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-@Command(name = "prune", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "prune",
         description = {"Remove unused data (like docker system prune).",
         "Stopped containers, unused build cache, and blobs and extracted layers no image uses;",
         "kiln enters its user namespace to delete files of subordinate ids."})
 final class SystemPruneCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Mixin UserNamespace userns;
-    @Spec CommandSpec spec;
 
     @Option(names = {"-a", "--all"}, description = "Also remove every image no running container uses, and all build cache.")
     boolean all;
@@ -39,7 +34,7 @@ final class SystemPruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = global.out();
         if (!force && !confirmed(out)) {
             return Main.EXIT_OK;
         }
@@ -47,9 +42,9 @@ final class SystemPruneCommand implements Callable<Integer> {
         StorePruner pruner = new StorePruner(store);
         List<ContainerState> containers = ContainerState.all();
         boolean stopped = containers.stream().anyMatch(c -> !c.running());
-        if (!ProcessIds.isRoot() && (stopped || pruner.hasExtractedFiles())) {
+        if (stopped || pruner.hasExtractedFiles()) {
             // confirmed outside: the kiln inside does not ask again
-            OptionalInt outer = force ? userns.enter(Isolation.AUTO) : userns.enter(Isolation.AUTO, "--force");
+            OptionalInt outer = force ? userns.enterToDelete() : userns.enterToDelete("--force");
             if (outer.isPresent()) {
                 return outer.getAsInt();
             }

@@ -1,8 +1,7 @@
 package dev.kiln.builder.cli;
 
 import dev.kiln.builder.progress.ProgressListener;
-import dev.kiln.builder.registry.ImagePusher;
-import dev.kiln.builder.registry.Registries;
+import dev.kiln.builder.registry.TransferSettings;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.builder.transport.ImageCopier;
 import dev.kiln.builder.transport.ImageReader;
@@ -15,11 +14,10 @@ final class Transfers {
     final ImageWriter writer;
 
     Transfers(GlobalOptions global, RegistryOptions options, ProgressListener progress, int chunkSize) {
-        Registries registries = options.registries();
+        TransferSettings settings = new TransferSettings(options.registries(), progress, options.jobs, chunkSize);
         store = new LocalStore(global.storeRoot());
-        reader = new ImageReader(registries, store, options.platform(), progress, options.jobs);
-        writer = new ImageWriter(registries, store, progress, options.jobs,
-                chunkSize > 0 ? chunkSize : ImagePusher.DEFAULT_CHUNK_SIZE);
+        reader = new ImageReader(settings, store, options.platform());
+        writer = new ImageWriter(settings, store);
     }
 
     ImageCopier copier() {

@@ -8,11 +8,9 @@ import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-@Command(name = "unshare", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "unshare",
         description = {"Run a command in kiln's user namespace, as builds run (like buildah unshare).",
             "The id mapping is the one builds use: uid 0 is you, 1..65536 your subordinate ids; e.g. to",
             "read or remove store files that RUN steps gave other owners. $KILN_ROOT is set to the store."},
@@ -21,7 +19,6 @@ import picocli.CommandLine.Spec;
 final class UnshareCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Mixin UserNamespace userns;
-    @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "CMD", arity = "0..*", description = "Command and arguments (default: $SHELL).")
     List<String> command = new ArrayList<>();
@@ -46,7 +43,7 @@ final class UnshareCommand implements Callable<Integer> {
         try {
             p = pb.start();
         } catch (IOException e) {
-            spec.commandLine().getErr().println("Error: cannot run " + argv.get(0) + ": " + e.getMessage());
+            global.err().println("Error: cannot run " + argv.get(0) + ": " + e.getMessage());
             return 127;
         }
         return p.waitFor();

@@ -1,5 +1,6 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.builder.snapshot.ProcessIds;
 import dev.kiln.runtime.Isolation;
 import dev.kiln.runtime.Userns;
 import java.util.ArrayList;
@@ -36,6 +37,14 @@ final class UserNamespace {
         List<String> args = new ArrayList<>(command.root().commandLine().getParseResult().originalArgs());
         args.addAll(List.of(extraArgs));
         return Userns.ensureInside(args.toArray(String[]::new), isolation);
+    }
+
+    /**
+     * {@link #enter} for deleting what containers and RUN steps wrote, which subordinate ids may
+     * own: real root deletes anyone's files and stays outside.
+     */
+    OptionalInt enterToDelete(String... extraArgs) {
+        return ProcessIds.isRoot() ? OptionalInt.empty() : enter(Isolation.AUTO, extraArgs);
     }
 
     /** Whether this process is the kiln that {@link #enter} started inside the namespace. */

@@ -1,9 +1,9 @@
 package dev.kiln.builder.output;
 
-import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.registry.ImagePusher;
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.registry.Registries;
+import dev.kiln.builder.registry.TransferSettings;
 import dev.kiln.builder.store.CrashPoint;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.builder.store.RawManifest;
@@ -30,26 +30,19 @@ public final class ImageWriter {
     /** The annotation containerd and kiln use for an image's full name in an OCI layout. */
     public static final String IMAGE_NAME = "io.containerd.image.name";
 
-    private final Registries registries;
+    private final TransferSettings settings;
     private final LocalStore userStore;
-    private final ProgressListener progress;
-    private final int parallelism;
-    private final int chunkSize;
 
-    public ImageWriter(Registries registries, LocalStore userStore, ProgressListener progress, int parallelism,
-            int chunkSize) {
-        this.registries = registries;
+    public ImageWriter(TransferSettings settings, LocalStore userStore) {
+        this.settings = settings;
         this.userStore = userStore;
-        this.progress = progress;
-        this.parallelism = parallelism;
-        this.chunkSize = chunkSize;
     }
 
     /** Writes {@code image} to {@code dst}; returns the manifest digest written (or the image ID for docker archives). */
     public Digest write(StoredImage image, ImageLocation dst) {
         RawManifest manifest = image.manifest();
         if (dst instanceof ImageLocation.Registry r) {
-            return new ImagePusher(registries, image.store(), progress, parallelism, chunkSize)
+            return new ImagePusher(settings, image.store())
                     .push(manifest, r.ref(), image.origin());
         }
         if (dst instanceof ImageLocation.Kiln k) {

@@ -1,11 +1,11 @@
 package dev.kiln.builder.progress;
 
-import java.io.FilterInputStream;
+import dev.kiln.oci.ChunkReadInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
 /** Reports bytes read through it as {@link ProgressEvent.Advanced}, at most every 256 KiB. */
-public final class ProgressInputStream extends FilterInputStream {
+public final class ProgressInputStream extends ChunkReadInputStream {
     private static final long STEP = 256 * 1024;
 
     private final ProgressListener listener;
@@ -21,15 +21,6 @@ public final class ProgressInputStream extends FilterInputStream {
         this.total = total;
         this.done = start;
         this.reported = start;
-    }
-
-    @Override
-    public int read() throws IOException {
-        int b = in.read();
-        if (b >= 0) {
-            count(1);
-        }
-        return b;
     }
 
     @Override

@@ -26,21 +26,17 @@ import java.util.stream.Collectors;
 public final class ImagePuller {
     private static final System.Logger LOG = System.getLogger(ImagePuller.class.getName());
 
-    private final Registries registries;
+    private final TransferSettings settings;
     private final LocalStore store;
-    private final ProgressListener progress;
-    private final int parallelism;
 
-    public ImagePuller(Registries registries, LocalStore store, ProgressListener progress, int parallelism) {
-        this.registries = registries;
+    public ImagePuller(TransferSettings settings, LocalStore store) {
+        this.settings = settings;
         this.store = store;
-        this.progress = progress;
-        this.parallelism = Math.max(1, parallelism);
     }
 
     /** This puller, reporting to {@code progress} instead. */
     public ImagePuller withProgress(ProgressListener progress) {
-        return new ImagePuller(registries, store, progress, parallelism);
+        return new ImagePuller(settings.withProgress(progress), store);
     }
 
     /** What a pull found: the record now in the store and where it came from. */
@@ -59,18 +55,18 @@ public final class ImagePuller {
 
     private Pulled pullWithFallback(Reference ref, Platform platform, String name) {
         RegistryException last = null;
-        List<String> endpoints = registries.config().endpoints(ref);
+        List<String> endpoints = settings.registries().config().endpoints(ref);
         for (int i = 0; i < endpoints.size(); i++) {
             String host = endpoints.get(i);
             boolean more = i < endpoints.size() - 1;
             try {
-                return pullFrom(registries.client(host), ref, platform, name);
+                return pullFrom(settings.registries().client(host), ref, platform, name);
             } catch (RegistryException e) {
                 if (!more || !(e.isNotFound() || e.status() == 0 || e.retryable())) {
                     throw e;
                 }
                 LOG.log(Level.INFO, "mirror {0} failed for {1}: {2}; trying the next", host, ref, e.getMessage());
-                progress.message("mirror " + host + " failed (" + e.getMessage() + "); trying " + endpoints.get(i + 1));
+                settings.progress().message("mirror " + host + " failed (" + e.getMessage() + "); trying " + endpoints.get(i + 1));
                 last = e;
             }
         }
@@ -83,7 +79,7 @@ public final class ImagePuller {
         RawManifest image = top;
         if (top.isIndex()) {
             Descriptor chosen = selectPlatform(top.index().value(), platform, ref);
-            progress.message("selected " + platform + " manifest " + chosen.digest() + " from the index");
+            settings.progress().message("selected " + platform + " manifest " + chosen.digest() + " from the index");
             image = client.getManifest(repo, chosen.digest().toString());
             if (!image.mediaType().isManifest()) {
                 throw new RegistryException(ref + ": the " + platform + " entry is a " + image.mediaType()
@@ -118,8 +114,9 @@ public final class ImagePuller {
     }
 
     private void fetchAll(RegistryClient client, String repo, List<Descriptor> blobs) {
-        BlobFetcher fetcher = new BlobFetcher(client, store, registries.transport().retryPolicy(), progress);
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, blobs.size()), r -> {
+        BlobFetcher fetcher = new BlobFetcher(client, store, settings.registries().transport().retryPolicy(),
+                settings.progress());
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(settings.parallelism(), blobs.size()), r -> {
             Thread t = new Thread(r, "kiln-pull");
             t.setDaemon(true);
             return t;

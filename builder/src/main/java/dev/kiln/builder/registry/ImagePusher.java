@@ -1,7 +1,6 @@
 package dev.kiln.builder.registry;
 
 import dev.kiln.builder.progress.ProgressEvent;
-import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.builder.store.RawManifest;
 import dev.kiln.oci.Descriptor;
@@ -24,22 +23,12 @@ import java.util.concurrent.Future;
  * before the index, each with its own media type, so the registry never sees a dangling reference.
  */
 public final class ImagePusher {
-    /** Blobs above this size are uploaded in chunks of the same size. */
-    public static final int DEFAULT_CHUNK_SIZE = 32 << 20;
-
-    private final Registries registries;
+    private final TransferSettings settings;
     private final LocalStore store;
-    private final ProgressListener progress;
-    private final int parallelism;
-    private final int chunkSize;
 
-    public ImagePusher(Registries registries, LocalStore store, ProgressListener progress, int parallelism,
-            int chunkSize) {
-        this.registries = registries;
+    public ImagePusher(TransferSettings settings, LocalStore store) {
+        this.settings = settings;
         this.store = store;
-        this.progress = progress;
-        this.parallelism = Math.max(1, parallelism);
-        this.chunkSize = chunkSize;
     }
 
     /**
@@ -49,7 +38,7 @@ public final class ImagePusher {
      * @return the digest of the pushed top-level manifest
      */
     public Digest push(RawManifest top, Reference dest, Reference mountFrom) {
-        RegistryClient client = registries.client(dest.apiHost());
+        RegistryClient client = settings.registries().client(dest.apiHost());
         String repo = dest.repository();
         String from = mountFrom != null && mountFrom.registry().equals(dest.registry())
                 && !mountFrom.repository().equals(repo) ? mountFrom.repository() : null;
@@ -70,7 +59,7 @@ public final class ImagePusher {
         }
         String reference = dest.tag() != null ? dest.tag() : top.digest().toString();
         client.putManifest(repo, reference, top);
-        progress.message("pushed " + dest.withDigest(null) + " " + top.digest());
+        settings.progress().message("pushed " + dest.withDigest(null) + " " + top.digest());
         return top.digest();
     }
 
@@ -84,7 +73,7 @@ public final class ImagePusher {
     }
 
     private void pushBlobs(RegistryClient client, String repo, String from, List<Descriptor> blobs) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, Math.max(1, blobs.size())), r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(settings.parallelism(), Math.max(1, blobs.size())), r -> {
             Thread t = new Thread(r, "kiln-push");
             t.setDaemon(true);
             return t;
@@ -105,27 +94,27 @@ public final class ImagePusher {
     private void pushBlob(RegistryClient client, String repo, String from, Descriptor d) {
         String id = d.digest().shortHex();
         if (client.blobSize(repo, d.digest(), true).isPresent()) {
-            progress.on(new ProgressEvent.Finished(id, "already exists"));
+            settings.progress().on(new ProgressEvent.Finished(id, "already exists"));
             return;
         }
-        progress.on(new ProgressEvent.Started(id, "upload", d.size()));
+        settings.progress().on(new ProgressEvent.Started(id, "upload", d.size()));
         URI session;
         if (from != null) {
             Optional<URI> refused = client.mountBlob(repo, d.digest(), from);
             if (refused.isEmpty()) {
-                progress.on(new ProgressEvent.Finished(id, "mounted from " + from));
+                settings.progress().on(new ProgressEvent.Finished(id, "mounted from " + from));
                 return;
             }
             session = refused.get();
         } else {
             session = client.startUpload(repo);
         }
-        if (d.size() > chunkSize) {
-            client.uploadChunked(repo, session, d.digest(), store.blobPath(d.digest()), chunkSize);
+        if (d.size() > settings.chunkSize()) {
+            client.uploadChunked(repo, session, d.digest(), store.blobPath(d.digest()), settings.chunkSize());
         } else {
             client.uploadMonolithic(repo, session, d.digest(), store.blobPath(d.digest()));
         }
-        progress.on(new ProgressEvent.Advanced(id, d.size(), d.size()));
-        progress.on(new ProgressEvent.Finished(id, "pushed"));
+        settings.progress().on(new ProgressEvent.Advanced(id, d.size(), d.size()));
+        settings.progress().on(new ProgressEvent.Finished(id, "pushed"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.builder.registry;
 
+import dev.kiln.oci.ChunkReadInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -16,11 +17,10 @@ import java.util.concurrent.TimeoutException;
  * Each read waits at most {@code idle} for data; a body longer than {@code limit} fails. Both
  * failures are {@link IOException}s that say what was being read.
  */
-public final class StallGuard extends InputStream {
+public final class StallGuard extends ChunkReadInputStream {
     /** How long a registry or web server may send nothing in the middle of a body. */
     public static final Duration IDLE = Duration.ofSeconds(60);
 
-    private final InputStream in;
     private final Duration idle;
     private final long limit;
     private final String what;
@@ -28,7 +28,7 @@ public final class StallGuard extends InputStream {
     private long read;
 
     private StallGuard(InputStream in, Duration idle, long limit, String what) {
-        this.in = in;
+        super(in);
         this.idle = idle;
         this.limit = limit;
         this.what = what;
@@ -42,13 +42,6 @@ public final class StallGuard extends InputStream {
     /** {@code in}, failing when it sends nothing for {@code idle} or more than {@code limit} bytes. */
     public static InputStream wrap(InputStream in, Duration idle, long limit, String what) {
         return new StallGuard(in, idle, limit, what);
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n <= 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

@@ -23,9 +23,9 @@ import dev.kiln.builder.plan.BuildPlan;
 import dev.kiln.builder.plan.Planner;
 import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.registry.ImagePuller;
-import dev.kiln.builder.registry.ImagePusher;
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.registry.Registries;
+import dev.kiln.builder.registry.TransferSettings;
 import dev.kiln.builder.store.CrashPoint;
 import dev.kiln.builder.store.ImageRecord;
 import dev.kiln.builder.store.LocalStore;
@@ -102,7 +102,7 @@ public final class BuildSession implements AutoCloseable {
     public synchronized BuildResult build(PlannedBuild build, BuildListener events, ProgressListener transfers)
             throws InterruptedException, IOException {
         ImageSource images = new StoreImageSource(store,
-                new ImagePuller(registries(), store, transfers, TRANSFERS), build.request().pull());
+                new ImagePuller(new TransferSettings(registries(), transfers, TRANSFERS, 0), store), build.request().pull());
         BuiltImage built = buildInStore(build, events, runs(), images, build.request().options());
         return new BuildResult(built, build.request().names(), false);
     }
@@ -148,7 +148,7 @@ public final class BuildSession implements AutoCloseable {
      * credentials as for its pulls).
      */
     public void push(BuildResult result, ProgressListener progress) {
-        ImageWriter writer = new ImageWriter(registries(), store, progress, TRANSFERS, ImagePusher.DEFAULT_CHUNK_SIZE);
+        ImageWriter writer = new ImageWriter(new TransferSettings(registries(), progress, TRANSFERS, 0), store);
         for (Reference n : result.names()) {
             ImageRecord r = store.image(n.toString()).orElseThrow();
             writer.write(new StoredImage(store, r, null), new ImageLocation.Registry(n));

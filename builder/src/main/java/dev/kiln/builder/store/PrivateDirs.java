@@ -1,6 +1,8 @@
 package dev.kiln.builder.store;
 
 import dev.kiln.oci.KilnException;
+import dev.kiln.runtime.IdMapping;
+import dev.kiln.runtime.Userns;
 import dev.kiln.runtime.linux.Syscalls;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -31,6 +33,7 @@ public final class PrivateDirs {
         Files.createDirectories(dir.toAbsolutePath().getParent());
         try {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            giveToHostRoot(dir);
         } catch (FileAlreadyExistsException exists) {
             // checked below
         }
@@ -40,8 +43,7 @@ public final class PrivateDirs {
                     "someone may have planted it; remove it, or use another directory", null);
         }
         int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        int me = Syscalls.getuid();
-        if (owner != me) {
+        if (!isMine(owner)) {
             throw new KilnException("refusing " + dir + ": it belongs to uid " + owner + ", not to this user",
                     "someone may have planted it; remove it, or use another directory", null);
         }
@@ -62,11 +64,35 @@ public final class PrivateDirs {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         } catch (FileAlreadyExistsException exists) {
             if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
-                    && (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS) == Syscalls.getuid()
+                    && isMine((Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS))
                     && !Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY)) {
                 Files.setPosixFilePermissions(dir, OWNER_ONLY);
             }
         }
         return dir;
+    }
+
+    /**
+     * When kiln is real root over its subordinate range, makes {@code dir} (just created, so its
+     * namespace's root's, a subordinate id) host root's, as it is when root runs kiln outside.
+     */
+    private static void giveToHostRoot(Path dir) throws IOException {
+        if (Userns.current().isEmpty()) {
+            return;
+        }
+        IdMapping mapping = IdMapping.current();
+        if (mapping.mapsHostRootAside()) {
+            Files.setAttribute(dir, "unix:uid", (int) mapping.hostRootAside().getAsLong(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(dir, "unix:gid", (int) mapping.hostRootGroupAside().orElse(65534), LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
+    /**
+     * True for this user's uid, and, when kiln is real root over its subordinate range, for the id
+     * host root has in kiln's namespace (what root made outside it).
+     */
+    private static boolean isMine(int owner) {
+        return owner == Syscalls.getuid()
+                || Userns.current().isPresent() && IdMapping.current().hostRootAside().orElse(-1) == owner;
     }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.builder.store;
 
 import dev.kiln.oci.Digest;
+import dev.kiln.runtime.IdMapping;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -16,6 +17,7 @@ import java.util.regex.Pattern;
  * images.json                  image names → manifests ({@link ImageIndex}), rewritten under images.lock
  * gc.lock                      held shared by every {@link LocalStore#session() session}, exclusive by gc
  * layers/&lt;diffID hex&gt;          a layer extracted in overlay format (snapshot's LayerDirs)
+ * layers/&lt;diffID hex&gt;-subuidN  the same, extracted by real root over its subordinate range from N ({@link #OWNER_FORM})
  * layers/&lt;diffID hex&gt;.listing  its file listing (snapshot's LayerFiles)
  * cache/                       build cache entries (cache's BuildCache owns what is inside)
  * cache-mounts/                RUN --mount=type=cache directories (engine's CacheMounts owns what is inside)
@@ -26,7 +28,30 @@ import java.util.regex.Pattern;
  */
 public record StoreLayout(Path root) {
     private static final String LISTING = ".listing";
-    private static final Pattern LAYER_ENTRY = Pattern.compile("([0-9a-f]{64})(" + Pattern.quote(LISTING) + ")?");
+    private static final Pattern LAYER_ENTRY = Pattern.compile(
+            "([0-9a-f]{64})(" + Pattern.quote(LISTING) + "|-subuid\\d+)?");
+
+    /**
+     * Appended to the names of what holds files with owners on disk (extracted layers, cache
+     * mount directories) when kiln is real root over its subordinate range (docs/security.md,
+     * "userns as real root"): their files belong to subordinate ids on disk, those of root without
+     * a range to host ids, and neither form works for the other, so both live in one store side by
+     * side. Empty in every other case.
+     */
+    public static final String OWNER_FORM = ownerForm();
+
+    private static String ownerForm() {
+        try {
+            IdMapping mapping = IdMapping.current();
+            if (!mapping.mapsHostRootAside()) {
+                return "";
+            }
+            return mapping.uids().stream().filter(r -> r.inside() == 0).findFirst()
+                    .map(r -> "-subuid" + r.outside()).orElse("");
+        } catch (RuntimeException e) {
+            return ""; // no /proc: not Linux
+        }
+    }
 
     public StoreLayout {
         root = root.toAbsolutePath().normalize();
@@ -57,9 +82,9 @@ public record StoreLayout(Path root) {
         return root.resolve("layers");
     }
 
-    /** The directory a layer is extracted into, named by its diff ID. */
+    /** The directory a layer is extracted into, named by its diff ID (and {@link #OWNER_FORM}). */
     public Path layerDir(Digest diffId) {
-        return layers().resolve(diffId.hex());
+        return layers().resolve(diffId.hex() + OWNER_FORM);
     }
 
     /** The saved listing of a layer's files, beside its directory. */
@@ -73,7 +98,7 @@ public record StoreLayout(Path root) {
     /** The layer {@code entry} (a path in {@link #layers()}) belongs to; empty for anything else. */
     public static Optional<LayerEntry> layerEntry(Path entry) {
         Matcher m = LAYER_ENTRY.matcher(entry.getFileName().toString());
-        return m.matches() ? Optional.of(new LayerEntry(m.group(1), m.group(2) != null)) : Optional.empty();
+        return m.matches() ? Optional.of(new LayerEntry(m.group(1), LISTING.equals(m.group(2)))) : Optional.empty();
     }
 
     /** The build cache's directory. */

@@ -52,7 +52,9 @@ public final class StorePruner {
         }
         try (Stream<Path> entries = Files.list(layers)) {
             return (int) entries.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-                    .filter(p -> !used.contains(p.getFileName().toString())).count();
+                    .filter(p -> !used.contains(StoreLayout.layerEntry(p).map(StoreLayout.LayerEntry::diffIdHex)
+                            .orElse(p.getFileName().toString())))
+                    .count();
         } catch (IOException e) {
             return 0;
         }

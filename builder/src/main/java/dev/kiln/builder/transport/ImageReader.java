@@ -3,12 +3,11 @@ package dev.kiln.builder.transport;
 import dev.kiln.builder.output.ImageLocation;
 import dev.kiln.builder.output.ImageWriter;
 import dev.kiln.builder.output.StoredImage;
-import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
-import dev.kiln.builder.registry.Registries;
 import dev.kiln.builder.registry.RegistryClient;
 import dev.kiln.builder.registry.RegistryException;
+import dev.kiln.builder.registry.TransferSettings;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.builder.store.RawManifest;
 import dev.kiln.oci.Descriptor;
@@ -31,19 +30,14 @@ import java.util.Optional;
  * skopeo makes it).
  */
 public final class ImageReader {
-    private final Registries registries;
+    private final TransferSettings settings;
     private final LocalStore userStore;
     private final Platform platform;
-    private final ProgressListener progress;
-    private final int parallelism;
 
-    public ImageReader(Registries registries, LocalStore userStore, Platform platform, ProgressListener progress,
-            int parallelism) {
-        this.registries = registries;
+    public ImageReader(TransferSettings settings, LocalStore userStore, Platform platform) {
+        this.settings = settings;
         this.userStore = userStore;
         this.platform = platform;
-        this.progress = progress;
-        this.parallelism = parallelism;
     }
 
     /**
@@ -113,9 +107,9 @@ public final class ImageReader {
 
     private Inspection inspectRemote(Reference ref) {
         RegistryException last = null;
-        for (String host : registries.config().endpoints(ref)) {
+        for (String host : settings.registries().config().endpoints(ref)) {
             try {
-                RegistryClient client = registries.client(host);
+                RegistryClient client = settings.registries().client(host);
                 RawManifest top = client.getManifest(ref.repository(), ref.manifestReference());
                 RawManifest image = top;
                 if (top.isIndex()) {
@@ -136,7 +130,7 @@ public final class ImageReader {
     }
 
     private StoredImage pull(Reference ref, LocalStore into, Reference name) {
-        ImagePuller puller = new ImagePuller(registries, into, progress, parallelism);
+        ImagePuller puller = new ImagePuller(settings, into);
         String storedName = (name != null ? name : ref).toString();
         return new StoredImage(into, puller.pull(ref, platform, storedName).image(), ref);
     }

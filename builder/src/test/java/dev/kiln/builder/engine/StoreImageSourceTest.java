@@ -12,6 +12,7 @@ import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.registry.Registries;
 import dev.kiln.builder.registry.RegistryConfig;
 import dev.kiln.builder.registry.RetryPolicy;
+import dev.kiln.builder.registry.TransferSettings;
 import dev.kiln.builder.store.ImageRecord;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.builder.store.RawManifest;
@@ -43,7 +44,7 @@ class StoreImageSourceTest {
         LocalStore origin = new LocalStore(root.resolve("origin"));
         Image image = TestImages.ociImage(origin, AMD64, Map.of("bin/", "", "bin/python", "#!fake"));
         pushed = RawManifest.of(image.manifest().bytes(), MediaType.OCI_MANIFEST);
-        new ImagePusher(registries(RegistryConfig.DEFAULT), origin, e -> {}, 2, ImagePusher.DEFAULT_CHUNK_SIZE)
+        new ImagePusher(new TransferSettings(registries(RegistryConfig.DEFAULT), e -> {}, 2, 0), origin)
                 .push(pushed, Reference.parse(mirror.host() + "/library/python:3.9-slim"), null);
     }
 
@@ -60,7 +61,7 @@ class StoreImageSourceTest {
 
     private StoreImageSource source(LocalStore store) {
         RegistryConfig viaMirror = RegistryConfig.load(null, List.of("docker.io=" + mirror.host()), List.of());
-        return new StoreImageSource(store, new ImagePuller(registries(viaMirror), store, e -> {}, 2), false);
+        return new StoreImageSource(store, new ImagePuller(new TransferSettings(registries(viaMirror), e -> {}, 2, 0), store), false);
     }
 
     @Test

@@ -58,6 +58,22 @@ class IsolationMatrixIT {
         assertMatrix(b.rootfs());
     }
 
+    /**
+     * Root with a subordinate range of its own (given in a private mount namespace, as
+     * RootOwnUsernsIT does): the same image from a user namespace over the range.
+     */
+    @Test
+    void root_withARange_ownUserNamespace() throws Exception {
+        ExternalTool.assumeInstalled("unshare");
+        Path subids = Files.writeString(ROOT.kiln().work().resolve("subids-root"), RootOwnUsernsIT.RANGE_LINE);
+        Built b = build("root-range", List.of("unshare", "-m", "sh", "-c",
+                "mount --bind \"$0\" /etc/subuid && mount --bind \"$0\" /etc/subgid && shift && exec \"$@\"",
+                subids.toString(), "--"), null, "auto");
+        assertThat(b.stderr()).contains("isolation: userns (overlay, root's own user namespace: subuid range "
+                + RootOwnUsernsIT.START + "-" + (RootOwnUsernsIT.START + 65535) + ")");
+        assertMatrix(b.rootfs());
+    }
+
     /** A build's unpacked rootfs and what kiln printed on stderr. */
     record Built(Path rootfs, String stderr) {}
 

@@ -45,7 +45,7 @@ class ImagePusherTest {
     }
 
     private ImagePusher pusher(LocalStore store, int chunk) {
-        return new ImagePusher(registries, store, e -> {}, 2, chunk);
+        return new ImagePusher(new TransferSettings(registries, e -> {}, 2, chunk), store);
     }
 
     @Test
@@ -123,7 +123,7 @@ class ImagePusherTest {
                     new CredentialStore(new AuthEnvironment(Map.of(), Path.of("/nonexistent"))),
                     new HttpTransport(HttpTransport.defaultClient(), new RetryPolicy(2, Duration.ZERO, Duration.ZERO, d -> {})),
                     Clock.systemUTC());
-            ImagePuller.Pulled pulled = new ImagePuller(viaMirror, new LocalStore(root.resolve("b")), e -> {}, 2)
+            ImagePuller.Pulled pulled = new ImagePuller(new TransferSettings(viaMirror, e -> {}, 2, 0), new LocalStore(root.resolve("b")))
                     .pull(ref, Platform.of("linux", "amd64", null));
             assertThat(mirror.count("GET", "/team/app/manifests/1")).isEqualTo(1);
             assertThat(pulled.endpoint()).isEqualTo(upstream.host());
@@ -139,7 +139,7 @@ class ImagePusherTest {
             Reference dest = Reference.parse(reg.host() + "/team/app:rt");
             pusher(store, 1 << 20).push(m, dest, null);
             LocalStore other = new LocalStore(root.resolve("b"));
-            ImagePuller.Pulled pulled = new ImagePuller(registries, other, e -> {}, 2)
+            ImagePuller.Pulled pulled = new ImagePuller(new TransferSettings(registries, e -> {}, 2, 0), other)
                     .pull(dest, Platform.of("linux", "amd64", null));
             assertThat(pulled.image().manifest()).isEqualTo(m.digest());
             assertThat(Set.copyOf(other.images())).hasSize(1);

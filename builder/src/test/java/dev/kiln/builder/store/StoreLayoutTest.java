@@ -45,4 +45,15 @@ class StoreLayoutTest {
         assertThat(StoreLayout.layerEntry(l.layers().resolve("c".repeat(63)))).isEmpty();
         assertThat(StoreLayout.layerEntry(l.layers().resolve("c".repeat(64) + ".listing.tmp"))).isEmpty();
     }
+
+    /** Layers unpacked by root over its range sit beside the plain ones; prune and check know both. */
+    @Test
+    void layerEntry_ofARootRangeLayerDir_isItsLayer() {
+        StoreLayout l = new StoreLayout(ROOT);
+        assertThat(StoreLayout.layerEntry(l.layers().resolve(DIFF_ID.hex() + "-subuid300000")))
+                .contains(new StoreLayout.LayerEntry(DIFF_ID.hex(), false));
+        assertThat(StoreLayout.layerEntry(l.layers().resolve(DIFF_ID.hex() + "-subuid"))).isEmpty();
+        assertThat(StoreLayout.OWNER_FORM).as("outside root's range namespace").isEmpty();
+        assertThat(l.layerDir(DIFF_ID).getFileName().toString()).isEqualTo(DIFF_ID.hex());
+    }
 }

@@ -3,7 +3,6 @@ package dev.kiln.oci.layer;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -16,18 +15,16 @@ import java.util.concurrent.TimeUnit;
  * and throws the worker's failure (as an IOException with its message); a failure also stops the
  * writer at its next write.
  */
-final class HandOffOutputStream extends OutputStream {
+final class HandOffOutputStream extends BlockOutputStream {
     private static final int CHUNK = 1 << 18;
     private static final byte[] END = new byte[0];
 
     private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(4);
     private final Thread worker;
     private volatile Throwable failure;
-    private byte[] chunk = new byte[CHUNK];
-    private int filled;
-    private boolean closed;
 
     HandOffOutputStream(OutputStream out) {
+        super(CHUNK);
         worker = new Thread(() -> drain(out), "kiln-layer-compress");
         worker.setDaemon(true);
         worker.start();
@@ -49,38 +46,8 @@ final class HandOffOutputStream extends OutputStream {
     }
 
     @Override
-    public void write(int b) throws IOException {
-        if (filled == chunk.length) {
-            pass(false);
-        }
-        chunk[filled++] = (byte) b;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        while (len > 0) {
-            if (filled == chunk.length) {
-                pass(false);
-            }
-            int n = Math.min(len, chunk.length - filled);
-            System.arraycopy(b, off, chunk, filled, n);
-            filled += n;
-            off += n;
-            len -= n;
-        }
-    }
-
-    /** Hands the filled part of the chunk (and, when {@code last}, the end) to the worker. */
-    private void pass(boolean last) throws IOException {
-        if (filled > 0) {
-            byte[] full = filled == chunk.length ? chunk : Arrays.copyOf(chunk, filled);
-            put(full);
-            chunk = new byte[CHUNK];
-            filled = 0;
-        }
-        if (last) {
-            put(END);
-        }
+    void full(byte[] chunk) throws IOException {
+        put(chunk);
     }
 
     private void put(byte[] b) throws IOException {
@@ -104,18 +71,14 @@ final class HandOffOutputStream extends OutputStream {
         }
     }
 
-    /** Nothing to do: chunks go out when full, and all of them at {@link #close}. */
+    /** Hands the rest and the end to the worker and waits for it. */
     @Override
-    public void flush() {}
-
-    @Override
-    public void close() throws IOException {
-        if (closed) {
-            return;
+    void finish(byte[] last) throws IOException {
+        if (last.length > 0) {
+            put(last);
         }
-        closed = true;
+        put(END);
         try {
-            pass(true);
             worker.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -25,7 +25,7 @@ import java.util.zip.Deflater;
  * and the level — not on the number of threads or their timing — so layers stay reproducible
  * across machines. With one thread the blocks are deflated on the caller's thread.
  */
-final class ParallelGzipOutputStream extends OutputStream {
+final class ParallelGzipOutputStream extends BlockOutputStream {
     /** pigz's default block size. */
     static final int BLOCK = 128 * 1024;
     private static final int WINDOW = 32 * 1024;
@@ -37,11 +37,8 @@ final class ParallelGzipOutputStream extends OutputStream {
     private final int maxInFlight;
     private final Deque<Future<byte[]>> inFlight = new ArrayDeque<>();
     private final CRC32 crc = new CRC32();
-    private byte[] block = new byte[BLOCK];
-    private int filled;
     private byte[] dictionary;
     private long total;
-    private boolean closed;
 
     /**
      * @param out     where the gzip bytes go (closed by {@link #close})
@@ -49,6 +46,7 @@ final class ParallelGzipOutputStream extends OutputStream {
      * @param threads deflating threads; 1 deflates on the caller's thread
      */
     ParallelGzipOutputStream(OutputStream out, int level, int threads) throws IOException {
+        super(BLOCK);
         this.out = out;
         this.level = level;
         this.pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
@@ -61,37 +59,17 @@ final class ParallelGzipOutputStream extends OutputStream {
     }
 
     @Override
-    public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
+    void full(byte[] block) throws IOException {
+        submit(block, false);
     }
 
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        if (closed) {
-            throw new IOException("gzip stream already closed");
-        }
-        while (len > 0) {
-            int n = Math.min(len, BLOCK - filled);
-            System.arraycopy(b, off, block, filled, n);
-            filled += n;
-            off += n;
-            len -= n;
-            if (filled == BLOCK) {
-                submit(false);
-            }
-        }
-    }
-
-    /** Hands the filled block to a deflater; when {@code last}, it ends the deflate stream. */
-    private void submit(boolean last) throws IOException {
-        byte[] input = filled == block.length ? block : Arrays.copyOf(block, filled);
+    /** Hands a block to a deflater; when {@code last}, it ends the deflate stream. */
+    private void submit(byte[] input, boolean last) throws IOException {
         byte[] dict = dictionary;
         crc.update(input, 0, input.length);
         total += input.length;
         // only the last block is short, and nothing follows it
         dictionary = Arrays.copyOfRange(input, Math.max(0, input.length - WINDOW), input.length);
-        block = new byte[BLOCK];
-        filled = 0;
         if (pool == null) {
             out.write(deflate(input, dict, last, level));
             return;
@@ -138,18 +116,11 @@ final class ParallelGzipOutputStream extends OutputStream {
         }
     }
 
-    /** Nothing to do: blocks go out as they fill, the rest at {@link #close}. */
+    /** Deflates the rest, ends the stream with the CRC-32 and length, and closes {@code out}. */
     @Override
-    public void flush() {}
-
-    @Override
-    public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    void finish(byte[] last) throws IOException {
         try {
-            submit(true);
+            submit(last, true);
             byte[] trailer = new byte[8];
             putIntLe(trailer, 0, (int) crc.getValue());
             putIntLe(trailer, 4, (int) total);

@@ -1,9 +1,8 @@
 package dev.kiln.oci.layout;
 
 import dev.kiln.oci.Digest;
-import dev.kiln.oci.Digester;
+import dev.kiln.oci.ChunkReadInputStream;
 import dev.kiln.oci.DigestingInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Consumer;
@@ -13,7 +12,7 @@ import java.util.function.Consumer;
  * has been read (readers such as a gzip stream often stop there without asking for EOF). A blob
  * whose bytes do not hash to its name is reported to {@code onDamage}, which throws.
  */
-final class VerifyingBlobStream extends FilterInputStream {
+final class VerifyingBlobStream extends ChunkReadInputStream {
     private final DigestingInputStream digesting;
     private final Digest expected;
     private final long length;
@@ -25,7 +24,7 @@ final class VerifyingBlobStream extends FilterInputStream {
      * @param onDamage called with the actual digest of a damaged blob; must throw
      */
     VerifyingBlobStream(InputStream in, Digest expected, long length, Consumer<Digest> onDamage) {
-        this(new DigestingInputStream(in, Digester.of(expected.algorithm())), expected, length, onDamage);
+        this(DigestingInputStream.forVerifying(in, expected), expected, length, onDamage);
     }
 
     private VerifyingBlobStream(DigestingInputStream digesting, Digest expected, long length,
@@ -39,24 +38,10 @@ final class VerifyingBlobStream extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n <= 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
     public int read(byte[] b, int off, int len) throws IOException {
         int n = in.read(b, off, len);
         checkIfComplete(n < 0);
         return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-        long skipped = in.skip(n); // DigestingInputStream reads what it skips
-        checkIfComplete(false);
-        return skipped;
     }
 
     private void checkIfComplete(boolean atEof) {

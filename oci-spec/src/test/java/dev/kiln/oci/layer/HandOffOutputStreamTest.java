@@ -40,6 +40,25 @@ class HandOffOutputStreamTest {
     }
 
     @Test
+    void write_exactlyWholeChunks_allReachTheSink() throws IOException {
+        byte[] data = new byte[2 * (1 << 18)]; // two chunks, nothing left for close
+        new Random(3).nextBytes(data);
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        try (HandOffOutputStream out = new HandOffOutputStream(sink)) {
+            out.write(data);
+        }
+        assertThat(sink.toByteArray()).isEqualTo(data);
+    }
+
+    @Test
+    void write_afterClose_refused() throws IOException {
+        HandOffOutputStream out = new HandOffOutputStream(new ByteArrayOutputStream());
+        out.close();
+        assertThatThrownBy(() -> out.write(1)).isInstanceOf(IOException.class).hasMessageContaining("closed");
+        out.close(); // a second close does nothing
+    }
+
+    @Test
     void write_sinkFails_theWriterGetsItsException() {
         OutputStream failing = new OutputStream() {
             @Override

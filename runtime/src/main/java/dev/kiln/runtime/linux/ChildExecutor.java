@@ -191,6 +191,8 @@ final class ChildExecutor {
                 return LibC.prctl((int) a0, a1, a2, 0, 0);
             case Ops.SECCOMP_FILTER:
                 return seccompFilter(a0, a1, a2);
+            case Ops.SETNS:
+                return LibC.syscall(LibC.SYS_SETNS, a0, a1, 0, 0, 0);
             default:
                 return EXPLICIT_ERRNO - LibC.EINVAL;
         }

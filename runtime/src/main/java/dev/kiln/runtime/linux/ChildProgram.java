@@ -297,6 +297,14 @@ public final class ChildProgram {
                 (long) socketFd);
     }
 
+    /**
+     * Enters the user namespace open on {@code fd} ({@code setns(fd, CLONE_NEWUSER)}): the child
+     * keeps its other namespaces and gets a full capability set in the new one.
+     */
+    public ChildProgram enterUserNamespace(int fd) {
+        return add(Ops.SETNS, 0, "enter the container's user namespace", (long) fd, LibC.CLONE_NEWUSER);
+    }
+
     /** Blocks until the parent releases the child on fd {@code fd}. */
     public ChildProgram waitForParent(int fd) {
         return add(Ops.WAIT_BYTE, 0, "wait for the parent", (long) fd, new byte[8]);

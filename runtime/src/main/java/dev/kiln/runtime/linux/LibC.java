@@ -36,6 +36,7 @@ final class LibC {
     static final long SYS_CAPGET = AARCH64 ? 90 : 125;
     static final long SYS_CAPSET = AARCH64 ? 91 : 126;
     static final long SYS_SECCOMP = AARCH64 ? 277 : 317;
+    static final long SYS_SETNS = AARCH64 ? 268 : 308;
     // Raw setgroups/setresuid/setresgid: glibc's wrappers broadcast the change to every thread it
     // knows of (SIGSETXID under a lock), and a cloned JVM child has one thread but the parent's list.
     static final long SYS_SETGROUPS = AARCH64 ? 159 : 116;

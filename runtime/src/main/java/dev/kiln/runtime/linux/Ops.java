@@ -33,8 +33,9 @@ final class Ops {
     static final int CAPSET = 29;
     static final int PRCTL = 30;
     static final int SECCOMP_FILTER = 31;
+    static final int SETNS = 32;
     /** The highest op code. */
-    static final int LAST = SECCOMP_FILTER;
+    static final int LAST = SETNS;
 
     static final int FLAG_IGNORE_EEXIST = 1;
     static final int FLAG_BEST_EFFORT = 2;

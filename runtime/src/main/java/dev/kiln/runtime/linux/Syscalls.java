@@ -29,6 +29,18 @@ public final class Syscalls {
                 "mknod", path);
     }
 
+    /** Opens {@code path} read-only (close-on-exec); the raw descriptor, to {@link #close} later. */
+    public static int openReadOnly(Path path) throws IOException {
+        int fd = LibC.open(address(cString(FileNames.text(path))), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        check(fd, "open", path);
+        return fd;
+    }
+
+    public static void close(int fd) {
+        LibC.load();
+        LibC.close(fd);
+    }
+
     /** Sends {@code signal}; false when the process is gone. */
     public static boolean kill(int pid, int signal) {
         LibC.load();

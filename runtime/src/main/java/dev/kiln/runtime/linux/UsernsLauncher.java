@@ -39,6 +39,16 @@ public final class UsernsLauncher {
     /** Clones, maps ids through {@code maps}, and execs {@code executable} with argv and env. */
     public Launch launch(String executable, List<String> argv, List<String> env, IdMapWriter maps)
             throws IOException {
+        return launch(executable, argv, env, maps, false);
+    }
+
+    /**
+     * Like {@link #launch(String, List, List, IdMapWriter)}; with {@code becomeRoot} the child
+     * switches to uid and gid 0 of the new namespace (groups: 0) before exec, for a caller whose
+     * own id is not mapped to 0 there (real root over a subordinate range).
+     */
+    public Launch launch(String executable, List<String> argv, List<String> env, IdMapWriter maps,
+            boolean becomeRoot) throws IOException {
         if (LibC.pipe2(syncFds, LibC.O_CLOEXEC) < 0) {
             throw new IOException("pipe2: " + Errno.describe(com.sun.jna.Native.getLastError()));
         }
@@ -49,8 +59,11 @@ public final class UsernsLauncher {
                     .dieWithParent(LibC.SIGKILL)
                     .waitForParent(syncRead)
                     .mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null,
-                            "make the mount namespace private")
-                    .exec(List.of(executable), argv, env);
+                            "make the mount namespace private");
+            if (becomeRoot) {
+                program.setgroups(List.of(0)).setgid(0).setuid(0);
+            }
+            program.exec(List.of(executable), argv, env);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             program.writeTo(new DataOutputStream(bytes));
             long[] table = Cloner.load(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())),

@@ -33,55 +33,33 @@ public final class CacheMounts {
         void fill(Path dir) throws IOException;
     }
 
-    /** A cache directory in use; {@link #close} releases its lock. */
-    static final class Lease implements AutoCloseable {
-        private final Path dir;
-        private final StoreLock lock;
-
-        private Lease(Path dir, StoreLock lock) {
-            this.dir = dir;
-            this.lock = lock;
-        }
-
-        Path dir() {
-            return dir;
-        }
-
-        @Override
-        public void close() {
-            if (lock != null) {
-                lock.close();
-            }
-        }
-    }
-
     /** The directory for {@code identity}, created with {@code init} when missing, held as {@code sharing} says. */
-    Lease acquire(String identity, RunMount.Sharing sharing, Init init) {
+    HeldDir acquire(String identity, RunMount.Sharing sharing, Init init) {
         String hash = Digester.sha256().update(identity.getBytes(StandardCharsets.UTF_8)).digest().hex();
         try {
             Files.createDirectories(root);
             switch (sharing) {
                 case LOCKED -> {
                     StoreLock lock = StoreLock.exclusive(root.resolve(hash + ".lock"));
-                    return new Lease(ensure(hash, init), lock);
+                    return HeldDir.kept(ensure(hash, init), lock);
                 }
                 case PRIVATE -> {
                     for (int i = 0; ; i++) {
                         String name = i == 0 ? hash : hash + "-" + i;
                         StoreLock lock = StoreLock.tryExclusive(root.resolve(name + ".lock"));
                         if (lock != null) {
-                            return new Lease(ensure(name, init), lock);
+                            return HeldDir.kept(ensure(name, init), lock);
                         }
                     }
                 }
                 default -> {
                     Path dir = root.resolve(hash);
                     if (!Files.isDirectory(dir)) {
-                        try (Lease creating = new Lease(null, StoreLock.exclusive(root.resolve(hash + ".lock")))) {
+                        try (StoreLock creating = StoreLock.exclusive(root.resolve(hash + ".lock"))) {
                             ensure(hash, init);
                         }
                     }
-                    return new Lease(dir, null);
+                    return HeldDir.kept(dir, null);
                 }
             }
         } catch (IOException e) {

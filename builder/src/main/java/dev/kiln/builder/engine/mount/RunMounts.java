@@ -16,6 +16,7 @@ import dev.kiln.builder.engine.copy.CopyWriter;
 import dev.kiln.builder.engine.run.MountStubs;
 import dev.kiln.builder.snapshot.LayerFiles;
 import dev.kiln.builder.snapshot.Owner;
+import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.files.FileTrees;
@@ -54,8 +55,7 @@ public final class RunMounts implements AutoCloseable {
     private final List<Resolved> mounts;
     private final BuildServices s;
     private final List<Path> scratch = new ArrayList<>();
-    private final List<CacheMounts.Lease> leases = new ArrayList<>();
-    private final List<SecretDirs.Held> secretDirs = new ArrayList<>();
+    private final List<HeldDir> held = new ArrayList<>();
     private final List<String> env = new ArrayList<>();
     private final Map<String, Boolean> targets = new LinkedHashMap<>();
 
@@ -186,12 +186,14 @@ public final class RunMounts implements AutoCloseable {
 
     private Mount cache(Resolved r) {
         RunMount m = r.spec();
+        // its files' owners on disk depend on the id mapping, as an unpacked layer's do
         String identity = String.join("\0", "cache", m.id(), r.from() == null ? "" : seedKey(r),
-                String.valueOf(m.uid()), String.valueOf(m.gid()), String.valueOf(m.mode()));
+                String.valueOf(m.uid()), String.valueOf(m.gid()), String.valueOf(m.mode()))
+                + (StoreLayout.OWNER_FORM.isEmpty() ? "" : "\0" + StoreLayout.OWNER_FORM);
         if (s.cacheMounts() == null) {
             throw new StepException(at, "RUN --mount=type=cache needs a store for its cache directories", null);
         }
-        CacheMounts.Lease lease = s.cacheMounts().acquire(identity, m.sharing(), dir -> {
+        HeldDir cache = s.cacheMounts().acquire(identity, m.sharing(), dir -> {
             if (r.from() != null) {
                 BuildContext seed = r.from().context().get();
                 scratch.add(seed.dir());
@@ -202,8 +204,8 @@ public final class RunMounts implements AutoCloseable {
                 setOwner(dir, m.uid() == null ? 0 : m.uid(), m.gid() == null ? 0 : m.gid());
             }
         });
-        leases.add(lease);
-        Path dir = lease.dir();
+        held.add(cache);
+        Path dir = cache.dir();
         if (!r.source().isEmpty()) {
             dir = inside(dir, r.source(), r);
         }
@@ -354,9 +356,9 @@ public final class RunMounts implements AutoCloseable {
         Path shm = SecretDirs.IN_MEMORY;
         if (Files.isDirectory(shm) && Files.isWritable(shm)) {
             try {
-                SecretDirs.Held held = SecretDirs.create(shm);
-                secretDirs.add(held);
-                return held.dir();
+                HeldDir secret = SecretDirs.create(shm);
+                held.add(secret);
+                return secret.dir();
             } catch (IOException e) {
                 // fall back to the build's scratch space
             }
@@ -382,12 +384,8 @@ public final class RunMounts implements AutoCloseable {
 
     @Override
     public void close() {
-        for (CacheMounts.Lease l : leases) {
-            l.close();
-        }
-        leases.clear();
-        secretDirs.forEach(SecretDirs.Held::close);
-        secretDirs.clear();
+        held.forEach(HeldDir::close);
+        held.clear();
         for (Path p : scratch) {
             FileTrees.deleteQuietly(p);
         }

@@ -25,34 +25,13 @@ final class SecretDirs {
 
     private SecretDirs() {}
 
-    /** One secret directory, locked; {@link #close} deletes it. */
-    static final class Held implements AutoCloseable {
-        private final Path dir;
-        private final StoreLock lock;
-
-        private Held(Path dir, StoreLock lock) {
-            this.dir = dir;
-            this.lock = lock;
-        }
-
-        Path dir() {
-            return dir;
-        }
-
-        @Override
-        public void close() {
-            FileTrees.deleteQuietly(dir);
-            lock.close();
-        }
-    }
-
-    /** A new private (0700) directory under {@code parent}, after removing those killed kilns left. */
-    static Held create(Path parent) throws IOException {
+    /** A new private (0700) directory under {@code parent}, deleted on close, after removing those killed kilns left. */
+    static HeldDir create(Path parent) throws IOException {
         sweep(parent);
         Path dir = Files.createTempDirectory(parent, PREFIX,
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try {
-            return new Held(dir, StoreLock.exclusive(dir.resolve(LOCK)));
+            return HeldDir.deletedOnClose(dir, StoreLock.exclusive(dir.resolve(LOCK)));
         } catch (RuntimeException e) {
             FileTrees.deleteQuietly(dir);
             throw e;

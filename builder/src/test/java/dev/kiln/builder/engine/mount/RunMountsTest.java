@@ -154,12 +154,12 @@ class RunMountsTest {
     @Test
     void cacheMount_privateSharing_givesABusyCacheAnotherInstance() throws Exception {
         CacheMounts mounts = new CacheMounts(tmp.resolve("cm"));
-        try (CacheMounts.Lease a = mounts.acquire("x", dev.kiln.builder.dockerfile.RunMount.Sharing.PRIVATE, d -> { });
-                CacheMounts.Lease b = mounts.acquire("x", dev.kiln.builder.dockerfile.RunMount.Sharing.PRIVATE, d -> { })) {
+        try (HeldDir a = mounts.acquire("x", dev.kiln.builder.dockerfile.RunMount.Sharing.PRIVATE, d -> { });
+                HeldDir b = mounts.acquire("x", dev.kiln.builder.dockerfile.RunMount.Sharing.PRIVATE, d -> { })) {
             assertThat(a.dir()).isNotEqualTo(b.dir());
         }
-        try (CacheMounts.Lease c = mounts.acquire("x", dev.kiln.builder.dockerfile.RunMount.Sharing.PRIVATE, d -> { });
-                CacheMounts.Lease d = mounts.acquire("x", dev.kiln.builder.dockerfile.RunMount.Sharing.SHARED, x -> { })) {
+        try (HeldDir c = mounts.acquire("x", dev.kiln.builder.dockerfile.RunMount.Sharing.PRIVATE, d -> { });
+                HeldDir d = mounts.acquire("x", dev.kiln.builder.dockerfile.RunMount.Sharing.SHARED, x -> { })) {
             assertThat(c.dir()).as("released instances are reused").isEqualTo(d.dir());
         }
     }
@@ -168,7 +168,7 @@ class RunMountsTest {
     void cacheMount_lockedSharing_holdsTheLockWhileInUse() throws Exception {
         CacheMounts mounts = new CacheMounts(tmp.resolve("cm"));
         Path lockFile;
-        try (CacheMounts.Lease a = mounts.acquire("y", dev.kiln.builder.dockerfile.RunMount.Sharing.LOCKED, d -> { })) {
+        try (HeldDir a = mounts.acquire("y", dev.kiln.builder.dockerfile.RunMount.Sharing.LOCKED, d -> { })) {
             lockFile = a.dir().resolveSibling(a.dir().getFileName() + ".lock");
             assertThat(dev.kiln.builder.store.StoreLock.tryExclusive(lockFile)).isNull();
         }

@@ -19,12 +19,15 @@ class SecretDirsTest {
         Files.writeString(left.resolve("token"), "s3cr3t");
         Path notKilns = Files.createDirectory(shm.resolve(SecretDirs.PREFIX + "nolock"));
 
-        try (SecretDirs.Held running = SecretDirs.create(shm)) {
+        Path secret;
+        try (HeldDir running = SecretDirs.create(shm)) {
+            secret = running.dir();
             assertThat(left).doesNotExist();
             assertThat(notKilns).as("no lock file: being created, or not kiln's").exists();
 
             SecretDirs.sweep(shm);
             assertThat(running.dir()).as("held by a running step").exists();
         }
+        assertThat(secret).as("the step is done: its secret goes").doesNotExist();
     }
 }
