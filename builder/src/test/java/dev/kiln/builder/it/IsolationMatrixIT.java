@@ -68,7 +68,7 @@ class IsolationMatrixIT {
         Path subids = Files.writeString(ROOT.kiln().work().resolve("subids-root"), RootOwnUsernsIT.RANGE_LINE);
         Built b = build("root-range", List.of("unshare", "-m", "sh", "-c",
                 "mount --bind \"$0\" /etc/subuid && mount --bind \"$0\" /etc/subgid && shift && exec \"$@\"",
-                subids.toString(), "--"), null, "auto");
+                subids.toString(), "--"), "root", "auto");
         assertThat(b.stderr()).contains("isolation: userns (overlay, root's own user namespace: subuid range "
                 + RootOwnUsernsIT.START + "-" + (RootOwnUsernsIT.START + 65535) + ")");
         assertMatrix(b.rootfs());
