@@ -115,9 +115,11 @@ public final class LayerWriter {
      */
     public LayerResult write(List<LayerEntry> entries, BlobStore store) throws IOException {
         try (BlobWriter blob = store.newWriter(Digest.SHA256)) {
-            LayerResult result = write(entries, blob);
-            blob.commit("layer " + result.diffId(), result.descriptor().digest(), result.descriptor().size());
-            return result;
+            Tar tar = writeTar(entries, blob);
+            long size = blob.size();
+            // the blob writer hashes the compressed bytes on their way in: its digest is the layer's
+            Digest digest = blob.commit("layer " + tar.diffId(), null, size);
+            return tar.result(Descriptor.of(MediaType.ociLayer(options.compression()), digest, size));
         }
     }
 
@@ -126,10 +128,24 @@ public final class LayerWriter {
      * given twice, or a hardlink to a path not written before it, is refused.
      */
     public LayerResult write(List<LayerEntry> entries, OutputStream out) throws IOException {
+        DigestingOutputStream compressed = new DigestingOutputStream(out);
+        Tar tar = writeTar(entries, compressed);
+        return tar.result(Descriptor.of(MediaType.ociLayer(options.compression()), compressed.digest(),
+                compressed.size()));
+    }
+
+    /** What a written tar was: its diff ID, uncompressed size and entry count. */
+    private record Tar(Digest diffId, long size, int entries) {
+        LayerResult result(Descriptor compressed) {
+            return new LayerResult(compressed, diffId, size, entries);
+        }
+    }
+
+    /** Writes the sorted, checked entries as a tar, compressed into {@code sink} (not closed). */
+    private Tar writeTar(List<LayerEntry> entries, OutputStream sink) throws IOException {
         List<LayerEntry> sorted = new ArrayList<>(entries);
         sorted.sort((a, b) -> LayerEntry.compareByComponents(a.path(), b.path()));
-        DigestingOutputStream compressed = new DigestingOutputStream(new NonClosing(out));
-        OutputStream compressor = compressor(new BufferedOutputStream(compressed, 1 << 16));
+        OutputStream compressor = compressor(new BufferedOutputStream(new NonClosing(sink), 1 << 16));
         if (options.compression() == Compression.ZSTD && Runtime.getRuntime().availableProcessors() > 1) {
             compressor = new HandOffOutputStream(compressor); // compress on a second core
         }
@@ -153,10 +169,7 @@ public final class LayerWriter {
             }
             tar.finish();
         }
-        Digest diffId = plain.digest();
-        Descriptor descriptor = Descriptor.of(MediaType.ociLayer(options.compression()), compressed.digest(),
-                compressed.size());
-        return new LayerResult(descriptor, diffId, plain.size(), sorted.size());
+        return new Tar(plain.digest(), plain.size(), sorted.size());
     }
 
     private OutputStream compressor(OutputStream out) throws IOException {
