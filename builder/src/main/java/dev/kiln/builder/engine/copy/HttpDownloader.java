@@ -24,8 +24,11 @@ public final class HttpDownloader implements CopyPlanner.Downloader {
     /** The largest file ADD downloads. */
     static final long MAX_BYTES = 4L << 30;
 
-    private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(30)).build();
+    /**
+     * Made on the first download: a client starts a selector thread that waits in native code,
+     * and the JVM waits up to 300 ms at exit for such threads, so a build without ADD URL makes none.
+     */
+    private HttpClient client;
 
     public HttpDownloader(Path dir) {
         this.dir = dir;
@@ -39,11 +42,19 @@ public final class HttpDownloader implements CopyPlanner.Downloader {
         return done.computeIfAbsent(url + "\n" + checksum, k -> fetch(url, checksum));
     }
 
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                    .connectTimeout(Duration.ofSeconds(30)).build();
+        }
+        return client;
+    }
+
     private Path fetch(String url, String checksum) {
         try {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "add-", ".download");
-            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create(url))
+            HttpResponse<InputStream> r = client().send(HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofMinutes(2)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() / 100 != 2) {
                 r.body().close();
