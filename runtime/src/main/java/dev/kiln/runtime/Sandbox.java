@@ -76,13 +76,70 @@ public final class Sandbox implements AutoCloseable {
      * a private temporary directory); it is deleted on {@link #close()}.
      */
     public static Sandbox open(SandboxOptions options, Path runDir, String classpath) {
-        Isolation requested = options.isolation();
+        checkRoot();
+        return open(options, runDir, () -> Spawner.start(classpath));
+    }
+
+    /**
+     * Starts this sandbox's spawner JVM now, with this JVM's class path, and returns at once: its
+     * start-up overlaps what the caller does before {@link Starting#open} (e.g. finding and
+     * extracting an image). The spawner is started the same way and as quiet as at {@link #open}.
+     */
+    public static Starting starting(SandboxOptions options) {
+        checkRoot();
+        String classpath = System.getProperty("java.class.path");
+        try {
+            return new Starting(options, Spawner.launch(classpath), null);
+        } catch (IOException e) {
+            return new Starting(options, null, e);
+        }
+    }
+
+    /** A sandbox whose spawner JVM is starting; {@link #open} once, or close to stop the spawner unused. */
+    public static final class Starting implements AutoCloseable {
+        private final SandboxOptions options;
+        private final Spawner.Launch launch;
+        private final IOException failed;
+
+        private Starting(SandboxOptions options, Spawner.Launch launch, IOException failed) {
+            this.options = options;
+            this.launch = launch;
+            this.failed = failed;
+        }
+
+        /** Waits for the spawner and opens the sandbox, as {@link Sandbox#open(SandboxOptions)} does. */
+        public Sandbox open() {
+            return Sandbox.open(options, null, () -> {
+                if (failed != null) {
+                    throw failed;
+                }
+                return launch.connect();
+            });
+        }
+
+        @Override
+        public void close() {
+            if (launch != null) {
+                launch.close();
+            }
+        }
+    }
+
+    private interface SpawnerSource {
+        Spawner get() throws IOException;
+    }
+
+    private static void checkRoot() {
         if (Syscalls.geteuid() != 0) {
             throw new SandboxException("kiln runs as uid " + Syscalls.geteuid()
                     + " outside a user namespace, so it cannot create containers",
                     "kiln re-executes itself in a user namespace at start (Userns.ensureInside); "
                             + "call it before opening a sandbox");
         }
+    }
+
+    private static Sandbox open(SandboxOptions options, Path runDir, SpawnerSource spawnerSource) {
+        Isolation requested = options.isolation();
         IdMapping kilns = IdMapping.current();
         // real root over its own range: containers get the range only, in a namespace of their own
         IdMapping mapping = kilns.withoutHostRoot();
@@ -92,7 +149,7 @@ public final class Sandbox implements AutoCloseable {
             dir = runDir != null ? Files.createDirectories(runDir)
                     : Files.createTempDirectory("kiln-run-", PosixFilePermissions.asFileAttribute(
                             PosixFilePermissions.fromString("rwx------")));
-            spawner = Spawner.start(classpath);
+            spawner = spawnerSource.get();
         } catch (IOException e) {
             throw new SandboxException("cannot start kiln's spawner process: " + e.getMessage(),
                     "check that java can start and that " + System.getProperty("java.io.tmpdir")

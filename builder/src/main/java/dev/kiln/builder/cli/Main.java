@@ -112,6 +112,13 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         DebugLogging.enableIfRequested(args);
+        if (RunCommand.entersBeforeParsing(args)) {
+            try {
+                System.exit(UserNamespace.enterBeforeParsing(args).orElseThrow());
+            } catch (RuntimeException e) {
+                System.exit(handleException(e, commandLine(args), null));
+            }
+        }
         int code = commandLine(args).execute(args);
         System.exit(code);
     }

@@ -22,6 +22,7 @@ import dev.kiln.runtime.Network;
 import dev.kiln.runtime.PortForward;
 import dev.kiln.runtime.RootFs;
 import dev.kiln.runtime.Sandbox;
+import dev.kiln.runtime.SandboxOptions;
 import dev.kiln.runtime.Stdio;
 import dev.kiln.runtime.UserLookup;
 import java.io.IOException;
@@ -106,6 +107,38 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "CMD", description = "Command and arguments (replace the image's CMD).")
     List<String> command = new ArrayList<>();
 
+    /**
+     * Whether {@code args} (a whole command line) are a {@code kiln run} that needs nothing of the
+     * kiln outside the user namespace, so that {@link Main} may re-execute before picocli builds the
+     * command model (a third of the outer JVM's time): run by a user, not already inside, and
+     * without anything the outer kiln does itself (detach, help, version, debug output, an
+     * {@code --isolation} choice, {@code @file} arguments). Every token is looked at, the
+     * container's own too, so a clustered short option ({@code -dit}) is never missed: a command
+     * that merely looks like one (e.g. {@code ls -d}) only takes the usual way. The checks before
+     * {@link UserNamespace#enter} run inside as they do on the usual way.
+     */
+    static boolean entersBeforeParsing(String[] args) {
+        if (args.length < 2 || !args[0].equals("run") || UserNamespace.insideOrRoot()) {
+            return false;
+        }
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.startsWith("@")) {
+                return false;
+            }
+            if (a.startsWith("--")) {
+                for (String outer : List.of("--detach", "--debug", "--help", "--version", "--isolation")) {
+                    if (a.startsWith(outer)) {
+                        return false;
+                    }
+                }
+            } else if (a.startsWith("-") && (a.indexOf('d') >= 0 || a.indexOf('h') >= 0 || a.indexOf('V') >= 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public Integer call() throws Exception {
         Network net = parseNetwork();
@@ -125,14 +158,16 @@ final class RunCommand implements Callable<Integer> {
         // A store session keeps `kiln system prune` out from the image's lookup until the container
         // is on record as running; from then on prune keeps a running container's image and layers.
         LocalStore.Session session = store.session();
-        try {
-            return runImage(store, net, forwards, session);
+        // the spawner JVM starts while the image is looked up and its layers extracted
+        try (Sandbox.Starting sandbox = Sandbox.starting(SandboxOptions.of(isolation))) {
+            return runImage(store, net, forwards, session, sandbox);
         } finally {
             session.close();
         }
     }
 
-    private int runImage(LocalStore store, Network net, List<Forward> forwards, LocalStore.Session session) throws Exception {
+    private int runImage(LocalStore store, Network net, List<Forward> forwards, LocalStore.Session session,
+            Sandbox.Starting sandbox) throws Exception {
         ImageRecord record = findOrPull(store);
         ImageConfig config = Json.parseConfig(store.readBlob(record.config())).value();
         List<Descriptor> layers = store.manifest(record).manifest().value().layers();
@@ -166,7 +201,7 @@ final class RunCommand implements Callable<Integer> {
             for (Forward f : forwards) {
                 ports.add(PortForward.open(f.bind(), f.host(), f.container()));
             }
-            code = runToEnd(exec);
+            code = runToEnd(sandbox, exec);
             return code;
         } finally {
             ports.forEach(PortForward::close);
@@ -178,8 +213,8 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private int runToEnd(ExecSpec exec) throws InterruptedException {
-        try (Sandbox sandbox = Sandbox.open(isolation)) {
+    private int runToEnd(Sandbox.Starting starting, ExecSpec exec) throws InterruptedException {
+        try (Sandbox sandbox = starting.open()) {
             Execution e = sandbox.start(exec);
             for (String sig : List.of("INT", "TERM", "HUP")) {
                 try {

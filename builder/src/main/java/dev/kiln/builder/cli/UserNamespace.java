@@ -40,6 +40,19 @@ final class UserNamespace {
     }
 
     /**
+     * {@link #enter} for a command line picocli has not parsed (see
+     * {@link RunCommand#entersBeforeParsing}): the exit code of the kiln that ran {@code args} inside.
+     */
+    static OptionalInt enterBeforeParsing(String[] args) {
+        return Userns.ensureInside(args, Isolation.AUTO);
+    }
+
+    /** Whether this process is inside kiln's user namespace already, or real root. */
+    static boolean insideOrRoot() {
+        return System.getenv(Userns.MARKER) != null || ProcessIds.isRoot();
+    }
+
+    /**
      * {@link #enter} for deleting what containers and RUN steps wrote, which subordinate ids may
      * own: real root deletes anyone's files and stays outside.
      */

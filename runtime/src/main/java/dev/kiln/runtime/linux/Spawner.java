@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -94,39 +95,108 @@ public final class Spawner implements AutoCloseable {
      * and stderr are this JVM's, so children that inherit stdio write where kiln writes.
      */
     public static Spawner start(String classpath) throws IOException {
+        return launch(classpath).connect();
+    }
+
+    /**
+     * Starts a spawner JVM as {@link #start} does but returns at once, so that its start-up (a few
+     * hundred milliseconds) overlaps the caller's other work; {@link Launch#connect} waits for it.
+     */
+    public static Launch launch(String classpath) throws IOException {
         Path dir = Files.createTempDirectory("kiln-spawner-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path req = dir.resolve("requests");
         Path resp = dir.resolve("responses");
-        Syscalls.mkfifo(req, 0600);
-        Syscalls.mkfifo(resp, 0600);
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JVM_FLAGS);
-        cmd.addAll(NativeBoot.childJvmFlags());
-        cmd.add("-cp");
-        cmd.add(classpath);
-        cmd.add(SpawnerMain.class.getName());
-        cmd.add(req.toString());
-        cmd.add(resp.toString());
-        Process p = new ProcessBuilder(cmd).inheritIO().start();
         try {
-            OutputStream out = whileAlive(p, () -> new FileOutputStream(req.toFile()));
-            InputStream in = whileAlive(p, () -> new FileInputStream(resp.toFile()));
-            DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(in));
-            int type = data.readInt();
-            data.readLong();
-            int pid = data.readInt();
-            data.readInt();
-            data.readInt();
-            if (type != SpawnerProtocol.READY) {
-                throw new IOException("spawner sent " + type + " instead of READY");
-            }
-            return new Spawner(p, dir, out, data, pid);
-        } catch (IOException e) {
-            p.destroyForcibly();
+            Syscalls.mkfifo(req, 0600);
+            Syscalls.mkfifo(resp, 0600);
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(jvmFlags(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+            cmd.addAll(NativeBoot.childJvmFlags());
+            cmd.add("-cp");
+            cmd.add(classpath);
+            cmd.add(SpawnerMain.class.getName());
+            cmd.add(req.toString());
+            cmd.add(resp.toString());
+            return new Launch(new ProcessBuilder(cmd).inheritIO().start(), dir);
+        } catch (IOException | RuntimeException e) {
             deleteQuietly(dir);
             throw e;
+        }
+    }
+
+    /**
+     * {@link #JVM_FLAGS} and the start-up cache flags among {@code kilnFlags} (this JVM's, as the
+     * {@code kiln} launcher chose them: kiln's class-data archive or, on JDK 25, its AOT cache, and
+     * the logging that keeps a cache that does not fit quiet), so that the spawner maps kiln's and
+     * JNA's classes from the cache instead of loading them from the jar: 20 classes left to load
+     * instead of 330. The launcher has checked that the cache belongs to this jar and JDK. An AOT
+     * cache replaces {@code -Xshare:auto}, which the JVM refuses beside it.
+     */
+    static List<String> jvmFlags(List<String> kilnFlags) {
+        List<String> cache = kilnFlags.stream().filter(f -> f.startsWith("-XX:SharedArchiveFile=")
+                || f.startsWith("-XX:AOTCache=") || f.startsWith("-Xlog:cds") || f.startsWith("-Xlog:aot")).toList();
+        List<String> flags = new ArrayList<>(JVM_FLAGS);
+        if (cache.stream().anyMatch(f -> f.startsWith("-XX:AOTCache="))) {
+            flags.remove("-Xshare:auto");
+        }
+        flags.addAll(cache);
+        return flags;
+    }
+
+    /** A spawner JVM that is starting: {@link #connect} once, or {@link #close} to stop it unused. */
+    public static final class Launch implements AutoCloseable {
+        private final Process process;
+        private final Path dir;
+        private boolean connected;
+
+        private Launch(Process process, Path dir) {
+            this.process = process;
+            this.dir = dir;
+        }
+
+        /** Waits until the spawner is ready; the spawner then belongs to the caller. */
+        public Spawner connect() throws IOException {
+            if (connected) {
+                throw new IllegalStateException("spawner already connected");
+            }
+            connected = true;
+            Path req = dir.resolve("requests");
+            Path resp = dir.resolve("responses");
+            try {
+                OutputStream out = whileAlive(process, () -> new FileOutputStream(req.toFile()));
+                InputStream in = whileAlive(process, () -> new FileInputStream(resp.toFile()));
+                DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(in));
+                int type = data.readInt();
+                data.readLong();
+                int pid = data.readInt();
+                data.readInt();
+                data.readInt();
+                if (type != SpawnerProtocol.READY) {
+                    throw new IOException("spawner sent " + type + " instead of READY");
+                }
+                return new Spawner(process, dir, out, data, pid);
+            } catch (IOException e) {
+                process.destroyForcibly();
+                deleteQuietly(dir);
+                throw e;
+            }
+        }
+
+        /** Stops a spawner that was never connected; nothing once connected. */
+        @Override
+        public void close() {
+            if (!connected) {
+                connected = true;
+                process.destroyForcibly();
+                try {
+                    process.waitFor(2, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                deleteQuietly(dir);
+            }
         }
     }
 
