@@ -203,10 +203,11 @@ public final class Userns {
         int uid = Syscalls.getuid();
         int gid = Syscalls.getgid();
         if (kind == MappingKind.RANGE) {
-            run(List.of(range.newuidmap().toString(), Integer.toString(pid), "0", Integer.toString(uid), "1", "1",
-                    Long.toString(range.uidStart()), Long.toString(range.uidCount())));
-            run(List.of(range.newgidmap().toString(), Integer.toString(pid), "0", Integer.toString(gid), "1", "1",
-                    Long.toString(range.gidStart()), Long.toString(range.gidCount())));
+            runTogether(List.of(
+                    List.of(range.newuidmap().toString(), Integer.toString(pid), "0", Integer.toString(uid), "1", "1",
+                            Long.toString(range.uidStart()), Long.toString(range.uidCount())),
+                    List.of(range.newgidmap().toString(), Integer.toString(pid), "0", Integer.toString(gid), "1", "1",
+                            Long.toString(range.gidStart()), Long.toString(range.gidCount()))));
         } else if (kind == MappingKind.IDENTITY) {
             Path proc = Path.of("/proc", Integer.toString(pid));
             Files.writeString(proc.resolve("uid_map"), "0 0 4294967295\n");
@@ -229,8 +230,29 @@ public final class Userns {
         return "0 " + start + " " + count + "\n" + count + " 0 1\n";
     }
 
-    private static void run(List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    /**
+     * Runs {@code commands} at once (newuidmap and newgidmap write different files of the child:
+     * one process start less to wait for) and fails with the first one's error, in order.
+     */
+    private static void runTogether(List<List<String>> commands) throws IOException {
+        List<Process> started = new ArrayList<>();
+        try {
+            for (List<String> command : commands) {
+                started.add(new ProcessBuilder(command).redirectErrorStream(true).start());
+            }
+            for (int i = 0; i < commands.size(); i++) {
+                finish(commands.get(i), started.get(i));
+            }
+        } finally {
+            for (Process p : started) {
+                if (p.isAlive()) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    private static void finish(List<String> command, Process p) throws IOException {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         try {
             if (!p.waitFor(10, TimeUnit.SECONDS)) {

@@ -1,11 +1,16 @@
 package dev.kiln.builder.cli;
 
 import dev.kiln.oci.files.FileTrees;
+import dev.kiln.runtime.Sandbox;
+import dev.kiln.runtime.Userns;
+import dev.kiln.runtime.linux.Spawner;
+import dev.kiln.runtime.linux.UsernsLauncher;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -20,6 +25,13 @@ public final class CdsTraining {
     private CdsTraining() {}
 
     public static void main(String[] args) throws IOException {
+        // What `kiln run` and builds with RUN steps load besides: Main's logging set-up, the
+        // re-execution's command line (also the spawner's flags), the sandbox's and the spawner
+        // JVM's classes (referred to, not run: no namespace, no process)
+        DebugLogging.enableIfRequested(new String[0]);
+        Userns.relaunchCommand(new String[] {"run"});
+        Spawner.spawnerClasses();
+        List.of(Sandbox.class, Sandbox.Starting.class, UsernsLauncher.class);
         Path work = Files.createTempDirectory("kiln-cds-");
         int code;
         try {

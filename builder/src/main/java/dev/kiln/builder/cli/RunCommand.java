@@ -118,7 +118,12 @@ final class RunCommand implements Callable<Integer> {
      * {@link UserNamespace#enter} run inside as they do on the usual way.
      */
     static boolean entersBeforeParsing(String[] args) {
-        if (args.length < 2 || !args[0].equals("run") || UserNamespace.insideOrRoot()) {
+        return isPlainRun(args) && !UserNamespace.insideOrRoot();
+    }
+
+    /** The part of {@link #entersBeforeParsing} that looks at {@code args} alone. */
+    static boolean isPlainRun(String[] args) {
+        if (args.length < 2 || !args[0].equals("run")) {
             return false;
         }
         for (int i = 1; i < args.length; i++) {

@@ -84,4 +84,31 @@ class MainTest {
         }
         assertThat(InProcessKiln.run("imagez").err()).contains("Did you mean", "images");
     }
+
+    @Test
+    void runReexecutesBeforeParsing_onlyWithoutWhatTheOuterKilnDoesItself() {
+        assertThat(RunCommand.isPlainRun(new String[] {"run", "--rm", "busybox", "true"})).isTrue();
+        assertThat(RunCommand.isPlainRun(new String[] {"run", "-it", "-e", "A=1", "-p", "8080:80", "busybox", "sh", "-c", "x"}))
+                .isTrue();
+        for (String[] outer : List.of(
+                new String[] {"run", "-d", "busybox"},
+                new String[] {"run", "-dit", "busybox", "sh"},
+                new String[] {"run", "-itd", "busybox", "sh"},
+                new String[] {"run", "--detach", "busybox"},
+                new String[] {"run", "--detach=true", "busybox"},
+                new String[] {"run", "--isolation", "chroot", "busybox"},
+                new String[] {"run", "--isolation=CHROOT", "busybox"},
+                new String[] {"run", "--debug", "busybox"},
+                new String[] {"run", "-h"},
+                new String[] {"run", "--help"},
+                new String[] {"run", "-V"},
+                new String[] {"run", "--version"},
+                new String[] {"run", "@args.txt"},
+                new String[] {"run"},
+                new String[] {"build", "."})) {
+            assertThat(RunCommand.isPlainRun(outer)).as(String.join(" ", outer)).isFalse();
+        }
+        // the container's own arguments count too: such a run only takes the usual way
+        assertThat(RunCommand.isPlainRun(new String[] {"run", "busybox", "ls", "-d", "/"})).isFalse();
+    }
 }

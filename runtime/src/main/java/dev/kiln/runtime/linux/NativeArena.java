@@ -58,6 +58,11 @@ final class NativeArena {
         return p;
     }
 
+    /** Copies {@code into.length} bytes from {@code address}, which this arena handed out. */
+    void read(long address, byte[] into) {
+        block.read(address - base, into, 0, into.length);
+    }
+
     int getInt(long address) {
         return block.getInt(address - base);
     }

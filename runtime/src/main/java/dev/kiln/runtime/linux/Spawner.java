@@ -145,6 +145,15 @@ public final class Spawner implements AutoCloseable {
         return flags;
     }
 
+    /**
+     * The classes the spawner JVM runs that a kiln JVM does not, for the launcher's start-up cache
+     * (its training runs no container): referring to them loads them without running anything.
+     */
+    public static List<Class<?>> spawnerClasses() {
+        return List.of(SpawnerMain.class, Cloner.class, Cloner.Result.class, ChildExecutor.class,
+                NativeArena.class, NativeMemory.class, SpawnerProtocol.class, Launch.class);
+    }
+
     /** A spawner JVM that is starting: {@link #connect} once, or {@link #close} to stop it unused. */
     public static final class Launch implements AutoCloseable {
         private final Process process;

@@ -109,9 +109,7 @@ public final class SpawnerMain {
             return null;
         }
         byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++) {
-            bytes[i] = NativeMemory.getByte(buf + i);
-        }
+        arena.read(buf, bytes); // one native copy: a loop of getByte is slow in the interpreter
         return bytes;
     }
 
