@@ -158,11 +158,36 @@ public final class Spawner implements AutoCloseable {
     public static final class Launch implements AutoCloseable {
         private final Process process;
         private final Path dir;
+        /**
+         * Stops the spawner when kiln ends (e.g. Ctrl+C during a pull) before connecting: until
+         * then it waits for kiln to open its request FIFO, which would never happen.
+         */
+        private final Thread cleanup;
         private boolean connected;
 
         private Launch(Process process, Path dir) {
             this.process = process;
             this.dir = dir;
+            this.cleanup = new Thread(this::stop, "kiln-spawner-launch-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
+        }
+
+        private void stop() {
+            process.destroyForcibly();
+            try {
+                process.waitFor(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            deleteQuietly(dir);
+        }
+
+        private void dropCleanup() {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook runs
+            }
         }
 
         /** Waits until the spawner is ready; the spawner then belongs to the caller. */
@@ -185,8 +210,10 @@ public final class Spawner implements AutoCloseable {
                 if (type != SpawnerProtocol.READY) {
                     throw new IOException("spawner sent " + type + " instead of READY");
                 }
+                dropCleanup(); // from here the spawner ends when kiln's end of its FIFO closes
                 return new Spawner(process, dir, out, data, pid);
             } catch (IOException e) {
+                dropCleanup();
                 process.destroyForcibly();
                 deleteQuietly(dir);
                 throw e;
@@ -198,13 +225,8 @@ public final class Spawner implements AutoCloseable {
         public void close() {
             if (!connected) {
                 connected = true;
-                process.destroyForcibly();
-                try {
-                    process.waitFor(2, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                deleteQuietly(dir);
+                dropCleanup();
+                stop();
             }
         }
     }
