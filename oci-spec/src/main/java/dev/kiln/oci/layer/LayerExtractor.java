@@ -88,8 +88,13 @@ public final class LayerExtractor {
 
     /** Extracts the layer in {@code blob} (compression detected from its bytes) into {@code root}. */
     public ExtractResult extract(InputStream blob, Path root) throws IOException {
+        return extract(blob, root, EntryListener.NONE);
+    }
+
+    /** Extracts as {@link #extract(InputStream, Path)} does, showing each entry to {@code listener} on the way. */
+    public ExtractResult extract(InputStream blob, Path root, EntryListener listener) throws IOException {
         Files.createDirectories(root);
-        return new Run(new SafeRoot(root)).extract(blob);
+        return new Run(new SafeRoot(root), listener).extract(blob);
     }
 
     /**
@@ -102,6 +107,7 @@ public final class LayerExtractor {
     /** One extraction: the state that lives as long as one layer. */
     private final class Run {
         private final SafeRoot root;
+        private final EntryListener listener;
         private final Set<Path> created = new HashSet<>();
         /** Directory entries whose metadata is applied at the end; a repeated entry replaces the earlier. */
         private final Map<Path, Deferred> directoryMetadata = new LinkedHashMap<>();
@@ -110,8 +116,9 @@ public final class LayerExtractor {
         private int ownershipFailures;
         private int entries;
 
-        Run(SafeRoot root) {
+        Run(SafeRoot root, EntryListener listener) {
             this.root = root;
+            this.listener = listener;
         }
 
         ExtractResult extract(InputStream blob) throws IOException {
@@ -120,7 +127,7 @@ public final class LayerExtractor {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 entries++;
-                extractEntry(entry, tar.xattrs(), tar);
+                extractEntry(entry, tar.xattrs(), tar, listener.entry(entry));
             }
             plain.transferTo(OutputStream.nullOutputStream());
             for (Deferred restore : modesToRestore.values()) {
@@ -141,8 +148,9 @@ public final class LayerExtractor {
             return new ExtractResult(plain.digest(), plain.size(), entries, skipped, ownershipFailures);
         }
 
-        private void extractEntry(TarArchiveEntry entry, Map<String, byte[]> xattrs, InputStream content)
-                throws IOException {
+        /** {@code copy}, when not null, receives the content of a regular file as it is written. */
+        private void extractEntry(TarArchiveEntry entry, Map<String, byte[]> xattrs, InputStream content,
+                OutputStream copy) throws IOException {
             List<String> parts = SafeRoot.components(entry.getName());
             if (parts.isEmpty()) {
                 return; // "./": the root itself keeps its own metadata
@@ -192,7 +200,15 @@ public final class LayerExtractor {
             } else if (entry.isFile()) {
                 try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                    content.transferTo(out);
+                    if (copy == null) {
+                        content.transferTo(out);
+                    } else {
+                        byte[] buffer = new byte[8192];
+                        for (int n; (n = content.read(buffer)) > 0; ) {
+                            out.write(buffer, 0, n);
+                            copy.write(buffer, 0, n);
+                        }
+                    }
                 }
                 markCreated(path);
                 applyMetadata(path, entry, xattrs, false);
