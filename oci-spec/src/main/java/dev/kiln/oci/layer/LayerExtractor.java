@@ -18,6 +18,7 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,6 +114,17 @@ public final class LayerExtractor {
         private final Map<Path, Deferred> directoryMetadata = new LinkedHashMap<>();
         private final List<String> skipped = new ArrayList<>();
         private final Map<Path, Deferred> modesToRestore = new LinkedHashMap<>();
+        /**
+         * Parent directories this run has resolved and prepared, by the entry name's parent
+         * components joined with {@code /}: where {@link SafeRoot#entryPath} took that name, a real
+         * directory made writable. Resolving depends only on the directories and symlinks on the
+         * way, which new files, directories, hardlinks and device nodes leave alone, so an entry
+         * under a parent found here skips the lstat of every component and the preparing.
+         * Forgotten as a whole by {@link #shapeChanging} before the run deletes or replaces
+         * anything, applies a whiteout or opaque marker, or makes a symlink (a new link can change
+         * where a symlink target with {@code ..} after a then missing name leads).
+         */
+        private final Map<String, Path> readyParents = new HashMap<>();
         private int ownershipFailures;
         private int entries;
 
@@ -160,11 +172,11 @@ public final class LayerExtractor {
                 applyWhiteout(entry.getName(), parts, base);
                 return;
             }
-            Path path = root.entryPath(parts);
-            prepareParent(path.getParent());
+            Path path = place(parts);
             BasicFileAttributes existing = SafeRoot.lstat(path);
             if (entry.isDirectory()) {
                 if (existing != null && !existing.isDirectory()) {
+                    shapeChanging();
                     Files.delete(path);
                     existing = null;
                 }
@@ -178,9 +190,11 @@ public final class LayerExtractor {
                 return;
             }
             if (existing != null) {
+                shapeChanging();
                 FlattenWhiteouts.deleteTree(path);
             }
             if (entry.isSymbolicLink()) {
+                shapeChanging();
                 Files.createSymbolicLink(path, FileNames.path(entry.getLinkName()));
                 markCreated(path);
                 applyMetadata(path, entry, xattrs, true);
@@ -217,7 +231,30 @@ public final class LayerExtractor {
             }
         }
 
+        /**
+         * Where the entry named by {@code parts} lands (its parent resolved inside the root, made
+         * and writable; the last component not followed): through {@link #readyParents} when the
+         * run has prepared that parent since the tree last changed shape.
+         */
+        private Path place(List<String> parts) throws IOException {
+            String parentKey = String.join("/", parts.subList(0, parts.size() - 1));
+            Path parent = readyParents.get(parentKey);
+            if (parent != null) {
+                return FileNames.resolve(parent, parts.get(parts.size() - 1));
+            }
+            Path path = root.entryPath(parts);
+            prepareParent(path.getParent());
+            readyParents.put(parentKey, path.getParent());
+            return path;
+        }
+
+        /** Forgets every {@link #readyParents} entry: the run is about to delete or replace something. */
+        private void shapeChanging() {
+            readyParents.clear();
+        }
+
         private void applyWhiteout(String name, List<String> parts, String base) throws IOException {
+            shapeChanging();
             Path dir = root.resolve(parts.subList(0, parts.size() - 1), true);
             if (options.whiteouts().createsParentDirectories()) {
                 prepareParent(dir);
