@@ -80,8 +80,8 @@ public final class LayerDirs {
                     .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(ProcessIds.isRoot())
                     .withFileOps(OwnerTags.extraction(new JavaFileOps())));
             LayerListing.Builder listing = new LayerListing.Builder();
-            try (InputStream in = blobs.open(layer.descriptor().digest())) {
-                DiffIdCheck check = DiffIdCheck.of(in, layer.descriptor().digest(), layer.diffId());
+            try (InputStream in = blobs.open(layer.descriptor().digest());
+                    DiffIdCheck check = DiffIdCheck.readingAhead(in, layer.descriptor().digest(), layer.diffId())) {
                 extractor.extract(check.stream(), tmp, listing);
                 check.finish();
             }

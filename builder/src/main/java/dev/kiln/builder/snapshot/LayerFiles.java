@@ -91,8 +91,8 @@ public final class LayerFiles {
 
     private LayerListing read(LayerBlob layer) {
         LayerListing.Builder listing = new LayerListing.Builder();
-        try (InputStream raw = blobs.open(layer.descriptor().digest())) {
-            DiffIdCheck check = DiffIdCheck.of(raw, layer.descriptor().digest(), layer.diffId());
+        try (InputStream raw = blobs.open(layer.descriptor().digest());
+                DiffIdCheck check = DiffIdCheck.of(raw, layer.descriptor().digest(), layer.diffId())) {
             TarReader tar = new TarReader(check.stream());
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {

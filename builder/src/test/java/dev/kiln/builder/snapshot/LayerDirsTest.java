@@ -99,6 +99,31 @@ class LayerDirsTest {
     }
 
     @Test
+    void dir_corruptGzip_failsAndLeavesNothing() throws IOException {
+        DirBlobStore blobs = new DirBlobStore(Files.createDirectories(tmp.resolve("blobs")));
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        byte[] noise = new byte[3 << 20];
+        new java.util.Random(7).nextBytes(noise);
+        Files.write(src.resolve("big"), noise);
+        LayerBlob good = new Snapshotter(blobs).snapshot(src, SnapshotOptions.gzip());
+        byte[] gzip = Files.readAllBytes(blobs.path(good.descriptor().digest()).orElseThrow());
+        for (int i = gzip.length / 2; i < gzip.length / 2 + 64; i++) {
+            gzip[i] ^= 0x5a;
+        }
+        Digest corrupt = blobs.put(new java.io.ByteArrayInputStream(gzip), null, -1);
+        LayerBlob layer = new LayerBlob(dev.kiln.oci.Descriptor.of(good.descriptor().mediaType(), corrupt,
+                gzip.length), good.diffId());
+        StoreLayout store = new StoreLayout(tmp);
+
+        assertThatThrownBy(() -> new LayerDirs(store, blobs).dir(layer)).isInstanceOf(dev.kiln.oci.KilnException.class)
+                .hasMessageContaining("cannot extract layer " + corrupt);
+
+        try (var left = Files.list(store.layers())) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
     void adopt_layerAlreadyExtracted_refusesAndLeavesTheUpperDir() throws IOException {
         assumeTrue(ProcessIds.isRoot(), "adopting needs kiln to be root (the tests run as root in CI)");
         DirBlobStore blobs = new DirBlobStore(Files.createDirectories(tmp.resolve("blobs")));
