@@ -1,7 +1,7 @@
 package dev.kiln.oci.layer;
 
 import dev.kiln.oci.Compression;
-import dev.kiln.oci.DigestingInputStream;
+import dev.kiln.oci.ChunkReadInputStream;
 import dev.kiln.oci.files.FileNames;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -105,6 +105,27 @@ public final class LayerExtractor {
     private record Deferred(Path path, Object fileKey, TarArchiveEntry entry, Map<String, byte[]> xattrs, int mode) {
     }
 
+    /**
+     * Counts the bytes of the uncompressed tar. (Its digest is not taken here: a layer's diff ID is
+     * {@link DiffIdCheck}'s to verify, in the stream it hands the extractor.)
+     */
+    private static final class Counted extends ChunkReadInputStream {
+        private long size;
+
+        Counted(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                size += n;
+            }
+            return n;
+        }
+    }
+
     /** One extraction: the state that lives as long as one layer. */
     private final class Run {
         private final SafeRoot root;
@@ -134,7 +155,7 @@ public final class LayerExtractor {
         }
 
         ExtractResult extract(InputStream blob) throws IOException {
-            DigestingInputStream plain = new DigestingInputStream(Compression.autoDecompress(blob));
+            Counted plain = new Counted(Compression.autoDecompress(blob));
             TarReader tar = new TarReader(plain);
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
@@ -157,7 +178,7 @@ public final class LayerExtractor {
                             d.path());
                 }
             }
-            return new ExtractResult(plain.digest(), plain.size(), entries, skipped, ownershipFailures);
+            return new ExtractResult(plain.size, entries, skipped, ownershipFailures);
         }
 
         /** {@code copy}, when not null, receives the content of a regular file as it is written. */
