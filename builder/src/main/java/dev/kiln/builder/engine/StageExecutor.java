@@ -113,6 +113,7 @@ final class StageExecutor {
             s.listener().on(new BuildEvent.StepStarted(stage.label(), number, total,
                     (i < triggers.size() ? "ONBUILD " : "") + in.text()));
             long start = System.nanoTime();
+            state.runAhead = steps.subList(i, steps.size()).stream().anyMatch(RunInstruction.class::isInstance);
             boolean cached;
             try {
                 cached = step(in, state, number);
@@ -217,7 +218,7 @@ final class StageExecutor {
     /** Makes {@code dir} in a layer unless the image has it; sets the config's working dir. */
     private void workdirLayer(WorkdirChange change, String dir, StageState state) {
         String createdBy = change.createdBy(state.config);
-        LayerFiles.View view = s.files().view(state.layers);
+        LayerFiles.View view = state.view(s);
         state.config = change.apply(state.config);
         if (dir.equals("/") || view.isDirectory(dir)) {
             state.addEmptyHistory(createdBy, s.now());

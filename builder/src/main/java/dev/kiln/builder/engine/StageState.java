@@ -1,5 +1,7 @@
 package dev.kiln.builder.engine;
 
+import dev.kiln.builder.engine.run.RunExecutor;
+import dev.kiln.builder.snapshot.LayerFiles;
 import dev.kiln.builder.cache.BuildCache;
 import dev.kiln.builder.cache.CacheKey;
 import dev.kiln.builder.dockerfile.VariableScope;
@@ -21,6 +23,8 @@ public final class StageState {
     /** Whether steps may come from the cache (not with {@code --no-cache}, nor for a stage it names). */
     private final boolean useCache;
     boolean cmdSet;
+    /** Whether a RUN step is still ahead in this stage (the current step included). */
+    boolean runAhead;
 
     StageState(String label, VariableScope scope, ImageConfig config, List<LayerBlob> layers, CacheKey key,
             boolean useCache) {
@@ -57,6 +61,19 @@ public final class StageState {
         }
         this.key = key;
         return hit.isPresent();
+    }
+
+    /**
+     * The merged view of the stage's layers. When a RUN step is still ahead and a layer has no
+     * listing yet, the layers are first readied for the RUN ({@link RunExecutor#prepareLayers}:
+     * extracting a layer also lists it), so each blob is read once rather than once for the view
+     * and again for the RUN's lower dirs.
+     */
+    public LayerFiles.View view(BuildServices s) {
+        if (runAhead && !s.options().cachedLayersOnly() && !s.files().listed(layers)) {
+            s.runs().prepareLayers(layers);
+        }
+        return s.files().view(layers);
     }
 
     /** Records a step that made no layer. */

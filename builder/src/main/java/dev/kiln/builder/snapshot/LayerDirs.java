@@ -25,7 +25,9 @@ import java.nio.file.StandardCopyOption;
  * the store's {@link StoreLayout#layerDir layer directory}, and reused as an overlay lower dir by every later RUN.
  * A layer is extracted into a private temp dir, its diff ID verified in the same pass, and renamed
  * into place, so a directory that exists is complete and is what its name says; two processes
- * racing keep the first. A layer whose content is not its diff ID leaves nothing behind.
+ * racing keep the first. A layer whose content is not its diff ID leaves nothing behind. The same
+ * pass saves the layer's {@link LayerListing} (when the store has none), so {@link LayerFiles}
+ * need not read the blob again.
  */
 public final class LayerDirs {
     private final StoreLayout store;
@@ -77,10 +79,15 @@ public final class LayerDirs {
             LayerExtractor extractor = new LayerExtractor(LayerExtractor.Options.defaults()
                     .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(ProcessIds.isRoot())
                     .withFileOps(OwnerTags.extraction(new JavaFileOps())));
-            try (InputStream in = blobs.open(layer.descriptor().digest())) {
-                DiffIdCheck check = DiffIdCheck.of(in, layer.descriptor().digest(), layer.diffId());
-                extractor.extract(check.stream(), tmp);
+            LayerListing.Builder listing = new LayerListing.Builder();
+            try (InputStream in = blobs.open(layer.descriptor().digest());
+                    DiffIdCheck check = DiffIdCheck.readingAhead(in, layer.descriptor().digest(), layer.diffId())) {
+                extractor.extract(check.stream(), tmp, listing);
                 check.finish();
+            }
+            Path listingFile = store.layerListing(layer.diffId());
+            if (!Files.isRegularFile(listingFile)) {
+                listing.build().save(listingFile, root);
             }
             try {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);

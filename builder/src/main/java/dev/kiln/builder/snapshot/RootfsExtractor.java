@@ -23,8 +23,8 @@ public final class RootfsExtractor {
         LayerExtractor extractor = new LayerExtractor(LayerExtractor.Options.defaults()
                 .withApplyOwnership(ProcessIds.isRoot()));
         for (LayerBlob layer : layers) {
-            try (InputStream in = blobs.open(layer.descriptor().digest())) {
-                DiffIdCheck check = DiffIdCheck.of(in, layer.descriptor().digest(), layer.diffId());
+            try (InputStream in = blobs.open(layer.descriptor().digest());
+                    DiffIdCheck check = DiffIdCheck.readingAhead(in, layer.descriptor().digest(), layer.diffId())) {
                 extractor.extract(check.stream(), root);
                 check.finish();
             }

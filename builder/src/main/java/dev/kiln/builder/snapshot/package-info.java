@@ -3,7 +3,8 @@
  * wrote) into one deterministic, compressed layer blob ({@link Snapshotter}: overlay's whiteouts and
  * opaque markers become OCI's {@code .wh.} entries, overlay's own xattrs are dropped, owners the
  * process cannot set on disk come from overrides), and the other way: layers unpacked once into the
- * store in overlay format ({@link LayerDirs}), read without extraction ({@link LayerFiles}) or
+ * store in overlay format ({@link LayerDirs}), listed ({@link LayerFiles}; a layer is listed while it
+ * is extracted, or read without extraction when it is not) or
  * flattened into one directory ({@link RootfsExtractor}).
  */
 package dev.kiln.builder.snapshot;

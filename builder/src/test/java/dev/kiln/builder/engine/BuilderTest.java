@@ -275,6 +275,32 @@ class BuilderTest {
     }
 
     @Test
+    void workdirBeforeRun_readiesTheBaseLayersForTheRunBeforeListingThem() throws Exception {
+        f.build("FROM base\nWORKDIR /app\nRUN echo hi\n");
+
+        assertThat(f.prepared).isNotEmpty();
+        assertThat(f.prepared.get(0)).isEqualTo(f.base.layers());
+    }
+
+    @Test
+    void workdirWithoutRunAhead_listsTheLayersWithoutReadyingThem() throws Exception {
+        f.build("FROM base\nRUN echo hi\nWORKDIR /app\n");
+
+        assertThat(f.prepared).hasSize(1); // for the RUN's own view, none for the WORKDIR after it
+        f.prepared.clear();
+        f.build("FROM base\nWORKDIR /other\n");
+        assertThat(f.prepared).isEmpty();
+    }
+
+    @Test
+    void cachedLayersOnly_readiesNoLayers() throws Exception {
+        f.options = f.options.withCachedLayersOnly(true);
+
+        assertThatThrownBy(() -> f.build("FROM base\nWORKDIR /app\nRUN echo hi\n"));
+        assertThat(f.prepared).isEmpty();
+    }
+
+    @Test
     void multiStage_copyFromStage_andTargetBuildsOnlyWhatItNeeds() throws Exception {
         String df = """
                 FROM base AS builder

@@ -41,6 +41,8 @@ public final class EngineFixture {
     public final Path context;
     public final List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
     public final List<RunRequest> runs = Collections.synchronizedList(new ArrayList<>());
+    /** The layers each {@link RunExecutor#prepareLayers} call was given. */
+    public final List<List<LayerBlob>> prepared = Collections.synchronizedList(new ArrayList<>());
     BaseImage base;
     public BuildOptions options = BuildOptions.defaults(PLATFORM);
     /** Base images: only {@code base}. */
@@ -85,8 +87,24 @@ public final class EngineFixture {
      * A RUN executor for script lines {@code write PATH TEXT}, {@code link PATH TARGET}, {@code echo TEXT},
      * {@code exit N}, {@code cat PATH} (prints a file, through the mounts) and {@code append PATH TEXT} (a line
      * to a file, through the mounts). Like the runtime, it first creates the mounts' targets in the upper dir.
+     * It records the layers it is asked to {@linkplain RunExecutor#prepareLayers prepare} in {@link #prepared}.
      */
     public RunExecutor runExecutor() {
+        RunExecutor scripted = scriptedRuns();
+        return new RunExecutor() {
+            @Override
+            public Result run(RunRequest request) throws InterruptedException {
+                return scripted.run(request);
+            }
+
+            @Override
+            public void prepareLayers(List<LayerBlob> layers) {
+                prepared.add(List.copyOf(layers));
+            }
+        };
+    }
+
+    private RunExecutor scriptedRuns() {
         return request -> {
             runs.add(request);
             try {

@@ -1,14 +1,18 @@
 package dev.kiln.builder.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.Compression;
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.layer.DiffIdMismatchException;
 import dev.kiln.oci.layout.DirBlobStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +38,89 @@ class LayerDirsTest {
         assertThat(upper).doesNotExist();
         assertThat(dir.resolve("many/f1")).hasContent("1");
         assertThat(dirs.dir(layer)).isEqualTo(dir);
+    }
+
+    /** A layer with directories, files, a symlink, a hardlink and the files whose bytes a listing keeps. */
+    private LayerBlob richLayer(DirBlobStore blobs) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("src"));
+        Files.createDirectories(dir.resolve("etc"));
+        Files.writeString(dir.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+        Files.writeString(dir.resolve("etc/group"), "root:x:0:\n");
+        Files.writeString(Files.createDirectories(dir.resolve("usr/lib")).resolve("a"), "a");
+        Files.createLink(dir.resolve("usr/lib/b"), dir.resolve("usr/lib/a"));
+        Files.createSymbolicLink(dir.resolve("lib"), Path.of("usr/lib"));
+        return snapshot(blobs, dir);
+    }
+
+    @Test
+    void dir_savesTheListingItMadeOnTheWay_theSameAsReadingTheBlob() throws IOException {
+        DirBlobStore blobs = new DirBlobStore(Files.createDirectories(tmp.resolve("blobs")));
+        LayerBlob layer = richLayer(blobs);
+        StoreLayout extracting = new StoreLayout(Files.createDirectories(tmp.resolve("a")));
+        StoreLayout reading = new StoreLayout(Files.createDirectories(tmp.resolve("b")));
+
+        new LayerDirs(extracting, blobs).dir(layer);
+        new LayerFiles(blobs, reading).view(List.of(layer));
+
+        assertThat(extracting.layerListing(layer.diffId())).isRegularFile()
+                .hasSameBinaryContentAs(reading.layerListing(layer.diffId()));
+    }
+
+    @Test
+    void dir_thenView_readsNoBlob() throws IOException {
+        DirBlobStore blobs = new DirBlobStore(Files.createDirectories(tmp.resolve("blobs")));
+        LayerBlob layer = richLayer(blobs);
+        StoreLayout store = new StoreLayout(tmp);
+        new LayerDirs(store, blobs).dir(layer);
+        Files.delete(blobs.path(layer.descriptor().digest()).orElseThrow());
+
+        LayerFiles.View view = new LayerFiles(blobs, store).view(List.of(layer));
+
+        assertThat(new String(view.content("etc/passwd").orElseThrow(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("root:x:0:0:root:/root:/bin/sh\n");
+        assertThat(view.isDirectory("lib")).isTrue(); // through the symlink
+        assertThat(view.get("usr/lib/b").orElseThrow().type()).isEqualTo('h');
+    }
+
+    @Test
+    void dir_contentNotItsDiffId_leavesNeitherDirectoryNorListing() throws IOException {
+        DirBlobStore blobs = new DirBlobStore(Files.createDirectories(tmp.resolve("blobs")));
+        LayerBlob good = richLayer(blobs);
+        LayerBlob lying = new LayerBlob(good.descriptor(), Digest.sha256("something else".getBytes()));
+        StoreLayout store = new StoreLayout(tmp);
+
+        assertThatThrownBy(() -> new LayerDirs(store, blobs).dir(lying)).isInstanceOf(DiffIdMismatchException.class);
+
+        assertThat(store.layerDir(lying.diffId())).doesNotExist();
+        assertThat(store.layerListing(lying.diffId())).doesNotExist();
+        try (var left = Files.list(store.layers())) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void dir_corruptGzip_failsAndLeavesNothing() throws IOException {
+        DirBlobStore blobs = new DirBlobStore(Files.createDirectories(tmp.resolve("blobs")));
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        byte[] noise = new byte[3 << 20];
+        new java.util.Random(7).nextBytes(noise);
+        Files.write(src.resolve("big"), noise);
+        LayerBlob good = new Snapshotter(blobs).snapshot(src, SnapshotOptions.gzip());
+        byte[] gzip = Files.readAllBytes(blobs.path(good.descriptor().digest()).orElseThrow());
+        for (int i = gzip.length / 2; i < gzip.length / 2 + 64; i++) {
+            gzip[i] ^= 0x5a;
+        }
+        Digest corrupt = blobs.put(new java.io.ByteArrayInputStream(gzip), null, -1);
+        LayerBlob layer = new LayerBlob(dev.kiln.oci.Descriptor.of(good.descriptor().mediaType(), corrupt,
+                gzip.length), good.diffId());
+        StoreLayout store = new StoreLayout(tmp);
+
+        assertThatThrownBy(() -> new LayerDirs(store, blobs).dir(layer)).isInstanceOf(dev.kiln.oci.KilnException.class)
+                .hasMessageContaining("cannot extract layer " + corrupt);
+
+        try (var left = Files.list(store.layers())) {
+            assertThat(left).isEmpty();
+        }
     }
 
     @Test

@@ -12,15 +12,18 @@ import java.io.OutputStream;
  * uncompressed tar (read it with an extractor or a tar reader), {@link #finish()} reads what is
  * left and compares the digest of all of it with the diff ID the image's config claims. Whatever
  * was made from the stream may be kept under that diff ID only when {@code finish} returned.
+ * {@link #close} after use (it stops the thread of {@link #readingAhead}).
  */
-public final class DiffIdCheck {
+public final class DiffIdCheck implements AutoCloseable {
     private final Digest layer;
     private final Digest claimed;
-    private final DigestingInputStream plain;
+    private final DigestingInputStream digesting;
+    private final InputStream plain;
 
-    private DiffIdCheck(Digest layer, Digest claimed, DigestingInputStream plain) {
+    private DiffIdCheck(Digest layer, Digest claimed, DigestingInputStream digesting, InputStream plain) {
         this.layer = layer;
         this.claimed = claimed;
+        this.digesting = digesting;
         this.plain = plain;
     }
 
@@ -30,8 +33,21 @@ public final class DiffIdCheck {
      * @param claimed the diff ID the config lists for it
      */
     public static DiffIdCheck of(InputStream blob, Digest layer, Digest claimed) throws IOException {
-        return new DiffIdCheck(layer, claimed,
-                DigestingInputStream.forVerifying(Compression.autoDecompress(blob), claimed));
+        DigestingInputStream digesting = DigestingInputStream.forVerifying(Compression.autoDecompress(blob), claimed);
+        return new DiffIdCheck(layer, claimed, digesting, digesting);
+    }
+
+    /**
+     * As {@link #of}, with the decompressing and digesting done ahead of the reader on a thread of
+     * its own ({@link HandOffInputStream}) when the machine has more than one core: for a reader
+     * with work of its own per byte, such as an extraction.
+     */
+    public static DiffIdCheck readingAhead(InputStream blob, Digest layer, Digest claimed) throws IOException {
+        if (Runtime.getRuntime().availableProcessors() < 2) {
+            return of(blob, layer, claimed);
+        }
+        DigestingInputStream digesting = DigestingInputStream.forVerifying(Compression.autoDecompress(blob), claimed);
+        return new DiffIdCheck(layer, claimed, digesting, new HandOffInputStream(digesting));
     }
 
     /** The uncompressed tar. */
@@ -47,10 +63,18 @@ public final class DiffIdCheck {
      */
     public Digest finish() throws IOException {
         plain.transferTo(OutputStream.nullOutputStream());
-        Digest actual = plain.digest();
+        Digest actual = digesting.digest();
         if (!actual.equals(claimed)) {
             throw new DiffIdMismatchException(null, layer, claimed, actual);
         }
         return actual;
+    }
+
+    /** Stops reading ahead, if this check does; the blob stream stays its owner's to close. */
+    @Override
+    public void close() throws IOException {
+        if (plain != digesting) {
+            plain.close();
+        }
     }
 }

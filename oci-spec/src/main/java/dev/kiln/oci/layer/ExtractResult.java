@@ -1,20 +1,17 @@
 package dev.kiln.oci.layer;
 
-import dev.kiln.oci.Digest;
-
 import java.util.List;
 
 /**
  * What an extraction did.
  *
- * @param diffId            digest of the uncompressed tar stream as read (compare with the config)
  * @param uncompressedSize  bytes of uncompressed tar read
  * @param entries           tar entries processed
  * @param skipped           entries or attributes not applied, with the reason (device nodes when not
  *                          permitted, xattrs that need privileges), at most 100 listed
  * @param ownershipFailures files whose owner could not be set (expected when not root)
  */
-public record ExtractResult(Digest diffId, long uncompressedSize, int entries, List<String> skipped,
+public record ExtractResult(long uncompressedSize, int entries, List<String> skipped,
                             int ownershipFailures) {
     public ExtractResult {
         skipped = List.copyOf(skipped);

@@ -1,7 +1,7 @@
 package dev.kiln.oci.layer;
 
 import dev.kiln.oci.Compression;
-import dev.kiln.oci.DigestingInputStream;
+import dev.kiln.oci.ChunkReadInputStream;
 import dev.kiln.oci.files.FileNames;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -18,6 +18,7 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,8 +89,13 @@ public final class LayerExtractor {
 
     /** Extracts the layer in {@code blob} (compression detected from its bytes) into {@code root}. */
     public ExtractResult extract(InputStream blob, Path root) throws IOException {
+        return extract(blob, root, EntryListener.NONE);
+    }
+
+    /** Extracts as {@link #extract(InputStream, Path)} does, showing each entry to {@code listener} on the way. */
+    public ExtractResult extract(InputStream blob, Path root, EntryListener listener) throws IOException {
         Files.createDirectories(root);
-        return new Run(new SafeRoot(root)).extract(blob);
+        return new Run(new SafeRoot(root), listener).extract(blob);
     }
 
     /**
@@ -99,28 +105,62 @@ public final class LayerExtractor {
     private record Deferred(Path path, Object fileKey, TarArchiveEntry entry, Map<String, byte[]> xattrs, int mode) {
     }
 
+    /**
+     * Counts the bytes of the uncompressed tar. (Its digest is not taken here: a layer's diff ID is
+     * {@link DiffIdCheck}'s to verify, in the stream it hands the extractor.)
+     */
+    private static final class Counted extends ChunkReadInputStream {
+        private long size;
+
+        Counted(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                size += n;
+            }
+            return n;
+        }
+    }
+
     /** One extraction: the state that lives as long as one layer. */
     private final class Run {
         private final SafeRoot root;
+        private final EntryListener listener;
         private final Set<Path> created = new HashSet<>();
         /** Directory entries whose metadata is applied at the end; a repeated entry replaces the earlier. */
         private final Map<Path, Deferred> directoryMetadata = new LinkedHashMap<>();
         private final List<String> skipped = new ArrayList<>();
         private final Map<Path, Deferred> modesToRestore = new LinkedHashMap<>();
+        /**
+         * Parent directories this run has resolved and prepared, by the entry name's parent
+         * components joined with {@code /}: where {@link SafeRoot#entryPath} took that name, a real
+         * directory made writable. Resolving depends only on the directories and symlinks on the
+         * way, which new files, directories, hardlinks and device nodes leave alone, so an entry
+         * under a parent found here skips the lstat of every component and the preparing.
+         * Forgotten as a whole by {@link #shapeChanging} before the run deletes or replaces
+         * anything, applies a whiteout or opaque marker, or makes a symlink (a new link can change
+         * where a symlink target with {@code ..} after a then missing name leads).
+         */
+        private final Map<String, Path> readyParents = new HashMap<>();
         private int ownershipFailures;
         private int entries;
 
-        Run(SafeRoot root) {
+        Run(SafeRoot root, EntryListener listener) {
             this.root = root;
+            this.listener = listener;
         }
 
         ExtractResult extract(InputStream blob) throws IOException {
-            DigestingInputStream plain = new DigestingInputStream(Compression.autoDecompress(blob));
+            Counted plain = new Counted(Compression.autoDecompress(blob));
             TarReader tar = new TarReader(plain);
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 entries++;
-                extractEntry(entry, tar.xattrs(), tar);
+                extractEntry(entry, tar.xattrs(), tar, listener.entry(entry));
             }
             plain.transferTo(OutputStream.nullOutputStream());
             for (Deferred restore : modesToRestore.values()) {
@@ -138,11 +178,12 @@ public final class LayerExtractor {
                             d.path());
                 }
             }
-            return new ExtractResult(plain.digest(), plain.size(), entries, skipped, ownershipFailures);
+            return new ExtractResult(plain.size, entries, skipped, ownershipFailures);
         }
 
-        private void extractEntry(TarArchiveEntry entry, Map<String, byte[]> xattrs, InputStream content)
-                throws IOException {
+        /** {@code copy}, when not null, receives the content of a regular file as it is written. */
+        private void extractEntry(TarArchiveEntry entry, Map<String, byte[]> xattrs, InputStream content,
+                OutputStream copy) throws IOException {
             List<String> parts = SafeRoot.components(entry.getName());
             if (parts.isEmpty()) {
                 return; // "./": the root itself keeps its own metadata
@@ -152,11 +193,11 @@ public final class LayerExtractor {
                 applyWhiteout(entry.getName(), parts, base);
                 return;
             }
-            Path path = root.entryPath(parts);
-            prepareParent(path.getParent());
+            Path path = place(parts);
             BasicFileAttributes existing = SafeRoot.lstat(path);
             if (entry.isDirectory()) {
                 if (existing != null && !existing.isDirectory()) {
+                    shapeChanging();
                     Files.delete(path);
                     existing = null;
                 }
@@ -170,9 +211,11 @@ public final class LayerExtractor {
                 return;
             }
             if (existing != null) {
+                shapeChanging();
                 FlattenWhiteouts.deleteTree(path);
             }
             if (entry.isSymbolicLink()) {
+                shapeChanging();
                 Files.createSymbolicLink(path, FileNames.path(entry.getLinkName()));
                 markCreated(path);
                 applyMetadata(path, entry, xattrs, true);
@@ -192,7 +235,15 @@ public final class LayerExtractor {
             } else if (entry.isFile()) {
                 try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                    content.transferTo(out);
+                    if (copy == null) {
+                        content.transferTo(out);
+                    } else {
+                        byte[] buffer = new byte[8192];
+                        for (int n; (n = content.read(buffer)) > 0; ) {
+                            out.write(buffer, 0, n);
+                            copy.write(buffer, 0, n);
+                        }
+                    }
                 }
                 markCreated(path);
                 applyMetadata(path, entry, xattrs, false);
@@ -201,7 +252,30 @@ public final class LayerExtractor {
             }
         }
 
+        /**
+         * Where the entry named by {@code parts} lands (its parent resolved inside the root, made
+         * and writable; the last component not followed): through {@link #readyParents} when the
+         * run has prepared that parent since the tree last changed shape.
+         */
+        private Path place(List<String> parts) throws IOException {
+            String parentKey = String.join("/", parts.subList(0, parts.size() - 1));
+            Path parent = readyParents.get(parentKey);
+            if (parent != null) {
+                return FileNames.resolve(parent, parts.get(parts.size() - 1));
+            }
+            Path path = root.entryPath(parts);
+            prepareParent(path.getParent());
+            readyParents.put(parentKey, path.getParent());
+            return path;
+        }
+
+        /** Forgets every {@link #readyParents} entry: the run is about to delete or replace something. */
+        private void shapeChanging() {
+            readyParents.clear();
+        }
+
         private void applyWhiteout(String name, List<String> parts, String base) throws IOException {
+            shapeChanging();
             Path dir = root.resolve(parts.subList(0, parts.size() - 1), true);
             if (options.whiteouts().createsParentDirectories()) {
                 prepareParent(dir);

@@ -1,5 +1,6 @@
 package dev.kiln.oci.layer;
 
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -178,5 +179,95 @@ class HostileLayerTest {
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(hostDir)))
                 .isEqualTo("rwx------");
         assertThat(Files.getLastModifiedTime(hostDir)).isEqualTo(before);
+    }
+
+    // The extractor remembers parent directories it has prepared; these layers make a directory,
+    // use it, then turn its name into a symlink to a host directory and write through the name.
+
+    @Test
+    void directoryReplacedBySymlinkToOutside_thenFileUnderTheName_contained() throws Exception {
+        var tar = new TarBuilder().dir("a", 0755).file("a/f1", "1").file("a/f2", "2")
+                .symlink("a", outsideDir.toString()).file("a/x", "pwned");
+        new LayerExtractor().extract(tar.stream(), root);
+        assertThat(Files.readSymbolicLink(root.resolve("a")).toString()).isEqualTo(outsideDir.toString());
+        assertThat(root.resolve(outsideDir.toString().substring(1)).resolve("x")).hasContent("pwned");
+        assertParentUntouched();
+    }
+
+    @Test
+    void directoryWhitedOut_thenSymlinkToOutside_thenFileUnderTheName_contained() throws Exception {
+        var tar = new TarBuilder().dir("a", 0755).file("a/f1", "1").file(".wh.a", "")
+                .symlink("a", outsideDir.toString()).file("a/x", "pwned");
+        new LayerExtractor().extract(tar.stream(), root);
+        assertThat(root.resolve(outsideDir.toString().substring(1)).resolve("x")).hasContent("pwned");
+        assertParentUntouched();
+    }
+
+    @Test
+    void opaqueParent_thenSymlinkToOutside_thenFileUnderTheName_contained() throws Exception {
+        Files.createDirectories(root.resolve("p/a"));
+        Files.writeString(root.resolve("p/a/lower"), "from a lower layer");
+        var tar = new TarBuilder().file("p/a/f1", "1").file("p/.wh..wh..opq", "")
+                .symlink("p/a", outsideDir.toString()).file("p/a/x", "pwned");
+        new LayerExtractor().extract(tar.stream(), root);
+        assertThat(root.resolve(outsideDir.toString().substring(1)).resolve("x")).hasContent("pwned");
+        assertParentUntouched();
+    }
+
+    @Test
+    void grandparentReplacedBySymlinkToOutside_thenFileTwoLevelsDown_contained() throws Exception {
+        Files.createDirectory(outsideDir.resolve("b"));
+        var tar = new TarBuilder().dir("a", 0755).dir("a/b", 0755).file("a/b/f", "1")
+                .file("a", "now a file").symlink("a", outsideDir.toString()).file("a/b/x", "pwned");
+        new LayerExtractor().extract(tar.stream(), root);
+        assertThat(root.resolve(outsideDir.toString().substring(1)).resolve("b/x")).hasContent("pwned");
+        assertThat(outsideDir.resolve("b")).isEmptyDirectory();
+        Files.delete(outsideDir.resolve("b"));
+        assertParentUntouched();
+    }
+
+    @Test
+    void directoryReplacedByHardlinkedFile_thenFileUnderTheName_refused() throws Exception {
+        var tar = new TarBuilder().file("t", "target").dir("a", 0755).file("a/f1", "1")
+                .hardlink("a", "t").file("a/x", "pwned");
+        assertThatThrownBy(() -> new LayerExtractor().extract(tar.stream(), root))
+                .isInstanceOf(LayerException.class).hasMessageContaining("not a directory");
+        assertThat(root.resolve("t")).hasContent("target");
+        assertParentUntouched();
+    }
+
+    /** A hardlink to a symlink puts a symlink at a name without making a symlink. */
+    @Test
+    void directoryWhitedOut_thenHardlinkToSymlinkToOutside_thenFileUnderTheName_contained() throws Exception {
+        var tar = new TarBuilder().symlink("s", outsideDir.toString()).dir("a", 0755).file("a/f1", "1")
+                .file(".wh.a", "").hardlink("a", "s").file("a/x", "pwned");
+        new LayerExtractor().extract(tar.stream(), root);
+        assertThat(Files.isSymbolicLink(root.resolve("a"))).isTrue();
+        assertThat(root.resolve(outsideDir.toString().substring(1)).resolve("x")).hasContent("pwned");
+        assertParentUntouched();
+    }
+
+    /** The device node is skipped (not permitted here), so the opaque marker removes its lower parent. */
+    @Test
+    void opaqueRemovesLowerParent_thenHardlinkToSymlinkToOutside_thenFileUnderTheName_contained() throws Exception {
+        Files.createDirectories(root.resolve("p/a"));
+        var tar = new TarBuilder().symlink("s", outsideDir.toString())
+                .device("p/a/null", TarConstants.LF_CHR, 1, 3).file("p/.wh..wh..opq", "")
+                .hardlink("p/a", "s").file("p/a/x", "pwned");
+        new LayerExtractor().extract(tar.stream(), root);
+        assertThat(Files.isSymbolicLink(root.resolve("p/a"))).isTrue();
+        assertThat(root.resolve(outsideDir.toString().substring(1)).resolve("x")).hasContent("pwned");
+        assertParentUntouched();
+    }
+
+    /** A symlink made later can change where an earlier symlink's {@code ..} target leads. */
+    @Test
+    void symlinkThroughMissingNameAndDotDot_thenTheNameBecomesASymlink_followsTheNewLink() throws Exception {
+        var tar = new TarBuilder().symlink("l", "m/../d").file("l/f1", "1")
+                .dir("s", 0755).dir("s/t", 0755).symlink("m", "s/t").file("l/f2", "2");
+        new LayerExtractor().extract(tar.stream(), root);
+        assertThat(root.resolve("d/f1")).hasContent("1");
+        assertThat(root.resolve("s/d/f2")).hasContent("2");
+        assertParentUntouched();
     }
 }

@@ -96,9 +96,10 @@ class LayerToolsIT {
         Path root = tmp.resolve("rootfs");
         for (int i = 0; i < image.layers().size(); i++) {
             Descriptor layer = image.layers().get(i);
-            try (InputStream in = image.openLayer(layer)) {
-                ExtractResult r = new LayerExtractor().extract(in, root);
-                assertThat(r.diffId()).isEqualTo(image.diffIds().get(i));
+            try (InputStream in = image.openLayer(layer);
+                    DiffIdCheck check = DiffIdCheck.readingAhead(in, layer.digest(), image.diffIds().get(i))) {
+                new LayerExtractor().extract(check.stream(), root);
+                assertThat(check.finish()).isEqualTo(image.diffIds().get(i));
             }
         }
         Map<String, String> expected = describe(fixtures.resolve("busybox-rootfs"));
@@ -121,11 +122,13 @@ class LayerToolsIT {
     private void extractAndRewrite(Image image, Path root) throws IOException {
         long start = System.nanoTime();
         ExtractResult r;
-        try (InputStream in = image.openLayer(image.layers().get(0))) {
-            r = new LayerExtractor().extract(in, root);
+        try (InputStream in = image.openLayer(image.layers().get(0));
+                DiffIdCheck check = DiffIdCheck.readingAhead(in, image.layers().get(0).digest(),
+                        image.diffIds().get(0))) {
+            r = new LayerExtractor().extract(check.stream(), root);
+            check.finish();
         }
         long extracted = System.nanoTime();
-        assertThat(r.diffId()).isEqualTo(image.diffIds().get(0));
         assertThat(root.resolve("usr/bin/python3")).exists();
         assertThat(Files.isSymbolicLink(root.resolve("bin"))).isTrue(); // usrmerge
         assertThat(root.resolve("usr/lib/python3/dist-packages/flask")).isDirectory();

@@ -113,9 +113,10 @@ class LayerWriterTest {
         assertThat(w.names()).contains("etc/.wh.gone", "var/.wh..wh..opq", longName);
         RecordingWhiteouts recorder = new RecordingWhiteouts();
         Path out = tmp.resolve("out");
-        ExtractResult r = new LayerExtractor(LayerExtractor.Options.defaults().withWhiteouts(recorder))
-                .extract(new ByteArrayInputStream(w.blob()), out);
-        assertThat(r.diffId()).isEqualTo(w.result().diffId());
+        DiffIdCheck check = DiffIdCheck.of(new ByteArrayInputStream(w.blob()), w.result().descriptor().digest(),
+                w.result().diffId());
+        new LayerExtractor(LayerExtractor.Options.defaults().withWhiteouts(recorder)).extract(check.stream(), out);
+        assertThat(check.finish()).isEqualTo(w.result().diffId());
         assertThat(out.resolve(longName)).hasContent("long");
         assertThat(recorder.whiteouts()).containsExactly("etc/gone");
         assertThat(recorder.opaqueDirs()).containsExactly("var");
@@ -185,8 +186,10 @@ class LayerWriterTest {
         assertThat(r.descriptor().mediaType()).isEqualTo(MediaType.OCI_LAYER_ZSTD);
         assertThat(r.descriptor().digest()).isEqualTo(Digest.sha256(out.toByteArray()));
         Path dir = tmp.resolve("z");
-        ExtractResult x = new LayerExtractor().extract(new ByteArrayInputStream(out.toByteArray()), dir);
-        assertThat(x.diffId()).isEqualTo(r.diffId());
+        DiffIdCheck check = DiffIdCheck.of(new ByteArrayInputStream(out.toByteArray()), r.descriptor().digest(),
+                r.diffId());
+        new LayerExtractor().extract(check.stream(), dir);
+        assertThat(check.finish()).isEqualTo(r.diffId());
         assertThat(dir.resolve("z")).hasContent("zstd!");
     }
 

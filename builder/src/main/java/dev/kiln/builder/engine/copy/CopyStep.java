@@ -43,7 +43,7 @@ public final class CopyStep {
     /** Writes the sources into a fresh layer and adds it to the stage. */
     private static void copy(CopySpec spec, CopySource source, String workdir, StageState state, BuildServices s) {
         s.beforeLayerWork(spec.createdBy());
-        LayerFiles.View view = s.files().view(state.layers);
+        LayerFiles.View view = state.view(s);
         List<CopyItem> items = new CopyPlanner(spec, source.context().get(), workdir, view, s.downloader()).plan();
         boolean chown = spec.chown() != null && !spec.chown().isEmpty();
         Owner owner = chown ? chown(spec, view) : Owner.ROOT;

@@ -41,6 +41,13 @@ public interface RunExecutor extends AutoCloseable {
     }
 
     /**
+     * Readies {@code layers} as a RUN will use them, before a step that needs their listing runs
+     * ahead of the RUN: the runtime executor extracts them now (saving their listings on the way),
+     * so their blobs are not read once for the listing and again for the RUN. Nothing by default.
+     */
+    default void prepareLayers(java.util.List<dev.kiln.builder.snapshot.LayerBlob> layers) {}
+
+    /**
      * Offers the upper dir of a finished RUN, already written as {@code layer}, to be kept as that
      * layer's extracted directory (saving its removal now and its extraction by a later RUN).
      * True when it was taken: the caller must leave it alone.

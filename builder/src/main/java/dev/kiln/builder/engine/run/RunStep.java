@@ -95,7 +95,7 @@ public final class RunStep {
         Deque<String> last = new ArrayDeque<>();
         try (mounts) {
             String user = state.config.config().user();
-            LayerFiles.View view = s.files().view(state.layers);
+            LayerFiles.View view = state.view(s);
             List<Mount> mounted = mounts.open();
             MountStubs stubs = MountStubs.of(view, mounts.targets());
             List<String> runEnv = new ArrayList<>(c.env());

@@ -63,6 +63,11 @@ public final class RuntimeRunExecutor implements RunExecutor {
     }
 
     @Override
+    public void prepareLayers(List<dev.kiln.builder.snapshot.LayerBlob> blobs) {
+        blobs.forEach(layers::dir);
+    }
+
+    @Override
     public Result run(RunRequest request) throws InterruptedException {
         List<Path> lowers = request.layers().stream().map(layers::dir).toList();
         Path work = request.upperDir().resolveSibling(request.upperDir().getFileName() + ".work");
