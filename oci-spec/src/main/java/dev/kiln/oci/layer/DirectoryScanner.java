@@ -4,17 +4,18 @@ import dev.kiln.oci.files.FileNames;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * Turns a directory tree into layer entries in sorted walk order, reading real modes, owners, inodes
@@ -49,14 +50,19 @@ final class DirectoryScanner {
         return scanner.entries;
     }
 
+    /** One directory entry: its name in text form and its path. */
+    private record Child(String name, Path path) {}
+
     private void walkChildren(Path dir, String prefix) throws IOException {
-        List<Map.Entry<String, Path>> children;
-        try (Stream<Path> list = Files.list(dir)) {
-            children = list.map(p -> Map.entry(FileNames.name(p), p))
-                    .sorted((a, b) -> FileNames.compare(a.getKey(), b.getKey())).toList();
+        List<Child> children = new ArrayList<>();
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir)) {
+            for (Path p : list) {
+                children.add(new Child(FileNames.name(p), p));
+            }
         }
-        for (Map.Entry<String, Path> child : children) {
-            visit(child.getValue(), prefix + child.getKey());
+        children.sort((a, b) -> FileNames.compare(a.name(), b.name()));
+        for (Child child : children) {
+            visit(child.path(), prefix + child.name());
         }
     }
 
@@ -67,28 +73,25 @@ final class DirectoryScanner {
         int perm = mode & 07777;
         int uid = (Integer) a.get("uid");
         int gid = (Integer) a.get("gid");
-        java.time.Instant mtime = ((FileTime) a.get("lastModifiedTime")).toInstant();
+        Instant mtime = ((FileTime) a.get("lastModifiedTime")).toInstant();
         long rdev = (Long) a.get("rdev");
         switch (mode & S_IFMT) {
             case S_IFCHR -> {
                 if (overlayWhiteouts && OverlayMarkers.isWhiteout(mode, rdev)) {
                     entries.add(LayerEntry.whiteout(rel).withOwner(uid, gid).withMtime(mtime));
                 } else {
-                    entries.add(LayerEntry.device(rel, LayerEntry.Type.CHAR_DEVICE, major(rdev), minor(rdev))
-                            .withMode(perm).withOwner(uid, gid).withMtime(mtime));
+                    add(rel, LayerEntry.Type.CHAR_DEVICE, perm, uid, gid, mtime, major(rdev), minor(rdev));
                 }
             }
-            case S_IFBLK -> entries.add(LayerEntry.device(rel, LayerEntry.Type.BLOCK_DEVICE, major(rdev), minor(rdev))
-                    .withMode(perm).withOwner(uid, gid).withMtime(mtime));
-            case S_IFIFO -> entries.add(LayerEntry.device(rel, LayerEntry.Type.FIFO, 0, 0)
-                    .withMode(perm).withOwner(uid, gid).withMtime(mtime));
-            case S_IFLNK -> entries.add(LayerEntry.symlink(rel, FileNames.text(Files.readSymbolicLink(p)))
-                    .withOwner(uid, gid).withMtime(mtime));
+            case S_IFBLK -> add(rel, LayerEntry.Type.BLOCK_DEVICE, perm, uid, gid, mtime, major(rdev), minor(rdev));
+            case S_IFIFO -> add(rel, LayerEntry.Type.FIFO, perm, uid, gid, mtime, 0, 0);
+            case S_IFLNK -> entries.add(new LayerEntry(rel, LayerEntry.Type.SYMLINK, 0777, uid, gid, mtime, 0, null,
+                    FileNames.text(Files.readSymbolicLink(p)), 0, 0, null));
             case S_IFDIR -> {
                 Map<String, byte[]> xattrs = xattrs(p);
                 boolean opaque = overlayWhiteouts && OverlayMarkers.isOpaque(xattrs);
-                entries.add(LayerEntry.directory(rel).withMode(perm).withOwner(uid, gid).withMtime(mtime)
-                        .withXattrs(withoutOverlay(xattrs)));
+                entries.add(new LayerEntry(rel, LayerEntry.Type.DIRECTORY, perm, uid, gid, mtime, 0, null, null, 0, 0,
+                        withoutOverlay(xattrs)));
                 if (opaque) {
                     entries.add(LayerEntry.opaque(rel).withOwner(uid, gid).withMtime(mtime));
                 }
@@ -96,17 +99,17 @@ final class DirectoryScanner {
             }
             case S_IFREG -> {
                 int nlink = (Integer) a.get("nlink");
-                String key = a.get("dev") + ":" + a.get("ino");
-                if (nlink > 1 && inodes.containsKey(key)) {
-                    entries.add(LayerEntry.hardlink(rel, inodes.get(key)).withMode(perm).withOwner(uid, gid)
-                            .withMtime(mtime));
-                    return;
-                }
                 if (nlink > 1) {
-                    inodes.put(key, rel);
+                    String key = a.get("dev") + ":" + a.get("ino");
+                    String first = inodes.putIfAbsent(key, rel);
+                    if (first != null) {
+                        entries.add(new LayerEntry(rel, LayerEntry.Type.HARDLINK, perm, uid, gid, mtime, 0, null,
+                                first, 0, 0, null));
+                        return;
+                    }
                 }
-                entries.add(LayerEntry.file(rel, p).withMode(perm).withOwner(uid, gid).withMtime(mtime)
-                        .withXattrs(withoutOverlay(xattrs(p))));
+                entries.add(new LayerEntry(rel, LayerEntry.Type.FILE, perm, uid, gid, mtime, (Long) a.get("size"),
+                        new LayerEntry.FileContent(p), null, 0, 0, withoutOverlay(xattrs(p))));
             }
             default -> {
                 // sockets and unknown types do not belong in images
@@ -114,8 +117,12 @@ final class DirectoryScanner {
         }
     }
 
+    private void add(String rel, LayerEntry.Type type, int perm, int uid, int gid, Instant mtime, int major, int minor) {
+        entries.add(new LayerEntry(rel, type, perm, uid, gid, mtime, 0, null, null, major, minor, null));
+    }
+
     private Map<String, byte[]> withoutOverlay(Map<String, byte[]> xattrs) {
-        if (!overlayWhiteouts) {
+        if (!overlayWhiteouts || xattrs.isEmpty()) {
             return xattrs;
         }
         Map<String, byte[]> kept = new TreeMap<>(xattrs);
@@ -124,22 +131,27 @@ final class DirectoryScanner {
     }
 
     private static Map<String, byte[]> xattrs(Path p) {
-        Map<String, byte[]> out = new TreeMap<>();
         try {
             UserDefinedFileAttributeView view = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class,
                     LinkOption.NOFOLLOW_LINKS);
             if (view == null) {
-                return out;
+                return Map.of();
             }
-            for (String name : view.list()) {
+            List<String> names = view.list();
+            if (names.isEmpty()) {
+                return Map.of();
+            }
+            Map<String, byte[]> out = new TreeMap<>();
+            for (String name : names) {
                 ByteBuffer buf = ByteBuffer.allocate(view.size(name));
                 view.read(name, buf);
                 out.put("user." + name, buf.array());
             }
+            return out;
         } catch (IOException | UnsupportedOperationException e) {
             // file system without user xattrs: none to record
+            return Map.of();
         }
-        return out;
     }
 
     /** glibc's gnu_dev_major. */
