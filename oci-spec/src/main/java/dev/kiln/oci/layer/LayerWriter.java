@@ -26,10 +26,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.zip.Deflater;
 
 /**
@@ -105,7 +107,30 @@ public final class LayerWriter {
 
     /** Writes the tree under {@code dir} as a layer blob into {@code store}. */
     public LayerResult writeDirectory(Path dir, BlobStore store) throws IOException {
-        return write(scan(dir), store);
+        return writeDirectory(dir, UnaryOperator.identity(), store).result();
+    }
+
+    /** A layer written from a directory, and how long scanning the directory took. */
+    public record Scanned(LayerResult result, long scanNanos) {}
+
+    /**
+     * Writes the tree under {@code dir} as a layer blob into {@code store}, each entry changed by
+     * {@code map} on its way (called in layer order, once per entry; it must keep the path). With
+     * two cores the tree is scanned on a thread of its own while the entries found so far are
+     * written, so a tree of many small files costs the longer of the two, not their sum.
+     */
+    public Scanned writeDirectory(Path dir, UnaryOperator<LayerEntry> map, BlobStore store) throws IOException {
+        if (Runtime.getRuntime().availableProcessors() < 2) {
+            long start = System.nanoTime();
+            List<LayerEntry> entries = new ArrayList<>();
+            DirectoryScanner.scan(dir, options.overlayWhiteouts(), e -> entries.add(map.apply(e)));
+            long scanned = System.nanoTime() - start;
+            return new Scanned(write(entries, store), scanned);
+        }
+        try (ScanAhead scan = new ScanAhead(dir, options.overlayWhiteouts(), map)) {
+            LayerResult result = write(scan::next, store);
+            return new Scanned(result, scan.scanNanos());
+        }
     }
 
     /**
@@ -113,6 +138,10 @@ public final class LayerWriter {
      * once, straight into the store's temp space, and are published under their digest at the end.
      */
     public LayerResult write(List<LayerEntry> entries, BlobStore store) throws IOException {
+        return write(inOrder(entries), store);
+    }
+
+    private LayerResult write(Entries entries, BlobStore store) throws IOException {
         try (BlobWriter blob = store.newWriter(Digest.SHA256)) {
             Tar tar = writeTar(entries, blob);
             long size = blob.size();
@@ -128,7 +157,7 @@ public final class LayerWriter {
      */
     public LayerResult write(List<LayerEntry> entries, OutputStream out) throws IOException {
         DigestingOutputStream compressed = new DigestingOutputStream(out);
-        Tar tar = writeTar(entries, compressed);
+        Tar tar = writeTar(inOrder(entries), compressed);
         return tar.result(Descriptor.of(MediaType.ociLayer(options.compression()), compressed.digest(),
                 compressed.size()));
     }
@@ -140,13 +169,26 @@ public final class LayerWriter {
         }
     }
 
-    /** Writes the sorted, checked entries as a tar, compressed into {@code sink} (not closed). */
-    private Tar writeTar(List<LayerEntry> entries, OutputStream sink) throws IOException {
+    /** Entries in layer order, one at a time. */
+    @FunctionalInterface
+    private interface Entries {
+        /** The next entry, or null after the last. */
+        LayerEntry next() throws IOException;
+    }
+
+    /** {@code entries} sorted into layer order (a copy, unless they are in it). */
+    private static Entries inOrder(List<LayerEntry> entries) {
         List<LayerEntry> sorted = entries;
         if (!isSorted(entries)) {
             sorted = new ArrayList<>(entries);
             sorted.sort((a, b) -> LayerEntry.compareByComponents(a.path(), b.path()));
         }
+        Iterator<LayerEntry> it = sorted.iterator();
+        return () -> it.hasNext() ? it.next() : null;
+    }
+
+    /** Writes the sorted entries, checked, as a tar, compressed into {@code sink} (not closed). */
+    private Tar writeTar(Entries entries, OutputStream sink) throws IOException {
         OutputStream compressor = compressor(new BufferedOutputStream(new NonClosing(sink), 1 << 16));
         if (options.compression() == Compression.ZSTD && Runtime.getRuntime().availableProcessors() > 1) {
             compressor = new HandOffOutputStream(compressor); // compress on a second core
@@ -154,8 +196,15 @@ public final class LayerWriter {
         DigestingOutputStream plain = new DigestingOutputStream(compressor);
         Set<String> written = new HashSet<>();
         byte[] buffer = new byte[COPY_BUFFER];
+        int count = 0;
         try (TarOutput tar = new TarOutput(plain)) {
-            for (LayerEntry entry : sorted) {
+            LayerEntry previous = null;
+            for (LayerEntry entry = entries.next(); entry != null; previous = entry, entry = entries.next()) {
+                count++;
+                if (previous != null && LayerEntry.compareByComponents(previous.path(), entry.path()) > 0) {
+                    throw new IllegalStateException("layer entry '" + entry.path() + "' came after '"
+                            + previous.path() + "'");
+                }
                 if (!written.add(entry.path())) {
                     throw new LayerException("layer entry '" + entry.path() + "' given twice");
                 }
@@ -166,7 +215,7 @@ public final class LayerWriter {
                 writeEntry(tar, entry, buffer);
             }
         }
-        return new Tar(plain.digest(), plain.size(), sorted.size());
+        return new Tar(plain.digest(), plain.size(), count);
     }
 
     /** Bytes read from a file at a time: a small file takes one read. */

@@ -2,6 +2,7 @@ package dev.kiln.oci.layer;
 
 import dev.kiln.oci.Compression;
 import dev.kiln.oci.files.FileNames;
+import dev.kiln.oci.layout.DirBlobStore;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -27,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -49,9 +51,9 @@ class TarOutputTest {
                 FileNames.encode("café/\uDCFF"));
         List<byte[]> links = Arrays.asList(null, bytes("../x"), latin1Bytes(99, 'l'), latin1Bytes(100, 'l'));
         long[] ids = {0, 1, 1000, 65534, TarConstants.MAXID, TarConstants.MAXID + 1, Integer.MAX_VALUE, -1};
-        long[] sizes = {0, 1, 511, 512, TarConstants.MAXSIZE, TarConstants.MAXSIZE + 1};
-        long[] times = {0, 1, 1_700_000_000L, TarConstants.MAXSIZE, TarConstants.MAXSIZE + 1, -1, -86_400L * 365};
-        int[] modes = {0, 0644, 04755, 07777};
+        long[] sizes = {0, 511, TarConstants.MAXSIZE, TarConstants.MAXSIZE + 1};
+        long[] times = {0, 1_700_000_000L, TarConstants.MAXSIZE, TarConstants.MAXSIZE + 1, -86_400L * 365};
+        int[] modes = {0644, 07777};
         byte[] common = new byte[TarOutput.RECORD];
         byte[] general = new byte[TarOutput.RECORD];
         int fast = 0;
@@ -166,6 +168,68 @@ class TarOutputTest {
             ByteArrayOutputStream now = new ByteArrayOutputStream();
             writer.write(scanned, now);
             assertThat(now.toByteArray()).isEqualTo(formerWriter(scanned, options));
+        }
+    }
+
+    @Test
+    void writeDirectory_scannedAlongside_overlayMarkersInLayerOrder_sameBytesAsTheFormerWriter() throws Exception {
+        Path upper = Files.createDirectory(tmp.resolve("upper"));
+        Path var = Files.createDirectory(upper.resolve("var"));
+        for (String name : List.of("-early", "new", "~late", ".a")) {
+            Files.writeString(var.resolve(name), name);
+        }
+        for (String name : List.of("-x", ".a", ".wh", "a", "h1")) {
+            Files.writeString(upper.resolve(name), name);
+        }
+        Files.createLink(upper.resolve("var/h2"), upper.resolve("h1"));
+        Process mknod = new ProcessBuilder("mknod", upper.resolve("gone").toString(), "c", "0", "0")
+                .redirectErrorStream(true).start();
+        Assumptions.assumeTrue(mknod.waitFor() == 0, "mknod of a 0/0 char device is not permitted here (needs root "
+                + "or a user namespace): " + new String(mknod.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        try {
+            Files.setAttribute(var, "user:overlay.opaque", bytes("y"));
+        } catch (IOException | UnsupportedOperationException e) {
+            Assumptions.abort("user xattrs are not supported on " + tmp + ": " + e);
+        }
+        LayerWriter.Options options = LayerWriter.Options.defaults().withCompression(Compression.NONE)
+                .withOverlayWhiteouts(true);
+        LayerWriter writer = new LayerWriter(options);
+        DirBlobStore store = new DirBlobStore(tmp.resolve("store"));
+        LayerWriter.Scanned s = writer.writeDirectory(upper, UnaryOperator.identity(), store);
+
+        List<LayerEntry> scanned = writer.scan(upper);
+        assertThat(scanned).extracting(LayerEntry::path).containsSubsequence("-x", ".a", ".wh", ".wh.gone", "a", "h1",
+                "var", "var/-early", "var/.a", "var/.wh..wh..opq", "var/h2", "var/new", "var/~late");
+        assertThat(Files.readAllBytes(store.file(s.result().descriptor().digest())))
+                .isEqualTo(formerWriter(scanned, options));
+        assertThat(s.scanNanos()).isNotNegative();
+    }
+
+    @Test
+    void writeDirectory_failingScan_throwsItsException_andStoresNothing() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("tree"));
+        for (int i = 0; i < 2000; i++) {
+            Files.writeString(dir.resolve("f" + i), "x");
+        }
+        DirBlobStore store = new DirBlobStore(tmp.resolve("store"));
+        UnaryOperator<LayerEntry> failing = e -> {
+            if (e.path().equals("f1500")) {
+                throw new LayerException("refusing " + e.path());
+            }
+            return e;
+        };
+        assertThatThrownBy(() -> new LayerWriter().writeDirectory(dir, failing, store))
+                .isInstanceOf(LayerException.class).hasMessage("refusing f1500");
+        try (var blobs = Files.list(tmp.resolve("store"))) {
+            assertThat(blobs.flatMap(TarOutputTest::files)).isEmpty();
+        }
+    }
+
+    private static java.util.stream.Stream<Path> files(Path dir) {
+        try {
+            return Files.walk(dir).filter(Files::isRegularFile).toList().stream();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
