@@ -16,12 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Makes layer blobs from directories with oci-spec's deterministic {@link LayerWriter}: overlay
@@ -48,14 +47,13 @@ public final class Snapshotter {
                 .withClampMtime(options.clampTime()).withOverlayWhiteouts(true));
         try {
             long start = System.nanoTime();
-            List<LayerEntry> entries = owned(writer.scan(dir), dir, options);
-            long scanned = System.nanoTime();
             CrashPoint.reached("snapshot");
-            LayerResult r = writer.write(entries, store);
+            LayerWriter.Scanned s = writer.writeDirectory(dir, new Owners(dir, options), store);
+            LayerResult r = s.result();
             LOG.log(System.Logger.Level.DEBUG, () -> String.format(
-                    "layer %s: %d entries, %d bytes of tar, %d compressed; scan %d ms, write %d ms",
+                    "layer %s: %d entries, %d bytes of tar, %d compressed; scan %d ms, scan and write %d ms",
                     r.descriptor().digest(), r.entries(), r.uncompressedSize(), r.descriptor().size(),
-                    (scanned - start) / 1_000_000, (System.nanoTime() - scanned) / 1_000_000));
+                    s.scanNanos() / 1_000_000, (System.nanoTime() - start) / 1_000_000));
             return new LayerBlob(r.descriptor(), r.diffId());
         } catch (IOException e) {
             throw new KilnException("cannot write a layer from " + dir + ": " + e.getMessage(), e);
@@ -63,7 +61,8 @@ public final class Snapshotter {
     }
 
     /**
-     * Each entry's owner, first found: {@link SnapshotOptions#owners()}; an {@link OwnerTags} tag
+     * Each entry's owner (entries come in layer order), first found: {@link SnapshotOptions#owners()};
+     * an {@link OwnerTags} tag
      * (a RUN's recorded chown, or a base layer's owner the disk could not take); for a new file
      * made by a RUN that pretended to be another user, that user; for a new file that replaced one
      * of the layers below, that file's owner ({@link SnapshotOptions#replacedOwners()});
@@ -71,12 +70,20 @@ public final class Snapshotter {
      * kiln's own ids as root when {@link SnapshotOptions#mapOwnUidToRoot()}. A hardlink gets its
      * target's owner (they are one inode). Tags never reach the layer.
      */
-    private static List<LayerEntry> owned(List<LayerEntry> scanned, Path dir, SnapshotOptions options) {
-        Map<String, Map<String, byte[]>> dirXattrs = new HashMap<>();
-        dirXattrs.put("", rootXattrs(dir));
-        Map<String, Owner> decided = new HashMap<>();
-        List<LayerEntry> out = new ArrayList<>(scanned.size());
-        for (LayerEntry e : scanned) {
+    private static final class Owners implements UnaryOperator<LayerEntry> {
+        private final Path dir;
+        private final SnapshotOptions options;
+        private final Map<String, Map<String, byte[]>> dirXattrs = new HashMap<>();
+        private final Map<String, Owner> decided = new HashMap<>();
+
+        Owners(Path dir, SnapshotOptions options) {
+            this.dir = dir;
+            this.options = options;
+            dirXattrs.put("", rootXattrs(dir));
+        }
+
+        @Override
+        public LayerEntry apply(LayerEntry e) {
             if (e.type() == LayerEntry.Type.DIRECTORY) {
                 dirXattrs.put(e.path(), e.xattrs());
             }
@@ -104,13 +111,11 @@ public final class Snapshotter {
             }
             decided.put(e.path(), o);
             if (o.uid() == e.uid() && o.gid() == e.gid() && xattrs == e.xattrs()) {
-                out.add(e);
-            } else {
-                out.add(new LayerEntry(e.path(), e.type(), e.mode(), o.uid(), o.gid(), e.mtime(), e.size(), e.content(),
-                        e.linkTarget(), e.devMajor(), e.devMinor(), xattrs));
+                return e;
             }
+            return new LayerEntry(e.path(), e.type(), e.mode(), o.uid(), o.gid(), e.mtime(), e.size(), e.content(),
+                    e.linkTarget(), e.devMajor(), e.devMinor(), xattrs);
         }
-        return out;
     }
 
     /** Whether overlay copied {@code path} up from a lower layer: the file changed in place, not a new one. */
@@ -140,7 +145,7 @@ public final class Snapshotter {
     }
 
     private static Map<String, byte[]> withoutTags(Map<String, byte[]> xattrs) {
-        if (xattrs.keySet().stream().noneMatch(OwnerTags::isTag)) {
+        if (xattrs.isEmpty() || xattrs.keySet().stream().noneMatch(OwnerTags::isTag)) {
             return xattrs;
         }
         Map<String, byte[]> kept = new TreeMap<>(xattrs);

@@ -4,20 +4,21 @@ import dev.kiln.oci.files.FileNames;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
- * Turns a directory tree into layer entries in sorted walk order, reading real modes, owners, inodes
+ * Turns a directory tree into layer entries in the order a layer holds them, reading real modes, owners, inodes
  * and {@code user.} xattrs without following symlinks. Files with several links become one file
  * entry and hardlinks to it. With {@code overlayWhiteouts}, an overlayfs upper dir is converted
  * from {@link OverlayMarkers}' form to {@link Whiteouts}': a whiteout device {@code NAME} becomes
@@ -33,80 +34,117 @@ final class DirectoryScanner {
     private static final int S_IFBLK = 0060000;
     private static final int S_IFIFO = 0010000;
 
-    private final Path root;
-    private final boolean overlayWhiteouts;
-    private final Map<String, String> inodes = new HashMap<>();
-    private final List<LayerEntry> entries = new ArrayList<>();
+    /** Takes each entry, in order. */
+    @FunctionalInterface
+    interface Sink {
+        void accept(LayerEntry entry) throws IOException;
+    }
 
-    private DirectoryScanner(Path root, boolean overlayWhiteouts) {
-        this.root = root;
+    private final boolean overlayWhiteouts;
+    private final Sink sink;
+    private final Map<String, String> inodes = new HashMap<>();
+
+    private DirectoryScanner(boolean overlayWhiteouts, Sink sink) {
         this.overlayWhiteouts = overlayWhiteouts;
+        this.sink = sink;
     }
 
     static List<LayerEntry> scan(Path root, boolean overlayWhiteouts) throws IOException {
-        DirectoryScanner scanner = new DirectoryScanner(root, overlayWhiteouts);
-        scanner.walkChildren(root, "");
-        return scanner.entries;
+        List<LayerEntry> entries = new ArrayList<>();
+        scan(root, overlayWhiteouts, entries::add);
+        return entries;
     }
 
-    private void walkChildren(Path dir, String prefix) throws IOException {
-        List<Map.Entry<String, Path>> children;
-        try (Stream<Path> list = Files.list(dir)) {
-            children = list.map(p -> Map.entry(FileNames.name(p), p))
-                    .sorted((a, b) -> FileNames.compare(a.getKey(), b.getKey())).toList();
-        }
-        for (Map.Entry<String, Path> child : children) {
-            visit(child.getValue(), prefix + child.getKey());
+    /**
+     * Hands the entries of the tree under {@code root} to {@code sink} in the order a layer holds
+     * them ({@link LayerEntry#compareByComponents}): a directory, then its children by their
+     * names in the layer (a whiteout's {@code .wh.NAME}, an opaque marker among its directory's
+     * children).
+     */
+    static void scan(Path root, boolean overlayWhiteouts, Sink sink) throws IOException {
+        new DirectoryScanner(overlayWhiteouts, sink).walkChildren(root, "", null);
+    }
+
+    /** What lstat says of one entry. */
+    private record Stat(int mode, int uid, int gid, Object dev, Object ino, int nlink, long rdev, long size,
+                        Instant mtime) {
+        static Stat of(Path p) throws IOException {
+            Map<String, Object> a = Files.readAttributes(p,
+                    "unix:mode,uid,gid,ino,dev,nlink,rdev,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+            return new Stat((Integer) a.get("mode"), (Integer) a.get("uid"), (Integer) a.get("gid"), a.get("dev"),
+                    a.get("ino"), (Integer) a.get("nlink"), (Long) a.get("rdev"), (Long) a.get("size"),
+                    ((FileTime) a.get("lastModifiedTime")).toInstant());
         }
     }
 
-    private void visit(Path p, String rel) throws IOException {
-        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,ino,dev,nlink,rdev,size,lastModifiedTime",
-                LinkOption.NOFOLLOW_LINKS);
-        int mode = (Integer) a.get("mode");
+    /**
+     * One directory entry: its name in the layer (which orders it), its name on disk, its path and
+     * what lstat said (null for an opaque marker).
+     */
+    private record Child(String name, String onDisk, Path path, Stat stat) {}
+
+    /** The children of {@code dir} in order, with {@code opaque} (an opaque marker, or null) among them. */
+    private void walkChildren(Path dir, String prefix, LayerEntry opaque) throws IOException {
+        List<Child> children = new ArrayList<>();
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir)) {
+            for (Path p : list) {
+                Stat stat = Stat.of(p);
+                String name = FileNames.name(p);
+                boolean whiteout = overlayWhiteouts && OverlayMarkers.isWhiteout(stat.mode(), stat.rdev());
+                children.add(new Child(whiteout ? Whiteouts.markerPath(name) : name, name, p, stat));
+            }
+        }
+        if (opaque != null) {
+            children.add(new Child(opaque.path().substring(prefix.length()), null, null, null));
+        }
+        children.sort((a, b) -> FileNames.compare(a.name(), b.name()));
+        for (Child child : children) {
+            if (child.stat() == null) {
+                sink.accept(opaque);
+            } else {
+                visit(child.path(), prefix + child.onDisk(), child.stat());
+            }
+        }
+    }
+
+    private void visit(Path p, String rel, Stat a) throws IOException {
+        int mode = a.mode();
         int perm = mode & 07777;
-        int uid = (Integer) a.get("uid");
-        int gid = (Integer) a.get("gid");
-        java.time.Instant mtime = ((FileTime) a.get("lastModifiedTime")).toInstant();
-        long rdev = (Long) a.get("rdev");
+        int uid = a.uid();
+        int gid = a.gid();
+        Instant mtime = a.mtime();
+        long rdev = a.rdev();
         switch (mode & S_IFMT) {
             case S_IFCHR -> {
                 if (overlayWhiteouts && OverlayMarkers.isWhiteout(mode, rdev)) {
-                    entries.add(LayerEntry.whiteout(rel).withOwner(uid, gid).withMtime(mtime));
+                    sink.accept(LayerEntry.whiteout(rel).withOwner(uid, gid).withMtime(mtime));
                 } else {
-                    entries.add(LayerEntry.device(rel, LayerEntry.Type.CHAR_DEVICE, major(rdev), minor(rdev))
-                            .withMode(perm).withOwner(uid, gid).withMtime(mtime));
+                    add(rel, LayerEntry.Type.CHAR_DEVICE, perm, uid, gid, mtime, major(rdev), minor(rdev));
                 }
             }
-            case S_IFBLK -> entries.add(LayerEntry.device(rel, LayerEntry.Type.BLOCK_DEVICE, major(rdev), minor(rdev))
-                    .withMode(perm).withOwner(uid, gid).withMtime(mtime));
-            case S_IFIFO -> entries.add(LayerEntry.device(rel, LayerEntry.Type.FIFO, 0, 0)
-                    .withMode(perm).withOwner(uid, gid).withMtime(mtime));
-            case S_IFLNK -> entries.add(LayerEntry.symlink(rel, FileNames.text(Files.readSymbolicLink(p)))
-                    .withOwner(uid, gid).withMtime(mtime));
+            case S_IFBLK -> add(rel, LayerEntry.Type.BLOCK_DEVICE, perm, uid, gid, mtime, major(rdev), minor(rdev));
+            case S_IFIFO -> add(rel, LayerEntry.Type.FIFO, perm, uid, gid, mtime, 0, 0);
+            case S_IFLNK -> sink.accept(new LayerEntry(rel, LayerEntry.Type.SYMLINK, 0777, uid, gid, mtime, 0, null,
+                    FileNames.text(Files.readSymbolicLink(p)), 0, 0, null));
             case S_IFDIR -> {
                 Map<String, byte[]> xattrs = xattrs(p);
-                boolean opaque = overlayWhiteouts && OverlayMarkers.isOpaque(xattrs);
-                entries.add(LayerEntry.directory(rel).withMode(perm).withOwner(uid, gid).withMtime(mtime)
-                        .withXattrs(withoutOverlay(xattrs)));
-                if (opaque) {
-                    entries.add(LayerEntry.opaque(rel).withOwner(uid, gid).withMtime(mtime));
-                }
-                walkChildren(p, rel + "/");
+                sink.accept(new LayerEntry(rel, LayerEntry.Type.DIRECTORY, perm, uid, gid, mtime, 0, null, null, 0, 0,
+                        withoutOverlay(xattrs)));
+                LayerEntry opaque = overlayWhiteouts && OverlayMarkers.isOpaque(xattrs)
+                        ? LayerEntry.opaque(rel).withOwner(uid, gid).withMtime(mtime) : null;
+                walkChildren(p, rel + "/", opaque);
             }
             case S_IFREG -> {
-                int nlink = (Integer) a.get("nlink");
-                String key = a.get("dev") + ":" + a.get("ino");
-                if (nlink > 1 && inodes.containsKey(key)) {
-                    entries.add(LayerEntry.hardlink(rel, inodes.get(key)).withMode(perm).withOwner(uid, gid)
-                            .withMtime(mtime));
-                    return;
+                if (a.nlink() > 1) {
+                    String first = inodes.putIfAbsent(a.dev() + ":" + a.ino(), rel);
+                    if (first != null) {
+                        sink.accept(new LayerEntry(rel, LayerEntry.Type.HARDLINK, perm, uid, gid, mtime, 0, null,
+                                first, 0, 0, null));
+                        return;
+                    }
                 }
-                if (nlink > 1) {
-                    inodes.put(key, rel);
-                }
-                entries.add(LayerEntry.file(rel, p).withMode(perm).withOwner(uid, gid).withMtime(mtime)
-                        .withXattrs(withoutOverlay(xattrs(p))));
+                sink.accept(new LayerEntry(rel, LayerEntry.Type.FILE, perm, uid, gid, mtime, a.size(),
+                        new LayerEntry.FileContent(p), null, 0, 0, withoutOverlay(xattrs(p))));
             }
             default -> {
                 // sockets and unknown types do not belong in images
@@ -114,8 +152,13 @@ final class DirectoryScanner {
         }
     }
 
+    private void add(String rel, LayerEntry.Type type, int perm, int uid, int gid, Instant mtime, int major, int minor)
+            throws IOException {
+        sink.accept(new LayerEntry(rel, type, perm, uid, gid, mtime, 0, null, null, major, minor, null));
+    }
+
     private Map<String, byte[]> withoutOverlay(Map<String, byte[]> xattrs) {
-        if (!overlayWhiteouts) {
+        if (!overlayWhiteouts || xattrs.isEmpty()) {
             return xattrs;
         }
         Map<String, byte[]> kept = new TreeMap<>(xattrs);
@@ -124,22 +167,27 @@ final class DirectoryScanner {
     }
 
     private static Map<String, byte[]> xattrs(Path p) {
-        Map<String, byte[]> out = new TreeMap<>();
         try {
             UserDefinedFileAttributeView view = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class,
                     LinkOption.NOFOLLOW_LINKS);
             if (view == null) {
-                return out;
+                return Map.of();
             }
-            for (String name : view.list()) {
+            List<String> names = view.list();
+            if (names.isEmpty()) {
+                return Map.of();
+            }
+            Map<String, byte[]> out = new TreeMap<>();
+            for (String name : names) {
                 ByteBuffer buf = ByteBuffer.allocate(view.size(name));
                 view.read(name, buf);
                 out.put("user." + name, buf.array());
             }
+            return out;
         } catch (IOException | UnsupportedOperationException e) {
             // file system without user xattrs: none to record
+            return Map.of();
         }
-        return out;
     }
 
     /** glibc's gnu_dev_major. */

@@ -6,7 +6,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
@@ -56,15 +58,38 @@ public record LayerEntry(String path, Type type, int mode, int uid, int gid, Ins
         if (type == Type.HARDLINK) {
             linkTarget = cleanPath(linkTarget);
         }
-        xattrs = xattrs == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(xattrs));
+        xattrs = xattrs == null || xattrs.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(xattrs));
     }
 
     static String cleanPath(String raw) {
+        if (isClean(raw)) {
+            return raw;
+        }
         List<String> parts = SafeRoot.components(raw);
         if (parts.isEmpty()) {
             throw new LayerException("layer entry path '" + raw + "' names the root");
         }
         return String.join("/", parts);
+    }
+
+    /** Whether {@code path} is already in the form {@link #cleanPath} gives: names between single slashes, none {@code .} or {@code ..}, no NUL. */
+    private static boolean isClean(String path) {
+        int start = 0;
+        int n = path.length();
+        for (int i = 0; i <= n; i++) {
+            char c = i < n ? path.charAt(i) : '/';
+            if (c == '\0') {
+                return false;
+            }
+            if (c == '/') {
+                int len = i - start;
+                if (len == 0 || (path.charAt(start) == '.' && (len == 1 || (len == 2 && path.charAt(start + 1) == '.')))) {
+                    return false;
+                }
+                start = i + 1;
+            }
+        }
+        return true;
     }
 
     public static LayerEntry file(String path, byte[] bytes) {
@@ -73,10 +98,18 @@ public record LayerEntry(String path, Type type, int mode, int uid, int gid, Ins
                 null, 0, 0, null);
     }
 
-    /** A file whose content is read from {@code source} when written. */
+    /** A file whose content is read from {@code source} when written; a symlink there is not followed. */
     public static LayerEntry file(String path, Path source) throws IOException {
-        return new LayerEntry(path, Type.FILE, 0644, 0, 0, null, Files.size(source), () -> Files.newInputStream(source),
-                null, 0, 0, null);
+        long size = Files.readAttributes(source, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size();
+        return new LayerEntry(path, Type.FILE, 0644, 0, 0, null, size, new FileContent(source), null, 0, 0, null);
+    }
+
+    /** The content of the file at {@code source}, not followed if it is a symlink. */
+    record FileContent(Path source) implements Content {
+        @Override
+        public InputStream open() throws IOException {
+            return Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS);
+        }
     }
 
     public static LayerEntry directory(String path) {
@@ -130,6 +163,19 @@ public record LayerEntry(String path, Type type, int mode, int uid, int gid, Ins
 
     /** Orders paths as a sorted depth-first walk does: a directory, then its children by name (bytes). */
     static int compareByComponents(String a, String b) {
+        if (FileNames.isAscii(a) && FileNames.isAscii(b)) {
+            // a slash sorts before every byte a name can hold: comparing the paths with it as the
+            // lowest byte is comparing them component by component
+            int n = Math.min(a.length(), b.length());
+            for (int i = 0; i < n; i++) {
+                char ca = a.charAt(i);
+                char cb = b.charAt(i);
+                if (ca != cb) {
+                    return (ca == '/' ? 0 : ca) - (cb == '/' ? 0 : cb);
+                }
+            }
+            return a.length() - b.length();
+        }
         String[] pa = a.split("/");
         String[] pb = b.split("/");
         for (int i = 0; i < Math.min(pa.length, pb.length); i++) {

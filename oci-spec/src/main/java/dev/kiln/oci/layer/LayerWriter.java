@@ -11,7 +11,6 @@ import dev.kiln.oci.layout.BlobStore;
 import dev.kiln.oci.layout.BlobWriter;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 
@@ -27,10 +26,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.zip.Deflater;
 
 /**
@@ -106,7 +107,30 @@ public final class LayerWriter {
 
     /** Writes the tree under {@code dir} as a layer blob into {@code store}. */
     public LayerResult writeDirectory(Path dir, BlobStore store) throws IOException {
-        return write(scan(dir), store);
+        return writeDirectory(dir, UnaryOperator.identity(), store).result();
+    }
+
+    /** A layer written from a directory, and how long scanning the directory took. */
+    public record Scanned(LayerResult result, long scanNanos) {}
+
+    /**
+     * Writes the tree under {@code dir} as a layer blob into {@code store}, each entry changed by
+     * {@code map} on its way (called in layer order, once per entry; it must keep the path). With
+     * two cores the tree is scanned on a thread of its own while the entries found so far are
+     * written, so a tree of many small files costs the longer of the two, not their sum.
+     */
+    public Scanned writeDirectory(Path dir, UnaryOperator<LayerEntry> map, BlobStore store) throws IOException {
+        if (Runtime.getRuntime().availableProcessors() < 2) {
+            long start = System.nanoTime();
+            List<LayerEntry> entries = new ArrayList<>();
+            DirectoryScanner.scan(dir, options.overlayWhiteouts(), e -> entries.add(map.apply(e)));
+            long scanned = System.nanoTime() - start;
+            return new Scanned(write(entries, store), scanned);
+        }
+        try (ScanAhead scan = new ScanAhead(dir, options.overlayWhiteouts(), map)) {
+            LayerResult result = write(scan::next, store);
+            return new Scanned(result, scan.scanNanos());
+        }
     }
 
     /**
@@ -114,6 +138,10 @@ public final class LayerWriter {
      * once, straight into the store's temp space, and are published under their digest at the end.
      */
     public LayerResult write(List<LayerEntry> entries, BlobStore store) throws IOException {
+        return write(inOrder(entries), store);
+    }
+
+    private LayerResult write(Entries entries, BlobStore store) throws IOException {
         try (BlobWriter blob = store.newWriter(Digest.SHA256)) {
             Tar tar = writeTar(entries, blob);
             long size = blob.size();
@@ -129,7 +157,7 @@ public final class LayerWriter {
      */
     public LayerResult write(List<LayerEntry> entries, OutputStream out) throws IOException {
         DigestingOutputStream compressed = new DigestingOutputStream(out);
-        Tar tar = writeTar(entries, compressed);
+        Tar tar = writeTar(inOrder(entries), compressed);
         return tar.result(Descriptor.of(MediaType.ociLayer(options.compression()), compressed.digest(),
                 compressed.size()));
     }
@@ -141,23 +169,42 @@ public final class LayerWriter {
         }
     }
 
-    /** Writes the sorted, checked entries as a tar, compressed into {@code sink} (not closed). */
-    private Tar writeTar(List<LayerEntry> entries, OutputStream sink) throws IOException {
-        List<LayerEntry> sorted = new ArrayList<>(entries);
-        sorted.sort((a, b) -> LayerEntry.compareByComponents(a.path(), b.path()));
+    /** Entries in layer order, one at a time. */
+    @FunctionalInterface
+    private interface Entries {
+        /** The next entry, or null after the last. */
+        LayerEntry next() throws IOException;
+    }
+
+    /** {@code entries} sorted into layer order (a copy, unless they are in it). */
+    private static Entries inOrder(List<LayerEntry> entries) {
+        List<LayerEntry> sorted = entries;
+        if (!isSorted(entries)) {
+            sorted = new ArrayList<>(entries);
+            sorted.sort((a, b) -> LayerEntry.compareByComponents(a.path(), b.path()));
+        }
+        Iterator<LayerEntry> it = sorted.iterator();
+        return () -> it.hasNext() ? it.next() : null;
+    }
+
+    /** Writes the sorted entries, checked, as a tar, compressed into {@code sink} (not closed). */
+    private Tar writeTar(Entries entries, OutputStream sink) throws IOException {
         OutputStream compressor = compressor(new BufferedOutputStream(new NonClosing(sink), 1 << 16));
         if (options.compression() == Compression.ZSTD && Runtime.getRuntime().availableProcessors() > 1) {
             compressor = new HandOffOutputStream(compressor); // compress on a second core
         }
         DigestingOutputStream plain = new DigestingOutputStream(compressor);
         Set<String> written = new HashSet<>();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(plain, StandardCharsets.ISO_8859_1.name())) {
-            // ustar fields get the names' bytes (one char per byte), truncated where too long; the
-            // PAX header this class writes itself carries the full bytes (commons-compress would
-            // write PAX values as UTF-8 of the Java string) and numbers that do not fit
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_TRUNCATE);
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_STAR);
-            for (LayerEntry entry : sorted) {
+        byte[] buffer = new byte[COPY_BUFFER];
+        int count = 0;
+        try (TarOutput tar = new TarOutput(plain)) {
+            LayerEntry previous = null;
+            for (LayerEntry entry = entries.next(); entry != null; previous = entry, entry = entries.next()) {
+                count++;
+                if (previous != null && LayerEntry.compareByComponents(previous.path(), entry.path()) > 0) {
+                    throw new IllegalStateException("layer entry '" + entry.path() + "' came after '"
+                            + previous.path() + "'");
+                }
                 if (!written.add(entry.path())) {
                     throw new LayerException("layer entry '" + entry.path() + "' given twice");
                 }
@@ -165,11 +212,22 @@ public final class LayerWriter {
                     throw new LayerException("hardlink '" + entry.path() + "' -> '" + entry.linkTarget()
                             + "': the target is not an earlier entry");
                 }
-                writeEntry(tar, entry);
+                writeEntry(tar, entry, buffer);
             }
-            tar.finish();
         }
-        return new Tar(plain.digest(), plain.size(), sorted.size());
+        return new Tar(plain.digest(), plain.size(), count);
+    }
+
+    /** Bytes read from a file at a time: a small file takes one read. */
+    private static final int COPY_BUFFER = 1 << 16;
+
+    private static boolean isSorted(List<LayerEntry> entries) {
+        for (int i = 1; i < entries.size(); i++) {
+            if (LayerEntry.compareByComponents(entries.get(i - 1).path(), entries.get(i).path()) > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private OutputStream compressor(OutputStream out) throws IOException {
@@ -187,73 +245,71 @@ public final class LayerWriter {
         };
     }
 
-    private void writeEntry(TarArchiveOutputStream tar, LayerEntry entry) throws IOException {
+    private void writeEntry(TarOutput tar, LayerEntry entry, byte[] buffer) throws IOException {
         byte flag = switch (entry.type()) {
-            case FILE -> TarArchiveEntry.LF_NORMAL;
-            case DIRECTORY -> TarArchiveEntry.LF_DIR;
-            case SYMLINK -> TarArchiveEntry.LF_SYMLINK;
-            case HARDLINK -> TarArchiveEntry.LF_LINK;
-            case CHAR_DEVICE -> TarArchiveEntry.LF_CHR;
-            case BLOCK_DEVICE -> TarArchiveEntry.LF_BLK;
-            case FIFO -> TarArchiveEntry.LF_FIFO;
+            case FILE -> TarConstants.LF_NORMAL;
+            case DIRECTORY -> TarConstants.LF_DIR;
+            case SYMLINK -> TarConstants.LF_SYMLINK;
+            case HARDLINK -> TarConstants.LF_LINK;
+            case CHAR_DEVICE -> TarConstants.LF_CHR;
+            case BLOCK_DEVICE -> TarConstants.LF_BLK;
+            case FIFO -> TarConstants.LF_FIFO;
         };
         byte[] name = FileNames.encode(entry.type() == LayerEntry.Type.DIRECTORY ? entry.path() + "/" : entry.path());
         int uid = options.uid() != null ? options.uid() : entry.uid();
         int gid = options.gid() != null ? options.gid() : entry.gid();
         long mtime = mtime(entry.mtime()).getEpochSecond();
+        boolean link = entry.type() == LayerEntry.Type.SYMLINK || entry.type() == LayerEntry.Type.HARDLINK;
+        byte[] linkName = link ? FileNames.encode(entry.linkTarget()) : null;
+        long size = entry.type() == LayerEntry.Type.FILE ? entry.size() : 0;
         Map<String, byte[]> pax = new LinkedHashMap<>();
         if (needsPax(name)) {
             pax.put("path", name);
         }
-        TarArchiveEntry e = new TarArchiveEntry(latin1(name), flag, false);
-        e.setMode(entry.mode() & 07777);
-        e.setUserId(uid);
-        e.setGroupId(gid);
-        e.setUserName("");
-        e.setGroupName("");
-        e.setModTime(mtime * 1000L);
-        if (entry.type() == LayerEntry.Type.SYMLINK || entry.type() == LayerEntry.Type.HARDLINK) {
-            byte[] link = FileNames.encode(entry.linkTarget());
-            if (needsPax(link)) {
-                pax.put("linkpath", link);
-            }
-            e.setLinkName(latin1(link));
-        }
-        if (entry.type() == LayerEntry.Type.CHAR_DEVICE || entry.type() == LayerEntry.Type.BLOCK_DEVICE) {
-            e.setDevMajor(entry.devMajor());
-            e.setDevMinor(entry.devMinor());
+        if (link && needsPax(linkName)) {
+            pax.put("linkpath", linkName);
         }
         numberRecord(pax, "uid", uid, TarConstants.MAXID);
         numberRecord(pax, "gid", gid, TarConstants.MAXID);
         numberRecord(pax, "mtime", mtime, TarConstants.MAXSIZE);
-        if (entry.type() == LayerEntry.Type.FILE) {
-            numberRecord(pax, "size", entry.size(), TarConstants.MAXSIZE);
-        }
+        numberRecord(pax, "size", size, TarConstants.MAXSIZE);
         for (Map.Entry<String, byte[]> x : entry.xattrs().entrySet()) {
             pax.put("SCHILY.xattr." + x.getKey(), x.getValue());
         }
         if (!pax.isEmpty()) {
             writePax(tar, name, mtime, pax);
         }
+        tar.putEntry(name, flag, entry.mode() & 07777, uid, gid, size, mtime, linkName, entry.devMajor(),
+                entry.devMinor());
         if (entry.type() == LayerEntry.Type.FILE) {
-            e.setSize(entry.size());
-            tar.putArchiveEntry(e);
-            long copied;
-            try (InputStream in = entry.content().open()) {
-                copied = in.transferTo(tar);
-            }
+            long copied = copy(entry, tar, buffer);
             if (copied != entry.size()) {
                 throw new LayerException("file '" + entry.path() + "' changed while being written: expected "
                         + entry.size() + " bytes, read " + copied);
             }
-        } else {
-            tar.putArchiveEntry(e);
         }
-        tar.closeArchiveEntry();
+        tar.closeEntry();
+    }
+
+    /** Copies a file's content into its entry; how many bytes it had (up to one more than the entry's size). */
+    private static long copy(LayerEntry entry, TarOutput tar, byte[] buffer) throws IOException {
+        long limit = entry.size();
+        long copied = 0;
+        try (InputStream in = entry.content().open()) {
+            int n;
+            while ((n = in.read(buffer, 0, (int) Math.min(buffer.length, limit + 1 - copied))) > 0) {
+                copied += n;
+                if (copied > limit) {
+                    break; // grown since it was scanned
+                }
+                tar.write(buffer, 0, n);
+            }
+        }
+        return copied;
     }
 
     /** A name goes into PAX when the 100-byte ustar field cannot hold it or it is not ASCII. */
-    private static boolean needsPax(byte[] name) {
+    static boolean needsPax(byte[] name) {
         if (name.length >= TarConstants.NAMELEN) {
             return true;
         }
@@ -265,19 +321,23 @@ public final class LayerWriter {
         return false;
     }
 
-    private static void numberRecord(Map<String, byte[]> pax, String key, long value, long max) {
+    static void numberRecord(Map<String, byte[]> pax, String key, long value, long max) {
         if (value < 0 || value > max) {
             pax.put(key, Long.toString(value).getBytes(StandardCharsets.US_ASCII));
         }
     }
 
-    private static String latin1(byte[] bytes) {
-        return new String(bytes, StandardCharsets.ISO_8859_1);
+    /** The PAX extended header for the entry {@code name}: records as raw bytes, in a fixed order. */
+    private static void writePax(TarOutput tar, byte[] name, long mtime, Map<String, byte[]> records)
+            throws IOException {
+        byte[] data = paxData(records);
+        tar.putEntry(paxHeader(name, mtime, data.length));
+        tar.write(data, 0, data.length);
+        tar.closeEntry();
     }
 
-    /** The PAX extended header for the entry {@code name}: records as raw bytes, in a fixed order. */
-    private static void writePax(TarArchiveOutputStream tar, byte[] name, long mtime, Map<String, byte[]> records)
-            throws IOException {
+    /** A PAX header's content: its records, each {@code "LENGTH KEY=VALUE\n"}. */
+    static byte[] paxData(Map<String, byte[]> records) {
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         for (Map.Entry<String, byte[]> r : records.entrySet()) {
             byte[] key = r.getKey().getBytes(StandardCharsets.UTF_8);
@@ -293,6 +353,11 @@ public final class LayerWriter {
             data.writeBytes(r.getValue());
             data.write('\n');
         }
+        return data.toByteArray();
+    }
+
+    /** The header of the PAX header of entry {@code name}, with {@code size} bytes of records. */
+    static TarArchiveEntry paxHeader(byte[] name, long mtime, int size) {
         StringBuilder ascii = new StringBuilder("./PaxHeaders.X/");
         for (byte b : name) {
             ascii.append(b > 0 && b < 0x7f ? (char) b : '_');
@@ -301,10 +366,8 @@ public final class LayerWriter {
                 : ascii.toString();
         TarArchiveEntry header = new TarArchiveEntry(headerName, TarConstants.LF_PAX_EXTENDED_HEADER_LC);
         header.setModTime(Math.max(0, Math.min(mtime, TarConstants.MAXSIZE)) * 1000L);
-        header.setSize(data.size());
-        tar.putArchiveEntry(header);
-        data.writeTo(tar);
-        tar.closeArchiveEntry();
+        header.setSize(size);
+        return header;
     }
 
     private Instant mtime(Instant original) {

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,6 +39,10 @@ final class ParallelGzipOutputStream extends BlockOutputStream {
     private final Deque<Future<byte[]>> inFlight = new ArrayDeque<>();
     private final CRC32 crc = new CRC32();
     private byte[] dictionary;
+    /** The last block handed on, its dictionary and its deflated form. */
+    private byte[] repeated;
+    private byte[] repeatedDict;
+    private Future<byte[]> repeatedOutput;
     private long total;
 
     /**
@@ -70,12 +75,21 @@ final class ParallelGzipOutputStream extends BlockOutputStream {
         total += input.length;
         // only the last block is short, and nothing follows it
         dictionary = Arrays.copyOfRange(input, Math.max(0, input.length - WINDOW), input.length);
-        if (pool == null) {
-            out.write(deflate(input, dict, last, level));
-            return;
+        Future<byte[]> deflated;
+        if (!last && Arrays.equals(input, repeated) && Arrays.equals(dict, repeatedDict)) {
+            // a block's deflate output depends only on it, its dictionary and the level: a run of
+            // equal blocks (a file of zeros) is deflated once
+            deflated = repeatedOutput;
+        } else if (pool == null) {
+            deflated = CompletableFuture.completedFuture(deflate(input, dict, last, level));
+        } else {
+            deflated = pool.submit(() -> deflate(input, dict, last, level));
         }
-        inFlight.addLast(pool.submit(() -> deflate(input, dict, last, level)));
-        while (inFlight.size() > maxInFlight || last && !inFlight.isEmpty()) {
+        repeated = input;
+        repeatedDict = dict;
+        repeatedOutput = deflated;
+        inFlight.addLast(deflated);
+        while (inFlight.size() > maxInFlight || (pool == null || last) && !inFlight.isEmpty()) {
             writeOldest();
         }
     }

@@ -9,10 +9,14 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
+import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -93,5 +97,40 @@ class ParallelGzipOutputStreamTest {
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(err).isZero();
         assertThat(out).isEqualTo(input);
+    }
+
+    @Test
+    void runsOfEqualBlocks_sameBytesAsDeflatingEveryBlock() throws IOException {
+        // zeros, a block of one other byte, zeros again, a little noise, zeros to a block boundary
+        byte[] input = new byte[12 * B];
+        Arrays.fill(input, 3 * B, 4 * B, (byte) 'x');
+        System.arraycopy(sample(1000, 1), 0, input, 7 * B + 5, 1000);
+        byte[] expected = blockByBlock(input);
+        assertThat(gzip(input, 1, 4096)).isEqualTo(expected);
+        assertThat(gzip(input, 3, B)).isEqualTo(expected);
+        assertThat(gunzip(expected)).isEqualTo(input);
+        byte[] tail = Arrays.copyOf(input, 12 * B + 77);
+        assertThat(gzip(tail, 2, 1 << 16)).isEqualTo(blockByBlock(tail));
+    }
+
+    /** The stream as its definition has it: every block deflated on its own after the previous block's window. */
+    private static byte[] blockByBlock(byte[] input) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {0x1f, (byte) 0x8b, Deflater.DEFLATED, 0, 0, 0, 0, 0, 0, (byte) 0xff});
+        byte[] dict = null;
+        int off = 0;
+        for (; off + B <= input.length; off += B) {
+            out.writeBytes(ParallelGzipOutputStream.deflate(Arrays.copyOfRange(input, off, off + B), dict, false,
+                    Deflater.DEFAULT_COMPRESSION));
+            dict = Arrays.copyOfRange(input, off + B - 32 * 1024, off + B);
+        }
+        out.writeBytes(ParallelGzipOutputStream.deflate(Arrays.copyOfRange(input, off, input.length), dict, true,
+                Deflater.DEFAULT_COMPRESSION));
+        CRC32 crc = new CRC32();
+        crc.update(input);
+        ByteBuffer trailer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        trailer.putInt((int) crc.getValue()).putInt(input.length);
+        out.writeBytes(trailer.array());
+        return out.toByteArray();
     }
 }
