@@ -76,8 +76,9 @@ class OverlayFormatTest {
         OverlayMarkers.markOpaque(opaque);
         OverlayFormat.writeWhiteout(upper.resolve("top"));
         List<String> names = OVERLAY_TO_OCI.scan(upper).stream().map(LayerEntry::path).toList();
+        // in the layer's own order (byte order of the OCI names), as the writer takes them
         assertThat(names).containsExactly(
-                "etc", "etc/new", "etc/.wh.old", ".wh.top",
+                ".wh.top", "etc", "etc/.wh.old", "etc/new",
                 "var", "var/cache", "var/cache/.wh..wh..opq");
     }
 
