@@ -112,7 +112,11 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         DebugLogging.enableIfRequested(args);
-        int code = commandLine(args).execute(args);
+        CommandLine cl = commandLine(args);
+        int code = cl.execute(args);
+        if (code == EXIT_OK) {
+            VersionCache.recordIfAsked(cl, args, System.getProperty(VersionCache.PROPERTY));
+        }
         System.exit(code);
     }
 
