@@ -6,7 +6,8 @@
 #   run      kiln run --rm busybox true     podman run --rm busybox true
 #   cold     the tutorial, empty stores     buildah bud --layers (as scripts/bench/build.sh)
 #   rebuild  the tutorial, nothing changed  buildah bud --layers
-#   big      one RUN: many files + a big one  buildah bud --layers
+#   big      one RUN: many files + a big one of zeros  buildah bud --layers
+#   bigrandom   the same with a big file of random bytes (no compression, no repeats)
 # version and images run once more on every JDK 25+ under /usr/lib/jvm (the AOT cache).
 # Medians of wall time; peak RSS of the largest process (GNU time); ratio = kiln / peer.
 #
@@ -72,6 +73,7 @@ sample() {
       [[ -s $home/time ]] || "${tool}_build" "$home" "$work/tutorial" >/dev/null
       "${tool}_build" "$home" "$work/tutorial" ;;
     *-big) "${tool}_build" "$home" "$work/big" ;;
+    *-bigrandom) "${tool}_build" "$home" "$work/big-random" ;;
   esac
 }
 
@@ -79,7 +81,7 @@ sample() {
 # left its store; run uses the home busybox was pulled into; the others one home per tool and case
 home_for() {
   case $2 in
-    cold | big) fresh_home "$1-$2-$3" ;;
+    cold | big | bigrandom) fresh_home "$1-$2-$3" ;;
     rebuild) [[ -d $work/home-$1-cold-$3 ]] && echo "$work/home-$1-cold-$3" || fresh_home "$1-$2-$3" ;;
     run) echo "$work/run-home" ;;
     *) echo "$work/home-$1-$2" ;;
@@ -179,7 +181,8 @@ fi
 row "kiln run --rm busybox true" run podman "$run_runs"
 row "build: tutorial, cold" cold buildah "$build_runs"
 row "build: tutorial, nothing changed" rebuild buildah "$build_runs"
-row "build: RUN making $big_files files + $big_mb MB" big buildah "$build_runs"
+row "build: RUN making $big_files files + $big_mb MB of zeros" big buildah "$build_runs"
+row "build: RUN making $big_files files + $big_mb MB of random bytes" bigrandom buildah "$build_runs"
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 result="<!-- BEGIN all (written by scripts/bench/all.sh) -->

@@ -55,7 +55,8 @@ wait_for_start_up_cache() {
 
 # bench_prepare JAR FILES MB — into $work: the jar and the launcher users run (with its JVM
 # options and start-up cache), the tutorial (examples/hello-flask) as tutorial/, big/ (one RUN
-# making FILES small files and an MB-megabyte file on busybox), registries.conf for buildah and
+# making FILES small files and an MB-megabyte file of zeros on busybox), big-random/ (the same with
+# random bytes, which neither compress nor repeat), registries.conf for buildah and
 # podman, and the launcher's cache dir; all of it the bench user's.
 bench_prepare() {
   chmod 755 "$work"
@@ -68,6 +69,8 @@ FROM busybox
 RUN mkdir /many && cd /many && i=0 && while [ \$i -lt $2 ]; do echo \$i > f\$i; i=\$((i+1)); done \\
  && dd if=/dev/zero of=/big bs=1M count=$3 2>/dev/null
 EOF
+  mkdir -p "$work/big-random"
+  sed "s,/dev/zero,/dev/urandom," "$work/big/Dockerfile" >"$work/big-random/Dockerfile"
   mirror_registries_conf "$registry" >"$work/registries.conf"
   mkdir -p "$work/cache"
   chown -R "$user:" "$work"
