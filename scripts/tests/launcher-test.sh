@@ -142,6 +142,10 @@ check_version_answer() { # check_version_answer LABEL CACHE — after the start-
   expect "$label: answer a directory: the JVM answers" "$(cmp "$work/jvm.out" "$work/version" && echo same)" same
   rmdir "$answer"
   jvm_answer "$cache"
+  # the very first run (no cache directory yet) records the answer too
+  jvm_answer "$work/fresh-cache"
+  expect "$label: recorded by the first run in a new cache" "$(no_jvm "$work/fresh-cache" --version)" answered
+  rm -rf "$work/fresh-cache"
   # a newer jar: another name (the launcher's start-up cache for it, recorded where no JVM starts,
   # fails: the jar's time is put back after)
   touch -m -r "$jar" "$work/jar-time"
