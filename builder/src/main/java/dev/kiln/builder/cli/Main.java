@@ -119,7 +119,11 @@ public final class Main implements Runnable {
                 System.exit(handleException(e, commandLine(args), null));
             }
         }
-        int code = commandLine(args).execute(args);
+        CommandLine cl = commandLine(args);
+        int code = cl.execute(args);
+        if (code == EXIT_OK) {
+            VersionCache.recordIfAsked(cl, args, System.getProperty(VersionCache.PROPERTY));
+        }
         System.exit(code);
     }
 
