@@ -24,7 +24,8 @@ import java.util.zip.Deflater;
  *
  * <p>The output is one valid gzip member that any gunzip reads, and it depends only on the input
  * and the level — not on the number of threads or their timing — so layers stay reproducible
- * across machines. With one thread the blocks are deflated on the caller's thread.
+ * across machines. With one thread the blocks are deflated on the caller's thread. A block that
+ * does not compress (random or already compressed bytes) is stored, not deflated ({@link #levelFor}).
  */
 final class ParallelGzipOutputStream extends BlockOutputStream {
     /** pigz's default block size. */
@@ -81,9 +82,9 @@ final class ParallelGzipOutputStream extends BlockOutputStream {
             // equal blocks (a file of zeros) is deflated once
             deflated = repeatedOutput;
         } else if (pool == null) {
-            deflated = CompletableFuture.completedFuture(deflate(input, dict, last, level));
+            deflated = CompletableFuture.completedFuture(deflate(input, dict, last, levelFor(input, level)));
         } else {
-            deflated = pool.submit(() -> deflate(input, dict, last, level));
+            deflated = pool.submit(() -> deflate(input, dict, last, levelFor(input, level)));
         }
         repeated = input;
         repeatedDict = dict;
@@ -102,6 +103,44 @@ final class ParallelGzipOutputStream extends BlockOutputStream {
             throw new InterruptedIOException("interrupted while compressing a layer");
         } catch (ExecutionException e) {
             throw new IOException("compressing a layer failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Bytes of each sample {@link #levelFor} deflates, and how many samples a block gets. */
+    static final int SAMPLE = 4 * 1024;
+    private static final int SAMPLES = 4;
+
+    /**
+     * The level a block is deflated with: {@code level}, or {@link Deflater#NO_COMPRESSION} (stored
+     * blocks) when the block does not compress — already compressed or random bytes, which zlib at
+     * level 6 spends ~8 s of CPU per 200 MB on to gain nothing. The test deflates {@value #SAMPLES}
+     * samples of {@value #SAMPLE} bytes spread over the block at the fastest level: all of them
+     * must come out at least 98 % of their size. It reads the block alone, so the output still
+     * depends only on the input (and a block where any sample compresses keeps {@code level}).
+     */
+    static int levelFor(byte[] block, int level) {
+        if (level == Deflater.NO_COMPRESSION || block.length < SAMPLES * SAMPLE) {
+            return level;
+        }
+        Deflater sampler = new Deflater(Deflater.BEST_SPEED, true);
+        try {
+            byte[] out = new byte[SAMPLE + 64];
+            int step = block.length / SAMPLES;
+            for (int i = 0; i < SAMPLES; i++) {
+                sampler.reset();
+                sampler.setInput(block, i * step, SAMPLE);
+                sampler.finish();
+                int n = 0;
+                while (!sampler.finished() && n < out.length) {
+                    n += sampler.deflate(out, n, out.length - n);
+                }
+                if (sampler.finished() && n * 100L < SAMPLE * 98L) {
+                    return level;
+                }
+            }
+            return Deflater.NO_COMPRESSION;
+        } finally {
+            sampler.end();
         }
     }
 

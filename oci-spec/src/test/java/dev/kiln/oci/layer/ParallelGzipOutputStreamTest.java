@@ -113,6 +113,42 @@ class ParallelGzipOutputStreamTest {
         assertThat(gzip(tail, 2, 1 << 16)).isEqualTo(blockByBlock(tail));
     }
 
+    @Test
+    void incompressibleBlocks_areStored_andReadBackExactly() throws IOException {
+        // random bytes (as an already compressed file in a layer) between compressible text
+        byte[] input = sample(9 * B + 333, 5);
+        byte[] noise = new byte[3 * B];
+        new Random(6).nextBytes(noise);
+        System.arraycopy(noise, 0, input, 2 * B, noise.length);
+        byte[] randomBlock = Arrays.copyOfRange(input, 3 * B, 4 * B);
+        assertThat(ParallelGzipOutputStream.levelFor(randomBlock, Deflater.DEFAULT_COMPRESSION))
+                .isEqualTo(Deflater.NO_COMPRESSION);
+        byte[] expected = blockByBlock(input);
+        assertThat(gzip(input, 1, 4096)).isEqualTo(expected);
+        assertThat(gzip(input, 2, B)).isEqualTo(expected);
+        assertThat(gunzip(expected)).isEqualTo(input);
+        // stored random blocks are no bigger than level 6 makes them, within the 5 bytes per 64 KiB
+        // stored blocks cost
+        byte[] level6 = ParallelGzipOutputStream.deflate(randomBlock, null, false, Deflater.DEFAULT_COMPRESSION);
+        byte[] stored = ParallelGzipOutputStream.deflate(randomBlock, null, false, Deflater.NO_COMPRESSION);
+        assertThat(stored.length).isLessThanOrEqualTo(level6.length + 16);
+    }
+
+    @Test
+    void levelFor_keepsTheLevel_whenAnySampleCompresses() {
+        byte[] random = new byte[B];
+        new Random(7).nextBytes(random);
+        assertThat(ParallelGzipOutputStream.levelFor(random, 6)).isEqualTo(Deflater.NO_COMPRESSION);
+        byte[] oneTextSample = random.clone();
+        System.arraycopy(sample(ParallelGzipOutputStream.SAMPLE, 8), 0, oneTextSample, 3 * (B / 4),
+                ParallelGzipOutputStream.SAMPLE);
+        assertThat(ParallelGzipOutputStream.levelFor(oneTextSample, 6)).isEqualTo(6);
+        assertThat(ParallelGzipOutputStream.levelFor(sample(B, 9), 6)).isEqualTo(6);
+        assertThat(ParallelGzipOutputStream.levelFor(new byte[B], 6)).isEqualTo(6);
+        byte[] short_ = Arrays.copyOf(random, 4 * ParallelGzipOutputStream.SAMPLE - 1);
+        assertThat(ParallelGzipOutputStream.levelFor(short_, 6)).isEqualTo(6);
+    }
+
     /** The stream as its definition has it: every block deflated on its own after the previous block's window. */
     private static byte[] blockByBlock(byte[] input) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -120,12 +156,14 @@ class ParallelGzipOutputStreamTest {
         byte[] dict = null;
         int off = 0;
         for (; off + B <= input.length; off += B) {
-            out.writeBytes(ParallelGzipOutputStream.deflate(Arrays.copyOfRange(input, off, off + B), dict, false,
-                    Deflater.DEFAULT_COMPRESSION));
+            byte[] block = Arrays.copyOfRange(input, off, off + B);
+            out.writeBytes(ParallelGzipOutputStream.deflate(block, dict, false,
+                    ParallelGzipOutputStream.levelFor(block, Deflater.DEFAULT_COMPRESSION)));
             dict = Arrays.copyOfRange(input, off + B - 32 * 1024, off + B);
         }
-        out.writeBytes(ParallelGzipOutputStream.deflate(Arrays.copyOfRange(input, off, input.length), dict, true,
-                Deflater.DEFAULT_COMPRESSION));
+        byte[] rest = Arrays.copyOfRange(input, off, input.length);
+        out.writeBytes(ParallelGzipOutputStream.deflate(rest, dict, true,
+                ParallelGzipOutputStream.levelFor(rest, Deflater.DEFAULT_COMPRESSION)));
         CRC32 crc = new CRC32();
         crc.update(input);
         ByteBuffer trailer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
