@@ -35,6 +35,9 @@ final class NativeBoot {
         }
     }
 
+    /** What the launcher passes too on JDK 23+ (JEP 471); JDK 17-22 refuse the flag. */
+    static final String UNSAFE_MEMORY_ACCESS = "--sun-misc-unsafe-memory-access=allow";
+
     /** JVM flags that give a child JVM the same setup without repeating the extraction. */
     static java.util.List<String> childJvmFlags() {
         configure();
@@ -46,6 +49,10 @@ final class NativeBoot {
         }
         if (Runtime.version().feature() >= 22) {
             flags.add("--enable-native-access=ALL-UNNAMED");
+        }
+        if (Runtime.version().feature() >= 23) {
+            // NativeMemory uses sun.misc.Unsafe; JDK 24+ warns on every JVM unless allowed (JEP 471)
+            flags.add(UNSAFE_MEMORY_ACCESS);
         }
         return flags;
     }
