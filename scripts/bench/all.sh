@@ -153,8 +153,10 @@ done
 # run, and its answer to --version (written by the JVM once the cache directory is there): let it
 # do both before measuring, so the runs show the steady state users see.
 for jh in "" "${jdks[@]}"; do
+  before=$(start_up_archives "$work/cache/kiln")
   as_user "$work" env ${jh:+JAVA_HOME=$jh} "$work/kiln" --version >/dev/null
-  wait_for_start_up_cache "$work/cache/kiln" >/dev/null || echo "all.sh: no start-up cache after 300 s" >&2
+  wait_for_start_up_cache "$work/cache/kiln" 300 "$before" >/dev/null ||
+    echo "all.sh: no start-up cache for ${jh:-the java on PATH} after 300 s" >&2
   while compgen -G "$work/cache/kiln/*.tmp*" >/dev/null; do sleep 1; done
   as_user "$work" env ${jh:+JAVA_HOME=$jh} "$work/kiln" --version >/dev/null
 done

@@ -35,18 +35,38 @@ insecure = true
 CONF
 }
 
-# wait_for_start_up_cache DIR [SECONDS] — waits (default 300 s) until the kiln launcher's start-up
-# cache (recorded in the background on its first run with a jar and JDK) is in DIR, e.g.
-# ~/.cache/kiln; prints its path. Status 1 when none came.
+# wait_for_start_up_cache DIR [SECONDS] [BEFORE] — waits (default 300 s) until the kiln launcher's
+# start-up cache (recorded in the background on its first run with a jar and JDK) is in DIR, e.g.
+# ~/.cache/kiln, and more than BEFORE (default 0) archives are there — pass start_up_archives' count
+# from before the run when another JDK's archive may already be in DIR; prints the newest archive's
+# path. Status 1 when none came.
 wait_for_start_up_cache() {
-  local dir=$1 i f
+  local dir=$1 i
   for ((i = 0; i < ${2:-300}; i++)); do
-    for f in "$dir"/classes-*.aot "$dir"/classes-*.static.jsa; do
-      [[ -f $f ]] && { echo "$f"; return 0; }
-    done
+    if (($(start_up_archives "$dir") > ${3:-0})); then
+      local f newest=""
+      for f in "$dir"/classes-*.aot "$dir"/classes-*.static.jsa; do
+        if [[ -f $f && ( -z $newest || $f -nt $newest ) ]]; then
+          newest=$f
+        fi
+      done
+      echo "$newest"
+      return 0
+    fi
     sleep 1
   done
   return 1
+}
+
+# start_up_archives DIR — how many start-up archives (any jar, any JDK) DIR holds
+start_up_archives() {
+  local f n=0
+  for f in "$1"/classes-*.aot "$1"/classes-*.static.jsa; do
+    if [[ -f $f ]]; then
+      n=$((n + 1))
+    fi
+  done
+  echo "$n"
 }
 
 # The build benchmarks' set-up and runs (build.sh, all.sh). They need $here (the repository),
