@@ -299,7 +299,9 @@ final class RunCommand implements Callable<Integer> {
         return store.image(canonical).or(() -> store.image(image)).orElseGet(() -> {
             ImagePuller puller = new ImagePuller(
                     new TransferSettings(registry.registries(), e -> { }, registry.jobs, 0), store);
-            return puller.pull(Reference.parse(image), registry.platform()).image();
+            // the layers the container runs on are extracted as they download
+            return puller.pull(Reference.parse(image), registry.platform(), Reference.parse(image).toString(),
+                    new LayerDirs(store.layout(), store).tap()).image();
         });
     }
 

@@ -80,7 +80,7 @@ final class StageExecutor {
             s.listener().on(new BuildEvent.Message("resolving " + img.reference()));
             BaseImage b;
             try {
-                b = s.images().resolve(img.reference(), platform, transfers(stage.label()));
+                b = s.images().resolve(img.reference(), platform, transfers(stage.label()), layerTap(stage));
             } catch (KilnException e) {
                 s.listener().on(new BuildEvent.StepFailed(stage.label(), 1, e.getMessage()));
                 throw new StepException(stage.from().range(), e.getMessage(), e.hint().orElse(null), e);
@@ -126,6 +126,17 @@ final class StageExecutor {
                     : new BuildEvent.StepDone(stage.label(), number, Duration.ofNanos(System.nanoTime() - start)));
         }
         return state.result();
+    }
+
+    /**
+     * What a pull of the stage's base does with the layers it downloads: when a RUN of the stage
+     * will need them extracted, the runtime extracts them as they arrive; else nothing (a build
+     * that runs no container, or only from the cache, never pays for an extraction). A layer
+     * already in the store is not pulled, so it is extracted when a RUN first needs it, as before.
+     */
+    private dev.kiln.builder.registry.LayerTap layerTap(Stage stage) {
+        boolean runs = stage.instructions().stream().anyMatch(RunInstruction.class::isInstance);
+        return runs && !s.options().cachedLayersOnly() ? s.runs().layerTap() : dev.kiln.builder.registry.LayerTap.NONE;
     }
 
     /**

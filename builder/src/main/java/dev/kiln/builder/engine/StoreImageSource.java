@@ -2,6 +2,7 @@ package dev.kiln.builder.engine;
 
 import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.registry.ImagePuller;
+import dev.kiln.builder.registry.LayerTap;
 import dev.kiln.builder.registry.Reference;
 import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.builder.store.ImageRecord;
@@ -38,15 +39,20 @@ public final class StoreImageSource implements ImageSource {
 
     @Override
     public BaseImage resolve(String reference, Platform platform) {
-        return resolveWith(reference, platform, puller);
+        return resolveWith(reference, platform, puller, LayerTap.NONE);
     }
 
     @Override
     public BaseImage resolve(String reference, Platform platform, ProgressListener progress) {
-        return resolveWith(reference, platform, puller == null ? null : puller.withProgress(progress));
+        return resolve(reference, platform, progress, LayerTap.NONE);
     }
 
-    private BaseImage resolveWith(String reference, Platform platform, ImagePuller puller) {
+    @Override
+    public BaseImage resolve(String reference, Platform platform, ProgressListener progress, LayerTap tap) {
+        return resolveWith(reference, platform, puller == null ? null : puller.withProgress(progress), tap);
+    }
+
+    private BaseImage resolveWith(String reference, Platform platform, ImagePuller puller, LayerTap tap) {
         Reference ref = Reference.parse(reference);
         String name = storeName(ref);
         Optional<ImageRecord> local = alwaysPull ? Optional.empty() : store.image(name)
@@ -55,7 +61,7 @@ public final class StoreImageSource implements ImageSource {
         if (local.isPresent()) {
             record = local.get();
         } else if (puller != null) {
-            record = puller.pull(ref, platform, name).image();
+            record = puller.pull(ref, platform, name, tap).image();
         } else {
             throw new KilnException("image " + name + " is not in the local store", "pull it first", null);
         }

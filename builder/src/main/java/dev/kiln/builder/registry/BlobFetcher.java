@@ -35,13 +35,24 @@ public final class BlobFetcher {
 
     /** Fetches {@code blob} from {@code repo} unless the store already has it. */
     public void fetch(String repo, Descriptor blob) {
+        fetch(repo, blob, LayerTap.NONE);
+    }
+
+    /**
+     * Fetches {@code blob} from {@code repo} unless the store already has it; a blob it downloads
+     * also goes to {@code tap}'s sink for it, if any, which is returned once the blob is stored
+     * (the caller then {@linkplain LayerTap.Sink#finish finishes} or abandons it). A failed
+     * download abandons its sink before it throws; null when there is no sink.
+     */
+    public LayerTap.Sink fetch(String repo, Descriptor blob, LayerTap tap) {
         String id = blob.digest().shortHex();
         if (store.hasBlob(blob)) {
             progress.on(new ProgressEvent.Finished(id, "already exists"));
-            return;
+            return null;
         }
         progress.on(new ProgressEvent.Started(id, blob.mediaType().isLayer() ? "layer" : "blob", blob.size()));
         String what = "blob " + blob.digest() + " from " + client.registry() + "/" + repo;
+        Tee tee = new Tee(blob.mediaType().isLayer() ? tap.open(blob) : null);
         try (BlobWriter out = store.newWriter(blob.digest().algorithm())) {
             int resumes = 0;
             while (true) {
@@ -51,10 +62,11 @@ public final class BlobFetcher {
                     LOG.log(Level.DEBUG, "{0} ignored Range; starting {1} again", client.registry(), blob.digest());
                     out.restart();
                 }
+                tee.continuesAt(out.size());
                 long start = out.size();
                 try (InputStream in = new ProgressInputStream(StallGuard.wrap(r.body(), StallGuard.IDLE,
                         Long.MAX_VALUE, what), progress, id, start, blob.size())) {
-                    copyAtMost(in, out, blob.size() + 1);
+                    copyAtMost(in, out, blob.size() + 1, tee);
                 } catch (IOException e) {
                     if (++resumes > MAX_RESUMES) {
                         throw new RegistryException(what + ": connection broke " + resumes + " times; last: "
@@ -72,16 +84,58 @@ public final class BlobFetcher {
             }
             CrashPoint.reached("pull");
             out.commit(what, blob.digest(), blob.size());
+        } catch (RuntimeException e) {
+            tee.abandon();
+            throw e;
         }
         progress.on(new ProgressEvent.Finished(id, "downloaded"));
+        return tee.sink;
     }
 
-    /** Copies until EOF, or until {@code limit} bytes (a stream longer than announced is cut off). */
-    private static void copyAtMost(InputStream in, BlobWriter out, long limit) throws IOException {
+    /** A blob's sink, if any, and how many bytes it was given: exactly the writer's bytes, or it is abandoned. */
+    private static final class Tee {
+        private LayerTap.Sink sink;
+        private long given;
+
+        Tee(LayerTap.Sink sink) {
+            this.sink = sink;
+        }
+
+        void write(byte[] b, int off, int len) {
+            if (sink != null) {
+                sink.write(b, off, len);
+                given += len;
+            }
+        }
+
+        /**
+         * The download goes on after {@code size} bytes in the writer: a sink that was given other
+         * bytes (a registry that ignored Range starts over; a write that failed part-way) is abandoned.
+         */
+        void continuesAt(long size) {
+            if (size != given) {
+                abandon();
+            }
+        }
+
+        void abandon() {
+            if (sink != null) {
+                sink.abandon();
+                sink = null;
+            }
+        }
+    }
+
+    /**
+     * Copies until EOF, or until {@code limit} bytes (a stream longer than announced is cut off),
+     * passing each chunk on to {@code tee} after it was written.
+     */
+    private static void copyAtMost(InputStream in, BlobWriter out, long limit, Tee tee) throws IOException {
         byte[] buf = new byte[64 * 1024];
         int n;
         while (out.size() < limit && (n = in.read(buf, 0, (int) Math.min(buf.length, limit - out.size()))) >= 0) {
             out.write(buf, 0, n);
+            tee.write(buf, 0, n);
         }
     }
 }

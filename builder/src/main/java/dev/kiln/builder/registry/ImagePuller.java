@@ -5,13 +5,17 @@ import dev.kiln.builder.store.ImageRecord;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.builder.store.RawManifest;
 import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.Digest;
 import dev.kiln.oci.Index;
+import dev.kiln.oci.Json;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.Manifest;
 import dev.kiln.oci.Platform;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,19 +52,28 @@ public final class ImagePuller {
 
     /** Pulls {@code ref} and names it {@code name} in the store. */
     public Pulled pull(Reference ref, Platform platform, String name) {
+        return pull(ref, platform, name, LayerTap.NONE);
+    }
+
+    /**
+     * Pulls {@code ref} and names it {@code name} in the store; each layer blob downloaded also
+     * goes to {@code tap} as it arrives, and its sink is finished with the layer's diff ID once
+     * every blob is stored and verified and the config read (abandoned when the pull fails).
+     */
+    public Pulled pull(Reference ref, Platform platform, String name, LayerTap tap) {
         try (LocalStore.Session session = store.session()) {
-            return pullWithFallback(ref, platform, name);
+            return pullWithFallback(ref, platform, name, tap);
         }
     }
 
-    private Pulled pullWithFallback(Reference ref, Platform platform, String name) {
+    private Pulled pullWithFallback(Reference ref, Platform platform, String name, LayerTap tap) {
         RegistryException last = null;
         List<String> endpoints = settings.registries().config().endpoints(ref);
         for (int i = 0; i < endpoints.size(); i++) {
             String host = endpoints.get(i);
             boolean more = i < endpoints.size() - 1;
             try {
-                return pullFrom(settings.registries().client(host), ref, platform, name);
+                return pullFrom(settings.registries().client(host), ref, platform, name, tap);
             } catch (RegistryException e) {
                 if (!more || !(e.isNotFound() || e.status() == 0 || e.retryable())) {
                     throw e;
@@ -73,7 +86,7 @@ public final class ImagePuller {
         throw last;
     }
 
-    private Pulled pullFrom(RegistryClient client, Reference ref, Platform platform, String name) {
+    private Pulled pullFrom(RegistryClient client, Reference ref, Platform platform, String name, LayerTap tap) {
         String repo = ref.repository();
         RawManifest top = client.getManifest(repo, ref.manifestReference());
         RawManifest image = top;
@@ -92,7 +105,8 @@ public final class ImagePuller {
         List<Descriptor> blobs = new ArrayList<>();
         blobs.add(m.config());
         blobs.addAll(m.layers());
-        fetchAll(client, repo, blobs);
+        Map<Descriptor, LayerTap.Sink> sinks = fetchAll(client, repo, blobs, tap);
+        finish(sinks, m);
         if (top.isIndex()) {
             store.putBytes(top.bytes(), top.digest(), "index of " + ref);
         }
@@ -113,7 +127,9 @@ public final class ImagePuller {
         });
     }
 
-    private void fetchAll(RegistryClient client, String repo, List<Descriptor> blobs) {
+    /** Fetches {@code blobs} in parallel (bounded); the sinks of the layers downloaded, by descriptor. */
+    private Map<Descriptor, LayerTap.Sink> fetchAll(RegistryClient client, String repo, List<Descriptor> blobs,
+            LayerTap tap) {
         BlobFetcher fetcher = new BlobFetcher(client, store, settings.registries().transport().retryPolicy(),
                 settings.progress());
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(settings.parallelism(), blobs.size()), r -> {
@@ -121,17 +137,80 @@ public final class ImagePuller {
             t.setDaemon(true);
             return t;
         });
+        Sinks sinks = new Sinks();
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (Descriptor d : blobs) {
-                futures.add(pool.submit(() -> fetcher.fetch(repo, d)));
+                futures.add(pool.submit(() -> sinks.add(d, fetcher.fetch(repo, d, tap))));
             }
             for (Future<?> f : futures) {
                 await(f);
             }
+            return sinks.taken();
+        } catch (RuntimeException e) {
+            sinks.abandon();
+            throw e;
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * The sinks of a pull's downloads. A download that ends after the pull failed (the others are
+     * not waited for) abandons its sink here, so that no extraction is left waiting.
+     */
+    private static final class Sinks {
+        private final Map<Descriptor, LayerTap.Sink> open = new LinkedHashMap<>();
+        private boolean abandoned;
+
+        synchronized void add(Descriptor blob, LayerTap.Sink sink) {
+            if (sink == null) {
+                return;
+            }
+            if (abandoned || open.containsKey(blob)) { // a layer listed twice is extracted once
+                sink.abandon();
+            } else {
+                open.put(blob, sink);
+            }
+        }
+
+        synchronized Map<Descriptor, LayerTap.Sink> taken() {
+            abandoned = true; // no more come
+            return new LinkedHashMap<>(open);
+        }
+
+        synchronized void abandon() {
+            abandoned = true;
+            open.values().forEach(LayerTap.Sink::abandon);
+            open.clear();
+        }
+    }
+
+    /**
+     * Finishes the sinks of the layers downloaded, each with the diff ID the config (stored and
+     * verified by now) claims for it; abandons them all when the config cannot be read or does
+     * not list a diff ID for every layer.
+     */
+    private void finish(Map<Descriptor, LayerTap.Sink> sinks, Manifest m) {
+        if (sinks.isEmpty()) {
+            return;
+        }
+        List<Digest> diffIds;
+        try {
+            diffIds = Json.parseConfig(store.readBlob(m.config().digest())).value().rootfs().diffIds();
+        } catch (RuntimeException e) {
+            sinks.values().forEach(LayerTap.Sink::abandon);
+            return; // whoever uses the image reads the config again and reports what is wrong with it
+        }
+        for (int i = 0; i < m.layers().size(); i++) {
+            LayerTap.Sink sink = sinks.remove(m.layers().get(i));
+            if (sink != null && i < diffIds.size() && diffIds.size() == m.layers().size()) {
+                sink.finish(diffIds.get(i));
+            } else if (sink != null) {
+                sink.abandon();
+            }
+        }
+        sinks.values().forEach(LayerTap.Sink::abandon);
     }
 
     static void await(Future<?> f) {

@@ -1,5 +1,6 @@
 package dev.kiln.builder.snapshot;
 
+import dev.kiln.builder.registry.LayerTap;
 import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.Descriptor;
@@ -15,10 +16,12 @@ import dev.kiln.runtime.OverlayWhiteouts;
 import dev.kiln.runtime.OwnerTags;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The extracted-layer store: each layer unpacked once, in overlay format, into
@@ -27,9 +30,12 @@ import java.nio.file.StandardCopyOption;
  * into place, so a directory that exists is complete and is what its name says; two processes
  * racing keep the first. A layer whose content is not its diff ID leaves nothing behind. The same
  * pass saves the layer's {@link LayerListing} (when the store has none), so {@link LayerFiles}
- * need not read the blob again.
+ * need not read the blob again. A pull for a build that will run on the layer extracts it while
+ * the blob downloads ({@link #arriving}), under the same rules: nothing is kept before the blob's
+ * digest and the layer's diff ID are checked.
  */
 public final class LayerDirs {
+    private static final System.Logger LOG = System.getLogger(LayerDirs.class.getName());
     private final StoreLayout store;
     private final Path root;
     private final BlobSource blobs;
@@ -73,34 +79,14 @@ public final class LayerDirs {
         }
         Path tmp = null;
         try {
-            Files.createDirectories(root);
-            tmp = Files.createTempDirectory(root, ".extract-");
-            // owners the namespace cannot map (only root is) become OwnerTags, which a RUN's copy-up keeps
-            LayerExtractor extractor = new LayerExtractor(LayerExtractor.Options.defaults()
-                    .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(ProcessIds.isRoot())
-                    .withFileOps(OwnerTags.extraction(new JavaFileOps())));
+            tmp = staging();
             LayerListing.Builder listing = new LayerListing.Builder();
             try (InputStream in = blobs.open(layer.descriptor().digest());
                     DiffIdCheck check = DiffIdCheck.readingAhead(in, layer.descriptor().digest(), layer.diffId())) {
-                extractor.extract(check.stream(), tmp, listing);
+                extractor().extract(check.stream(), tmp, listing);
                 check.finish();
             }
-            Path listingFile = store.layerListing(layer.diffId());
-            if (!Files.isRegularFile(listingFile)) {
-                listing.build().save(listingFile, root);
-            }
-            try {
-                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-                AtomicFiles.fsyncDir(root);
-            } catch (FileSystemException raced) {
-                // rename(2) fails with ENOTEMPTY (which Java reports as a plain FileSystemException)
-                // when another build extracted the same layer first: keep theirs
-                FileTrees.deleteQuietly(tmp);
-                if (!Files.isDirectory(dir)) {
-                    throw raced;
-                }
-            }
-            return dir;
+            return place(tmp, layer.diffId(), listing.build());
         } catch (DiffIdMismatchException e) {
             FileTrees.deleteQuietly(tmp);
             throw e;
@@ -109,5 +95,152 @@ public final class LayerDirs {
             throw new KilnException("cannot extract layer " + layer.descriptor().digest() + " into " + root + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** A pull's {@link LayerTap} that extracts each layer it downloads into its directory ({@link #arriving}). */
+    public LayerTap tap() {
+        return this::arriving;
+    }
+
+    /**
+     * Starts extracting the layer blob {@code blob} from its bytes as they arrive (written to the
+     * returned {@link Arriving} while the blob downloads), into a private staging directory. What
+     * it makes becomes the layer's directory only when {@link Arriving#finish} is given the diff ID
+     * the image's config claims and the bytes match it; until then nothing is visible, and a
+     * failure or {@link Arriving#abandon} leaves nothing behind. Null when no staging directory
+     * can be made (the layer is then extracted from the store when needed, or that reports why not).
+     */
+    public Arriving arriving(Descriptor blob) {
+        try {
+            return new Arriving(blob, staging());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "layer {0} not extracted while it downloads: {1}", blob.digest(),
+                    e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * One layer extracted while its blob downloads: the downloading thread {@linkplain #write
+     * writes} the blob's bytes (not yet verified) and a thread of its own extracts them into the
+     * staging directory; {@link #finish} completes it.
+     */
+    public final class Arriving implements LayerTap.Sink {
+        private final ArrivingBytes bytes = new ArrivingBytes();
+        private final CompletableFuture<Digest> claimed = new CompletableFuture<>();
+        private final Descriptor blob;
+        private final Path tmp;
+        private final Thread worker;
+        private volatile Throwable failure;
+
+        private Arriving(Descriptor blob, Path tmp) {
+            this.blob = blob;
+            this.tmp = tmp;
+            this.worker = new Thread(this::extract, "kiln-layer-extract");
+            worker.setDaemon(true);
+            worker.start();
+        }
+
+        /** The next bytes of the blob; dropped once the extraction has failed or was abandoned. */
+        @Override
+        public void write(byte[] b, int off, int len) {
+            bytes.offer(b, off, len);
+        }
+
+        /**
+         * The blob was stored and verified, all of it written here, and its config claims
+         * {@code diffId}: waits for the extraction, checks the diff ID and makes the staging
+         * directory the layer's directory. False when the extraction failed or the bytes are not
+         * {@code diffId}: nothing is kept, and the layer is extracted from the store when needed
+         * (where any error is reported as it always was).
+         */
+        @Override
+        public boolean finish(Digest diffId) {
+            bytes.end();
+            claimed.complete(diffId);
+            if (!await()) {
+                return false;
+            }
+            if (failure != null) {
+                LOG.log(System.Logger.Level.DEBUG, "layer {0} not kept from its download: {1}", blob.digest(),
+                        failure.toString());
+            }
+            return failure == null;
+        }
+
+        /** Stops the extraction and deletes what it made. */
+        @Override
+        public void abandon() {
+            bytes.abandon();
+            claimed.cancel(false);
+            await();
+        }
+
+        private boolean await() {
+            try {
+                worker.join();
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                bytes.abandon();
+                claimed.cancel(false);
+                return false; // the worker deletes its staging directory on its way out
+            }
+        }
+
+        private void extract() {
+            try {
+                LayerListing.Builder listing = new LayerListing.Builder();
+                Digest diffId;
+                try (DiffIdCheck check = DiffIdCheck.readingAhead(bytes, blob.digest())) {
+                    extractor().extract(check.stream(), tmp, listing);
+                    check.stream().transferTo(OutputStream.nullOutputStream());
+                    diffId = claimed.get();
+                    check.finish(diffId);
+                }
+                place(tmp, diffId, listing.build());
+            } catch (Throwable t) { // a hostile or broken tar, a mismatch, an abandoned download: nothing is kept
+                failure = t;
+                bytes.abandon();
+                FileTrees.deleteQuietly(tmp);
+            }
+        }
+    }
+
+    private Path staging() throws IOException {
+        Files.createDirectories(root);
+        return Files.createTempDirectory(root, ".extract-");
+    }
+
+    /** Owners the namespace cannot map (only root is) become OwnerTags, which a RUN's copy-up keeps. */
+    private static LayerExtractor extractor() {
+        return new LayerExtractor(LayerExtractor.Options.defaults()
+                .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(ProcessIds.isRoot())
+                .withFileOps(OwnerTags.extraction(new JavaFileOps())));
+    }
+
+    /**
+     * Makes {@code tmp}, a verified extraction of the layer {@code diffId}, that layer's directory
+     * (saving its listing first when the store has none); when another build placed it first,
+     * theirs is kept and {@code tmp} deleted.
+     */
+    private Path place(Path tmp, Digest diffId, LayerListing listing) throws IOException {
+        Path dir = store.layerDir(diffId);
+        Path listingFile = store.layerListing(diffId);
+        if (!Files.isRegularFile(listingFile)) {
+            listing.save(listingFile, root);
+        }
+        try {
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.fsyncDir(root);
+        } catch (FileSystemException raced) {
+            // rename(2) fails with ENOTEMPTY (which Java reports as a plain FileSystemException)
+            // when another build extracted the same layer first: keep theirs
+            FileTrees.deleteQuietly(tmp);
+            if (!Files.isDirectory(dir)) {
+                throw raced;
+            }
+        }
+        return dir;
     }
 }

@@ -23,6 +23,8 @@ public final class FakeRegistry implements AutoCloseable {
     /** repo → reference → (content type, bytes) */
     final Map<String, Map<String, String[]>> manifests = new ConcurrentHashMap<>();
     private final Map<String, ByteArrayOutputStream> uploads = new ConcurrentHashMap<>();
+    /** digest → where GETs of that blob break off, and how many more of them do */
+    private final Map<String, int[]> cuts = new ConcurrentHashMap<>();
     final FakeServer server;
 
     public FakeRegistry() throws IOException {
@@ -50,8 +52,11 @@ public final class FakeRegistry implements AutoCloseable {
         } else if (b > 0) {
             String repo = path.substring(4, b);
             byte[] blob = blobs.getOrDefault(repo, Map.of()).get(path.substring(b + 7));
+            int[] cut = cuts.get(path.substring(b + 7));
             if (blob == null) {
                 FakeServer.send(ex, 404, "{\"errors\":[{\"code\":\"BLOB_UNKNOWN\",\"message\":\"blob unknown\"}]}");
+            } else if (cut != null && method.equals("GET") && cut[1]-- > 0) {
+                FakeServer.sendTruncated(ex, blob, cut[0]);
             } else {
                 FakeServer.send(ex, 200, "application/octet-stream", blob);
             }
@@ -134,6 +139,19 @@ public final class FakeRegistry implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** From now on serves {@code bytes} as the blob {@code digest} of {@code repo}: a registry that lies. */
+    public void serveBlob(String repo, Digest digest, byte[] bytes) {
+        blobs.computeIfAbsent(repo, r -> new ConcurrentHashMap<>()).put(digest.toString(), bytes);
+    }
+
+    /**
+     * Breaks the next {@code times} GETs of the blob {@code digest} off after {@code cut} bytes (a
+     * connection reset); this registry ignores {@code Range}, so a GET after them sends all of it.
+     */
+    public void cutBlob(Digest digest, int cut, int times) {
+        cuts.put(digest.toString(), new int[] {cut, times});
     }
 
     public String host() {

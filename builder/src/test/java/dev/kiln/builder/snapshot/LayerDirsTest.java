@@ -6,7 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.Compression;
+import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
+import dev.kiln.oci.MediaType;
+import dev.kiln.oci.testing.HostileTars;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import dev.kiln.oci.layer.DiffIdMismatchException;
 import dev.kiln.oci.layout.DirBlobStore;
 import java.io.IOException;
@@ -137,5 +142,104 @@ class LayerDirsTest {
 
         assertThat(upper.resolve("f")).hasContent("x");
         assertThat(extracted.resolve("f")).hasContent("x");
+    }
+
+    /** Writes {@code blob[0, upTo)} to {@code arriving} in pieces, as a download does. */
+    private static void feed(LayerDirs.Arriving arriving, byte[] blob, int upTo) {
+        for (int i = 0; i < upTo; i += 1000) {
+            arriving.write(blob, i, Math.min(1000, upTo - i));
+        }
+    }
+
+    private static List<String> entries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void arriving_allTheBytesAndTheirDiffId_becomeTheLayerDirAndListing_asExtractingTheBlob() throws IOException {
+        DirBlobStore blobs = new DirBlobStore(Files.createDirectories(tmp.resolve("blobs")));
+        LayerBlob layer = richLayer(blobs);
+        byte[] blob = Files.readAllBytes(blobs.path(layer.descriptor().digest()).orElseThrow());
+        StoreLayout streamed = new StoreLayout(Files.createDirectories(tmp.resolve("a")));
+        StoreLayout extracted = new StoreLayout(Files.createDirectories(tmp.resolve("b")));
+
+        LayerDirs.Arriving arriving = new LayerDirs(streamed, blobs).arriving(layer.descriptor());
+        feed(arriving, blob, blob.length);
+        assertThat(arriving.finish(layer.diffId())).isTrue();
+        new LayerDirs(extracted, blobs).dir(layer);
+
+        Path dir = streamed.layerDir(layer.diffId());
+        assertThat(entries(streamed.layers())).containsExactly(layer.diffId().hex(), layer.diffId().hex() + ".listing");
+        assertThat(dir.resolve("etc/passwd")).hasContent("root:x:0:0:root:/root:/bin/sh\n");
+        assertThat(Files.readSymbolicLink(dir.resolve("lib"))).isEqualTo(Path.of("usr/lib"));
+        assertThat(streamed.layerListing(layer.diffId()))
+                .hasSameBinaryContentAs(extracted.layerListing(layer.diffId()));
+    }
+
+    @Test
+    void arriving_bytesNotTheClaimedDiffId_keepsNothing() throws IOException {
+        DirBlobStore blobs = new DirBlobStore(Files.createDirectories(tmp.resolve("blobs")));
+        LayerBlob layer = richLayer(blobs);
+        byte[] blob = Files.readAllBytes(blobs.path(layer.descriptor().digest()).orElseThrow());
+        StoreLayout store = new StoreLayout(tmp);
+
+        LayerDirs.Arriving arriving = new LayerDirs(store, blobs).arriving(layer.descriptor());
+        feed(arriving, blob, blob.length);
+
+        assertThat(arriving.finish(Digest.sha256("another layer".getBytes()))).isFalse();
+        assertThat(entries(store.layers())).isEmpty();
+    }
+
+    /** The rich layer's extraction into {@code store}, given the first half of its blob. */
+    private record HalfArrived(LayerBlob layer, LayerDirs.Arriving arriving) {}
+
+    private HalfArrived halfArrived(StoreLayout store) throws IOException {
+        DirBlobStore blobs = new DirBlobStore(Files.createDirectories(tmp.resolve("blobs")));
+        LayerBlob layer = richLayer(blobs);
+        byte[] blob = Files.readAllBytes(blobs.path(layer.descriptor().digest()).orElseThrow());
+        LayerDirs.Arriving arriving = new LayerDirs(store, blobs).arriving(layer.descriptor());
+        feed(arriving, blob, blob.length / 2);
+        return new HalfArrived(layer, arriving);
+    }
+
+    @Test
+    void arriving_bodyCutMidStream_keepsNothing() throws IOException {
+        StoreLayout store = new StoreLayout(tmp);
+        HalfArrived half = halfArrived(store);
+
+        assertThat(half.arriving().finish(half.layer().diffId())).isFalse();
+        assertThat(entries(store.layers())).isEmpty();
+    }
+
+    @Test
+    void arriving_abandonedMidStream_keepsNothing() throws IOException {
+        StoreLayout store = new StoreLayout(tmp);
+        halfArrived(store).arriving().abandon();
+
+        assertThat(entries(store.layers())).isEmpty();
+    }
+
+    @Test
+    void arriving_hostileTar_keepsNothingAndWritesNothingOutsideItsStaging() throws IOException {
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        byte[] tar = HostileTars.tar(List.of(
+                new HostileTars.Entry("lnk", TarConstants.LF_SYMLINK, outside.toString(), 0777, "", 0, Map.of()),
+                new HostileTars.Entry("lnk/planted", TarConstants.LF_NORMAL, null, 0644, "pwned", 0, Map.of()),
+                new HostileTars.Entry("../victim", TarConstants.LF_NORMAL, null, 0644, "pwned", 0, Map.of())));
+        Descriptor blob = Descriptor.of(MediaType.OCI_LAYER, Digest.sha256(tar), tar.length);
+        StoreLayout store = new StoreLayout(Files.createDirectories(tmp.resolve("store")));
+
+        LayerDirs.Arriving arriving = new LayerDirs(store, new DirBlobStore(tmp.resolve("blobs"))).arriving(blob);
+        feed(arriving, tar, tar.length);
+
+        assertThat(arriving.finish(Digest.sha256(tar))).isFalse();
+        assertThat(entries(store.layers())).isEmpty();
+        assertThat(entries(outside)).isEmpty();
+        assertThat(entries(store.root())).containsExactly("layers");
     }
 }

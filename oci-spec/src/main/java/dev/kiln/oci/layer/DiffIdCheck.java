@@ -2,6 +2,7 @@ package dev.kiln.oci.layer;
 
 import dev.kiln.oci.Compression;
 import dev.kiln.oci.Digest;
+import dev.kiln.oci.Digester;
 import dev.kiln.oci.DigestingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,10 +44,26 @@ public final class DiffIdCheck implements AutoCloseable {
      * with work of its own per byte, such as an extraction.
      */
     public static DiffIdCheck readingAhead(InputStream blob, Digest layer, Digest claimed) throws IOException {
+        return readingAhead(blob, layer, claimed, claimed.algorithm());
+    }
+
+    /**
+     * As {@link #readingAhead(InputStream, Digest, Digest)} for a layer whose claimed diff ID is
+     * learned only after its bytes were read (a blob extracted while it downloads, before the
+     * image's config is read): the tar is digested with SHA-256, and {@link #finish(Digest)}
+     * compares. A claim in another algorithm never matches.
+     */
+    public static DiffIdCheck readingAhead(InputStream blob, Digest layer) throws IOException {
+        return readingAhead(blob, layer, null, Digest.SHA256);
+    }
+
+    private static DiffIdCheck readingAhead(InputStream blob, Digest layer, Digest claimed, String algorithm)
+            throws IOException {
+        DigestingInputStream digesting = new DigestingInputStream(Compression.autoDecompress(blob),
+                Digester.of(algorithm));
         if (Runtime.getRuntime().availableProcessors() < 2) {
-            return of(blob, layer, claimed);
+            return new DiffIdCheck(layer, claimed, digesting, digesting);
         }
-        DigestingInputStream digesting = DigestingInputStream.forVerifying(Compression.autoDecompress(blob), claimed);
         return new DiffIdCheck(layer, claimed, digesting, new HandOffInputStream(digesting));
     }
 
@@ -62,6 +79,11 @@ public final class DiffIdCheck implements AutoCloseable {
      * @throws DiffIdMismatchException when the content is not what the config claims
      */
     public Digest finish() throws IOException {
+        return finish(claimed);
+    }
+
+    /** As {@link #finish()}, with the diff ID the config claims given now. */
+    public Digest finish(Digest claimed) throws IOException {
         plain.transferTo(OutputStream.nullOutputStream());
         Digest actual = digesting.digest();
         if (!actual.equals(claimed)) {

@@ -48,6 +48,16 @@ public interface RunExecutor extends AutoCloseable {
     default void prepareLayers(java.util.List<dev.kiln.builder.snapshot.LayerBlob> layers) {}
 
     /**
+     * What to do with a base layer's bytes while a pull downloads them, for a stage that will run
+     * a RUN on it: the runtime executor extracts them into the layer directory a RUN uses (kept
+     * only once the blob and its diff ID are verified), so the pull and the extraction overlap.
+     * Nothing by default.
+     */
+    default dev.kiln.builder.registry.LayerTap layerTap() {
+        return dev.kiln.builder.registry.LayerTap.NONE;
+    }
+
+    /**
      * Offers the upper dir of a finished RUN, already written as {@code layer}, to be kept as that
      * layer's extracted directory (saving its removal now and its extraction by a later RUN).
      * True when it was taken: the caller must leave it alone.

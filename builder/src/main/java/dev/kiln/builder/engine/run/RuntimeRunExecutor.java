@@ -1,6 +1,7 @@
 package dev.kiln.builder.engine.run;
 
 import dev.kiln.builder.dockerfile.RunInstruction;
+import dev.kiln.builder.registry.LayerTap;
 import dev.kiln.builder.snapshot.LayerDirs;
 import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.BlobSource;
@@ -65,6 +66,11 @@ public final class RuntimeRunExecutor implements RunExecutor {
     @Override
     public void prepareLayers(List<dev.kiln.builder.snapshot.LayerBlob> blobs) {
         blobs.forEach(layers::dir);
+    }
+
+    @Override
+    public LayerTap layerTap() {
+        return layers.tap();
     }
 
     @Override

@@ -1,0 +1,199 @@
+package dev.kiln.builder.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.builder.engine.run.RuntimeRunExecutor;
+import dev.kiln.builder.registry.AuthEnvironment;
+import dev.kiln.builder.registry.CredentialStore;
+import dev.kiln.builder.registry.FakeRegistry;
+import dev.kiln.builder.registry.HttpTransport;
+import dev.kiln.builder.registry.ImagePuller;
+import dev.kiln.builder.registry.ImagePusher;
+import dev.kiln.builder.registry.LayerTap;
+import dev.kiln.builder.registry.Reference;
+import dev.kiln.builder.registry.Registries;
+import dev.kiln.builder.registry.RegistryConfig;
+import dev.kiln.builder.registry.RegistryException;
+import dev.kiln.builder.registry.RetryPolicy;
+import dev.kiln.builder.registry.TransferSettings;
+import dev.kiln.builder.snapshot.LayerBlob;
+import dev.kiln.builder.snapshot.LayerDirs;
+import dev.kiln.builder.store.LocalStore;
+import dev.kiln.builder.store.RawManifest;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.DigestMismatchException;
+import dev.kiln.oci.Image;
+import dev.kiln.oci.MediaType;
+import dev.kiln.oci.Platform;
+import dev.kiln.oci.layer.DiffIdMismatchException;
+import dev.kiln.oci.testing.TestImages;
+import dev.kiln.runtime.Isolation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A base layer extracted while the pull downloads it (the runtime's {@link LayerTap}): kept only
+ * once the blob and its diff ID check out; a registry that lies or breaks off leaves no extracted
+ * tree, no staging directory and no listing, and the error is the one a pull always gave.
+ */
+class ExtractWhilePullingTest {
+    private static final Platform AMD64 = Platform.of("linux", "amd64", null);
+    private static final String REPO = "library/python";
+
+    @TempDir Path root;
+    FakeRegistry registry;
+    LocalStore store;
+    Image image;
+
+    @BeforeEach
+    void push() throws Exception {
+        registry = new FakeRegistry();
+        store = new LocalStore(root.resolve("store"));
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("bin/", "");
+        files.put("bin/python", "#!fake");
+        files.put("etc/", "");
+        files.put("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
+        for (int i = 0; i < 200; i++) {
+            files.put("usr/lib/f" + i, "content of file " + i + "\n".repeat(i));
+        }
+        files.put("usr/", "");
+        files.put("usr/lib/", "");
+        push(TestImages.ociImage(new LocalStore(root.resolve("origin")), AMD64, files));
+    }
+
+    private void push(Image pushed) {
+        image = pushed;
+        new ImagePusher(new TransferSettings(registries(RegistryConfig.DEFAULT), e -> {}, 2, 0),
+                new LocalStore(root.resolve("origin")))
+                .push(RawManifest.of(pushed.manifest().bytes(), MediaType.OCI_MANIFEST),
+                        Reference.parse(registry.host() + "/" + REPO + ":3.9-slim"), null);
+    }
+
+    @AfterEach
+    void stop() {
+        registry.close();
+    }
+
+    private static Registries registries(RegistryConfig config) {
+        return new Registries(config, new CredentialStore(new AuthEnvironment(Map.of(), Path.of("/nonexistent"))),
+                new HttpTransport(HttpTransport.defaultClient(), new RetryPolicy(1, Duration.ZERO, Duration.ZERO, d -> {})),
+                Clock.systemUTC());
+    }
+
+    private BaseImage pull() {
+        return pull(false);
+    }
+
+    private BaseImage pull(boolean always) {
+        StoreImageSource source = new StoreImageSource(store,
+                new ImagePuller(new TransferSettings(registries(RegistryConfig.DEFAULT), e -> {}, 2, 0), store), always);
+        LayerTap tap = new RuntimeRunExecutor(Isolation.AUTO, store.layout(), store).layerTap();
+        return source.resolve(registry.host() + "/" + REPO + ":3.9-slim", AMD64, e -> {}, tap);
+    }
+
+    private Descriptor layer() {
+        return image.manifest().value().layers().get(0);
+    }
+
+    private Digest diffId() {
+        return image.config().value().rootfs().diffIds().get(0);
+    }
+
+    /** What the store's layer directory holds: extracted trees, listings, staging directories. */
+    private List<String> layerDirEntries() throws IOException {
+        Path layers = store.layout().layers();
+        if (!Files.isDirectory(layers)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(layers)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void pull_withTheRuntimesTap_leavesTheLayerExtractedAndListed() throws IOException {
+        BaseImage base = pull();
+
+        Path dir = store.layout().layerDir(diffId());
+        assertThat(dir.resolve("bin/python")).hasContent("#!fake");
+        assertThat(dir.resolve("usr/lib/f199")).isRegularFile();
+        assertThat(layerDirEntries()).containsExactly(diffId().hex(), diffId().hex() + ".listing");
+        assertThat(new LayerDirs(store.layout(), store).dir(base.layers().get(0))).isEqualTo(dir);
+    }
+
+    @Test
+    void pull_blobBytesNotItsDigest_failsAndLeavesNoExtractedTreeNorStaging() throws IOException {
+        // the same length and the same tar inside (a gzip's MTIME field is not checked when
+        // inflating), so the extraction itself succeeds and only the blob's digest tells
+        byte[] other = new LocalStore(root.resolve("origin")).readBlob(layer().digest());
+        other[4] ^= 1;
+        registry.serveBlob(REPO, layer().digest(), other);
+
+        assertThatThrownBy(this::pull).isInstanceOf(DigestMismatchException.class)
+                .hasMessageContaining(layer().digest().toString());
+
+        assertThat(layerDirEntries()).isEmpty();
+        assertThat(store.hasBlob(layer().digest())).isFalse();
+    }
+
+    @Test
+    void pull_bodyAlwaysCutMidStream_failsAndLeavesNoExtractedTreeNorStaging() throws IOException {
+        registry.cutBlob(layer().digest(), (int) layer().size() / 2, Integer.MAX_VALUE);
+
+        assertThatThrownBy(this::pull).isInstanceOf(RegistryException.class).hasMessageContaining("connection broke");
+
+        assertThat(layerDirEntries()).isEmpty();
+        assertThat(store.hasBlob(layer().digest())).isFalse();
+    }
+
+    @Test
+    void pull_bodyCutOnceAndSentAgainFromTheStart_storesTheBlobAndExtractsItOnlyWhenUsed() throws IOException {
+        registry.cutBlob(layer().digest(), (int) layer().size() / 2, 1);
+
+        BaseImage base = pull();
+
+        assertThat(store.hasBlob(layer().digest())).isTrue();
+        assertThat(layerDirEntries()).as("the extraction saw bytes that came again: abandoned").isEmpty();
+        Path dir = new LayerDirs(store.layout(), store).dir(base.layers().get(0));
+        assertThat(dir.resolve("bin/python")).hasContent("#!fake");
+    }
+
+    @Test
+    void pull_configClaimsAnotherDiffId_keepsNoTreeAndTheRunReportsTheMismatch() throws Exception {
+        Digest lie = Digest.sha256("not this layer".getBytes());
+        push(TestImages.ociImage(new LocalStore(root.resolve("origin")), AMD64, List.of(layer()), List.of(lie)));
+
+        BaseImage base = pull();
+
+        assertThat(layerDirEntries()).isEmpty();
+        LayerBlob claimed = base.layers().get(0);
+        assertThat(claimed.diffId()).isEqualTo(lie);
+        assertThatThrownBy(() -> new LayerDirs(store.layout(), store).dir(claimed))
+                .isInstanceOf(DiffIdMismatchException.class);
+        assertThat(layerDirEntries()).isEmpty();
+    }
+
+    @Test
+    void pull_layerAlreadyStored_isNotExtractedByThePull() throws IOException {
+        pull();
+        Files.walk(store.layout().layers()).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+
+        pull(true); // the manifest again, but every blob is in the store: nothing downloaded, nothing extracted
+
+        assertThat(layerDirEntries()).isEmpty();
+    }
+}
