@@ -148,6 +148,8 @@ public final class LayerExtractor {
         private final Map<String, Path> readyParents = new HashMap<>();
         private int ownershipFailures;
         private int entries;
+        /** Carries each regular file's content from the tar to its file: large, so a big file takes few writes. */
+        private final byte[] buffer = new byte[1 << 16];
 
         Run(SafeRoot root, EntryListener listener) {
             this.root = root;
@@ -235,12 +237,9 @@ public final class LayerExtractor {
             } else if (entry.isFile()) {
                 try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                    if (copy == null) {
-                        content.transferTo(out);
-                    } else {
-                        byte[] buffer = new byte[8192];
-                        for (int n; (n = content.read(buffer)) > 0; ) {
-                            out.write(buffer, 0, n);
+                    for (int n; (n = content.read(buffer)) >= 0; ) {
+                        out.write(buffer, 0, n);
+                        if (copy != null) {
                             copy.write(buffer, 0, n);
                         }
                     }
