@@ -18,7 +18,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code HttpClient.shutdownNow()}; on 17, which has no such method, by interrupting the client's
  * own threads (interrupting a thread blocked in a selector wakes it, and the selector thread ends
  * when interrupted). To touch no other client's threads, the client is made on a short-lived
- * thread in a thread group of its own: the threads it starts inherit that group.
+ * thread in a thread group of its own: the threads it starts inherit that group. (On JDK 17 an
+ * ended client's empty group stays listed in its parent until the JVM ends, some hundred bytes a
+ * client; making it a daemon group would drop it, but {@code setDaemon} is deprecated for removal.
+ * From JDK 19 on, groups are weakly held.)
  */
 public final class OwnedHttpClient {
     private static final System.Logger LOG = System.getLogger(OwnedHttpClient.class.getName());
