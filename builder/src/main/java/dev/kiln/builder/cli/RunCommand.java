@@ -2,6 +2,7 @@ package dev.kiln.builder.cli;
 
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
+import dev.kiln.builder.registry.Registries;
 import dev.kiln.builder.registry.TransferSettings;
 import dev.kiln.builder.snapshot.LayerDirs;
 import dev.kiln.builder.store.ImageRecord;
@@ -297,11 +298,12 @@ final class RunCommand implements Callable<Integer> {
     private ImageRecord findOrPull(LocalStore store) {
         String canonical = Reference.parse(image).toString();
         return store.image(canonical).or(() -> store.image(image)).orElseGet(() -> {
-            ImagePuller puller = new ImagePuller(
-                    new TransferSettings(registry.registries(), e -> { }, registry.jobs, 0), store);
-            // the layers the container runs on are extracted as they download
-            return puller.pull(Reference.parse(image), registry.platform(), Reference.parse(image).toString(),
-                    new LayerDirs(store.layout(), store).tap()).image();
+            try (Registries registries = registry.registries()) {
+                // the layers the container runs on are extracted as they download
+                return new ImagePuller(new TransferSettings(registries, e -> { }, registry.jobs, 0), store)
+                        .pull(Reference.parse(image), registry.platform(), Reference.parse(image).toString(),
+                                new LayerDirs(store.layout(), store).tap()).image();
+            }
         });
     }
 
