@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -149,9 +150,22 @@ public final class ImagePuller {
             return sinks.taken();
         } catch (RuntimeException e) {
             sinks.abandon();
+            pool.shutdownNow();
+            awaitStopped(pool); // the failed pull returns once its downloads have abandoned their sinks
             throw e;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Waits (a bounded time) for the interrupted downloads of a failed pull to end. */
+    private static void awaitStopped(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(StallGuard.IDLE.toSeconds(), TimeUnit.SECONDS)) {
+                LOG.log(Level.DEBUG, "a download of the failed pull is still running");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

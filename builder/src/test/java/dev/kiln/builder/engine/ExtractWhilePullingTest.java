@@ -151,6 +151,19 @@ class ExtractWhilePullingTest {
     }
 
     @Test
+    void pull_configBlobNotItsDigest_failsAndLeavesNoExtractedTreeNorStaging() throws IOException {
+        Descriptor config = image.manifest().value().config();
+        byte[] other = new LocalStore(root.resolve("origin")).readBlob(config.digest());
+        other[other.length - 2] ^= 1;
+        registry.serveBlob(REPO, config.digest(), other);
+
+        assertThatThrownBy(this::pull).isInstanceOf(DigestMismatchException.class)
+                .hasMessageContaining(config.digest().toString());
+
+        assertThat(layerDirEntries()).as("the layer's download, finished or not, abandoned its extraction").isEmpty();
+    }
+
+    @Test
     void pull_bodyAlwaysCutMidStream_failsAndLeavesNoExtractedTreeNorStaging() throws IOException {
         registry.cutBlob(layer().digest(), (int) layer().size() / 2, Integer.MAX_VALUE);
 
