@@ -20,7 +20,7 @@ import java.util.List;
  * Only "everything works" is kept: namespaces can be created, overlay mounts where the upper dirs
  * live and, where it was probed, the chown recorder gets its listener. A remembered answer can
  * therefore only make kiln try the strongest isolation, never a weaker one; when it no longer holds,
- * the first container fails at clone or at the overlay mount and {@link Sandbox} probes again
+ * the first container fails before exec (at clone, a mount, the chown listener) and {@link Sandbox} probes again
  * (and forgets it).
  *
  * <p>The entry is one file named by the SHA-256 of its key — every fact the probe's answer depends on,

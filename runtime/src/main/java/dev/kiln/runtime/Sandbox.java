@@ -475,7 +475,8 @@ public final class Sandbox implements AutoCloseable {
             prepared.abandon();
             closeQuietly(recorder);
             SandboxException failure = failure(spec, program, f, backend);
-            if (c.memo() != null && (f.cloneFailed() || program.isMountOf(f.op(), "overlay"))) {
+            if (c.memo() != null && !program.isExec(f.op()) && !f.watchdogGaveUp()) {
+                // any set-up step may be one the remembered answer vouched for (clone, the mounts, the chown listener)
                 throw new Stale(failure);
             }
             throw failure;
