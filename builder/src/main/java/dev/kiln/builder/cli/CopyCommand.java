@@ -29,9 +29,10 @@ final class CopyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Transfers t = new Transfers(global, registry, ConsoleProgress.forStderr(global.err()), chunkSize);
-        Digest d = t.copier().copy(ImageLocation.parse(source), ImageLocation.parse(destination));
-        global.out().println(d);
-        return Main.EXIT_OK;
+        try (Transfers t = new Transfers(global, registry, ConsoleProgress.forStderr(global.err()), chunkSize)) {
+            Digest d = t.copier().copy(ImageLocation.parse(source), ImageLocation.parse(destination));
+            global.out().println(d);
+            return Main.EXIT_OK;
+        }
     }
 }

@@ -28,25 +28,26 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Transfers t = new Transfers(global, registry, e -> { }, 0);
-        Inspection i = t.reader.inspect(ImageLocation.parseOrReference(image));
-        if (raw || config) {
-            PrintStream out = System.out;
-            out.write(raw ? i.top().bytes() : i.config());
-            out.flush();
+        try (Transfers t = new Transfers(global, registry, e -> { }, 0)) {
+            Inspection i = t.reader.inspect(ImageLocation.parseOrReference(image));
+            if (raw || config) {
+                PrintStream out = System.out;
+                out.write(raw ? i.top().bytes() : i.config());
+                out.flush();
+                return Main.EXIT_OK;
+            }
+            ObjectNode doc = Json.mapper().createObjectNode();
+            doc.put("Name", i.name());
+            doc.put("Digest", i.top().digest().toString());
+            doc.put("MediaType", i.top().mediaType().value());
+            if (i.top().isIndex()) {
+                doc.put("ManifestDigest", i.image().digest().toString());
+                doc.set("Index", Json.readTree(i.top().bytes()));
+            }
+            doc.set("Manifest", Json.readTree(i.image().bytes()));
+            doc.set("Config", Json.readTree(i.config()));
+            global.out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
             return Main.EXIT_OK;
         }
-        ObjectNode doc = Json.mapper().createObjectNode();
-        doc.put("Name", i.name());
-        doc.put("Digest", i.top().digest().toString());
-        doc.put("MediaType", i.top().mediaType().value());
-        if (i.top().isIndex()) {
-            doc.put("ManifestDigest", i.image().digest().toString());
-            doc.set("Index", Json.readTree(i.top().bytes()));
-        }
-        doc.set("Manifest", Json.readTree(i.image().bytes()));
-        doc.set("Config", Json.readTree(i.config()));
-        global.out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
-        return Main.EXIT_OK;
     }
 }

@@ -21,16 +21,17 @@ final class LoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Transfers t = new Transfers(global, new RegistryOptions(), ConsoleProgress.forStderr(global.err()), 0);
-        ImageLocation src = ArchiveFormat.detect(input) == ArchiveFormat.OCI
-                ? new ImageLocation.OciArchiveFile(input, null)
-                : new ImageLocation.DockerArchiveFile(input, null);
-        try (LocalStore.Session session = t.store.session()) {
-            List<StoredImage> images = t.reader.readAll(src, t.store, null, false);
-            for (StoredImage i : images) {
-                global.out().println("Loaded image: " + i.record().name());
+        try (Transfers t = new Transfers(global, new RegistryOptions(), ConsoleProgress.forStderr(global.err()), 0)) {
+            ImageLocation src = ArchiveFormat.detect(input) == ArchiveFormat.OCI
+                    ? new ImageLocation.OciArchiveFile(input, null)
+                    : new ImageLocation.DockerArchiveFile(input, null);
+            try (LocalStore.Session session = t.store.session()) {
+                List<StoredImage> images = t.reader.readAll(src, t.store, null, false);
+                for (StoredImage i : images) {
+                    global.out().println("Loaded image: " + i.record().name());
+                }
             }
+            return Main.EXIT_OK;
         }
-        return Main.EXIT_OK;
     }
 }

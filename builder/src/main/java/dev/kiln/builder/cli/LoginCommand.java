@@ -60,9 +60,10 @@ final class LoginCommand implements Callable<Integer> {
             throw new KilnException("the password is empty");
         }
         Credentials creds = Credentials.basic(username, password.strip());
-        Registries registries = registry.registries();
-        registries.useCredentials(host, creds);
-        registries.client(Reference.apiHost(host)).ping();
+        try (Registries registries = registry.registries()) {
+            registries.useCredentials(host, creds);
+            registries.client(Reference.apiHost(host)).ping();
+        }
         Path file = new CredentialStore(AuthEnvironment.system()).login(host, creds);
         global.out().println("Login Succeeded (credentials saved in " + file + ")");
         return Main.EXIT_OK;

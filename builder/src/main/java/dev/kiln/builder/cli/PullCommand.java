@@ -2,6 +2,7 @@ package dev.kiln.builder.cli;
 
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
+import dev.kiln.builder.registry.Registries;
 import dev.kiln.builder.registry.TransferSettings;
 import dev.kiln.builder.store.LocalStore;
 import java.io.PrintWriter;
@@ -29,9 +30,11 @@ final class PullCommand implements Callable<Integer> {
         PrintWriter out = global.out();
         LocalStore store = new LocalStore(global.storeRoot());
         ConsoleProgress progress = quiet ? null : ConsoleProgress.forStderr(global.err());
-        ImagePuller puller = new ImagePuller(new TransferSettings(registry.registries(),
-                progress == null ? e -> { } : progress, registry.jobs, 0), store);
-        ImagePuller.Pulled pulled = puller.pull(r, registry.platform());
+        ImagePuller.Pulled pulled;
+        try (Registries registries = registry.registries()) {
+            pulled = new ImagePuller(new TransferSettings(registries, progress == null ? e -> { } : progress,
+                    registry.jobs, 0), store).pull(r, registry.platform());
+        }
         if (!quiet) {
             out.println("Digest: " + pulled.top().digest());
             out.println("Image ID: " + pulled.image().config().shortHex());

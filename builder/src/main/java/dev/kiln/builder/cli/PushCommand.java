@@ -29,11 +29,12 @@ final class PushCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Transfers t = new Transfers(global, registry, ConsoleProgress.forStderr(global.err()), chunkSize);
-        Reference source = Reference.parse(name);
-        Reference target = Reference.parse(dest != null ? dest : name);
-        Digest d = t.copier().copy(new ImageLocation.Kiln(source), new ImageLocation.Registry(target));
-        global.out().println(target.withDigest(null) + "@" + d);
-        return Main.EXIT_OK;
+        try (Transfers t = new Transfers(global, registry, ConsoleProgress.forStderr(global.err()), chunkSize)) {
+            Reference source = Reference.parse(name);
+            Reference target = Reference.parse(dest != null ? dest : name);
+            Digest d = t.copier().copy(new ImageLocation.Kiln(source), new ImageLocation.Registry(target));
+            global.out().println(target.withDigest(null) + "@" + d);
+            return Main.EXIT_OK;
+        }
     }
 }

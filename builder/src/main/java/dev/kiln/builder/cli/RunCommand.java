@@ -2,6 +2,7 @@ package dev.kiln.builder.cli;
 
 import dev.kiln.builder.registry.ImagePuller;
 import dev.kiln.builder.registry.Reference;
+import dev.kiln.builder.registry.Registries;
 import dev.kiln.builder.registry.TransferSettings;
 import dev.kiln.builder.snapshot.LayerDirs;
 import dev.kiln.builder.store.ImageRecord;
@@ -297,9 +298,10 @@ final class RunCommand implements Callable<Integer> {
     private ImageRecord findOrPull(LocalStore store) {
         String canonical = Reference.parse(image).toString();
         return store.image(canonical).or(() -> store.image(image)).orElseGet(() -> {
-            ImagePuller puller = new ImagePuller(
-                    new TransferSettings(registry.registries(), e -> { }, registry.jobs, 0), store);
-            return puller.pull(Reference.parse(image), registry.platform()).image();
+            try (Registries registries = registry.registries()) {
+                return new ImagePuller(new TransferSettings(registries, e -> { }, registry.jobs, 0), store)
+                        .pull(Reference.parse(image), registry.platform()).image();
+            }
         });
     }
 

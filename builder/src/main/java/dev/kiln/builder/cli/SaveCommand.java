@@ -28,13 +28,14 @@ final class SaveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RegistryOptions none = new RegistryOptions();
-        Transfers t = new Transfers(global, none, ConsoleProgress.forStderr(global.err()), 0);
-        Reference ref = Reference.parse(name);
-        ImageLocation dst = format == Format.docker
-                ? new ImageLocation.DockerArchiveFile(output, null)
-                : new ImageLocation.OciArchiveFile(output, null);
-        t.copier().copy(new ImageLocation.Kiln(ref), dst);
-        global.out().println("Saved " + ref + " to " + output);
-        return Main.EXIT_OK;
+        try (Transfers t = new Transfers(global, none, ConsoleProgress.forStderr(global.err()), 0)) {
+            Reference ref = Reference.parse(name);
+            ImageLocation dst = format == Format.docker
+                    ? new ImageLocation.DockerArchiveFile(output, null)
+                    : new ImageLocation.OciArchiveFile(output, null);
+            t.copier().copy(new ImageLocation.Kiln(ref), dst);
+            global.out().println("Saved " + ref + " to " + output);
+            return Main.EXIT_OK;
+        }
     }
 }

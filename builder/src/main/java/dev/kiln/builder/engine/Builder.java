@@ -53,7 +53,7 @@ public final class Builder {
     private final BuildListener listener;
     private final BuildOptions options;
     private final Path scratchRoot;
-    private final CopyPlanner.Downloader downloader;
+    private final HttpDownloader downloader;
     private StoreLayout store;
     private CacheMounts cacheMounts;
 
@@ -126,6 +126,7 @@ public final class Builder {
             return ImageAssembler.assemble(config, target.layers(), blobs);
         } finally {
             pool.shutdownNow();
+            downloader.close();
             FileTrees.deleteQuietly(scratch);
         }
     }

@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -24,7 +26,7 @@ import javax.net.ssl.X509TrustManager;
  * dropped whenever the host changes (blob storage behind a redirect must never see registry
  * credentials). Everything else, including 401 and 404, goes back to the caller.
  */
-public final class HttpTransport {
+public final class HttpTransport implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HttpTransport.class.getName());
     private static final int MAX_REDIRECTS = 10;
 
@@ -39,8 +41,11 @@ public final class HttpTransport {
     private final Supplier<HttpClient> plain;
     private final Supplier<HttpClient> tls;
     private final RetryPolicy retry;
+    /** The clients this transport made itself, ended by {@link #close()}. */
+    private final List<OwnedHttpClient> made = new ArrayList<>();
+    private volatile boolean closed;
 
-    /** Sends everything through {@code client}. */
+    /** Sends everything through {@code client}, which stays the caller's to end. */
     public HttpTransport(HttpClient client, RetryPolicy retry) {
         this.plain = () -> client;
         this.tls = () -> client;
@@ -52,8 +57,8 @@ public final class HttpTransport {
      * loads the CA certificates (parsing them costs a noticeable part of a short command's start-up).
      */
     private HttpTransport(RetryPolicy retry) {
-        this.plain = lazily(() -> client(noTlsContext()));
-        this.tls = lazily(() -> client(null));
+        this.plain = lazily(() -> own(clientBuilder(noTlsContext())));
+        this.tls = lazily(() -> own(clientBuilder(null)));
         this.retry = retry;
     }
 
@@ -62,10 +67,10 @@ public final class HttpTransport {
     }
 
     public static HttpClient defaultClient() {
-        return client(null);
+        return clientBuilder(null).build();
     }
 
-    private static HttpClient client(SSLContext ssl) {
+    private static HttpClient.Builder clientBuilder(SSLContext ssl) {
         HttpClient.Builder b = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(30))
@@ -73,7 +78,32 @@ public final class HttpTransport {
         if (ssl != null) {
             b.sslContext(ssl);
         }
-        return b.build();
+        return b;
+    }
+
+    private HttpClient own(HttpClient.Builder builder) {
+        OwnedHttpClient client = OwnedHttpClient.build(builder);
+        synchronized (made) {
+            made.add(client);
+        }
+        return client.client();
+    }
+
+    /**
+     * Ends the clients this transport made (see {@link OwnedHttpClient}); requests still running
+     * fail. A client given to the constructor is left alone. Sending afterwards throws.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        List<OwnedHttpClient> ending;
+        synchronized (made) {
+            ending = new ArrayList<>(made);
+            made.clear();
+        }
+        for (OwnedHttpClient c : ending) {
+            c.end();
+        }
     }
 
     /** A TLS context that trusts nothing: the plain-HTTP client must never make a TLS connection. */
@@ -129,6 +159,9 @@ public final class HttpTransport {
         int redirects = 0;
         int attempt = 1;
         while (true) {
+            if (closed) { // each retry and redirect too: an ended client's request would never finish
+                throw new IllegalStateException("the registry transport is closed");
+            }
             HttpResponse<InputStream> response;
             try {
                 HttpClient client = "https".equalsIgnoreCase(current.uri().getScheme()) ? tls.get() : plain.get();

@@ -10,9 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * connections are shared between the manifests and blobs of one pull or push. The one place
  * registry clients are made: every pull, push, FROM, login, inspect and copy gets them from an
  * instance of this class, so mirrors, plain-HTTP hosts, credentials and the transport's limits
- * apply alike.
+ * apply alike. Closing it ends the HTTP clients made for it (see {@link OwnedHttpClient}).
  */
-public final class Registries {
+public final class Registries implements AutoCloseable {
     private final RegistryConfig config;
     private final CredentialStore credentials;
     private final HttpTransport transport;
@@ -68,5 +68,11 @@ public final class Registries {
             Credentials creds = explicit.containsKey(credKey) ? explicit.get(credKey) : credentials.lookup(credKey);
             return new RegistryClient(credKey, config.baseUri(host), creds, transport, clock);
         });
+    }
+
+    /** Ends the transport's clients: call when the command or session is done with registries. */
+    @Override
+    public void close() {
+        transport.close();
     }
 }

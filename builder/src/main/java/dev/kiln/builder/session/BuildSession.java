@@ -156,12 +156,19 @@ public final class BuildSession implements AutoCloseable {
         }
     }
 
-    /** Closes the container runtime, if a build opened it. */
+    /** Closes the container runtime, if a build opened it, and ends the session's registry clients. */
     @Override
     public synchronized void close() {
-        if (runs != null) {
-            runs.close();
-            runs = null;
+        try {
+            if (runs != null) {
+                runs.close();
+                runs = null;
+            }
+        } finally {
+            if (registries != null) {
+                registries.close();
+                registries = null;
+            }
         }
     }
 

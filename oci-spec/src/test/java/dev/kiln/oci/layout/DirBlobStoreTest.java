@@ -25,6 +25,24 @@ class DirBlobStoreTest {
     Path root;
 
     @Test
+    void empty_isTheDigestOfNoBytes() {
+        assertThat(DirBlobStore.EMPTY).isEqualTo(Digest.sha256(new byte[0]));
+    }
+
+    @Test
+    void has_emptyBlobOfTheEmptyDigest_isKept_butAnEmptyFileForAnotherDigestIsDamaged(@TempDir Path dir) throws Exception {
+        DirBlobStore store = new DirBlobStore(dir, true);
+        Digest empty = store.put(new byte[0]);
+        Path other = store.file(Digest.sha256("x".getBytes(StandardCharsets.UTF_8)));
+        Files.createDirectories(other.getParent());
+        Files.createFile(other);
+
+        assertThat(store.has(empty)).isTrue();
+        assertThat(store.has(Digest.sha256("x".getBytes(StandardCharsets.UTF_8)))).isFalse();
+        assertThat(other).doesNotExist();
+    }
+
+    @Test
     void put_thenOpen_returnsSameBytesUnderDigestPath() throws Exception {
         DirBlobStore store = new DirBlobStore(root);
         byte[] data = "hello".getBytes(StandardCharsets.UTF_8);

@@ -1,6 +1,7 @@
 package dev.kiln.builder.engine.context;
 
 import dev.kiln.builder.dockerfile.DockerfileText;
+import dev.kiln.builder.registry.OwnedHttpClient;
 import dev.kiln.builder.registry.StallGuard;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.files.FileNames;
@@ -62,11 +63,11 @@ public final class RemoteContext {
     }
 
     private static Fetched download(String url, Path dir) {
-        HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(30)).build();
+        OwnedHttpClient client = OwnedHttpClient.build(HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30)));
         Path body = dir.resolve(".kiln-context-download");
         try {
-            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create(url))
+            HttpResponse<InputStream> r = client.client().send(HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofMinutes(2)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = StallGuard.wrap(r.body(), StallGuard.IDLE, MAX_CONTEXT_BYTES, url)) {
                 if (r.statusCode() / 100 != 2) {
@@ -88,6 +89,7 @@ public final class RemoteContext {
             Thread.currentThread().interrupt();
             throw new KilnException("interrupted downloading " + url, e);
         } finally {
+            client.end();
             FileTrees.deleteQuietly(body);
         }
     }

@@ -1,5 +1,6 @@
 package dev.kiln.builder.engine.copy;
 
+import dev.kiln.builder.registry.OwnedHttpClient;
 import dev.kiln.builder.registry.StallGuard;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.DigestingInputStream;
@@ -19,16 +20,17 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 
 /** Downloads ADD URLs into scratch files, checking {@code --checksum} and keeping Last-Modified as mtime. */
-public final class HttpDownloader implements CopyPlanner.Downloader {
+public final class HttpDownloader implements CopyPlanner.Downloader, AutoCloseable {
     private final Path dir;
     /** The largest file ADD downloads. */
     static final long MAX_BYTES = 4L << 30;
 
     /**
-     * Made on the first download: a client starts a selector thread that waits in native code,
-     * and the JVM waits up to 300 ms at exit for such threads, so a build without ADD URL makes none.
+     * Made on the first download and ended by {@link #close()}: a client starts a selector thread
+     * that waits in native code, and the JVM waits up to 300 ms at exit for such threads, so a
+     * build without ADD URL makes none (see {@link OwnedHttpClient}).
      */
-    private HttpClient client;
+    private OwnedHttpClient client;
 
     public HttpDownloader(Path dir) {
         this.dir = dir;
@@ -44,10 +46,19 @@ public final class HttpDownloader implements CopyPlanner.Downloader {
 
     private synchronized HttpClient client() {
         if (client == null) {
-            client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                    .connectTimeout(Duration.ofSeconds(30)).build();
+            client = OwnedHttpClient.build(HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                    .connectTimeout(Duration.ofSeconds(30)));
         }
-        return client;
+        return client.client();
+    }
+
+    /** Ends the client, if a download made one; a later download makes a new one. */
+    @Override
+    public synchronized void close() {
+        if (client != null) {
+            client.end();
+            client = null;
+        }
     }
 
     private Path fetch(String url, String checksum) {
