@@ -16,7 +16,7 @@ source "$repo/scripts/bench/harness.sh"
 [[ $(id -u) == 0 ]] || { echo "run as root (switches to $user with runuser)" >&2; exit 2; }
 id -u "$user" >/dev/null || { echo "user $user missing (scripts/test.sh creates it)" >&2; exit 2; }
 
-(cd "$repo" && mvn -B -q -pl runtime -am test-compile)
+(cd "$repo" && mvn -B -q -o -pl runtime -am test-compile)
 work=$(mktemp -d /tmp/kiln-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Makes {@code chown} succeed in a container where kiln's user namespace maps only root, and
@@ -45,7 +47,8 @@ final class ChownRecorder implements AutoCloseable {
 
     private final ChownListener listener;
     private final User faked;
-    private Thread thread;
+    /** Completes when the recorder has stopped serving; null until started. */
+    private CompletableFuture<Void> served;
     private volatile long calls;
 
     private ChownRecorder(ChownListener listener, User faked) {
@@ -74,24 +77,21 @@ final class ChownRecorder implements AutoCloseable {
         return listener.socket().toString();
     }
 
-    /** Takes the listener the container sent before exec and starts answering its calls. */
-    void start() throws IOException {
+    /**
+     * Takes the listener the container sent before exec and starts answering its calls on one of
+     * {@code threads} (which must not queue it behind other work).
+     */
+    void start(Executor threads) throws IOException {
         listener.receive();
-        thread = new Thread(this::serve, "kiln-chown-recorder");
-        thread.setDaemon(true);
-        thread.start();
+        served = CompletableFuture.runAsync(this::serve, threads);
     }
 
     /** Waits until every process of the container has gone (the filter is released). */
     void awaitEnd() {
-        if (thread == null) {
+        if (served == null) {
             return;
         }
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        served.join();
         LOG.log(Level.DEBUG, "chown calls recorded: {0}, answered in {1} ms", calls, busyNanos / 1_000_000);
     }
 
@@ -328,7 +328,7 @@ final class ChownRecorder implements AutoCloseable {
 
     @Override
     public void close() {
-        if (thread == null) {
+        if (served == null) {
             listener.close();
         }
     }

@@ -16,6 +16,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -36,28 +41,39 @@ public final class Sandbox implements AutoCloseable {
     public static final List<String> MOUNT_POINTS = List.of(
             "proc", "dev", "etc/hosts", "etc/hostname", "etc/resolv.conf");
 
-    private final Spawner spawner;
-    private final IsolationBackend backend;
+    private final SpawnerLink spawner;
+    private final SandboxOptions options;
     private final IdMapping mapping;
     private final Path runDir;
-    /** Null when containers' chown calls are recorded; else why not ("not needed" with a range). */
-    private final String chownProblem;
-    private final Confinement confinement;
+    /** How containers are isolated; replaced once if a remembered probe answer turns out stale. */
+    private volatile Choice choice;
     /** The user namespace containers enter, when kiln is real root over its subordinate range. */
     private final ContainerUserns userns;
     private final AtomicLong counter = new AtomicLong();
+    private static final int HELPERS_IDLE_SECONDS = 30;
+    private final ExecutorService helpers = helperThreads();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread cleanup = new Thread(this::close, "kiln-sandbox-cleanup");
 
-    private Sandbox(Spawner spawner, IsolationBackend backend, IdMapping mapping, ContainerUserns userns, Path runDir,
-            String chownProblem) {
+    /**
+     * The chosen backend, its confinement, and why containers' chown calls are not recorded (null:
+     * they are; "not needed" with a range). {@code memo}: the probe's answer was remembered, not
+     * probed, and no container has confirmed it yet (null otherwise).
+     */
+    private record Choice(IsolationBackend backend, Confinement confinement, String chownProblem, ProbeMemo memo) {
+        Choice confirmed() {
+            return new Choice(backend, confinement, chownProblem, null);
+        }
+    }
+
+    private Sandbox(SpawnerLink spawner, SandboxOptions options, Choice choice, IdMapping mapping,
+            ContainerUserns userns, Path runDir) {
         this.userns = userns;
         this.spawner = spawner;
-        this.backend = backend;
+        this.options = options;
+        this.choice = choice;
         this.mapping = mapping;
         this.runDir = runDir;
-        this.chownProblem = chownProblem;
-        this.confinement = Confinement.of(backend.isolation(), mapping);
     }
 
     /** Opens a sandbox with this JVM's class path and a private temporary run directory. */
@@ -72,12 +88,14 @@ public final class Sandbox implements AutoCloseable {
 
     /**
      * Opens a sandbox: starts the spawner (with {@code classpath}, which must hold kiln and JNA),
-     * then probes which isolation works. {@code runDir} holds per-execution scratch files (null:
-     * a private temporary directory); it is deleted on {@link #close()}.
+     * then probes which isolation works — unless the answer is remembered ({@link
+     * SandboxOptions#withProbeMemos}), in which case the spawner finishes starting while the caller
+     * works, up to the first container. {@code runDir} holds per-execution scratch files (null: a
+     * private temporary directory); it is deleted on {@link #close()}.
      */
     public static Sandbox open(SandboxOptions options, Path runDir, String classpath) {
         checkRoot();
-        return open(options, runDir, () -> Spawner.start(classpath));
+        return starting(options, classpath).open(runDir);
     }
 
     /**
@@ -87,7 +105,10 @@ public final class Sandbox implements AutoCloseable {
      */
     public static Starting starting(SandboxOptions options) {
         checkRoot();
-        String classpath = System.getProperty("java.class.path");
+        return starting(options, System.getProperty("java.class.path"));
+    }
+
+    private static Starting starting(SandboxOptions options, String classpath) {
         try {
             return new Starting(options, Spawner.launch(classpath), null);
         } catch (IOException e) {
@@ -100,6 +121,7 @@ public final class Sandbox implements AutoCloseable {
         private final SandboxOptions options;
         private final Spawner.Launch launch;
         private final IOException failed;
+        private boolean taken;
 
         private Starting(SandboxOptions options, Spawner.Launch launch, IOException failed) {
             this.options = options;
@@ -107,26 +129,68 @@ public final class Sandbox implements AutoCloseable {
             this.failed = failed;
         }
 
-        /** Waits for the spawner and opens the sandbox, as {@link Sandbox#open(SandboxOptions)} does. */
+        /** Opens the sandbox, as {@link Sandbox#open(SandboxOptions)} does. */
         public Sandbox open() {
-            return Sandbox.open(options, null, () -> {
-                if (failed != null) {
-                    throw failed;
-                }
-                return launch.connect();
-            });
+            return open(null);
         }
 
+        private Sandbox open(Path runDir) {
+            taken = true;
+            return Sandbox.open(options, runDir, new SpawnerLink(launch, failed));
+        }
+
+        /** Stops the spawner if no sandbox took it. */
         @Override
         public void close() {
-            if (launch != null) {
+            if (!taken && launch != null) {
                 launch.close();
             }
         }
     }
 
-    private interface SpawnerSource {
-        Spawner get() throws IOException;
+    /** The sandbox's spawner, connected at its first use. */
+    private static final class SpawnerLink {
+        private final Spawner.Launch launch;
+        private IOException failed;
+        private Spawner spawner;
+        private boolean closed;
+
+        SpawnerLink(Spawner.Launch launch, IOException failed) {
+            this.launch = launch;
+            this.failed = failed;
+        }
+
+        /** Waits for the spawner to be ready (once); fails as it failed to start. */
+        synchronized Spawner get() throws IOException {
+            if (spawner == null && failed == null) {
+                if (closed) {
+                    throw new IOException("the sandbox is closed");
+                }
+                try {
+                    spawner = launch.connect();
+                } catch (IOException e) {
+                    failed = e;
+                }
+            }
+            if (failed != null) {
+                throw failed;
+            }
+            return spawner;
+        }
+
+        /** Watchdog retries so far (none before the spawner is connected). */
+        synchronized long retries() {
+            return spawner == null ? 0 : spawner.retries();
+        }
+
+        synchronized void close() {
+            closed = true;
+            if (spawner != null) {
+                spawner.close();
+            } else if (launch != null) {
+                launch.close();
+            }
+        }
     }
 
     private static void checkRoot() {
@@ -138,38 +202,34 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    private static Sandbox open(SandboxOptions options, Path runDir, SpawnerSource spawnerSource) {
-        Isolation requested = options.isolation();
+    private static SandboxException cannotStartSpawner(IOException e) {
+        return new SandboxException("cannot start kiln's spawner process: " + e.getMessage(),
+                "check that java can start and that " + System.getProperty("java.io.tmpdir")
+                        + " is writable", null, 0, e);
+    }
+
+    private static Sandbox open(SandboxOptions options, Path runDir, SpawnerLink spawner) {
         IdMapping kilns = IdMapping.current();
         // real root over its own range: containers get the range only, in a namespace of their own
         IdMapping mapping = kilns.withoutHostRoot();
         Path dir;
-        Spawner spawner;
         try {
             dir = runDir != null ? Files.createDirectories(runDir)
                     : Files.createTempDirectory("kiln-run-", PosixFilePermissions.asFileAttribute(
                             PosixFilePermissions.fromString("rwx------")));
-            spawner = spawnerSource.get();
         } catch (IOException e) {
-            throw new SandboxException("cannot start kiln's spawner process: " + e.getMessage(),
-                    "check that java can start and that " + System.getProperty("java.io.tmpdir")
-                            + " is writable", null, 0, e);
+            spawner.close();
+            throw cannotStartSpawner(e);
         }
         ContainerUserns userns = null;
         try {
             userns = kilns.mapsHostRootAside() ? ContainerUserns.create(kilns) : null;
-            Probe probe = Probe.run(spawner, options.upperDirs() != null ? options.upperDirs() : dir);
-            IsolationBackend chosen = choose(requested, probe, options);
-            String chownProblem = !chosen.canRecordOwners() || mapping.isInitial() || !mapping.isSingle()
-                    ? "not needed" : !options.recordOwners() ? "not asked for" : probeChown(spawner, dir);
-            LOG.log(Level.DEBUG, "isolation {0} (asked {1}); root {2}; id mapping {3}; chown recorder {4}",
-                    chosen.isolation(), requested, chosen.describeRoot(),
-                    mapping.isInitial() ? "host" : mapping.isSingle() ? "single" : "range",
-                    chownProblem == null ? "works" : chownProblem);
-            Sandbox sandbox = new Sandbox(spawner, chosen, mapping, userns, dir, chownProblem);
+            Choice chosen = choose(options, mapping, spawner, dir, true);
+            Sandbox sandbox = new Sandbox(spawner, options, chosen, mapping, userns, dir);
             Runtime.getRuntime().addShutdownHook(sandbox.cleanup);
             sandbox.idMappingLimitation().ifPresent(m -> LOG.log(Level.WARNING, m));
-            if (chosen instanceof IsolationBackend.Namespaces n && options.overlay() && n.overlayProblem() != null) {
+            if (chosen.backend() instanceof IsolationBackend.Namespaces n && options.overlay()
+                    && n.overlayProblem() != null) {
                 LOG.log(Level.WARNING, "overlay cannot be mounted where kiln keeps its upper dirs ({0}): "
                         + "each container gets a private copy of its root filesystem, which is slower",
                         n.overlayProblem());
@@ -183,6 +243,50 @@ public final class Sandbox implements AutoCloseable {
             FileTrees.deleteQuietly(dir);
             throw e;
         }
+    }
+
+    /**
+     * Probes (or, with {@code useMemo}, recalls) what works here and chooses the backend for the
+     * isolation asked for; remembers an answer where everything works.
+     */
+    private static Choice choose(SandboxOptions options, IdMapping mapping, SpawnerLink spawner, Path dir,
+            boolean useMemo) {
+        Path upperDirs = options.upperDirs() != null ? options.upperDirs() : dir;
+        // without upper dirs the probe mounts in the run dir, a new one in the same place each time
+        ProbeMemo memo = options.probeMemos() == null ? null
+                : ProbeMemo.in(options.probeMemos(), options.upperDirs() != null ? upperDirs : dir.getParent(), options);
+        boolean remembered = useMemo && memo != null && memo.remembered();
+        Probe probe;
+        try {
+            probe = remembered ? new Probe(null, null) : Probe.run(spawner.get(), upperDirs);
+        } catch (IOException e) {
+            throw cannotStartSpawner(e);
+        }
+        IsolationBackend chosen = choose(options.isolation(), probe, options);
+        boolean probesChown = chosen.canRecordOwners() && !mapping.isInitial() && mapping.isSingle()
+                && options.recordOwners();
+        String chownProblem;
+        try {
+            chownProblem = !chosen.canRecordOwners() || mapping.isInitial() || !mapping.isSingle() ? "not needed"
+                    : !options.recordOwners() ? "not asked for" : remembered ? null : probeChown(spawner.get(), dir);
+        } catch (IOException e) {
+            throw cannotStartSpawner(e);
+        }
+        if (memo != null && !remembered) {
+            if (probe.namespaceProblem() == null && probe.overlayProblem() == null
+                    && (!probesChown || chownProblem == null)) {
+                memo.remember();
+            } else {
+                memo.forget();
+            }
+        }
+        LOG.log(Level.DEBUG, "isolation {0} (asked {1}); root {2}; id mapping {3}; chown recorder {4}; {5}",
+                chosen.isolation(), options.isolation(), chosen.describeRoot(),
+                mapping.isInitial() ? "host" : mapping.isSingle() ? "single" : "range",
+                chownProblem == null ? "works" : chownProblem,
+                remembered ? "probe remembered in " + memo.file() : "probed");
+        return new Choice(chosen, Confinement.of(chosen.isolation(), mapping), chownProblem,
+                remembered ? memo : null);
     }
 
     /** The backend for {@code requested}, given what the probe found. */
@@ -209,7 +313,7 @@ public final class Sandbox implements AutoCloseable {
     }
 
     public Isolation isolation() {
-        return backend.isolation();
+        return choice.backend().isolation();
     }
 
     public IdMapping idMapping() {
@@ -224,6 +328,7 @@ public final class Sandbox implements AutoCloseable {
         if (mapping.isInitial() || !mapping.isSingle()) {
             return Optional.empty();
         }
+        String chownProblem = choice.chownProblem();
         String chown = chownProblem == null
                 ? "chown inside containers is recorded for the layers but not applied on disk (stat "
                         + "inside still shows root), and a container of another user runs as root that "
@@ -237,7 +342,7 @@ public final class Sandbox implements AutoCloseable {
 
     /** True when containers' chown calls succeed and are recorded as {@link OwnerTags}. */
     public boolean recordsOwners() {
-        return chownProblem == null;
+        return choice.chownProblem() == null;
     }
 
     /** Whether a container can hand kiln a seccomp listener: null when it can, else why not. */
@@ -268,7 +373,7 @@ public final class Sandbox implements AutoCloseable {
 
     /** True when overlay root filesystems are mounted as overlays (not copied). */
     public boolean overlaySupported() {
-        return !backend.copiesRoot();
+        return !choice.backend().copiesRoot();
     }
 
     /** Watchdog retries over this sandbox's life. */
@@ -283,7 +388,51 @@ public final class Sandbox implements AutoCloseable {
 
     /** Starts {@code spec}; returns once the process has called execve. */
     public Execution start(ExecSpec spec) {
-        boolean fake = fakesIdentity(spec.user());
+        Choice c = choice;
+        try {
+            return start(spec, c);
+        } catch (Stale stale) {
+            // the remembered probe answer no longer holds: probe, and start once more as chosen now
+            return start(spec, reprobe(c, stale));
+        }
+    }
+
+    /** The first container failed where a remembered probe answer said it would not. */
+    private static final class Stale extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient SandboxException failure;
+
+        Stale(SandboxException failure) {
+            super(failure.getMessage(), null, false, false);
+            this.failure = failure;
+        }
+    }
+
+    /**
+     * Probes again after a container failed as a remembered answer said it would not, forgets the
+     * answer, and returns what to use now; throws the container's failure when the probe agrees
+     * with what was remembered (the failure is the container's own).
+     */
+    private synchronized Choice reprobe(Choice stale, Stale failed) {
+        if (choice != stale) {
+            return choice; // another thread probed already
+        }
+        stale.memo().forget();
+        Choice fresh = choose(options, mapping, spawner, runDir, false);
+        if (fresh.backend().equals(stale.backend()) && java.util.Objects.equals(fresh.chownProblem(),
+                stale.chownProblem())) {
+            choice = fresh;
+            throw failed.failure;
+        }
+        choice = fresh;
+        LOG.log(Level.WARNING, "what kiln remembered of this machine''s isolation no longer holds ({0}); "
+                + "isolation now: {1}", failed.failure.getMessage(), describe());
+        return fresh;
+    }
+
+    private Execution start(ExecSpec spec, Choice c) {
+        IsolationBackend backend = c.backend();
+        boolean fake = fakesIdentity(spec.user(), c);
         if (!fake) {
             checkIdentity(spec.user());
         }
@@ -297,15 +446,23 @@ public final class Sandbox implements AutoCloseable {
             throw new SandboxException("cannot prepare the container's files in " + dir + ": "
                     + e.getMessage(), null, null, 0, e);
         }
-        ChownRecorder recorder = chownRecorder(dir, fake ? spec.user() : null);
+        ChownRecorder recorder = chownRecorder(dir, fake ? spec.user() : null, c);
         if (fake && recorder == null) {
             checkIdentity(spec.user());
         }
-        ChildProgram program = backend.program(spec, prepared.setup(), mapping, confinement, recorder, userns);
+        ChildProgram program = backend.program(spec, prepared.setup(), mapping, c.confinement(), recorder, userns);
         long flags = backend.cloneFlags(spec);
+        Spawner running;
+        try {
+            running = spawner.get();
+        } catch (IOException e) {
+            prepared.abandon();
+            closeQuietly(recorder);
+            throw cannotStartSpawner(e);
+        }
         Spawner.Outcome outcome;
         try {
-            outcome = spawner.spawn(flags, program, WATCHDOG_MILLIS);
+            outcome = running.spawn(flags, program, WATCHDOG_MILLIS);
         } catch (IOException e) {
             prepared.abandon();
             closeQuietly(recorder);
@@ -317,16 +474,24 @@ public final class Sandbox implements AutoCloseable {
         if (outcome instanceof Spawner.Failed f) {
             prepared.abandon();
             closeQuietly(recorder);
-            throw failure(spec, program, f);
+            SandboxException failure = failure(spec, program, f, backend);
+            if (c.memo() != null && !program.isExec(f.op()) && !f.watchdogGaveUp()) {
+                // any set-up step may be one the remembered answer vouched for (clone, the mounts, the chown listener)
+                throw new Stale(failure);
+            }
+            throw failure;
+        }
+        if (c.memo() != null) {
+            confirm(c);
         }
         Spawner.Started s = (Spawner.Started) outcome;
-        startRecorder(recorder);
+        startRecorder(recorder, helpers);
         CompletableFuture<ExecResult> result = s.exit().thenApplyAsync(status -> {
             if (recorder != null) {
                 recorder.awaitEnd(); // every chown answered and tagged before the changes are read
             }
             return ExecResult.fromWaitStatus(status, s.retries()).withChanges(keepChanges(prepared));
-        }, Sandbox::snapshotThread);
+        }, helpers);
         result.whenComplete((r, e) -> prepared.finished());
         return new Execution(s.pid(), s.retries(), result, prepared.stdin(), prepared.stdout(),
                 prepared.stderr());
@@ -339,13 +504,24 @@ public final class Sandbox implements AutoCloseable {
      * docs/runtime.md); its permissions are root's.
      */
     public boolean fakesIdentity(User user) {
-        return chownProblem == null && backend.canRecordOwners()
+        return fakesIdentity(user, choice);
+    }
+
+    private boolean fakesIdentity(User user, Choice c) {
+        return c.chownProblem() == null && c.backend().canRecordOwners()
                 && (!mapping.mapsUid(user.uid()) || !mapping.mapsGid(user.gid()));
     }
 
+    /** A container started as the remembered answer said: it holds, no re-probe from here on. */
+    private synchronized void confirm(Choice c) {
+        if (choice == c) {
+            choice = c.confirmed();
+        }
+    }
+
     /** A recorder listening in the execution's directory, when this sandbox records owners. */
-    private ChownRecorder chownRecorder(Path dir, User faked) {
-        if (chownProblem != null || !backend.canRecordOwners()) {
+    private ChownRecorder chownRecorder(Path dir, User faked, Choice c) {
+        if (c.chownProblem() != null || !c.backend().canRecordOwners()) {
             return null;
         }
         Path socket = dir.resolve("chown.sock");
@@ -361,12 +537,12 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    private static void startRecorder(ChownRecorder recorder) {
+    private static void startRecorder(ChownRecorder recorder, Executor threads) {
         if (recorder == null) {
             return;
         }
         try {
-            recorder.start();
+            recorder.start(threads);
         } catch (IOException e) {
             recorder.close();
             LOG.log(Level.WARNING, "chown in this container fails (ENOSYS): kiln did not get its seccomp "
@@ -380,11 +556,20 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    /** The tree walk of a copied root can take seconds: not on the spawner's reader thread. */
-    private static void snapshotThread(Runnable r) {
-        Thread t = new Thread(r, "kiln-keep-changes");
-        t.setDaemon(true);
-        t.start();
+    /**
+     * Threads for each container's chown recorder and for keeping its changes once it has ended
+     * (the tree walk of a copied root can take seconds: not on the spawner's reader thread). They
+     * are kept for a while between containers, so that a RUN does not start two threads; daemons,
+     * ending on their own when idle.
+     */
+    private static ExecutorService helperThreads() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, HELPERS_IDLE_SECONDS, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "kiln-container-helper");
+                    t.setDaemon(true);
+                    return t;
+                });
+        return pool;
     }
 
     private static RootChanges keepChanges(ExecDir prepared) {
@@ -410,7 +595,8 @@ public final class Sandbox implements AutoCloseable {
         // and 65534 (the rest). Only root is mapped there, and Docker gives root group 0 too.
     }
 
-    private SandboxException failure(ExecSpec spec, ChildProgram program, Spawner.Failed f) {
+    private SandboxException failure(ExecSpec spec, ChildProgram program, Spawner.Failed f,
+            IsolationBackend backend) {
         String errno = Errno.describe(f.errno());
         if (f.cloneFailed()) {
             return new SandboxException("cannot create the container's namespaces: clone: " + errno,
@@ -432,7 +618,7 @@ public final class Sandbox implements AutoCloseable {
                     ? "check that the file is executable and its interpreter exists" : null,
                     step, f.errno(), null);
         }
-        String chroot = chrootWouldHelp() ? "try --isolation=chroot, and " : "";
+        String chroot = chrootWouldHelp(backend) ? "try --isolation=chroot, and " : "";
         String hint = program.isMountOf(f.op(), "overlay")
                 ? "overlay could not be mounted though the start-up probe mounted one; " + chroot
                         + "report it with the --debug output"
@@ -446,12 +632,12 @@ public final class Sandbox implements AutoCloseable {
 
     /** Why namespaces were refused at open (then isolation is chroot), if they were. */
     public Optional<String> namespaceProblem() {
-        return backend instanceof IsolationBackend.Chroot c ? Optional.ofNullable(c.namespaceProblem()) : Optional.empty();
+        return choice.backend() instanceof IsolationBackend.Chroot c ? Optional.ofNullable(c.namespaceProblem()) : Optional.empty();
     }
 
     /** Why containers get a copied root instead of an overlay, if they do. */
     public Optional<String> overlayProblem() {
-        return backend instanceof IsolationBackend.Namespaces n ? Optional.ofNullable(n.overlayProblem())
+        return choice.backend() instanceof IsolationBackend.Namespaces n ? Optional.ofNullable(n.overlayProblem())
                 : Optional.of("chroot isolation");
     }
 
@@ -470,7 +656,7 @@ public final class Sandbox implements AutoCloseable {
                     .mount("proc", target.toString(), "proc", ChildProgram.MS_NOSUID | ChildProgram.MS_NODEV
                             | ChildProgram.MS_NOEXEC, null, "mount proc")
                     .exec(List.of("/nonexistent/kiln-probe"), List.of("kiln-probe"), List.of());
-            Spawner.Outcome outcome = spawner.spawn(NAMESPACES, program, WATCHDOG_MILLIS);
+            Spawner.Outcome outcome = spawner.get().spawn(NAMESPACES, program, WATCHDOG_MILLIS);
             if (outcome instanceof Spawner.Failed f && !program.isExec(f.op())) {
                 return Optional.of(program.describe(f.op()) + ": " + Errno.describe(f.errno()));
             }
@@ -486,7 +672,7 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /** chroot is a way out only for real root not already using it (rootless kiln cannot chroot). */
-    private boolean chrootWouldHelp() {
+    private static boolean chrootWouldHelp(IsolationBackend backend) {
         return backend.isolation() != Isolation.CHROOT && System.getenv(Userns.MARKER) == null
                 && Syscalls.geteuid() == 0;
     }
@@ -496,6 +682,7 @@ public final class Sandbox implements AutoCloseable {
      * 100000-165535)} or {@code chroot (copy + tree walk; namespaces: clone: EPERM)}.
      */
     public String describe() {
+        IsolationBackend backend = choice.backend();
         return backend.isolation().name().toLowerCase(java.util.Locale.ROOT) + " (" + backend.describeRoot()
                 + ", " + (userns != null ? "root's own user namespace: " : "") + describeIds(mapping) + ")";
     }

@@ -165,7 +165,8 @@ final class RunCommand implements Callable<Integer> {
         // is on record as running; from then on prune keeps a running container's image and layers.
         LocalStore.Session session = store.session();
         // the spawner JVM starts while the image is looked up and its layers extracted
-        try (Sandbox.Starting sandbox = Sandbox.starting(SandboxOptions.of(isolation))) {
+        SandboxOptions sandboxOptions = SandboxOptions.of(isolation).withProbeMemos(store.layout().probeMemos());
+        try (Sandbox.Starting sandbox = Sandbox.starting(sandboxOptions)) {
             return runImage(store, net, forwards, session, sandbox);
         } finally {
             session.close();

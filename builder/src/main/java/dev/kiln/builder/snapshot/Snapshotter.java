@@ -3,6 +3,7 @@ package dev.kiln.builder.snapshot;
 import dev.kiln.builder.store.CrashPoint;
 import dev.kiln.oci.Compression;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.layer.FileReads;
 import dev.kiln.oci.layer.LayerEntry;
 import dev.kiln.oci.layer.LayerResult;
 import dev.kiln.oci.layer.LayerWriter;
@@ -10,6 +11,7 @@ import dev.kiln.oci.layer.OverlayMarkers;
 import dev.kiln.oci.layout.BlobStore;
 import dev.kiln.oci.files.FileNames;
 import dev.kiln.runtime.OwnerTags;
+import dev.kiln.runtime.linux.NativeFileReads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -31,10 +33,22 @@ import java.util.function.UnaryOperator;
 public final class Snapshotter {
     private static final System.Logger LOG = System.getLogger(Snapshotter.class.getName());
     private final BlobStore store;
+    private FileReads reads;
 
     /** @param store where layer blobs go */
     public Snapshotter(BlobStore store) {
         this.store = store;
+    }
+
+    /**
+     * How the scans read each entry: natively when libc loads (a build without a snapshot never
+     * loads it), else through java.nio; the same answers either way.
+     */
+    private synchronized FileReads reads() {
+        if (reads == null) {
+            reads = NativeFileReads.load().orElse(FileReads.JAVA);
+        }
+        return reads;
     }
 
     /** Writes the tree under {@code dir} as one layer and stores it. */
@@ -44,7 +58,7 @@ public final class Snapshotter {
                     "use --compression gzip, or put com.github.luben:zstd-jni on the class path", null);
         }
         LayerWriter writer = new LayerWriter(LayerWriter.Options.defaults().withCompression(options.compression())
-                .withClampMtime(options.clampTime()).withOverlayWhiteouts(true));
+                .withClampMtime(options.clampTime()).withOverlayWhiteouts(true), reads());
         try {
             long start = System.nanoTime();
             CrashPoint.reached("snapshot");

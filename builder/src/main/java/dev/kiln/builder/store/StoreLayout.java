@@ -112,10 +112,19 @@ public record StoreLayout(Path root) {
     }
 
     /**
+     * The isolation probe's answers remembered for this store's upper dirs (runtime's
+     * {@code ProbeMemo}), one file each; deleting them only costs the next RUN a probe.
+     */
+    public Path probeMemos() {
+        return root.resolve("probes");
+    }
+
+    /**
      * Scratch space on the store's file system (so that results can be renamed into place): builds'
      * work dirs, RUN upper dirs, outputs being written. Nothing in it outlives its process; prune
      * empties it.
      */
+
     public Path tmp() {
         return root.resolve("tmp");
     }

@@ -3,13 +3,9 @@ package dev.kiln.oci.layer;
 import dev.kiln.oci.files.FileNames;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,17 +37,19 @@ final class DirectoryScanner {
     }
 
     private final boolean overlayWhiteouts;
+    private final FileReads reads;
     private final Sink sink;
     private final Map<String, String> inodes = new HashMap<>();
 
-    private DirectoryScanner(boolean overlayWhiteouts, Sink sink) {
+    private DirectoryScanner(boolean overlayWhiteouts, FileReads reads, Sink sink) {
         this.overlayWhiteouts = overlayWhiteouts;
+        this.reads = reads;
         this.sink = sink;
     }
 
-    static List<LayerEntry> scan(Path root, boolean overlayWhiteouts) throws IOException {
+    static List<LayerEntry> scan(Path root, boolean overlayWhiteouts, FileReads reads) throws IOException {
         List<LayerEntry> entries = new ArrayList<>();
-        scan(root, overlayWhiteouts, entries::add);
+        scan(root, overlayWhiteouts, reads, entries::add);
         return entries;
     }
 
@@ -59,36 +57,24 @@ final class DirectoryScanner {
      * Hands the entries of the tree under {@code root} to {@code sink} in the order a layer holds
      * them ({@link LayerEntry#compareByComponents}): a directory, then its children by their
      * names in the layer (a whiteout's {@code .wh.NAME}, an opaque marker among its directory's
-     * children).
+     * children). Each entry's lstat, xattrs and content come from {@code reads}.
      */
-    static void scan(Path root, boolean overlayWhiteouts, Sink sink) throws IOException {
-        new DirectoryScanner(overlayWhiteouts, sink).walkChildren(root, "", null);
-    }
-
-    /** What lstat says of one entry. */
-    private record Stat(int mode, int uid, int gid, Object dev, Object ino, int nlink, long rdev, long size,
-                        Instant mtime) {
-        static Stat of(Path p) throws IOException {
-            Map<String, Object> a = Files.readAttributes(p,
-                    "unix:mode,uid,gid,ino,dev,nlink,rdev,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
-            return new Stat((Integer) a.get("mode"), (Integer) a.get("uid"), (Integer) a.get("gid"), a.get("dev"),
-                    a.get("ino"), (Integer) a.get("nlink"), (Long) a.get("rdev"), (Long) a.get("size"),
-                    ((FileTime) a.get("lastModifiedTime")).toInstant());
-        }
+    static void scan(Path root, boolean overlayWhiteouts, FileReads reads, Sink sink) throws IOException {
+        new DirectoryScanner(overlayWhiteouts, reads, sink).walkChildren(root, "", null);
     }
 
     /**
      * One directory entry: its name in the layer (which orders it), its name on disk, its path and
      * what lstat said (null for an opaque marker).
      */
-    private record Child(String name, String onDisk, Path path, Stat stat) {}
+    private record Child(String name, String onDisk, Path path, FileReads.Stat stat) {}
 
     /** The children of {@code dir} in order, with {@code opaque} (an opaque marker, or null) among them. */
     private void walkChildren(Path dir, String prefix, LayerEntry opaque) throws IOException {
         List<Child> children = new ArrayList<>();
         try (DirectoryStream<Path> list = Files.newDirectoryStream(dir)) {
             for (Path p : list) {
-                Stat stat = Stat.of(p);
+                FileReads.Stat stat = reads.lstat(p);
                 String name = FileNames.name(p);
                 boolean whiteout = overlayWhiteouts && OverlayMarkers.isWhiteout(stat.mode(), stat.rdev());
                 children.add(new Child(whiteout ? Whiteouts.markerPath(name) : name, name, p, stat));
@@ -107,7 +93,7 @@ final class DirectoryScanner {
         }
     }
 
-    private void visit(Path p, String rel, Stat a) throws IOException {
+    private void visit(Path p, String rel, FileReads.Stat a) throws IOException {
         int mode = a.mode();
         int perm = mode & 07777;
         int uid = a.uid();
@@ -127,7 +113,7 @@ final class DirectoryScanner {
             case S_IFLNK -> sink.accept(new LayerEntry(rel, LayerEntry.Type.SYMLINK, 0777, uid, gid, mtime, 0, null,
                     FileNames.text(Files.readSymbolicLink(p)), 0, 0, null));
             case S_IFDIR -> {
-                Map<String, byte[]> xattrs = xattrs(p);
+                Map<String, byte[]> xattrs = reads.userXattrs(p);
                 sink.accept(new LayerEntry(rel, LayerEntry.Type.DIRECTORY, perm, uid, gid, mtime, 0, null, null, 0, 0,
                         withoutOverlay(xattrs)));
                 LayerEntry opaque = overlayWhiteouts && OverlayMarkers.isOpaque(xattrs)
@@ -144,7 +130,7 @@ final class DirectoryScanner {
                     }
                 }
                 sink.accept(new LayerEntry(rel, LayerEntry.Type.FILE, perm, uid, gid, mtime, a.size(),
-                        new LayerEntry.FileContent(p), null, 0, 0, withoutOverlay(xattrs(p))));
+                        reads.content(p), null, 0, 0, withoutOverlay(reads.userXattrs(p))));
             }
             default -> {
                 // sockets and unknown types do not belong in images
@@ -164,30 +150,6 @@ final class DirectoryScanner {
         Map<String, byte[]> kept = new TreeMap<>(xattrs);
         kept.keySet().removeIf(OverlayMarkers::isOverlayXattr);
         return kept;
-    }
-
-    private static Map<String, byte[]> xattrs(Path p) {
-        try {
-            UserDefinedFileAttributeView view = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            if (view == null) {
-                return Map.of();
-            }
-            List<String> names = view.list();
-            if (names.isEmpty()) {
-                return Map.of();
-            }
-            Map<String, byte[]> out = new TreeMap<>();
-            for (String name : names) {
-                ByteBuffer buf = ByteBuffer.allocate(view.size(name));
-                view.read(name, buf);
-                out.put("user." + name, buf.array());
-            }
-            return out;
-        } catch (IOException | UnsupportedOperationException e) {
-            // file system without user xattrs: none to record
-            return Map.of();
-        }
     }
 
     /** glibc's gnu_dev_major. */

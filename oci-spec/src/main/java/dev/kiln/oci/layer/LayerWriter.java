@@ -86,9 +86,16 @@ public final class LayerWriter {
     }
 
     private final Options options;
+    private final FileReads reads;
 
     public LayerWriter(Options options) {
+        this(options, FileReads.JAVA);
+    }
+
+    /** A writer whose directory scans read each entry's lstat, xattrs and content through {@code reads}. */
+    public LayerWriter(Options options, FileReads reads) {
         this.options = options;
+        this.reads = reads;
     }
 
     public LayerWriter() {
@@ -97,7 +104,7 @@ public final class LayerWriter {
 
     /** The entries a directory tree would make, in the order they would be written. */
     public List<LayerEntry> scan(Path dir) throws IOException {
-        return DirectoryScanner.scan(dir, options.overlayWhiteouts());
+        return DirectoryScanner.scan(dir, options.overlayWhiteouts(), reads);
     }
 
     /** Writes the tree under {@code dir} as a layer to {@code out} (not closed). */
@@ -123,11 +130,11 @@ public final class LayerWriter {
         if (Runtime.getRuntime().availableProcessors() < 2) {
             long start = System.nanoTime();
             List<LayerEntry> entries = new ArrayList<>();
-            DirectoryScanner.scan(dir, options.overlayWhiteouts(), e -> entries.add(map.apply(e)));
+            DirectoryScanner.scan(dir, options.overlayWhiteouts(), reads, e -> entries.add(map.apply(e)));
             long scanned = System.nanoTime() - start;
             return new Scanned(write(entries, store), scanned);
         }
-        try (ScanAhead scan = new ScanAhead(dir, options.overlayWhiteouts(), map)) {
+        try (ScanAhead scan = new ScanAhead(dir, options.overlayWhiteouts(), reads, map)) {
             LayerResult result = write(scan::next, store);
             return new Scanned(result, scan.scanNanos());
         }

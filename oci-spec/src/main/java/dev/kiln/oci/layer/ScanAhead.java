@@ -28,17 +28,17 @@ final class ScanAhead implements AutoCloseable {
     private volatile long scanNanos = -1;
 
     /** Starts scanning {@code root}; each entry goes through {@code map} on the scanning thread. */
-    ScanAhead(Path root, boolean overlayWhiteouts, UnaryOperator<LayerEntry> map) {
-        thread = new Thread(() -> scan(root, overlayWhiteouts, map), "kiln-scan");
+    ScanAhead(Path root, boolean overlayWhiteouts, FileReads reads, UnaryOperator<LayerEntry> map) {
+        thread = new Thread(() -> scan(root, overlayWhiteouts, reads, map), "kiln-scan");
         thread.setDaemon(true);
         thread.start();
     }
 
-    private void scan(Path root, boolean overlayWhiteouts, UnaryOperator<LayerEntry> map) {
+    private void scan(Path root, boolean overlayWhiteouts, FileReads reads, UnaryOperator<LayerEntry> map) {
         long start = System.nanoTime();
         try {
             List<LayerEntry> pending = new ArrayList<>(BATCH);
-            DirectoryScanner.scan(root, overlayWhiteouts, entry -> {
+            DirectoryScanner.scan(root, overlayWhiteouts, reads, entry -> {
                 pending.add(map.apply(entry));
                 if (pending.size() == BATCH) {
                     put(new ArrayList<>(pending));

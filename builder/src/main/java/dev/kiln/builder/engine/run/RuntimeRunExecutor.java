@@ -40,6 +40,7 @@ import java.util.List;
 public final class RuntimeRunExecutor implements RunExecutor {
     private final Isolation isolation;
     private final Path upperDirs;
+    private final Path probeMemos;
     private final LayerDirs layers;
     private Sandbox sandbox;
 
@@ -47,12 +48,13 @@ public final class RuntimeRunExecutor implements RunExecutor {
     public RuntimeRunExecutor(Isolation isolation, StoreLayout store, BlobSource blobs) {
         this.isolation = isolation;
         this.upperDirs = store.tmp();
+        this.probeMemos = store.probeMemos();
         this.layers = new LayerDirs(store, blobs);
     }
 
     private synchronized Sandbox sandbox() {
         if (sandbox == null) {
-            sandbox = Sandbox.open(SandboxOptions.of(isolation).withUpperDirs(upperDirs));
+            sandbox = Sandbox.open(SandboxOptions.of(isolation).withUpperDirs(upperDirs).withProbeMemos(probeMemos));
         }
         return sandbox;
     }
