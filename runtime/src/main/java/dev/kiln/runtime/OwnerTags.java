@@ -2,6 +2,7 @@ package dev.kiln.runtime;
 
 import dev.kiln.oci.files.FileNames;
 import dev.kiln.oci.layer.FileOps;
+import dev.kiln.oci.layer.FileWrites;
 import dev.kiln.runtime.linux.FdFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -124,6 +125,15 @@ public final class OwnerTags {
                     disk.chown(path, uid, gid);
                 } catch (IOException | UnsupportedOperationException refused) {
                     tag(path, uid, gid);
+                }
+            }
+
+            @Override
+            public void chown(FileWrites.Handle file, int uid, int gid) throws IOException {
+                try {
+                    disk.chown(file, uid, gid);
+                } catch (IOException | UnsupportedOperationException refused) {
+                    tag(file.path(), uid, gid);
                 }
             }
 

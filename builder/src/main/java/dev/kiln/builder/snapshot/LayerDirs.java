@@ -10,10 +10,12 @@ import dev.kiln.oci.files.AtomicFiles;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.layer.DiffIdCheck;
 import dev.kiln.oci.layer.DiffIdMismatchException;
+import dev.kiln.oci.layer.FileWrites;
 import dev.kiln.oci.layer.JavaFileOps;
 import dev.kiln.oci.layer.LayerExtractor;
 import dev.kiln.runtime.OverlayWhiteouts;
 import dev.kiln.runtime.OwnerTags;
+import dev.kiln.runtime.linux.NativeFileWrites;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -212,11 +214,15 @@ public final class LayerDirs {
         return Files.createTempDirectory(root, ".extract-");
     }
 
-    /** Owners the namespace cannot map (only root is) become OwnerTags, which a RUN's copy-up keeps. */
+    /**
+     * Owners the namespace cannot map (only root is) become OwnerTags, which a RUN's copy-up keeps.
+     * Files are written through their descriptors where libc loads.
+     */
     private static LayerExtractor extractor() {
         return new LayerExtractor(LayerExtractor.Options.defaults()
                 .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(ProcessIds.isRoot())
-                .withFileOps(OwnerTags.extraction(new JavaFileOps())));
+                .withFileOps(OwnerTags.extraction(new JavaFileOps()))
+                .withFileWrites(NativeFileWrites.load().orElse(FileWrites.JAVA)));
     }
 
     /**

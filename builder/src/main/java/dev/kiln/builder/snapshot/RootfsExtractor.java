@@ -2,7 +2,9 @@ package dev.kiln.builder.snapshot;
 
 import dev.kiln.oci.BlobSource;
 import dev.kiln.oci.layer.DiffIdCheck;
+import dev.kiln.oci.layer.FileWrites;
 import dev.kiln.oci.layer.LayerExtractor;
+import dev.kiln.runtime.linux.NativeFileWrites;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -21,7 +23,7 @@ public final class RootfsExtractor {
     public static void extract(List<LayerBlob> layers, BlobSource blobs, Path root) throws IOException {
         Files.createDirectories(root);
         LayerExtractor extractor = new LayerExtractor(LayerExtractor.Options.defaults()
-                .withApplyOwnership(ProcessIds.isRoot()));
+                .withApplyOwnership(ProcessIds.isRoot()).withFileWrites(NativeFileWrites.load().orElse(FileWrites.JAVA)));
         for (LayerBlob layer : layers) {
             try (InputStream in = blobs.open(layer.descriptor().digest());
                     DiffIdCheck check = DiffIdCheck.readingAhead(in, layer.descriptor().digest(), layer.diffId())) {

@@ -14,6 +14,15 @@ public interface FileOps {
     /** Sets owner and group of {@code path} without following a symlink. */
     void chown(Path path, int uid, int gid) throws IOException;
 
+    /**
+     * Sets owner and group of the entry extraction holds as {@code file} (for a file it created,
+     * open). By path unless an implementation knows its chown is the disk's ({@link JavaFileOps}
+     * lets the handle do it, through the file's descriptor where there is one).
+     */
+    default void chown(FileWrites.Handle file, int uid, int gid) throws IOException {
+        chown(file.path(), uid, gid);
+    }
+
     /** Sets an extended attribute (full name, e.g. {@code user.foo}, {@code security.capability}). */
     void setXattr(Path path, String name, byte[] value) throws IOException;
 

@@ -9,11 +9,22 @@ import java.nio.file.attribute.UserDefinedFileAttributeView;
 
 /**
  * {@link FileOps} through java.nio: {@code chown} via the {@code unix:uid} attribute (works for
- * root, or root in a user namespace), {@code user.*} xattrs only, no device nodes.
+ * root, or root in a user namespace; a created file's {@link FileWrites.Handle} chowns it its own way),
+ * {@code user.*} xattrs only, no device nodes.
  */
 public final class JavaFileOps implements FileOps {
     @Override
     public void chown(Path path, int uid, int gid) throws IOException {
+        chownPath(path, uid, gid);
+    }
+
+    /** Through the handle: by its descriptor where it has one. */
+    @Override
+    public void chown(FileWrites.Handle file, int uid, int gid) throws IOException {
+        file.chown(uid, gid);
+    }
+
+    static void chownPath(Path path, int uid, int gid) throws IOException {
         Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
         Files.setAttribute(path, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
     }

@@ -10,13 +10,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,32 +46,38 @@ public final class LayerExtractor {
      * @param ownerAccess    whether to give the extracting user read/write (and search on
      *                       directories) on everything, whatever the tar's modes say: for scratch
      *                       copies kiln reads from (e.g. {@code COPY --from}), not for rootfs use
+     * @param fileWrites     how regular files are created and their owner, mode and mtime set
      */
     public record Options(WhiteoutHandler whiteouts, FileOps fileOps, boolean applyOwnership, boolean applyXattrs,
-                          boolean ownerAccess) {
+                          boolean ownerAccess, FileWrites fileWrites) {
         /** Flatten whiteouts, java.nio file operations, ownership and xattrs attempted, tar modes exact. */
         public static Options defaults() {
-            return new Options(WhiteoutHandler.flatten(), new JavaFileOps(), true, true, false);
+            return new Options(WhiteoutHandler.flatten(), new JavaFileOps(), true, true, false, FileWrites.JAVA);
         }
 
         public Options withWhiteouts(WhiteoutHandler handler) {
-            return new Options(handler, fileOps, applyOwnership, applyXattrs, ownerAccess);
+            return new Options(handler, fileOps, applyOwnership, applyXattrs, ownerAccess, fileWrites);
         }
 
         public Options withFileOps(FileOps ops) {
-            return new Options(whiteouts, ops, applyOwnership, applyXattrs, ownerAccess);
+            return new Options(whiteouts, ops, applyOwnership, applyXattrs, ownerAccess, fileWrites);
         }
 
         public Options withApplyOwnership(boolean apply) {
-            return new Options(whiteouts, fileOps, apply, applyXattrs, ownerAccess);
+            return new Options(whiteouts, fileOps, apply, applyXattrs, ownerAccess, fileWrites);
         }
 
         public Options withApplyXattrs(boolean apply) {
-            return new Options(whiteouts, fileOps, applyOwnership, apply, ownerAccess);
+            return new Options(whiteouts, fileOps, applyOwnership, apply, ownerAccess, fileWrites);
         }
 
         public Options withOwnerAccess(boolean access) {
-            return new Options(whiteouts, fileOps, applyOwnership, applyXattrs, access);
+            return new Options(whiteouts, fileOps, applyOwnership, applyXattrs, access, fileWrites);
+        }
+
+        /** How regular files are created and their metadata set (java.nio's by default). */
+        public Options withFileWrites(FileWrites writes) {
+            return new Options(whiteouts, fileOps, applyOwnership, applyXattrs, ownerAccess, writes);
         }
     }
 
@@ -167,14 +171,14 @@ public final class LayerExtractor {
             plain.transferTo(OutputStream.nullOutputStream());
             for (Deferred restore : modesToRestore.values()) {
                 if (root.isSameDirectory(restore.path(), restore.fileKey())) {
-                    setMode(restore.path(), restore.mode());
+                    setMode(FileWrites.at(restore.path()), restore.mode());
                 }
             }
             List<Deferred> deferred = new ArrayList<>(directoryMetadata.values());
             for (int i = deferred.size() - 1; i >= 0; i--) {
                 Deferred d = deferred.get(i);
                 if (root.isSameDirectory(d.path(), d.fileKey())) {
-                    applyMetadata(d.path(), d.entry(), d.xattrs(), false);
+                    applyMetadata(FileWrites.at(d.path()), d.entry(), d.xattrs(), false);
                 } else {
                     LOG.log(Level.DEBUG, "{0} was replaced later in the layer: its directory metadata is not applied",
                             d.path());
@@ -196,6 +200,10 @@ public final class LayerExtractor {
                 return;
             }
             Path path = place(parts);
+            if (isRegularFile(entry)) {
+                writeFile(path, entry, xattrs, content, copy);
+                return;
+            }
             BasicFileAttributes existing = SafeRoot.lstat(path);
             if (entry.isDirectory()) {
                 if (existing != null && !existing.isDirectory()) {
@@ -220,7 +228,7 @@ public final class LayerExtractor {
                 shapeChanging();
                 Files.createSymbolicLink(path, FileNames.path(entry.getLinkName()));
                 markCreated(path);
-                applyMetadata(path, entry, xattrs, true);
+                applyMetadata(FileWrites.at(path), entry, xattrs, true);
             } else if (entry.isLink()) {
                 createHardlink(entry, path);
                 markCreated(path);
@@ -230,24 +238,48 @@ public final class LayerExtractor {
                     options.fileOps().mknod(path, type, entry.getMode() & 07777, entry.getDevMajor(),
                             entry.getDevMinor());
                     markCreated(path);
-                    applyMetadata(path, entry, xattrs, false);
+                    applyMetadata(FileWrites.at(path), entry, xattrs, false);
                 } catch (UnsupportedOperationException | IOException e) {
                     skip(root.relative(path) + ": device node not created (" + e.getMessage() + ")");
                 }
-            } else if (entry.isFile()) {
-                try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                    for (int n; (n = content.read(buffer)) >= 0; ) {
-                        out.write(buffer, 0, n);
-                        if (copy != null) {
-                            copy.write(buffer, 0, n);
-                        }
+            } else {
+                skip(root.relative(path) + ": unsupported tar entry type '" + (char) entry.getLinkFlag() + "'");
+            }
+        }
+
+        /**
+         * Whether {@code entry} is a regular file ({@link TarArchiveEntry#isFile} alone also says so
+         * of other types whose name does not end in {@code /}, a symlink's among them).
+         */
+        private static boolean isRegularFile(TarArchiveEntry entry) {
+            return !entry.isDirectory() && !entry.isSymbolicLink() && !entry.isLink() && !entry.isCharacterDevice()
+                    && !entry.isBlockDevice() && !entry.isFIFO() && entry.isFile();
+        }
+
+        /**
+         * Creates the regular file {@code path} (whatever is there deleted first, as for every
+         * entry: found by the exclusive create failing rather than by an lstat before it), writes
+         * its content and sets its metadata through the {@link FileWrites.Handle} it was created as.
+         */
+        private void writeFile(Path path, TarArchiveEntry entry, Map<String, byte[]> xattrs, InputStream content,
+                OutputStream copy) throws IOException {
+            FileWrites.Handle created;
+            try {
+                created = options.fileWrites().create(path);
+            } catch (FileAlreadyExistsException e) {
+                shapeChanging();
+                FlattenWhiteouts.deleteTree(path);
+                created = options.fileWrites().create(path);
+            }
+            try (FileWrites.Handle file = created) {
+                for (int n; (n = content.read(buffer)) >= 0; ) {
+                    file.write(buffer, 0, n);
+                    if (copy != null) {
+                        copy.write(buffer, 0, n);
                     }
                 }
                 markCreated(path);
-                applyMetadata(path, entry, xattrs, false);
-            } else {
-                skip(root.relative(path) + ": unsupported tar entry type '" + (char) entry.getLinkFlag() + "'");
+                applyMetadata(file, entry, xattrs, false);
             }
         }
 
@@ -328,11 +360,11 @@ public final class LayerExtractor {
             }
         }
 
-        private void setMode(Path path, int mode) {
+        private void setMode(FileWrites.Handle target, int mode) {
             try {
-                Files.setAttribute(path, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+                target.setMode(mode);
             } catch (IOException | UnsupportedOperationException e) {
-                skip(root.relative(path) + ": mode not set (" + e.getMessage() + ")");
+                skip(root.relative(target.path()) + ": mode not set (" + e.getMessage() + ")");
             }
         }
 
@@ -355,10 +387,12 @@ public final class LayerExtractor {
         }
 
         /** Owner first (chown clears setuid bits), then mode, xattrs, mtime. Failures are recorded. */
-        private void applyMetadata(Path path, TarArchiveEntry entry, Map<String, byte[]> xattrs, boolean symlink) {
+        private void applyMetadata(FileWrites.Handle target, TarArchiveEntry entry, Map<String, byte[]> xattrs,
+                boolean symlink) {
+            Path path = target.path();
             if (options.applyOwnership()) {
                 try {
-                    options.fileOps().chown(path, (int) entry.getLongUserId(), (int) entry.getLongGroupId());
+                    options.fileOps().chown(target, (int) entry.getLongUserId(), (int) entry.getLongGroupId());
                 } catch (IOException | UnsupportedOperationException e) {
                     ownershipFailures++;
                 }
@@ -368,15 +402,13 @@ public final class LayerExtractor {
                 if (options.ownerAccess()) {
                     mode |= entry.isDirectory() ? 0700 : 0600;
                 }
-                setMode(path, mode);
+                setMode(target, mode);
             }
             if (options.applyXattrs()) {
                 applyXattrs(path, xattrs);
             }
             try {
-                FileTime mtime = FileTime.from(entry.getLastModifiedTime().toInstant());
-                Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                        .setTimes(mtime, mtime, null);
+                target.setTimes(entry.getLastModifiedTime().toInstant());
             } catch (IOException | UnsupportedOperationException e) {
                 LOG.log(Level.DEBUG, "mtime not set on {0}: {1}", path, e);
             }

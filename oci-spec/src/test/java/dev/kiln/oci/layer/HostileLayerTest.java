@@ -18,6 +18,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * contained; afterwards the parent temp dir holds exactly what it held before.
  */
 class HostileLayerTest {
+    /**
+     * The options every extraction here starts from: java.nio's; the runtime module runs these
+     * tests again with its native {@link FileWrites}.
+     */
+    LayerExtractor.Options defaults() {
+        return LayerExtractor.Options.defaults();
+    }
+
     @TempDir
     Path parent;
 
@@ -45,7 +53,7 @@ class HostileLayerTest {
     @Test
     void dotDotPath_refused() throws Exception {
         var tar = new TarBuilder().file("../victim", "pwned").file("ok", "x");
-        assertThatThrownBy(() -> new LayerExtractor().extract(tar.stream(), root))
+        assertThatThrownBy(() -> new LayerExtractor(defaults()).extract(tar.stream(), root))
                 .isInstanceOf(LayerException.class).hasMessageContaining("../victim");
         assertParentUntouched();
     }
@@ -53,7 +61,7 @@ class HostileLayerTest {
     @Test
     void dotDotInsideName_climbingOut_refused() throws Exception {
         var tar = new TarBuilder().file("a/b/../../../victim", "pwned");
-        assertThatThrownBy(() -> new LayerExtractor().extract(tar.stream(), root))
+        assertThatThrownBy(() -> new LayerExtractor(defaults()).extract(tar.stream(), root))
                 .isInstanceOf(LayerException.class);
         assertParentUntouched();
     }
@@ -61,7 +69,7 @@ class HostileLayerTest {
     @Test
     void absoluteName_landsInsideRoot() throws Exception {
         var tar = new TarBuilder().file(victim.toString(), "contained");
-        new LayerExtractor().extract(tar.stream(), root);
+        new LayerExtractor(defaults()).extract(tar.stream(), root);
         assertThat(root.resolve(victim.toString().substring(1)))
                 .hasContent("contained");
         assertParentUntouched();
@@ -70,7 +78,7 @@ class HostileLayerTest {
     @Test
     void absoluteSymlink_thenFileThroughIt_contained() throws Exception {
         var tar = new TarBuilder().symlink("escape", outsideDir.toString()).file("escape/planted", "pwned");
-        new LayerExtractor().extract(tar.stream(), root);
+        new LayerExtractor(defaults()).extract(tar.stream(), root);
         // the link is created as written, but the file went to <root>/<outsideDir>/planted
         assertThat(Files.readSymbolicLink(root.resolve("escape")).toString()).isEqualTo(outsideDir.toString());
         assertThat(root.resolve(outsideDir.toString().substring(1)).resolve("planted")).hasContent("pwned");
@@ -80,7 +88,7 @@ class HostileLayerTest {
     @Test
     void symlinkToParent_thenFileThroughIt_contained() throws Exception {
         var tar = new TarBuilder().symlink("up", "../..").file("up/victim", "pwned");
-        new LayerExtractor().extract(tar.stream(), root);
+        new LayerExtractor(defaults()).extract(tar.stream(), root);
         assertThat(root.resolve("victim")).hasContent("pwned");
         assertParentUntouched();
     }
@@ -88,7 +96,7 @@ class HostileLayerTest {
     @Test
     void symlinkToParent_thenHardlinkThroughIt_refused() throws Exception {
         var tar = new TarBuilder().symlink("up", "..").hardlink("stolen", "up/victim");
-        assertThatThrownBy(() -> new LayerExtractor().extract(tar.stream(), root))
+        assertThatThrownBy(() -> new LayerExtractor(defaults()).extract(tar.stream(), root))
                 .isInstanceOf(LayerException.class).hasMessageContaining("up/victim");
         assertThat(root.resolve("stolen")).doesNotExist();
         assertParentUntouched();
@@ -97,7 +105,7 @@ class HostileLayerTest {
     @Test
     void hardlinkToAbsoluteHostFile_refused() throws Exception {
         var tar = new TarBuilder().hardlink("stolen", victim.toString());
-        assertThatThrownBy(() -> new LayerExtractor().extract(tar.stream(), root))
+        assertThatThrownBy(() -> new LayerExtractor(defaults()).extract(tar.stream(), root))
                 .isInstanceOf(LayerException.class);
         assertParentUntouched();
     }
@@ -105,21 +113,21 @@ class HostileLayerTest {
     @Test
     void hardlinkNamedThroughSymlinkToParent_landsInside() throws Exception {
         var tar = new TarBuilder().file("target", "t").symlink("up", "..").hardlink("up/linked", "target");
-        new LayerExtractor().extract(tar.stream(), root);
+        new LayerExtractor(defaults()).extract(tar.stream(), root);
         assertThat(root.resolve("linked")).hasContent("t");
         assertParentUntouched();
     }
 
     @Test
     void whiteoutAimedOutside_refusedOrContained() throws Exception {
-        assertThatThrownBy(() -> new LayerExtractor().extract(new TarBuilder().file("../.wh.victim", "").stream(),
+        assertThatThrownBy(() -> new LayerExtractor(defaults()).extract(new TarBuilder().file("../.wh.victim", "").stream(),
                 root)).isInstanceOf(LayerException.class);
-        assertThatThrownBy(() -> new LayerExtractor().extract(new TarBuilder().file(".wh..", "").stream(), root))
+        assertThatThrownBy(() -> new LayerExtractor(defaults()).extract(new TarBuilder().file(".wh..", "").stream(), root))
                 .isInstanceOf(LayerException.class);
-        new LayerExtractor().extract(new TarBuilder().symlink("up", "..").file("up/.wh.victim", "").stream(), root);
-        new LayerExtractor().extract(new TarBuilder().symlink("abs", parent.toString())
+        new LayerExtractor(defaults()).extract(new TarBuilder().symlink("up", "..").file("up/.wh.victim", "").stream(), root);
+        new LayerExtractor(defaults()).extract(new TarBuilder().symlink("abs", parent.toString())
                 .file("abs/.wh.victim", "").file("abs/.wh.outside", "").stream(), root);
-        new LayerExtractor().extract(new TarBuilder().symlink("o", outsideDir.toString())
+        new LayerExtractor(defaults()).extract(new TarBuilder().symlink("o", outsideDir.toString())
                 .file("o/.wh..wh..opq", "").stream(), root);
         assertParentUntouched();
     }
@@ -127,7 +135,7 @@ class HostileLayerTest {
     @Test
     void fileReplacingSymlinkToOutside_doesNotWriteThroughIt() throws Exception {
         Files.createSymbolicLink(root.resolve("link"), victim);
-        new LayerExtractor().extract(new TarBuilder().file("link", "new content").stream(), root);
+        new LayerExtractor(defaults()).extract(new TarBuilder().file("link", "new content").stream(), root);
         assertThat(Files.isSymbolicLink(root.resolve("link"))).isFalse();
         assertThat(root.resolve("link")).hasContent("new content");
         assertParentUntouched();
@@ -136,7 +144,7 @@ class HostileLayerTest {
     @Test
     void directoryEntryOverSymlinkToOutside_replacesLink() throws Exception {
         Files.createSymbolicLink(root.resolve("d"), outsideDir);
-        new LayerExtractor().extract(new TarBuilder().dir("d", 0700).file("d/f", "x").stream(), root);
+        new LayerExtractor(defaults()).extract(new TarBuilder().dir("d", 0700).file("d/f", "x").stream(), root);
         assertThat(Files.isDirectory(root.resolve("d"), LinkOption.NOFOLLOW_LINKS)).isTrue();
         assertThat(root.resolve("d/f")).hasContent("x");
         assertParentUntouched();
@@ -145,7 +153,7 @@ class HostileLayerTest {
     @Test
     void symlinkLoop_refusedNotHung() throws Exception {
         var tar = new TarBuilder().symlink("a", "b").symlink("b", "a").file("a/x", "loop");
-        assertThatThrownBy(() -> new LayerExtractor().extract(tar.stream(), root))
+        assertThatThrownBy(() -> new LayerExtractor(defaults()).extract(tar.stream(), root))
                 .isInstanceOf(LayerException.class).hasMessageContaining("symbolic links");
         assertParentUntouched();
     }
@@ -160,7 +168,7 @@ class HostileLayerTest {
         Files.setPosixFilePermissions(hostDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         java.nio.file.attribute.FileTime before = Files.getLastModifiedTime(hostDir);
         var tar = new TarBuilder().dir("p", 0755).dir("p/c", 0777).symlink("p", outsideDir.toString());
-        new LayerExtractor().extract(tar.stream(), root);
+        new LayerExtractor(defaults()).extract(tar.stream(), root);
         assertThat(Files.readSymbolicLink(root.resolve("p")).toString()).isEqualTo(outsideDir.toString());
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(hostDir)))
                 .isEqualTo("rwx------");
@@ -175,7 +183,7 @@ class HostileLayerTest {
         java.nio.file.attribute.FileTime before = Files.getLastModifiedTime(hostDir);
         var tar = new TarBuilder().dir("a", 0755).dir("a/b", 0755).dir("a/b/c", 0777)
                 .symlink("a", outsideDir.toString());
-        new LayerExtractor().extract(tar.stream(), root);
+        new LayerExtractor(defaults()).extract(tar.stream(), root);
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(hostDir)))
                 .isEqualTo("rwx------");
         assertThat(Files.getLastModifiedTime(hostDir)).isEqualTo(before);
@@ -188,7 +196,7 @@ class HostileLayerTest {
     void directoryReplacedBySymlinkToOutside_thenFileUnderTheName_contained() throws Exception {
         var tar = new TarBuilder().dir("a", 0755).file("a/f1", "1").file("a/f2", "2")
                 .symlink("a", outsideDir.toString()).file("a/x", "pwned");
-        new LayerExtractor().extract(tar.stream(), root);
+        new LayerExtractor(defaults()).extract(tar.stream(), root);
         assertThat(Files.readSymbolicLink(root.resolve("a")).toString()).isEqualTo(outsideDir.toString());
         assertThat(root.resolve(outsideDir.toString().substring(1)).resolve("x")).hasContent("pwned");
         assertParentUntouched();
@@ -198,7 +206,7 @@ class HostileLayerTest {
     void directoryWhitedOut_thenSymlinkToOutside_thenFileUnderTheName_contained() throws Exception {
         var tar = new TarBuilder().dir("a", 0755).file("a/f1", "1").file(".wh.a", "")
                 .symlink("a", outsideDir.toString()).file("a/x", "pwned");
-        new LayerExtractor().extract(tar.stream(), root);
+        new LayerExtractor(defaults()).extract(tar.stream(), root);
         assertThat(root.resolve(outsideDir.toString().substring(1)).resolve("x")).hasContent("pwned");
         assertParentUntouched();
     }
@@ -209,7 +217,7 @@ class HostileLayerTest {
         Files.writeString(root.resolve("p/a/lower"), "from a lower layer");
         var tar = new TarBuilder().file("p/a/f1", "1").file("p/.wh..wh..opq", "")
                 .symlink("p/a", outsideDir.toString()).file("p/a/x", "pwned");
-        new LayerExtractor().extract(tar.stream(), root);
+        new LayerExtractor(defaults()).extract(tar.stream(), root);
         assertThat(root.resolve(outsideDir.toString().substring(1)).resolve("x")).hasContent("pwned");
         assertParentUntouched();
     }
@@ -219,7 +227,7 @@ class HostileLayerTest {
         Files.createDirectory(outsideDir.resolve("b"));
         var tar = new TarBuilder().dir("a", 0755).dir("a/b", 0755).file("a/b/f", "1")
                 .file("a", "now a file").symlink("a", outsideDir.toString()).file("a/b/x", "pwned");
-        new LayerExtractor().extract(tar.stream(), root);
+        new LayerExtractor(defaults()).extract(tar.stream(), root);
         assertThat(root.resolve(outsideDir.toString().substring(1)).resolve("b/x")).hasContent("pwned");
         assertThat(outsideDir.resolve("b")).isEmptyDirectory();
         Files.delete(outsideDir.resolve("b"));
@@ -230,7 +238,7 @@ class HostileLayerTest {
     void directoryReplacedByHardlinkedFile_thenFileUnderTheName_refused() throws Exception {
         var tar = new TarBuilder().file("t", "target").dir("a", 0755).file("a/f1", "1")
                 .hardlink("a", "t").file("a/x", "pwned");
-        assertThatThrownBy(() -> new LayerExtractor().extract(tar.stream(), root))
+        assertThatThrownBy(() -> new LayerExtractor(defaults()).extract(tar.stream(), root))
                 .isInstanceOf(LayerException.class).hasMessageContaining("not a directory");
         assertThat(root.resolve("t")).hasContent("target");
         assertParentUntouched();
@@ -241,7 +249,7 @@ class HostileLayerTest {
     void directoryWhitedOut_thenHardlinkToSymlinkToOutside_thenFileUnderTheName_contained() throws Exception {
         var tar = new TarBuilder().symlink("s", outsideDir.toString()).dir("a", 0755).file("a/f1", "1")
                 .file(".wh.a", "").hardlink("a", "s").file("a/x", "pwned");
-        new LayerExtractor().extract(tar.stream(), root);
+        new LayerExtractor(defaults()).extract(tar.stream(), root);
         assertThat(Files.isSymbolicLink(root.resolve("a"))).isTrue();
         assertThat(root.resolve(outsideDir.toString().substring(1)).resolve("x")).hasContent("pwned");
         assertParentUntouched();
@@ -254,7 +262,7 @@ class HostileLayerTest {
         var tar = new TarBuilder().symlink("s", outsideDir.toString())
                 .device("p/a/null", TarConstants.LF_CHR, 1, 3).file("p/.wh..wh..opq", "")
                 .hardlink("p/a", "s").file("p/a/x", "pwned");
-        new LayerExtractor().extract(tar.stream(), root);
+        new LayerExtractor(defaults()).extract(tar.stream(), root);
         assertThat(Files.isSymbolicLink(root.resolve("p/a"))).isTrue();
         assertThat(root.resolve(outsideDir.toString().substring(1)).resolve("x")).hasContent("pwned");
         assertParentUntouched();
@@ -265,7 +273,7 @@ class HostileLayerTest {
     void symlinkThroughMissingNameAndDotDot_thenTheNameBecomesASymlink_followsTheNewLink() throws Exception {
         var tar = new TarBuilder().symlink("l", "m/../d").file("l/f1", "1")
                 .dir("s", 0755).dir("s/t", 0755).symlink("m", "s/t").file("l/f2", "2");
-        new LayerExtractor().extract(tar.stream(), root);
+        new LayerExtractor(defaults()).extract(tar.stream(), root);
         assertThat(root.resolve("d/f1")).hasContent("1");
         assertThat(root.resolve("s/d/f2")).hasContent("2");
         assertParentUntouched();

@@ -17,6 +17,14 @@ import java.nio.file.Path;
  * {@code HostileLayersAsUserIT}.
  */
 class LayerExtractorFuzzTest {
+    /**
+     * The options every extraction here starts from: java.nio's; the runtime module runs these
+     * tests again with its native {@link FileWrites}.
+     */
+    LayerExtractor.Options defaults() {
+        return LayerExtractor.Options.defaults();
+    }
+
     @TempDir
     Path work;
 
@@ -24,7 +32,7 @@ class LayerExtractorFuzzTest {
 
     @Test
     void flattenMode_generatedHostileLayers_nothingOutsideTheRootChanges() throws Exception {
-        LayerExtractor extractor = new LayerExtractor(LayerExtractor.Options.defaults().withApplyOwnership(ROOT));
+        LayerExtractor extractor = new LayerExtractor(defaults().withApplyOwnership(ROOT));
         fuzz(new ExtractionFuzzer.Mode("flatten", 3, (layers, dir) -> {
             for (byte[] layer : layers) {
                 extractor.extract(new ByteArrayInputStream(layer), dir);
@@ -34,7 +42,7 @@ class LayerExtractorFuzzTest {
 
     @Test
     void plainTarMode_generatedHostileArchives_nothingOutsideTheRootChanges() throws Exception {
-        LayerExtractor extractor = new LayerExtractor(LayerExtractor.Options.defaults()
+        LayerExtractor extractor = new LayerExtractor(defaults()
                 .withWhiteouts(WhiteoutHandler.none()).withApplyOwnership(false).withApplyXattrs(false));
         fuzz(new ExtractionFuzzer.Mode("plain tar", 1,
                 (layers, dir) -> extractor.extract(new ByteArrayInputStream(layers.get(0)), dir)), 400);

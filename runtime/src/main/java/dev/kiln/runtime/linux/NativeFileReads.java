@@ -174,7 +174,8 @@ public final class NativeFileReads implements FileReads {
         }
     }
 
-    private static IOException error(Path path, int errno) {
+    /** A failed call's exception, as java.nio's would be: {@code NoSuchFileException} for ENOENT. */
+    static IOException error(Path path, int errno) {
         if (errno == LibC.ENOENT) {
             return new NoSuchFileException(path.toString());
         }
