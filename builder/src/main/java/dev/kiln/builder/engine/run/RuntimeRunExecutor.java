@@ -105,7 +105,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
             ExecResult r = ex.waitFor();
             out.join();
             err.join();
-            if (r.changes() == RootChanges.VOLATILE_OVERLAY) {
+            if (r.changes() == RootChanges.VOLATILE_OVERLAY && r.succeeded()) { // a failed RUN's dir is deleted
                 syncing.put(request.upperDir(), syncInBackground(request.upperDir()));
             }
             dropMountPoints(request.upperDir(), lowers);
@@ -217,6 +217,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
 
     @Override
     public synchronized void close() {
+        syncing.clear(); // those of RUNs whose snapshot failed: their dirs were deleted
         if (sandbox != null) {
             sandbox.close();
             sandbox = null;
