@@ -64,6 +64,10 @@ final class ExecDir {
         String cwd = null;
         if (spec.rootfs() instanceof RootFs.Overlay o) {
             Files.createDirectories(o.upperDir());
+            boolean volatileMount = !copyRoot && o.volatileUpper() && overlayHasVolatile();
+            if (volatileMount) {
+                FileTrees.delete(o.workDir()); // a volatile mount's mark there refuses the next one
+            }
             Files.createDirectories(o.workDir());
             if (copyRoot) {
                 upper = o.upperDir();
@@ -76,17 +80,17 @@ final class ExecDir {
                 changes = RootChanges.TREE_DIFF;
                 root = FileNames.text(copy);
             } else {
-                changes = RootChanges.OVERLAY;
+                changes = volatileMount ? RootChanges.VOLATILE_OVERLAY : RootChanges.OVERLAY;
                 Path merged = Files.createDirectory(dir.resolve("merged"));
                 root = FileNames.text(merged);
                 List<Path> lowers = distinctNonEmpty(o.lowerDirs());
                 if (lowers.isEmpty()) {
                     lowers.add(Files.createDirectory(dir.resolve("empty")));
                 }
-                options = overlayOptions(lowers, o.upperDir(), o.workDir());
+                options = overlayOptions(lowers, o.upperDir(), o.workDir(), volatileMount);
                 if (options.length() > MAX_MOUNT_OPTIONS) {
                     cwd = FileNames.text(dir);
-                    options = overlayOptions(shortLinks(lowers), o.upperDir(), o.workDir());
+                    options = overlayOptions(shortLinks(lowers), o.upperDir(), o.workDir(), volatileMount);
                     if (options.length() > MAX_MOUNT_OPTIONS) {
                         throw new SandboxException("too many layers for one overlay mount ("
                                 + lowers.size() + "; the mount options exceed one page)",
@@ -151,7 +155,30 @@ final class ExecDir {
         return out;
     }
 
-    private static String overlayOptions(List<Path> lowersBottomToTop, Path upper, Path work) {
+    /**
+     * Whether overlay takes the {@code volatile} option here: Linux 5.10 and later (an older
+     * kernel refuses the mount; the kernel's release is part of the isolation probe's memo, so a
+     * remembered answer never outlives a kernel change).
+     */
+    static boolean overlayHasVolatile() {
+        try {
+            return releaseAtLeast(Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim(), 5, 10);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether a kernel release such as {@code 6.1.0-13-amd64} is {@code major.minor} or later. */
+    static boolean releaseAtLeast(String release, int major, int minor) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release);
+        if (!m.find()) {
+            return false;
+        }
+        int ma = Integer.parseInt(m.group(1));
+        return ma > major || (ma == major && Integer.parseInt(m.group(2)) >= minor);
+    }
+
+    private static String overlayOptions(List<Path> lowersBottomToTop, Path upper, Path work, boolean volatileMount) {
         StringBuilder sb = new StringBuilder("lowerdir=");
         for (int i = lowersBottomToTop.size() - 1; i >= 0; i--) {
             sb.append(escape(FileNames.text(lowersBottomToTop.get(i))));
@@ -161,6 +188,9 @@ final class ExecDir {
         }
         sb.append(",upperdir=").append(escape(FileNames.text(upper.toAbsolutePath())));
         sb.append(",workdir=").append(escape(FileNames.text(work.toAbsolutePath())));
+        if (volatileMount) {
+            sb.append(",volatile");
+        }
         return sb.append(',').append(OverlayMarkers.MOUNT_OPTION).toString();
     }
 

@@ -143,6 +143,48 @@ class SandboxAsRootTest {
                 scratch.resolve("work")), List.of(argv));
     }
 
+    /** The options of the container's root mount, from its own mountinfo. */
+    private String rootMountOptions(ExecSpec spec) throws Exception {
+        Execution e = sandbox.start(spec.withStdio(Stdio.NULL, Stdio.PIPE, Stdio.INHERIT));
+        String out = new String(e.stdout().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(e.waitFor().exitCode()).as(out).isZero();
+        return out;
+    }
+
+    @Test
+    void volatileUpper_mountsVolatileWhereTheKernelHasIt_aKeptUpperNever() throws Exception {
+        String[] argv = {"sh", "-c", "while read -r id parent dev root mnt rest; do "
+                + "[ \"$mnt\" = / ] && echo \"$rest\"; done < /proc/self/mountinfo; true"};
+        ExecSpec kept = spec("kept", argv);
+        ExecSpec scratch = spec("scratch", argv);
+        scratch = scratch.withRootfs(((RootFs.Overlay) scratch.rootfs()).withVolatileUpper());
+
+        assertThat(rootMountOptions(kept)).contains("upperdir=").doesNotContain("volatile");
+        String options = rootMountOptions(scratch);
+        assertThat(options).contains("upperdir=");
+        if (RootFs.volatileMountsHere()) {
+            assertThat(options).contains("volatile"); // "fsync=volatile" since Linux 6.5
+        } else {
+            assertThat(options).doesNotContain("volatile");
+        }
+        assertThat(sandbox.run(scratch.withArgv(List.of("true"))).changes())
+                .isEqualTo(RootFs.volatileMountsHere() ? RootChanges.VOLATILE_OVERLAY : RootChanges.OVERLAY);
+    }
+
+    @Test
+    void volatileUpper_sameWorkDirAgain_mountsWithAFreshWorkDir() throws Exception {
+        assumeTrue(RootFs.volatileMountsHere(), "overlay's volatile option needs Linux 5.10+");
+        RootFs.Overlay root = ((RootFs.Overlay) spec("again", "true").rootfs()).withVolatileUpper();
+        ExecSpec first = ExecSpec.of(root, List.of("sh", "-c", "echo one > /tmp/one"));
+        assertThat(sandbox.run(first).exitCode()).isZero();
+        assertThat(root.workDir().resolve("work/incompat/volatile")).as("the mark overlay leaves").exists();
+
+        ExecSpec second = ExecSpec.of(root, List.of("sh", "-c", "cat /tmp/one > /tmp/two"));
+        assertThat(sandbox.run(second).exitCode()).isZero();
+        assertThat(root.upperDir().resolve("tmp/two")).hasContent("one");
+        RootFs.syncUpper(root.upperDir());
+    }
+
     @Test
     void pipes_stdoutAndStderr_areReadSeparately() throws Exception {
         Execution e = sandbox.start(spec("pipes", "sh", "-c", "echo out; echo err >&2; exit 3")

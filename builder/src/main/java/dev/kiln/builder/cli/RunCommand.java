@@ -278,7 +278,9 @@ final class RunCommand implements Callable<Integer> {
         }
         String wd = workdir != null ? workdir : image.workingDir() == null || image.workingDir().isEmpty()
                 ? "/" : image.workingDir();
-        return ExecSpec.of(RootFs.overlay(lowers, ContainerState.upper(dir), ContainerState.work(dir)), argv)
+        RootFs.Overlay root = RootFs.overlay(lowers, ContainerState.upper(dir), ContainerState.work(dir));
+        // --rm throws the upper dir away: its container's end need not wait for it to reach the disk
+        return ExecSpec.of(rm ? root.withVolatileUpper() : root, argv)
                 .withEnv(who.withHome(environment))
                 .withUser(who.user())
                 .withWorkDir(wd)

@@ -3,6 +3,8 @@ package dev.kiln.builder.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.oci.testing.ExternalTool;
+import dev.kiln.runtime.RootFs;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,6 +98,30 @@ class RunCommandIT {
         assertThat(kilnCommand("ps", "-a").stdout()).contains("ignorer").contains("Exited (137)");
         assertThat(kilnCommand("rm", "ignorer").exitCode()).isZero();
         assertThat(kilnCommand("ps", "-a").stdout()).doesNotContain("ignorer");
+    }
+
+    /** Prints the options of the container's root mount, from its mountinfo (busybox sh). */
+    private static final String ROOT_MOUNT = "while read -r id parent dev root mnt rest; do "
+            + "[ \"$mnt\" = / ] && echo \"root mount: $rest\"; done < /proc/self/mountinfo; true";
+
+    @Test
+    void rootOverlay_volatileForBuildRunsAndRunRm_neverForAKeptContainer() throws Exception {
+        String volatileOption = RootFs.volatileMountsHere() ? "volatile" : "upperdir="; // "fsync=volatile" since Linux 6.5
+        ExternalTool.Result rm = kiln("--rm", image, "sh", "-c", ROOT_MOUNT);
+        assertThat(rm.stdout()).as(rm.toString()).contains("root mount: ", "upperdir=", volatileOption);
+
+        ExternalTool.Result kept = kiln("--name", "kept-overlay", image, "sh", "-c", ROOT_MOUNT);
+        assertThat(kept.stdout()).as(kept.toString()).contains("root mount: ", "upperdir=").doesNotContain("volatile");
+        assertThat(kilnCommand("rm", "kept-overlay").exitCode()).isZero();
+
+        Path context = Files.createDirectories(root.resolve("volatile-context"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + image + "\nRUN " + ROOT_MOUNT + "\n"
+                + "RUN echo kept > /kept\nRUN cat /kept\n");
+        UserKiln.chown(context);
+        ExternalTool.Result built = kilnCommand("build", "--progress", "plain", context.toString());
+        assertThat(built.exitCode()).as(built.toString()).isZero();
+        assertThat(built.stdout() + built.stderr()).as(built.toString())
+                .contains("root mount: ", "upperdir=", volatileOption).contains("\nkept\n");
     }
 
     @Test

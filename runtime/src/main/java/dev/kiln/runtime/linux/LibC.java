@@ -166,6 +166,8 @@ final class LibC {
 
     static native int close(int fd);
 
+    static native int syncfs(int fd);
+
     static native int waitpid(int pid, long status, int options);
 
     static native int kill(int pid, int sig);

@@ -36,6 +36,16 @@ public final class Syscalls {
         return fd;
     }
 
+    /** syncfs(2): writes the dirty data and metadata of the file system {@code path} is on. */
+    public static void syncFileSystem(Path path) throws IOException {
+        int fd = openReadOnly(path);
+        try {
+            check(LibC.syncfs(fd), "syncfs", path);
+        } finally {
+            LibC.close(fd);
+        }
+    }
+
     public static void close(int fd) {
         LibC.load();
         LibC.close(fd);

@@ -62,7 +62,8 @@ public interface RunExecutor extends AutoCloseable {
      * layer's extracted directory (saving its removal now and its extraction by a later RUN).
      * True when it was taken: the caller must leave it alone.
      */
-    default boolean keepAsLayer(java.nio.file.Path upperDir, dev.kiln.builder.snapshot.LayerBlob layer) {
+    default boolean keepAsLayer(java.nio.file.Path upperDir, dev.kiln.builder.snapshot.LayerBlob layer)
+            throws InterruptedException {
         return false;
     }
 

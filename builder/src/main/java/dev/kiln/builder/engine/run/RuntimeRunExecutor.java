@@ -29,6 +29,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 
 /**
  * RUN through kiln's runtime: the image's layers, each extracted once into the store's layer
@@ -38,10 +42,13 @@ import java.util.List;
  * user namespace).
  */
 public final class RuntimeRunExecutor implements RunExecutor {
+    private static final System.Logger LOG = System.getLogger(RuntimeRunExecutor.class.getName());
     private final Isolation isolation;
     private final Path upperDirs;
     private final Path probeMemos;
     private final LayerDirs layers;
+    /** The syncs of RUNs' upper dirs from volatile mounts, until {@link #keepAsLayer} waits for them. */
+    private final Map<Path, CompletableFuture<Void>> syncing = new ConcurrentHashMap<>();
     private Sandbox sandbox;
 
     /** @param store the local store: its layers are extracted there, and upper dirs made in its scratch space */
@@ -80,7 +87,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
         List<Path> lowers = request.layers().stream().map(layers::dir).toList();
         Path work = request.upperDir().resolveSibling(request.upperDir().getFileName() + ".work");
         UserLookup.Resolved who = new UserLookup(lowers).resolve(request.user());
-        ExecSpec spec = ExecSpec.of(RootFs.overlay(lowers, request.upperDir(), work), request.argv())
+        ExecSpec spec = ExecSpec.of(RootFs.overlay(lowers, request.upperDir(), work).withVolatileUpper(), request.argv())
                 .withEnv(who.withHome(request.env()))
                 .withUser(who.user())
                 .withWorkDir(request.workingDir())
@@ -98,8 +105,12 @@ public final class RuntimeRunExecutor implements RunExecutor {
             ExecResult r = ex.waitFor();
             out.join();
             err.join();
+            if (r.changes() == RootChanges.VOLATILE_OVERLAY && r.succeeded()) { // a failed RUN's dir is deleted
+                syncing.put(request.upperDir(), syncInBackground(request.upperDir()));
+            }
             dropMountPoints(request.upperDir(), lowers);
-            boolean kept = r.changes() == RootChanges.OVERLAY || r.changes() == RootChanges.TREE_DIFF;
+            boolean kept = r.changes() == RootChanges.OVERLAY || r.changes() == RootChanges.VOLATILE_OVERLAY
+                    || r.changes() == RootChanges.TREE_DIFF;
             boolean faked = sandbox().fakesIdentity(who.user());
             return new Result(r.exitCode(), kept, sandbox().recordsOwners(),
                     faked ? new dev.kiln.builder.snapshot.Owner(who.user().uid(), who.user().gid()) : null);
@@ -108,9 +119,40 @@ public final class RuntimeRunExecutor implements RunExecutor {
         }
     }
 
+    /**
+     * Keeps the upper dir as the layer's directory, which later steps and builds trust as it is: an
+     * upper dir of a volatile mount is first on disk (its sync, started when the container ended,
+     * ran while the snapshot read the dir), as a mount without {@code volatile} had it when the
+     * container ended; a failed sync keeps it out of the store.
+     */
     @Override
-    public boolean keepAsLayer(Path upperDir, dev.kiln.builder.snapshot.LayerBlob layer) {
+    public boolean keepAsLayer(Path upperDir, dev.kiln.builder.snapshot.LayerBlob layer) throws InterruptedException {
+        CompletableFuture<Void> sync = syncing.remove(upperDir);
+        if (sync != null) {
+            try {
+                sync.get();
+            } catch (ExecutionException e) {
+                LOG.log(System.Logger.Level.DEBUG, "{0} not kept as a layer dir: {1}", upperDir, e.getCause().toString());
+                return false;
+            }
+        }
         return layers.adopt(upperDir, layer);
+    }
+
+    /** syncfs of the upper dir's file system on a thread of its own, which ends with it. */
+    private static CompletableFuture<Void> syncInBackground(Path upperDir) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                RootFs.syncUpper(upperDir);
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        }, "kiln-sync-upper");
+        t.setDaemon(true);
+        t.start();
+        return done;
     }
 
     private static List<Mount> mounts(RunRequest request) {
@@ -175,6 +217,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
 
     @Override
     public synchronized void close() {
+        syncing.clear(); // those of RUNs whose snapshot failed: their dirs were deleted
         if (sandbox != null) {
             sandbox.close();
             sandbox = null;
