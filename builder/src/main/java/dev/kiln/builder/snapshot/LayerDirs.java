@@ -3,6 +3,7 @@ package dev.kiln.builder.snapshot;
 import dev.kiln.builder.registry.LayerTap;
 import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.BlobSource;
+import dev.kiln.oci.BytePipe;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
@@ -38,6 +39,12 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class LayerDirs {
     private static final System.Logger LOG = System.getLogger(LayerDirs.class.getName());
+    /**
+     * The bytes of an arriving blob not yet extracted: at most 16 chunks of 64 KiB, so a download
+     * faster than its extraction waits for it (and memory stays flat).
+     */
+    private static final int ARRIVING_CHUNK = 1 << 16;
+    private static final int ARRIVING_CHUNKS = 16;
     private final StoreLayout store;
     private final Path root;
     private final BlobSource blobs;
@@ -128,7 +135,7 @@ public final class LayerDirs {
      * staging directory; {@link #finish} completes it.
      */
     public final class Arriving implements LayerTap.Sink {
-        private final ArrivingBytes bytes = new ArrivingBytes();
+        private final BytePipe bytes = new BytePipe(ARRIVING_CHUNK, ARRIVING_CHUNKS);
         private final CompletableFuture<Digest> claimed = new CompletableFuture<>();
         private final Descriptor blob;
         private final Path tmp;
@@ -146,7 +153,7 @@ public final class LayerDirs {
         /** The next bytes of the blob; dropped once the extraction has failed or was abandoned. */
         @Override
         public void write(byte[] b, int off, int len) {
-            bytes.offer(b, off, len);
+            bytes.write(b, off, len);
         }
 
         /**

@@ -1,5 +1,6 @@
 package dev.kiln.oci.layer;
 
+import dev.kiln.oci.BytePipe;
 import dev.kiln.oci.Compression;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.Digester;
@@ -16,6 +17,9 @@ import java.io.OutputStream;
  * {@link #close} after use (it stops the thread of {@link #readingAhead}).
  */
 public final class DiffIdCheck implements AutoCloseable {
+    /** What {@link #readingAhead} keeps ready: six chunks of 256 KiB, as many as the reader may be behind. */
+    private static final int AHEAD_CHUNK = 1 << 18;
+    private static final int AHEAD_CHUNKS = 6;
     private final Digest layer;
     private final Digest claimed;
     private final DigestingInputStream digesting;
@@ -40,7 +44,7 @@ public final class DiffIdCheck implements AutoCloseable {
 
     /**
      * As {@link #of}, with the decompressing and digesting done ahead of the reader on a thread of
-     * its own ({@link HandOffInputStream}) when the machine has more than one core: for a reader
+     * its own ({@link BytePipe#readingAhead}) when the machine has more than one core: for a reader
      * with work of its own per byte, such as an extraction.
      */
     public static DiffIdCheck readingAhead(InputStream blob, Digest layer, Digest claimed) throws IOException {
@@ -64,7 +68,8 @@ public final class DiffIdCheck implements AutoCloseable {
         if (Runtime.getRuntime().availableProcessors() < 2) {
             return new DiffIdCheck(layer, claimed, digesting, digesting);
         }
-        return new DiffIdCheck(layer, claimed, digesting, new HandOffInputStream(digesting));
+        return new DiffIdCheck(layer, claimed, digesting,
+                BytePipe.readingAhead(digesting, "kiln-layer-inflate", AHEAD_CHUNK, AHEAD_CHUNKS));
     }
 
     /** The uncompressed tar. */
