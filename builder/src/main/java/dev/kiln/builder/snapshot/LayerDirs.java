@@ -11,6 +11,7 @@ import dev.kiln.oci.files.AtomicFiles;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.layer.DiffIdCheck;
 import dev.kiln.oci.layer.DiffIdMismatchException;
+import dev.kiln.oci.layer.ExtractResult;
 import dev.kiln.oci.layer.FileWrites;
 import dev.kiln.oci.layer.JavaFileOps;
 import dev.kiln.oci.layer.LayerExtractor;
@@ -199,15 +200,24 @@ public final class LayerDirs {
 
         private void extract() {
             try {
+                long start = System.nanoTime();
                 LayerListing.Builder listing = new LayerListing.Builder();
                 Digest diffId;
+                ExtractResult result;
+                long extracted;
                 try (DiffIdCheck check = DiffIdCheck.readingAhead(bytes, blob.digest())) {
-                    extractor().extract(check.stream(), tmp, listing);
+                    result = extractor().extract(check.stream(), tmp, listing);
                     check.stream().transferTo(OutputStream.nullOutputStream());
+                    extracted = System.nanoTime();
                     diffId = claimed.get();
                     check.finish(diffId);
                 }
+                long claimedAt = System.nanoTime();
                 place(tmp, diffId, listing.build());
+                LOG.log(System.Logger.Level.DEBUG, "layer {0} extracted while it downloaded: {1} entries in {2} ms, "
+                        + "then {3} ms waiting for the pull to verify it, {4} ms to place it", blob.digest().shortHex(),
+                        result.entries(), (extracted - start) / 1_000_000, (claimedAt - extracted) / 1_000_000,
+                        (System.nanoTime() - claimedAt) / 1_000_000);
             } catch (Throwable t) { // a hostile or broken tar, a mismatch, an abandoned download: nothing is kept
                 failure = t;
                 bytes.abandon();
