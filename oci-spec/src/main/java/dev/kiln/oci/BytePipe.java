@@ -19,7 +19,10 @@ import java.util.concurrent.TimeUnit;
  * (a layer's hundreds of megabytes once cost the build dozens of collections). Either side may
  * {@linkplain #abandon abandon} the pipe: the reader then fails at its next read with an
  * IOException, even with bytes still queued, and the writer's bytes are dropped. {@link #close}
- * abandons it and stops (and waits for) the reading-ahead thread.
+ * abandons it and stops (and waits for) the reading-ahead thread. The writing calls ({@link
+ * #write}, {@link #end}, {@link #fail}) are one writer's: they may come from different threads
+ * only one after the other (a download's thread, then whoever waited for it); {@link #abandon}
+ * may come from any thread at any time; the reading calls are one thread's.
  */
 public final class BytePipe extends InputStream {
     /** A chunk of bytes in the pipe, or the end ({@link #END}), or a failure of the source. */
