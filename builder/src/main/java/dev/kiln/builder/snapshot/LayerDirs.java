@@ -194,16 +194,28 @@ public final class LayerDirs {
             await();
         }
 
+        /**
+         * Waits for the worker to end; false when this thread was interrupted, which abandons the
+         * extraction. Either way the worker has ended when this returns (it stops soon once
+         * abandoned: its next read fails), so an abandoned extraction has deleted its staging
+         * directory; the interrupt is kept.
+         */
         private boolean await() {
-            try {
-                worker.join();
-                return true;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                bytes.abandon();
-                claimed.cancel(false);
-                return false; // the worker deletes its staging directory on its way out
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    worker.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    bytes.abandon();
+                    claimed.cancel(false);
+                }
             }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return !interrupted;
         }
 
         private void extract() {

@@ -15,9 +15,12 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 import dev.kiln.oci.layer.DiffIdMismatchException;
 import dev.kiln.oci.layout.DirBlobStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -245,6 +248,30 @@ class LayerDirsTest {
         halfArrived(store).arriving().abandon();
 
         assertThat(entries(store.layers())).isEmpty();
+    }
+
+    @Test
+    void arriving_abandonedByAnInterruptedThread_hasDeletedItsStagingWhenAbandonReturns() throws Exception {
+        // a pull's download thread is interrupted when another blob fails, then abandons its sink
+        StoreLayout store = new StoreLayout(tmp);
+        LayerDirs.Arriving arriving = halfArrived(store).arriving();
+        AtomicReference<List<String>> left = new AtomicReference<>();
+        AtomicBoolean stillInterrupted = new AtomicBoolean();
+        Thread download = new Thread(() -> {
+            Thread.currentThread().interrupt();
+            arriving.abandon();
+            stillInterrupted.set(Thread.currentThread().isInterrupted());
+            try {
+                left.set(entries(store.layers()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        download.start();
+        download.join();
+
+        assertThat(left.get()).as("what the abandoned extraction left when abandon() returned").isEmpty();
+        assertThat(stillInterrupted).as("the thread's interrupt is kept").isTrue();
     }
 
     @Test
