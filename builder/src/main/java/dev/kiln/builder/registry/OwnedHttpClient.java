@@ -1,5 +1,6 @@
 package dev.kiln.builder.registry;
 
+import dev.kiln.oci.Threads;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -53,18 +54,7 @@ public final class OwnedHttpClient {
         }, "kiln-http-client-maker");
         maker.setDaemon(true);
         maker.start();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                maker.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.joinUninterruptibly(maker, () -> {});
         if (failed.get() != null) {
             throw failed.get();
         }

@@ -7,6 +7,7 @@ import dev.kiln.oci.BytePipe;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.Threads;
 import dev.kiln.oci.files.AtomicFiles;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.layer.DiffIdCheck;
@@ -201,21 +202,10 @@ public final class LayerDirs {
          * directory; the interrupt is kept.
          */
         private boolean await() {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    worker.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    bytes.abandon();
-                    claimed.cancel(false);
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            return !interrupted;
+            return !Threads.joinUninterruptibly(worker, () -> {
+                bytes.abandon();
+                claimed.cancel(false);
+            });
         }
 
         private void extract() {
