@@ -51,10 +51,7 @@ final class Cloner {
             }
             int readEnd = NativeMemory.getInt(pipeFds);
             int writeEnd = NativeMemory.getInt(pipeFds + 4);
-            long pid = LibC.syscall(LibC.SYS_CLONE, cloneFlags | LibC.SIGCHLD, 0, 0, 0, 0);
-            if (pid == 0) {
-                ChildExecutor.run(table, n, writeEnd, childScratch);
-            }
+            long pid = ChildExecutor.cloneChild(cloneFlags | LibC.SIGCHLD, table, n, writeEnd, childScratch);
             int errno = Native.getLastError();
             LibC.close(writeEnd);
             if (pid < 0) {
