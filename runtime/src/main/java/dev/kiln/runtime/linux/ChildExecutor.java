@@ -28,7 +28,7 @@ final class ChildExecutor {
      * the parent: the child inherits them resolved, so it neither links a method nor faults in the
      * pages linking writes.
      */
-    static long cloneChild(long flags, long[] table, int n, int errFd, long scratch) {
+    static long cloneChild(long flags, long table, int n, int errFd, long scratch) {
         long pid = LibC.syscall(LibC.SYS_CLONE, flags, 0, 0, 0, 0);
         if (pid == 0) {
             LibC.syscall(LibC.SYS_EXIT_GROUP, run(table, n, errFd, scratch), 0, 0, 0, 0);
@@ -37,20 +37,21 @@ final class ChildExecutor {
     }
 
     /**
-     * Runs {@code n} ops from {@code table} (STRIDE longs each: code, flags, five args); returns
+     * Runs {@code n} ops from the native {@code table} (STRIDE longs each: code, flags, five args); returns
      * {@link #EXIT_SETUP_FAILED} when one failed (reported on {@code errFd}) or none exec'd.
      * {@code scratch} is 64 bytes of native memory for the pipe messages.
      */
-    static int run(long[] table, int n, int errFd, long scratch) {
+    static int run(long table, int n, int errFd, long scratch) {
         putByte(scratch, (byte) 'C');
         LibC.write(errFd, scratch, 1);
         for (int i = 0; i < n; i++) {
-            int at = i * STRIDE;
-            int code = (int) table[at];
-            int flags = (int) table[at + 1];
-            long rc = code == Ops.CLOSE_OTHER_FDS ? closeAllBut(table[at + 2], errFd)
-                    : perform(code, table[at + 2], table[at + 3], table[at + 4], table[at + 5],
-                            table[at + 6]);
+            long at = table + 8L * STRIDE * i;
+            int code = (int) NativeMemory.getLong(at);
+            int flags = (int) NativeMemory.getLong(at + 8);
+            long rc = code == Ops.CLOSE_OTHER_FDS ? closeAllBut(NativeMemory.getLong(at + 16), errFd)
+                    : perform(code, NativeMemory.getLong(at + 16), NativeMemory.getLong(at + 24),
+                            NativeMemory.getLong(at + 32), NativeMemory.getLong(at + 40),
+                            NativeMemory.getLong(at + 48));
             if (rc < 0) {
                 int errno = rc <= EXPLICIT_ERRNO ? (int) (EXPLICIT_ERRNO - rc) : Native.getLastError();
                 if ((flags & Ops.FLAG_IGNORE_EEXIST) != 0 && errno == LibC.EEXIST) {
@@ -141,7 +142,7 @@ final class ChildExecutor {
         // what only a child reaches otherwise: run and fail (writing to descriptor -1: EBADF),
         // close after a successful open, the reads and the capset after a successful capget or
         // ioctl, the exit
-        run(new long[0], 0, -1, scratch);
+        run(0, 0, -1, scratch);
         fail(-1, scratch, 0, 0);
         LibC.close(-1);
         NativeMemory.getInt(scratch);
@@ -396,21 +397,25 @@ final class ChildExecutor {
 
     /**
      * PR_CAPBSET_DROP for each capability whose bit is clear in {@code keep}, from 0 up to the
-     * first this kernel does not know (EINVAL).
+     * first this kernel does not know (EINVAL). One call per capability where the process may drop
+     * (CAP_SETPCAP); where it may not (EPERM), a capability already gone is fine.
      */
     private static long dropBoundingCaps(long keep) {
         for (int cap = 0; cap < 64; cap++) {
-            if ((keep & (1L << cap)) != 0) {
+            if ((keep & (1L << cap)) != 0 || LibC.prctl(LibC.PR_CAPBSET_DROP, cap, 0, 0, 0) == 0) {
                 continue;
             }
-            int present = LibC.prctl(LibC.PR_CAPBSET_READ, cap, 0, 0, 0);
-            if (present == 0) {
-                continue; // gone already: dropping it would need CAP_SETPCAP for nothing
+            int errno = Native.getLastError();
+            if (errno == LibC.EPERM) {
+                int present = LibC.prctl(LibC.PR_CAPBSET_READ, cap, 0, 0, 0);
+                if (present == 0) {
+                    continue; // gone already: dropping it needs CAP_SETPCAP for nothing
+                }
+                if (present < 0) {
+                    errno = Native.getLastError();
+                }
             }
-            if (present < 0 || LibC.prctl(LibC.PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
-                int errno = Native.getLastError();
-                return errno == LibC.EINVAL ? 0 : EXPLICIT_ERRNO - errno;
-            }
+            return errno == LibC.EINVAL ? 0 : EXPLICIT_ERRNO - errno;
         }
         return 0;
     }

@@ -1,7 +1,6 @@
 package dev.kiln.runtime.linux;
 
 import com.sun.jna.Native;
-import java.io.DataInputStream;
 import java.io.IOException;
 
 /**
@@ -42,7 +41,7 @@ final class Cloner {
         ChildExecutor.warmUp(childScratch);
     }
 
-    Result run(long cloneFlags, long[] table, int n, int watchdogMillis, ParentStep parentStep,
+    Result run(long cloneFlags, long table, int n, int watchdogMillis, ParentStep parentStep,
             int releaseFd) {
         int timeout = watchdogMillis;
         for (int attempt = 0; attempt <= MAX_RETRIES; attempt++) {
@@ -179,48 +178,94 @@ final class Cloner {
         return r;
     }
 
-    /** Reads a program written by {@link ChildProgram#writeTo} into an op table in {@code arena}. */
-    static long[] load(DataInputStream in, NativeArena arena) throws IOException {
-        int n = in.readInt();
-        long[] table = new long[n * ChildExecutor.STRIDE];
+    /**
+     * Loads a program written by {@link ChildProgram#writeTo}, lying at {@code program} in native
+     * memory ({@code length} bytes), into an op table of {@link #opCount} ops in {@code arena}
+     * ({@link ChildExecutor#STRIDE} longs each); returns the table's address. Parsed in place,
+     * without the Java heap: the spawner is interpreted, and every page it writes after a clone
+     * is a copy-on-write fault.
+     */
+    static long load(long program, int length, NativeArena arena) throws IOException {
+        long end = program + length;
+        int n = opCount(program);
+        if (n < 0 || 12L * n > length) {
+            throw new IOException("malformed program: " + n + " ops in " + length + " bytes");
+        }
+        long table = arena.alloc(8L * ChildExecutor.STRIDE * n);
+        long p = program + 4;
         for (int i = 0; i < n; i++) {
-            int at = i * ChildExecutor.STRIDE;
-            table[at] = in.readInt();
-            table[at + 1] = in.readInt();
-            int argc = in.readInt();
+            long at = table + 8L * ChildExecutor.STRIDE * i;
+            check(p, 12, end);
+            NativeMemory.putLong(at, NativeMemory.getIntBigEndian(p));
+            NativeMemory.putLong(at + 8, NativeMemory.getIntBigEndian(p + 4));
+            int argc = NativeMemory.getIntBigEndian(p + 8);
+            if (argc < 0 || argc > ChildExecutor.STRIDE - 2) {
+                throw new IOException("malformed program: op " + i + " has " + argc + " arguments");
+            }
+            p += 12;
             for (int a = 0; a < argc; a++) {
-                table[at + 2 + a] = readArg(in, arena);
+                p = readArg(p, end, arena, at + 16 + 8L * a);
             }
         }
         return table;
     }
 
-    private static long readArg(DataInputStream in, NativeArena arena) throws IOException {
-        int tag = in.readByte();
+    /** The number of ops in a program written by {@link ChildProgram#writeTo} at {@code program}. */
+    static int opCount(long program) {
+        return NativeMemory.getIntBigEndian(program);
+    }
+
+    /** Reads one argument at {@code p} into the table slot {@code slot}; returns where the next begins. */
+    private static long readArg(long p, long end, NativeArena arena, long slot) throws IOException {
+        check(p, 1, end);
+        int tag = NativeMemory.getByte(p);
+        p++;
         switch (tag) {
             case Ops.ARG_NONE:
-                return 0;
+                NativeMemory.putLong(slot, 0);
+                return p;
             case Ops.ARG_LONG:
-                return in.readLong();
+                check(p, 8, end);
+                NativeMemory.putLong(slot, NativeMemory.getLongBigEndian(p));
+                return p + 8;
             case Ops.ARG_STRING:
             case Ops.ARG_BYTES:
-                return arena.bytes(readBytes(in));
+                return copyBytes(p, end, arena, slot);
             case Ops.ARG_STRINGS: {
-                int count = in.readInt();
+                check(p, 4, end);
+                int count = NativeMemory.getIntBigEndian(p);
+                p += 4;
+                if (count < 0 || count > end - p) {
+                    throw new IOException("malformed program: " + count + " strings");
+                }
                 long array = arena.alloc(8L * (count + 1));
                 for (int i = 0; i < count; i++) {
-                    NativeMemory.putLong(array + 8L * i, arena.bytes(readBytes(in)));
+                    p = copyBytes(p, end, arena, array + 8L * i);
                 }
-                return array;
+                NativeMemory.putLong(slot, array);
+                return p;
             }
             default:
                 throw new IOException("unknown argument tag " + tag);
         }
     }
 
-    private static byte[] readBytes(DataInputStream in) throws IOException {
-        byte[] b = new byte[in.readInt()];
-        in.readFully(b);
-        return b;
+    /** A length-prefixed byte string at {@code p}, copied NUL-terminated into the arena. */
+    private static long copyBytes(long p, long end, NativeArena arena, long slot) throws IOException {
+        check(p, 4, end);
+        int length = NativeMemory.getIntBigEndian(p);
+        p += 4;
+        if (length < 0) {
+            throw new IOException("malformed program: a string of " + length + " bytes");
+        }
+        check(p, length, end);
+        NativeMemory.putLong(slot, arena.copy(p, length));
+        return p + length;
+    }
+
+    private static void check(long p, long bytes, long end) throws IOException {
+        if (bytes > end - p) {
+            throw new IOException("malformed program: truncated");
+        }
     }
 }

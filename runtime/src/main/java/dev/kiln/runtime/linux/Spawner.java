@@ -52,7 +52,7 @@ public final class Spawner implements AutoCloseable {
      * page tables) take about half as long.
      */
     public static final List<String> JVM_FLAGS = List.of(
-            "-Xint", "-XX:+UseSerialGC", "-Xmx32m", "-Xss512k", "-XX:-UsePerfData",
+            "-Xint", "-XX:+UseSerialGC", "-Xmx32m", "-Xms4m", "-Xmn1m", "-Xss512k", "-XX:-UsePerfData",
             "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0", "-Xshare:auto",
             "-XX:ArchiveRelocationMode=0");
 
