@@ -28,7 +28,7 @@ final class ChildExecutor {
      * the parent: the child inherits them resolved, so it neither links a method nor faults in the
      * pages linking writes.
      */
-    static long cloneChild(long flags, long table, int n, int errFd, long scratch) {
+    static long cloneChild(long flags, long[] table, int n, int errFd, long scratch) {
         long pid = LibC.syscall(LibC.SYS_CLONE, flags, 0, 0, 0, 0);
         if (pid == 0) {
             LibC.syscall(LibC.SYS_EXIT_GROUP, run(table, n, errFd, scratch), 0, 0, 0, 0);
@@ -37,21 +37,20 @@ final class ChildExecutor {
     }
 
     /**
-     * Runs {@code n} ops from the native {@code table} (STRIDE longs each: code, flags, five args); returns
+     * Runs {@code n} ops from {@code table} (STRIDE longs each: code, flags, five args); returns
      * {@link #EXIT_SETUP_FAILED} when one failed (reported on {@code errFd}) or none exec'd.
      * {@code scratch} is 64 bytes of native memory for the pipe messages.
      */
-    static int run(long table, int n, int errFd, long scratch) {
+    static int run(long[] table, int n, int errFd, long scratch) {
         putByte(scratch, (byte) 'C');
         LibC.write(errFd, scratch, 1);
         for (int i = 0; i < n; i++) {
-            long at = table + 8L * STRIDE * i;
-            int code = (int) NativeMemory.getLong(at);
-            int flags = (int) NativeMemory.getLong(at + 8);
-            long rc = code == Ops.CLOSE_OTHER_FDS ? closeAllBut(NativeMemory.getLong(at + 16), errFd)
-                    : perform(code, NativeMemory.getLong(at + 16), NativeMemory.getLong(at + 24),
-                            NativeMemory.getLong(at + 32), NativeMemory.getLong(at + 40),
-                            NativeMemory.getLong(at + 48));
+            int at = i * STRIDE;
+            int code = (int) table[at];
+            int flags = (int) table[at + 1];
+            long rc = code == Ops.CLOSE_OTHER_FDS ? closeAllBut(table[at + 2], errFd)
+                    : perform(code, table[at + 2], table[at + 3], table[at + 4], table[at + 5],
+                            table[at + 6]);
             if (rc < 0) {
                 int errno = rc <= EXPLICIT_ERRNO ? (int) (EXPLICIT_ERRNO - rc) : Native.getLastError();
                 if ((flags & Ops.FLAG_IGNORE_EEXIST) != 0 && errno == LibC.EEXIST) {
@@ -142,7 +141,7 @@ final class ChildExecutor {
         // what only a child reaches otherwise: run and fail (writing to descriptor -1: EBADF),
         // close after a successful open, the reads and the capset after a successful capget or
         // ioctl, the exit
-        run(0, 0, -1, scratch);
+        run(new long[0], 0, -1, scratch);
         fail(-1, scratch, 0, 0);
         LibC.close(-1);
         NativeMemory.getInt(scratch);

@@ -41,7 +41,7 @@ final class Cloner {
         ChildExecutor.warmUp(childScratch);
     }
 
-    Result run(long cloneFlags, long table, int n, int watchdogMillis, ParentStep parentStep,
+    Result run(long cloneFlags, long[] table, int n, int watchdogMillis, ParentStep parentStep,
             int releaseFd) {
         int timeout = watchdogMillis;
         for (int attempt = 0; attempt <= MAX_RETRIES; attempt++) {
@@ -180,31 +180,35 @@ final class Cloner {
 
     /**
      * Loads a program written by {@link ChildProgram#writeTo}, lying at {@code program} in native
-     * memory ({@code length} bytes), into an op table of {@link #opCount} ops in {@code arena}
-     * ({@link ChildExecutor#STRIDE} longs each); returns the table's address. Parsed in place,
-     * without the Java heap: the spawner is interpreted, and every page it writes after a clone
-     * is a copy-on-write fault.
+     * memory ({@code length} bytes), into an op table ({@link ChildExecutor#STRIDE} longs per op;
+     * string arguments copied NUL-terminated into {@code arena}); returns the table: {@code into}
+     * when it is large enough, which the spawner reuses. Parsed in place: the spawner is
+     * interpreted, and every page it writes after a clone is a copy-on-write fault.
      */
-    static long load(long program, int length, NativeArena arena) throws IOException {
+    static long[] load(long program, int length, NativeArena arena, long[] into) throws IOException {
         long end = program + length;
+        check(program, 4, end);
         int n = opCount(program);
         if (n < 0 || 12L * n > length) {
             throw new IOException("malformed program: " + n + " ops in " + length + " bytes");
         }
-        long table = arena.alloc(8L * ChildExecutor.STRIDE * n);
+        long[] table = into.length >= n * ChildExecutor.STRIDE ? into : new long[n * ChildExecutor.STRIDE];
         long p = program + 4;
         for (int i = 0; i < n; i++) {
-            long at = table + 8L * ChildExecutor.STRIDE * i;
+            int at = i * ChildExecutor.STRIDE;
             check(p, 12, end);
-            NativeMemory.putLong(at, NativeMemory.getIntBigEndian(p));
-            NativeMemory.putLong(at + 8, NativeMemory.getIntBigEndian(p + 4));
+            table[at] = NativeMemory.getIntBigEndian(p);
+            table[at + 1] = NativeMemory.getIntBigEndian(p + 4);
             int argc = NativeMemory.getIntBigEndian(p + 8);
             if (argc < 0 || argc > ChildExecutor.STRIDE - 2) {
                 throw new IOException("malformed program: op " + i + " has " + argc + " arguments");
             }
             p += 12;
+            for (int a = 0; a < ChildExecutor.STRIDE - 2; a++) {
+                table[at + 2 + a] = 0;
+            }
             for (int a = 0; a < argc; a++) {
-                p = readArg(p, end, arena, at + 16 + 8L * a);
+                p = readArg(p, end, arena, table, at + 2 + a);
             }
         }
         return table;
@@ -215,22 +219,26 @@ final class Cloner {
         return NativeMemory.getIntBigEndian(program);
     }
 
-    /** Reads one argument at {@code p} into the table slot {@code slot}; returns where the next begins. */
-    private static long readArg(long p, long end, NativeArena arena, long slot) throws IOException {
+    /** Reads one argument at {@code p} into {@code table[slot]}; returns where the next begins. */
+    private static long readArg(long p, long end, NativeArena arena, long[] table, int slot) throws IOException {
         check(p, 1, end);
         int tag = NativeMemory.getByte(p);
         p++;
         switch (tag) {
             case Ops.ARG_NONE:
-                NativeMemory.putLong(slot, 0);
+                table[slot] = 0;
                 return p;
             case Ops.ARG_LONG:
                 check(p, 8, end);
-                NativeMemory.putLong(slot, NativeMemory.getLongBigEndian(p));
+                table[slot] = NativeMemory.getLongBigEndian(p);
                 return p + 8;
             case Ops.ARG_STRING:
-            case Ops.ARG_BYTES:
-                return copyBytes(p, end, arena, slot);
+            case Ops.ARG_BYTES: {
+                check(p, 4, end);
+                int length = bytesLength(p, end);
+                table[slot] = arena.copy(p + 4, length);
+                return p + 4 + length;
+            }
             case Ops.ARG_STRINGS: {
                 check(p, 4, end);
                 int count = NativeMemory.getIntBigEndian(p);
@@ -240,9 +248,12 @@ final class Cloner {
                 }
                 long array = arena.alloc(8L * (count + 1));
                 for (int i = 0; i < count; i++) {
-                    p = copyBytes(p, end, arena, array + 8L * i);
+                    check(p, 4, end);
+                    int length = bytesLength(p, end);
+                    NativeMemory.putLong(array + 8L * i, arena.copy(p + 4, length));
+                    p += 4 + length;
                 }
-                NativeMemory.putLong(slot, array);
+                table[slot] = array;
                 return p;
             }
             default:
@@ -250,17 +261,14 @@ final class Cloner {
         }
     }
 
-    /** A length-prefixed byte string at {@code p}, copied NUL-terminated into the arena. */
-    private static long copyBytes(long p, long end, NativeArena arena, long slot) throws IOException {
-        check(p, 4, end);
+    /** The length of the length-prefixed byte string at {@code p} (its 4-byte prefix checked by the caller), checked. */
+    private static int bytesLength(long p, long end) throws IOException {
         int length = NativeMemory.getIntBigEndian(p);
-        p += 4;
-        if (length < 0) {
-            throw new IOException("malformed program: a string of " + length + " bytes");
+        if (length < 0 || length > end - p - 4) {
+            throw new IOException("malformed program: a string of " + length + " bytes where "
+                    + (end - p - 4) + " are left");
         }
-        check(p, length, end);
-        NativeMemory.putLong(slot, arena.copy(p, length));
-        return p + length;
+        return length;
     }
 
     private static void check(long p, long bytes, long end) throws IOException {

@@ -27,6 +27,8 @@ public final class SpawnerMain {
     /** The request being handled, in {@link #arena}. */
     private long frame;
     private int frameLength;
+    /** The op table of the request being handled, reused (and grown when a program needs it). */
+    private long[] table = new long[128 * ChildExecutor.STRIDE];
     private static final int HEADER = 24;
     private static final int RESPONSE = 24;
 
@@ -147,7 +149,7 @@ public final class SpawnerMain {
         long id = NativeMemory.getLongBigEndian(request + 4);
         long cloneFlags = NativeMemory.getLongBigEndian(request + 12);
         int watchdogMillis = NativeMemory.getIntBigEndian(request + 20);
-        long table = Cloner.load(request + HEADER, length - HEADER, arena);
+        table = Cloner.load(request + HEADER, length - HEADER, arena, table);
         Cloner.Result r = cloner.run(cloneFlags, table, Cloner.opCount(request + HEADER),
                 watchdogMillis, null, -1);
         if (r.started()) {

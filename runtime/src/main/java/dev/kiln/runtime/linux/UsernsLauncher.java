@@ -65,7 +65,7 @@ public final class UsernsLauncher {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             program.writeTo(new DataOutputStream(bytes));
             long frame = arena.bytes(bytes.toByteArray());
-            long table = Cloner.load(frame, bytes.size(), arena);
+            long[] table = Cloner.load(frame, bytes.size(), arena, new long[0]);
             IOException[] mapError = new IOException[1];
             Cloner.Result r = cloner.run(FLAGS, table, Cloner.opCount(frame),
                     WATCHDOG_MILLIS, pid -> {

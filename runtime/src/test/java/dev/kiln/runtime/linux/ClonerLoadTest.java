@@ -1,12 +1,14 @@
 package dev.kiln.runtime.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,33 +26,36 @@ class ClonerLoadTest {
         byte[] wire = write(program);
         long frame = arena.bytes(wire);
 
-        long table = Cloner.load(frame, wire.length, arena);
+        long[] reused = new long[3 * ChildExecutor.STRIDE];
+        Arrays.fill(reused, -1); // what an earlier, longer program left
+        long[] table = Cloner.load(frame, wire.length, arena, reused);
 
         assertEquals(3, Cloner.opCount(frame));
-        long mount = table;
-        assertEquals(Ops.MOUNT, NativeMemory.getLong(mount));
-        assertEquals(0, NativeMemory.getLong(mount + 8));
-        assertEquals(0, NativeMemory.getLong(mount + 16), "a null string is a null pointer");
-        assertEquals("/merged", cString(NativeMemory.getLong(mount + 24)));
-        assertEquals("overlay", cString(NativeMemory.getLong(mount + 32)));
-        assertEquals(0x4000L, NativeMemory.getLong(mount + 40));
-        assertEquals("lowerdir=/l,upperdir=/u", cString(NativeMemory.getLong(mount + 48)));
+        assertSame(reused, table, "a table large enough is reused");
+        assertEquals(Ops.MOUNT, table[0]);
+        assertEquals(0, table[1]);
+        assertEquals(0, table[2], "a null string is a null pointer");
+        assertEquals("/merged", cString(table[3]));
+        assertEquals("overlay", cString(table[4]));
+        assertEquals(0x4000L, table[5]);
+        assertEquals("lowerdir=/l,upperdir=/u", cString(table[6]));
 
-        long filter = table + 8L * ChildExecutor.STRIDE;
-        long bytes = NativeMemory.getLong(filter + 16);
+        int filter = ChildExecutor.STRIDE;
+        long bytes = table[filter + 2];
         byte[] read = new byte[9];
         for (int i = 0; i < read.length; i++) {
             read[i] = NativeMemory.getByte(bytes + i);
         }
         assertEquals(Arrays.toString(new byte[] {1, 0, 2, 0, 3, 0, 0, 4, 0}), Arrays.toString(read),
                 "raw bytes, then a NUL");
-        assertEquals(1, NativeMemory.getLong(filter + 24), "the instruction count");
+        assertEquals(1, table[filter + 3], "the instruction count");
 
-        long exec = table + 16L * ChildExecutor.STRIDE;
-        assertEquals(Ops.EXEC, NativeMemory.getLong(exec));
-        assertEquals(List.of("/bin/true", "/usr/bin/true"), strings(NativeMemory.getLong(exec + 16)));
-        assertEquals(List.of("true", "ünï"), strings(NativeMemory.getLong(exec + 24)));
-        assertEquals(List.of(), strings(NativeMemory.getLong(exec + 32)));
+        int exec = 2 * ChildExecutor.STRIDE;
+        assertEquals(Ops.EXEC, table[exec]);
+        assertEquals(List.of("/bin/true", "/usr/bin/true"), strings(table[exec + 2]));
+        assertEquals(List.of("true", "ünï"), strings(table[exec + 3]));
+        assertEquals(List.of(), strings(table[exec + 4]));
+        assertEquals(0, table[exec + 5], "slots past an op's arguments are cleared");
     }
 
     @Test
@@ -59,16 +64,20 @@ class ClonerLoadTest {
         for (int cut : new int[] {0, 3, 4, 15, wire.length - 1}) {
             long frame = arena.bytes(Arrays.copyOf(wire, Math.max(cut, 4)));
             int length = cut;
-            assertThrows(IOException.class, () -> Cloner.load(frame, length, arena), "cut at " + cut);
+            assertThrows(IOException.class, () -> Cloner.load(frame, length, arena, new long[0]), "cut at " + cut);
         }
         byte[] tooManyArgs = wire.clone();
         tooManyArgs[15] = 6; // the mount's argument count (5) as 6
         long frame = arena.bytes(tooManyArgs);
-        assertThrows(IOException.class, () -> Cloner.load(frame, tooManyArgs.length, arena));
+        assertThrows(IOException.class, () -> Cloner.load(frame, tooManyArgs.length, arena, new long[0]));
         byte[] badTag = wire.clone();
         badTag[16] = 9; // the first argument's tag
         long other = arena.bytes(badTag);
-        assertThrows(IOException.class, () -> Cloner.load(other, badTag.length, arena));
+        assertThrows(IOException.class, () -> Cloner.load(other, badTag.length, arena, new long[0]));
+        byte[] longString = wire.clone();
+        longString[20] = 100; // the target's length, past the end
+        long third = arena.bytes(longString);
+        assertThrows(IOException.class, () -> Cloner.load(third, longString.length, arena, new long[0]));
     }
 
     private static byte[] write(ChildProgram program) throws IOException {
@@ -90,7 +99,7 @@ class ClonerLoadTest {
     }
 
     private static List<String> strings(long array) {
-        java.util.ArrayList<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (int i = 0; NativeMemory.getLong(array + 8L * i) != 0; i++) {
             out.add(cString(NativeMemory.getLong(array + 8L * i)));
         }
