@@ -1,11 +1,17 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.builder.snapshot.LayerBlob;
+import dev.kiln.builder.snapshot.LayerDirs;
+import dev.kiln.builder.store.StoreLayout;
+import dev.kiln.oci.Image;
 import dev.kiln.oci.files.FileTrees;
+import dev.kiln.oci.layout.OciArchiveReader;
 import dev.kiln.runtime.Sandbox;
 import dev.kiln.runtime.Userns;
 import dev.kiln.runtime.linux.Spawner;
 import dev.kiln.runtime.linux.UsernsLauncher;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -18,8 +24,9 @@ import picocli.CommandLine;
  * JDK, in the background, with {@code -XX:ArchiveClassesAtExit}): the classes a build loads, so
  * later JVM start-ups map them instead of loading and verifying them again. It builds a small
  * image without RUN from scratch twice (the second time from the cache) into a throw-away store,
- * writes an OCI archive and lists the images: no network, no namespace, the same steps every
- * time. Prints nothing; exit code 0 when the build went through.
+ * writes an OCI archive and lists the images, then pulls that image from a registry it serves on
+ * the loopback address ({@link TrainingRegistry}) and extracts its layers: no other network, no
+ * namespace, the same steps every time. Prints nothing; exit code 0 when the build went through.
  */
 public final class CdsTraining {
     private CdsTraining() {}
@@ -73,7 +80,49 @@ public final class CdsTraining {
         if (code == 0) {
             code = run("images", "--root", store.toString());
         }
+        if (code == 0) {
+            pullAndExtract(work);
+        }
         return code;
+    }
+
+    /**
+     * Pulls the image just written from a registry on the loopback address and extracts its
+     * layers both ways a build does (while the blob arrives, and from the store), so that the
+     * HTTP client's, the registry client's and the extractor's classes are in the cache. Best
+     * effort: a JDK without {@code jdk.httpserver}, or any failure here, only leaves them out.
+     */
+    static void pullAndExtract(Path work) {
+        try {
+            pullAndExtract(work, OciArchiveReader.open(work.resolve("image.tar")));
+        } catch (Exception | LinkageError e) {
+            // the classes loaded so far are recorded all the same
+        }
+    }
+
+    private static void pullAndExtract(Path work, OciArchiveReader archive) throws IOException {
+        try (TrainingRegistry registry = TrainingRegistry.serve(archive)) {
+            Path pulled = work.resolve("pulled");
+            if (run("pull", "--root", pulled.toString(), registry.host() + "/" + TrainingRegistry.REPOSITORY) != 0) {
+                return;
+            }
+            Image image = Image.read(archive.open(archive.index().value().manifests().get(0).digest()).readAllBytes(),
+                    archive);
+            StoreLayout arriving = new StoreLayout(Files.createDirectories(work.resolve("arriving")));
+            StoreLayout extracted = new StoreLayout(Files.createDirectories(work.resolve("extracted")));
+            for (int i = 0; i < image.layers().size(); i++) {
+                LayerBlob layer = new LayerBlob(image.layers().get(i), image.diffIds().get(i));
+                LayerDirs.Arriving tap = new LayerDirs(arriving, archive).arriving(layer.descriptor());
+                if (tap != null) {
+                    try (InputStream in = archive.open(layer.descriptor().digest())) {
+                        byte[] bytes = in.readAllBytes();
+                        tap.write(bytes, 0, bytes.length);
+                    }
+                    tap.finish(layer.diffId());
+                }
+                new LayerDirs(extracted, archive).dir(layer);
+            }
+        }
     }
 
     private static int run(String... args) {

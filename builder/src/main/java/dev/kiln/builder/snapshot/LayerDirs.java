@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The extracted-layer store: each layer unpacked once, in overlay format, into
@@ -41,11 +42,18 @@ public final class LayerDirs {
     private final StoreLayout store;
     private final Path root;
     private final BlobSource blobs;
+    private final Consumer<Path> placed;
 
     public LayerDirs(StoreLayout store, BlobSource blobs) {
+        this(store, blobs, dir -> {});
+    }
+
+    /** @param placed told of each directory this extracted and put in place (not of adopted ones) */
+    public LayerDirs(StoreLayout store, BlobSource blobs, Consumer<Path> placed) {
         this.store = store;
         this.root = store.layers();
         this.blobs = blobs;
+        this.placed = placed;
     }
 
     /**
@@ -239,6 +247,7 @@ public final class LayerDirs {
         try {
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             AtomicFiles.fsyncDir(root);
+            placed.accept(dir);
         } catch (FileSystemException raced) {
             // rename(2) fails with ENOTEMPTY (which Java reports as a plain FileSystemException)
             // when another build extracted the same layer first: keep theirs

@@ -195,6 +195,29 @@ class LayerDirsTest {
         assertThat(entries(store.layers())).isEmpty();
     }
 
+    @Test
+    void placed_isToldOfEachDirectoryPutInPlace_byExtractionOrWhileArriving_notOfAFailedOne() throws IOException {
+        DirBlobStore blobs = new DirBlobStore(Files.createDirectories(tmp.resolve("blobs")));
+        LayerBlob layer = richLayer(blobs);
+        byte[] blob = Files.readAllBytes(blobs.path(layer.descriptor().digest()).orElseThrow());
+        StoreLayout extracted = new StoreLayout(Files.createDirectories(tmp.resolve("a")));
+        StoreLayout streamed = new StoreLayout(Files.createDirectories(tmp.resolve("b")));
+        List<Path> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        LayerBlob lying = new LayerBlob(layer.descriptor(), Digest.sha256("something else".getBytes()));
+        assertThatThrownBy(() -> new LayerDirs(extracted, blobs, told::add).dir(lying))
+                .isInstanceOf(DiffIdMismatchException.class);
+        assertThat(told).isEmpty();
+
+        new LayerDirs(extracted, blobs, told::add).dir(layer);
+        new LayerDirs(extracted, blobs, told::add).dir(layer); // there already: nothing placed
+        LayerDirs.Arriving arriving = new LayerDirs(streamed, blobs, told::add).arriving(layer.descriptor());
+        feed(arriving, blob, blob.length);
+        assertThat(arriving.finish(layer.diffId())).isTrue();
+
+        assertThat(told).containsExactly(extracted.layerDir(layer.diffId()), streamed.layerDir(layer.diffId()));
+    }
+
     /** The rich layer's extraction into {@code store}, given the first half of its blob. */
     private record HalfArrived(LayerBlob layer, LayerDirs.Arriving arriving) {}
 

@@ -71,7 +71,9 @@ public final class RuntimeRunExecutor implements RunExecutor {
         this.isolation = isolation;
         this.upperDirs = store.tmp();
         this.probeMemos = store.probeMemos();
-        this.layers = new LayerDirs(store, blobs);
+        // a layer just extracted is written back while the build goes on, not by the first RUN's sync
+        EarlyWriteBack writeBack = new EarlyWriteBack(RootFs::syncUpper);
+        this.layers = new LayerDirs(store, blobs, writeBack::request);
     }
 
     private synchronized Sandbox sandbox() {
