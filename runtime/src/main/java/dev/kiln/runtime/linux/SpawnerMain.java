@@ -11,7 +11,11 @@ import java.util.Arrays;
  * retried; the number of retries is reported with each start.
  */
 public final class SpawnerMain {
-    private final NativeArena arena = new NativeArena(4L << 20);
+    /**
+     * A request and, beside it, the C strings parsed out of it: room for a request as large as
+     * before the parse kept it in place (4 MB); pages never used are never touched.
+     */
+    private final NativeArena arena = new NativeArena(8L << 20);
     private final NativeArena fixed = new NativeArena(64L << 10);
     private final long scratch = fixed.alloc(64);
     private final Cloner cloner = new Cloner();
