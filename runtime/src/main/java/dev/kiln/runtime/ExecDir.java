@@ -267,6 +267,11 @@ final class ExecDir {
         holders.clear();
     }
 
+    /** True when the process's changes land in the upper dir as it runs: {@link #keepChanges} has nothing to do. */
+    boolean changesInPlace() {
+        return baseline == null;
+    }
+
     /**
      * The process ended: makes sure its changes are in the upper dir (moving them there from the
      * private copy, if it ran in one) and says how they got there.

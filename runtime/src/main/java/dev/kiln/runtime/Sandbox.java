@@ -23,6 +23,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Runs processes in containers. One sandbox owns one spawner JVM and is shared by every RUN step
@@ -486,13 +487,17 @@ public final class Sandbox implements AutoCloseable {
         }
         Spawner.Started s = (Spawner.Started) outcome;
         startRecorder(recorder, helpers);
-        CompletableFuture<ExecResult> result = s.exit().thenApplyAsync(status -> {
+        Function<Integer, ExecResult> end = status -> {
             if (recorder != null) {
                 recorder.awaitEnd(); // every chown answered and tagged before the changes are read
             }
             return ExecResult.fromWaitStatus(status, s.retries()).withChanges(keepChanges(prepared));
-        }, helpers);
-        result.whenComplete((r, e) -> prepared.finished());
+        };
+        // nothing to wait for or move (the usual overlay RUN): the result is complete when the
+        // spawner's answer is read, one thread hand-off fewer between the exit and the caller
+        CompletableFuture<ExecResult> result = recorder == null && prepared.changesInPlace()
+                ? s.exit().thenApply(end) : s.exit().thenApplyAsync(end, helpers);
+        result.whenCompleteAsync((r, e) -> prepared.finished(), helpers);
         return new Execution(s.pid(), s.retries(), result, prepared.stdin(), prepared.stdout(),
                 prepared.stderr());
     }

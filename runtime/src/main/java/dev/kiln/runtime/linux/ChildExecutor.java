@@ -21,10 +21,27 @@ final class ChildExecutor {
     private ChildExecutor() {}
 
     /**
-     * Runs {@code n} ops from {@code table} (STRIDE longs each: code, flags, five args). Never
-     * returns. {@code scratch} is 64 bytes of native memory for the pipe messages.
+     * Clones a child (clone flags {@code flags}, SIGCHLD included) that runs {@code n} ops of
+     * {@code table} ({@link #run}) and exits with status 125 if none of them exec'd. In the parent,
+     * returns the child's pid, or -1 with the errno in {@link Native#getLastError}; the child never
+     * returns. Every call site the child reaches from here is one that {@link #warmUp} has run in
+     * the parent: the child inherits them resolved, so it neither links a method nor faults in the
+     * pages linking writes.
      */
-    static void run(long[] table, int n, int errFd, long scratch) {
+    static long cloneChild(long flags, long[] table, int n, int errFd, long scratch) {
+        long pid = LibC.syscall(LibC.SYS_CLONE, flags, 0, 0, 0, 0);
+        if (pid == 0) {
+            LibC.syscall(LibC.SYS_EXIT_GROUP, run(table, n, errFd, scratch), 0, 0, 0, 0);
+        }
+        return pid;
+    }
+
+    /**
+     * Runs {@code n} ops from {@code table} (STRIDE longs each: code, flags, five args); returns
+     * {@link #EXIT_SETUP_FAILED} when one failed (reported on {@code errFd}) or none exec'd.
+     * {@code scratch} is 64 bytes of native memory for the pipe messages.
+     */
+    static int run(long[] table, int n, int errFd, long scratch) {
         putByte(scratch, (byte) 'C');
         LibC.write(errFd, scratch, 1);
         for (int i = 0; i < n; i++) {
@@ -45,10 +62,10 @@ final class ChildExecutor {
                 if ((flags & Ops.FLAG_BEST_EFFORT) != 0) {
                     continue;
                 }
-                fail(errFd, scratch, i, errno);
+                return fail(errFd, scratch, i, errno);
             }
         }
-        LibC._exit(EXIT_SETUP_FAILED);
+        return EXIT_SETUP_FAILED;
     }
 
     /**
@@ -121,6 +138,15 @@ final class ChildExecutor {
                     perform(code, bad, bad, bad, -1, bad);
             }
         }
+        // what only a child reaches otherwise: run and fail (writing to descriptor -1: EBADF),
+        // close after a successful open, the reads and the capset after a successful capget or
+        // ioctl, the exit
+        run(new long[0], 0, -1, scratch);
+        fail(-1, scratch, 0, 0);
+        LibC.close(-1);
+        NativeMemory.getInt(scratch);
+        NativeMemory.getShort(scratch);
+        long unused = LibC.SYS_CAPSET + LibC.SYS_EXIT_GROUP;
         putByte(scratch, (byte) 0);
         Native.getLastError();
         LibC.write(-1, scratch, 1);
@@ -370,21 +396,25 @@ final class ChildExecutor {
 
     /**
      * PR_CAPBSET_DROP for each capability whose bit is clear in {@code keep}, from 0 up to the
-     * first this kernel does not know (EINVAL).
+     * first this kernel does not know (EINVAL). One call per capability where the process may drop
+     * (CAP_SETPCAP); where it may not (EPERM), a capability already gone is fine.
      */
     private static long dropBoundingCaps(long keep) {
         for (int cap = 0; cap < 64; cap++) {
-            if ((keep & (1L << cap)) != 0) {
+            if ((keep & (1L << cap)) != 0 || LibC.prctl(LibC.PR_CAPBSET_DROP, cap, 0, 0, 0) == 0) {
                 continue;
             }
-            int present = LibC.prctl(LibC.PR_CAPBSET_READ, cap, 0, 0, 0);
-            if (present == 0) {
-                continue; // gone already: dropping it would need CAP_SETPCAP for nothing
+            int errno = Native.getLastError();
+            if (errno == LibC.EPERM) {
+                int present = LibC.prctl(LibC.PR_CAPBSET_READ, cap, 0, 0, 0);
+                if (present == 0) {
+                    continue; // gone already: dropping it needs CAP_SETPCAP for nothing
+                }
+                if (present < 0) {
+                    errno = Native.getLastError();
+                }
             }
-            if (present < 0 || LibC.prctl(LibC.PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
-                int errno = Native.getLastError();
-                return errno == LibC.EINVAL ? 0 : EXPLICIT_ERRNO - errno;
-            }
+            return errno == LibC.EINVAL ? 0 : EXPLICIT_ERRNO - errno;
         }
         return 0;
     }
@@ -421,12 +451,12 @@ final class ChildExecutor {
         return rc == 1 ? 0 : rc == 0 ? EXPLICIT_ERRNO - LibC.EPIPE : rc;
     }
 
-    private static void fail(int errFd, long scratch, int op, int errno) {
+    private static int fail(int errFd, long scratch, int op, int errno) {
         putByte(scratch, (byte) 'E');
         NativeMemory.putInt(scratch + 1, op);
         NativeMemory.putInt(scratch + 5, errno);
         LibC.write(errFd, scratch, 9);
-        LibC._exit(EXIT_SETUP_FAILED);
+        return EXIT_SETUP_FAILED;
     }
 
     private static void putByte(long address, byte b) {

@@ -1,7 +1,6 @@
 package dev.kiln.runtime.linux;
 
 import com.sun.jna.Native;
-import java.io.DataInputStream;
 import java.io.IOException;
 
 /**
@@ -51,10 +50,7 @@ final class Cloner {
             }
             int readEnd = NativeMemory.getInt(pipeFds);
             int writeEnd = NativeMemory.getInt(pipeFds + 4);
-            long pid = LibC.syscall(LibC.SYS_CLONE, cloneFlags | LibC.SIGCHLD, 0, 0, 0, 0);
-            if (pid == 0) {
-                ChildExecutor.run(table, n, writeEnd, childScratch);
-            }
+            long pid = ChildExecutor.cloneChild(cloneFlags | LibC.SIGCHLD, table, n, writeEnd, childScratch);
             int errno = Native.getLastError();
             LibC.close(writeEnd);
             if (pid < 0) {
@@ -182,48 +178,102 @@ final class Cloner {
         return r;
     }
 
-    /** Reads a program written by {@link ChildProgram#writeTo} into an op table in {@code arena}. */
-    static long[] load(DataInputStream in, NativeArena arena) throws IOException {
-        int n = in.readInt();
-        long[] table = new long[n * ChildExecutor.STRIDE];
+    /**
+     * Loads a program written by {@link ChildProgram#writeTo}, lying at {@code program} in native
+     * memory ({@code length} bytes), into an op table ({@link ChildExecutor#STRIDE} longs per op;
+     * string arguments copied NUL-terminated into {@code arena}); returns the table: {@code into}
+     * when it is large enough, which the spawner reuses. Parsed in place: the spawner is
+     * interpreted, and every page it writes after a clone is a copy-on-write fault.
+     */
+    static long[] load(long program, int length, NativeArena arena, long[] into) throws IOException {
+        long end = program + length;
+        check(program, 4, end);
+        int n = opCount(program);
+        if (n < 0 || 12L * n > length) {
+            throw new IOException("malformed program: " + n + " ops in " + length + " bytes");
+        }
+        long[] table = into.length >= n * ChildExecutor.STRIDE ? into : new long[n * ChildExecutor.STRIDE];
+        long p = program + 4;
         for (int i = 0; i < n; i++) {
             int at = i * ChildExecutor.STRIDE;
-            table[at] = in.readInt();
-            table[at + 1] = in.readInt();
-            int argc = in.readInt();
+            check(p, 12, end);
+            table[at] = NativeMemory.getIntBigEndian(p);
+            table[at + 1] = NativeMemory.getIntBigEndian(p + 4);
+            int argc = NativeMemory.getIntBigEndian(p + 8);
+            if (argc < 0 || argc > ChildExecutor.STRIDE - 2) {
+                throw new IOException("malformed program: op " + i + " has " + argc + " arguments");
+            }
+            p += 12;
+            for (int a = 0; a < ChildExecutor.STRIDE - 2; a++) {
+                table[at + 2 + a] = 0;
+            }
             for (int a = 0; a < argc; a++) {
-                table[at + 2 + a] = readArg(in, arena);
+                p = readArg(p, end, arena, table, at + 2 + a);
             }
         }
         return table;
     }
 
-    private static long readArg(DataInputStream in, NativeArena arena) throws IOException {
-        int tag = in.readByte();
+    /** The number of ops in a program written by {@link ChildProgram#writeTo} at {@code program}. */
+    static int opCount(long program) {
+        return NativeMemory.getIntBigEndian(program);
+    }
+
+    /** Reads one argument at {@code p} into {@code table[slot]}; returns where the next begins. */
+    private static long readArg(long p, long end, NativeArena arena, long[] table, int slot) throws IOException {
+        check(p, 1, end);
+        int tag = NativeMemory.getByte(p);
+        p++;
         switch (tag) {
             case Ops.ARG_NONE:
-                return 0;
+                table[slot] = 0;
+                return p;
             case Ops.ARG_LONG:
-                return in.readLong();
+                check(p, 8, end);
+                table[slot] = NativeMemory.getLongBigEndian(p);
+                return p + 8;
             case Ops.ARG_STRING:
-            case Ops.ARG_BYTES:
-                return arena.bytes(readBytes(in));
+            case Ops.ARG_BYTES: {
+                check(p, 4, end);
+                int length = bytesLength(p, end);
+                table[slot] = arena.copy(p + 4, length);
+                return p + 4 + length;
+            }
             case Ops.ARG_STRINGS: {
-                int count = in.readInt();
+                check(p, 4, end);
+                int count = NativeMemory.getIntBigEndian(p);
+                p += 4;
+                if (count < 0 || count > end - p) {
+                    throw new IOException("malformed program: " + count + " strings");
+                }
                 long array = arena.alloc(8L * (count + 1));
                 for (int i = 0; i < count; i++) {
-                    NativeMemory.putLong(array + 8L * i, arena.bytes(readBytes(in)));
+                    check(p, 4, end);
+                    int length = bytesLength(p, end);
+                    NativeMemory.putLong(array + 8L * i, arena.copy(p + 4, length));
+                    p += 4 + length;
                 }
-                return array;
+                table[slot] = array;
+                return p;
             }
             default:
                 throw new IOException("unknown argument tag " + tag);
         }
     }
 
-    private static byte[] readBytes(DataInputStream in) throws IOException {
-        byte[] b = new byte[in.readInt()];
-        in.readFully(b);
-        return b;
+    /** The length of the length-prefixed byte string at {@code p} (its 4-byte prefix checked by the caller), checked. */
+    private static int bytesLength(long p, long end) throws IOException {
+        int length = NativeMemory.getIntBigEndian(p);
+        if (length < 0 || length > end - p - 4) {
+            throw new IOException("malformed program: a string of " + length + " bytes where "
+                    + (end - p - 4) + " are left");
+        }
+        return length;
+    }
+
+    private static void check(long p, long bytes, long end) throws IOException {
+        if (bytes > end - p) {
+            throw new IOException("malformed program: truncated");
+        }
     }
 }

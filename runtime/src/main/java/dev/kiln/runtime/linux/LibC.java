@@ -24,6 +24,7 @@ final class LibC {
     // syscall numbers (x86_64; aarch64 below)
     static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
     static final long SYS_CLONE = AARCH64 ? 220 : 56;
+    static final long SYS_EXIT_GROUP = AARCH64 ? 94 : 231;
     static final long SYS_PIVOT_ROOT = AARCH64 ? 41 : 155;
     static final long SYS_CLOSE_RANGE = 436;
     static final long SYS_PIDFD_OPEN = 434;

@@ -49,6 +49,13 @@ final class NativeArena {
         return p;
     }
 
+    /** A NUL-terminated copy of {@code length} bytes at {@code address} (native memory). */
+    long copy(long address, int length) {
+        long p = alloc(length + 1L);
+        NativeMemory.copy(address, p, length);
+        return p;
+    }
+
     /** A NULL-terminated array of C strings, as execve wants. */
     long stringArray(List<String> items) {
         long p = alloc(8L * (items.size() + 1));

@@ -44,6 +44,28 @@ final class NativeMemory {
         return UNSAFE.getLong(address);
     }
 
+    /** A big-endian (Java's wire order) int at {@code address}. */
+    static int getIntBigEndian(long address) {
+        return Integer.reverseBytes(UNSAFE.getInt(address));
+    }
+
+    /** A big-endian (Java's wire order) long at {@code address}. */
+    static long getLongBigEndian(long address) {
+        return Long.reverseBytes(UNSAFE.getLong(address));
+    }
+
+    static void putIntBigEndian(long address, int value) {
+        UNSAFE.putInt(address, Integer.reverseBytes(value));
+    }
+
+    static void putLongBigEndian(long address, long value) {
+        UNSAFE.putLong(address, Long.reverseBytes(value));
+    }
+
+    static void copy(long from, long to, long bytes) {
+        UNSAFE.copyMemory(from, to, bytes);
+    }
+
     private static Unsafe unsafe() {
         try {
             Field f = Unsafe.class.getDeclaredField("theUnsafe");

@@ -49,10 +49,11 @@ public final class Spawner implements AutoCloseable {
      * random address only if that is taken), so its pages are not patched and stay the file's,
      * which a clone does not copy: the spawner's private memory falls from ~30 to ~12 MB with
      * kiln's archive, and each container's clone and exec (which copy and then drop the spawner's
-     * page tables) take about half as long.
+     * page tables) take about half as long. {@code -Xms4m -Xmn1m}: a small heap, and a young
+     * generation that recycles few pages, for the same reason (anonymous memory 14.0 to 11.3 MB).
      */
     public static final List<String> JVM_FLAGS = List.of(
-            "-Xint", "-XX:+UseSerialGC", "-Xmx32m", "-Xss512k", "-XX:-UsePerfData",
+            "-Xint", "-XX:+UseSerialGC", "-Xmx32m", "-Xms4m", "-Xmn1m", "-Xss512k", "-XX:-UsePerfData",
             "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0", "-Xshare:auto",
             "-XX:ArchiveRelocationMode=0");
 

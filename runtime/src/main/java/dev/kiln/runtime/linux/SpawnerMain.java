@@ -1,10 +1,5 @@
 package dev.kiln.runtime.linux;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -16,22 +11,34 @@ import java.util.Arrays;
  * retried; the number of retries is reported with each start.
  */
 public final class SpawnerMain {
-    private final NativeArena arena = new NativeArena(4L << 20);
+    /**
+     * A request and, beside it, the C strings parsed out of it: room for a request as large as
+     * before the parse kept it in place (4 MB); pages never used are never touched.
+     */
+    private final NativeArena arena = new NativeArena(8L << 20);
     private final NativeArena fixed = new NativeArena(64L << 10);
     private final long scratch = fixed.alloc(64);
     private final Cloner cloner = new Cloner();
     private final long statusWord = fixed.alloc(8);
     private final long pollFds = fixed.alloc(8L * 1024);
     private final int requestFd;
-    private final FileOutputStream responses;
+    private final int responseFd;
+    private final long response = fixed.alloc(RESPONSE);
     private int[] children = new int[16];
     private int[] pidfds = new int[16];
     private long[] ids = new long[16];
     private int childCount;
+    /** The request being handled, in {@link #arena}. */
+    private long frame;
+    private int frameLength;
+    /** The op table of the request being handled, reused (and grown when a program needs it). */
+    private long[] table = new long[128 * ChildExecutor.STRIDE];
+    private static final int HEADER = 24;
+    private static final int RESPONSE = 24;
 
-    private SpawnerMain(int requestFd, FileOutputStream responses) {
+    private SpawnerMain(int requestFd, int responseFd) {
         this.requestFd = requestFd;
-        this.responses = responses;
+        this.responseFd = responseFd;
     }
 
     /** Arguments: request FIFO, response FIFO. */
@@ -45,7 +52,12 @@ public final class SpawnerMain {
                     + Errno.name(com.sun.jna.Native.getLastError()));
             System.exit(70);
         }
-        FileOutputStream out = new FileOutputStream(args[1]);
+        int out = LibC.open(names.string(args[1]), LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
+        if (out < 0) {
+            System.err.println("kiln spawner: cannot open " + args[1] + ": "
+                    + Errno.name(com.sun.jna.Native.getLastError()));
+            System.exit(70);
+        }
         SpawnerMain spawner = new SpawnerMain(req, out);
         spawner.respond(SpawnerProtocol.READY, 0, LibC.getpid(), 0, 0);
         spawner.loop();
@@ -73,11 +85,10 @@ public final class SpawnerMain {
             }
             short revents = NativeMemory.getShort(pollFds + 6);
             if (revents != 0) {
-                byte[] request = readFrame();
-                if (request == null) {
+                if (!readFrame()) {
                     return; // kiln went away; children die with their parent-death signal
                 }
-                handle(request);
+                handle(frame, frameLength);
             }
         }
     }
@@ -98,19 +109,18 @@ public final class SpawnerMain {
         respond(SpawnerProtocol.EXITED, id, status, 0, 0);
     }
 
-    private byte[] readFrame() {
+    /**
+     * Reads the next request into the arena ({@link #frame}, {@link #frameLength}), where it is
+     * parsed in place; false at EOF.
+     */
+    private boolean readFrame() {
         if (!readFully(scratch, 4)) {
-            return null;
+            return false;
         }
-        int length = Integer.reverseBytes(NativeMemory.getInt(scratch)); // big-endian on the wire
+        frameLength = NativeMemory.getIntBigEndian(scratch);
         arena.reset();
-        long buf = arena.alloc(length);
-        if (!readFully(buf, length)) {
-            return null;
-        }
-        byte[] bytes = new byte[length];
-        arena.read(buf, bytes); // one native copy: a loop of getByte is slow in the interpreter
-        return bytes;
+        frame = arena.alloc(frameLength);
+        return readFully(frame, frameLength);
     }
 
     private boolean readFully(long buf, int length) {
@@ -131,18 +141,20 @@ public final class SpawnerMain {
         return true;
     }
 
-    private void handle(byte[] request) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(request));
-        int type = in.readInt();
+    /** A SPAWN request: type, id, clone flags, watchdog millis, then the program (big-endian). */
+    private void handle(long request, int length) throws IOException {
+        if (length < HEADER) {
+            throw new IOException("request of " + length + " bytes");
+        }
+        int type = NativeMemory.getIntBigEndian(request);
         if (type != SpawnerProtocol.SPAWN) {
             throw new IOException("unknown request type " + type);
         }
-        long id = in.readLong();
-        long cloneFlags = in.readLong();
-        int watchdogMillis = in.readInt();
-        arena.reset();
-        long[] table = Cloner.load(in, arena);
-        Cloner.Result r = cloner.run(cloneFlags, table, table.length / ChildExecutor.STRIDE,
+        long id = NativeMemory.getLongBigEndian(request + 4);
+        long cloneFlags = NativeMemory.getLongBigEndian(request + 12);
+        int watchdogMillis = NativeMemory.getIntBigEndian(request + 20);
+        table = Cloner.load(request + HEADER, length - HEADER, arena, table);
+        Cloner.Result r = cloner.run(cloneFlags, table, Cloner.opCount(request + HEADER),
                 watchdogMillis, null, -1);
         if (r.started()) {
             track(id, r.pid());
@@ -165,14 +177,24 @@ public final class SpawnerMain {
         childCount++;
     }
 
+    /** One response: type, id, three ints, big-endian, written at once (a pipe keeps it whole). */
     private void respond(int type, long id, int a, int b, int c) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeInt(type);
-        out.writeLong(id);
-        out.writeInt(a);
-        out.writeInt(b);
-        out.writeInt(c);
-        responses.write(bytes.toByteArray());
+        NativeMemory.putIntBigEndian(response, type);
+        NativeMemory.putLongBigEndian(response + 4, id);
+        NativeMemory.putIntBigEndian(response + 12, a);
+        NativeMemory.putIntBigEndian(response + 16, b);
+        NativeMemory.putIntBigEndian(response + 20, c);
+        int done = 0;
+        while (done < RESPONSE) {
+            long w = LibC.write(responseFd, response + done, RESPONSE - done);
+            if (w < 0) {
+                int errno = com.sun.jna.Native.getLastError();
+                if (errno == LibC.EINTR) {
+                    continue;
+                }
+                throw new IOException("cannot answer kiln: " + Errno.name(errno));
+            }
+            done += (int) w;
+        }
     }
 }

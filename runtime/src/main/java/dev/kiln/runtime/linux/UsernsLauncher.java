@@ -1,8 +1,6 @@
 package dev.kiln.runtime.linux;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.List;
@@ -66,10 +64,10 @@ public final class UsernsLauncher {
             program.exec(List.of(executable), argv, env);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             program.writeTo(new DataOutputStream(bytes));
-            long[] table = Cloner.load(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())),
-                    arena);
+            long frame = arena.bytes(bytes.toByteArray());
+            long[] table = Cloner.load(frame, bytes.size(), arena, new long[0]);
             IOException[] mapError = new IOException[1];
-            Cloner.Result r = cloner.run(FLAGS, table, table.length / ChildExecutor.STRIDE,
+            Cloner.Result r = cloner.run(FLAGS, table, Cloner.opCount(frame),
                     WATCHDOG_MILLIS, pid -> {
                         try {
                             maps.write(pid);

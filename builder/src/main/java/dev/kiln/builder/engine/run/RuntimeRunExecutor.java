@@ -23,6 +23,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -33,6 +34,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * RUN through kiln's runtime: the image's layers, each extracted once into the store's layer
@@ -49,6 +54,16 @@ public final class RuntimeRunExecutor implements RunExecutor {
     private final LayerDirs layers;
     /** The syncs of RUNs' upper dirs from volatile mounts, until {@link #keepAsLayer} waits for them. */
     private final Map<Path, CompletableFuture<Void>> syncing = new ConcurrentHashMap<>();
+    /**
+     * The RUNs' output pumps and upper-dir syncs: kept between RUNs (daemons, ending when idle), so
+     * that a RUN does not start three threads.
+     */
+    private final ExecutorService threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "kiln-run-helper");
+                t.setDaemon(true);
+                return t;
+            });
     private Sandbox sandbox;
 
     /** @param store the local store: its layers are extracted there, and upper dirs made in its scratch space */
@@ -102,13 +117,13 @@ public final class RuntimeRunExecutor implements RunExecutor {
         }
         try {
             Execution ex = sandbox().start(spec);
-            Thread out = pump(ex.stdout(), request);
-            Thread err = pump(ex.stderr(), request);
+            CompletableFuture<Void> out = pump(ex.stdout(), request);
+            CompletableFuture<Void> err = pump(ex.stderr(), request);
             ExecResult r = ex.waitFor();
-            out.join();
-            err.join();
+            awaitPump(out);
+            awaitPump(err);
             if (r.changes() == RootChanges.VOLATILE_OVERLAY && r.succeeded()) { // a failed RUN's dir is deleted
-                syncing.put(request.upperDir(), syncInBackground(request.upperDir()));
+                syncing.put(request.upperDir(), CompletableFuture.runAsync(() -> syncUpper(request.upperDir()), threads));
             }
             dropMountPoints(request.upperDir(), lowers);
             boolean kept = r.changes() == RootChanges.OVERLAY || r.changes() == RootChanges.VOLATILE_OVERLAY
@@ -141,20 +156,13 @@ public final class RuntimeRunExecutor implements RunExecutor {
         return layers.adopt(upperDir, layer);
     }
 
-    /** syncfs of the upper dir's file system on a thread of its own, which ends with it. */
-    private static CompletableFuture<Void> syncInBackground(Path upperDir) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                RootFs.syncUpper(upperDir);
-                done.complete(null);
-            } catch (Throwable e) {
-                done.completeExceptionally(e);
-            }
-        }, "kiln-sync-upper");
-        t.setDaemon(true);
-        t.start();
-        return done;
+    /** syncfs of the upper dir's file system (on one of {@link #threads}). */
+    private static void syncUpper(Path upperDir) {
+        try {
+            RootFs.syncUpper(upperDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static List<Mount> mounts(RunRequest request) {
@@ -201,8 +209,9 @@ public final class RuntimeRunExecutor implements RunExecutor {
         }
     }
 
-    private static Thread pump(InputStream in, RunRequest request) {
-        Thread t = new Thread(() -> {
+    /** Passes the process's output on, line by line, on one of {@link #threads}, until it ends. */
+    private CompletableFuture<Void> pump(InputStream in, RunRequest request) {
+        return CompletableFuture.runAsync(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
@@ -211,15 +220,24 @@ public final class RuntimeRunExecutor implements RunExecutor {
             } catch (IOException ignored) {
                 // the process ended
             }
-        }, "kiln-run-output");
-        t.setDaemon(true);
-        t.start();
-        return t;
+        }, threads);
+    }
+
+    private static void awaitPump(CompletableFuture<Void> pump) throws InterruptedException {
+        try {
+            pump.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r; // as the listener threw it (the pump thread used to die with it instead)
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     @Override
     public synchronized void close() {
         syncing.clear(); // those of RUNs whose snapshot failed: their dirs were deleted
+        threads.shutdown(); // the pool's threads end once idle; a sync under way finishes
         if (sandbox != null) {
             sandbox.close();
             sandbox = null;
