@@ -7,7 +7,8 @@ import java.util.Arrays;
 /**
  * Cuts what is written into blocks of a fixed size and hands each one on, whole, as it fills
  * ({@link #full}); {@link #close} hands on the rest, short or empty, to {@link #finish}, once. Each
- * block array is the subclass's to keep. {@link #flush} does nothing: blocks go out as they fill.
+ * block array is the subclass's to keep; a subclass done with the ones it was handed may give them
+ * back through {@link #nextBlock}. {@link #flush} does nothing: blocks go out as they fill.
  */
 abstract class BlockOutputStream extends OutputStream {
     private final int size;
@@ -18,6 +19,11 @@ abstract class BlockOutputStream extends OutputStream {
     BlockOutputStream(int size) {
         this.size = size;
         this.block = new byte[size];
+    }
+
+    /** The array to fill after a full block: a new one, unless the subclass has one it is done with. */
+    byte[] nextBlock() {
+        return new byte[size];
     }
 
     /** Takes a full block. */
@@ -44,7 +50,7 @@ abstract class BlockOutputStream extends OutputStream {
             len -= n;
             if (filled == size) {
                 byte[] done = block;
-                block = new byte[size];
+                block = nextBlock();
                 filled = 0;
                 full(done);
             }

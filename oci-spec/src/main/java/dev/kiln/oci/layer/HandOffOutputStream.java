@@ -13,13 +13,21 @@ import java.util.concurrent.TimeUnit;
  * {@code out} each get a core. The bytes reaching {@code out} are exactly those written, so the
  * output does not depend on the timing. {@link #close} waits for the worker, closes {@code out}
  * and throws the worker's failure (as an IOException with its message); a failure also stops the
- * writer at its next write.
+ * writer at its next write. The chunks the worker has written are filled again (so {@code out} must
+ * not keep an array past its write, as no OutputStream does): the bytes passing make no garbage,
+ * where a new chunk each time made a 200 MB layer cost 200 MB of it.
  */
 final class HandOffOutputStream extends BlockOutputStream {
     private static final int CHUNK = 1 << 18;
     private static final byte[] END = new byte[0];
+    private static final int QUEUED = 4;
 
-    private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(4);
+    private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUED);
+    /**
+     * Whole chunks the worker has written, for the writer to fill again. There are at most seven
+     * (the one being handed on, the next, the queued, the worker's), one of them the writer's.
+     */
+    private final BlockingQueue<byte[]> written = new ArrayBlockingQueue<>(QUEUED + 2);
     private final Thread worker;
     private volatile Throwable failure;
 
@@ -38,11 +46,20 @@ final class HandOffOutputStream extends BlockOutputStream {
                     break;
                 }
                 out.write(b, 0, b.length);
+                if (b.length == CHUNK) {
+                    written.offer(b);
+                }
             }
         } catch (Throwable t) {
             failure = t;
             queue.clear(); // unblocks a waiting writer, which then sees the failure
         }
+    }
+
+    @Override
+    byte[] nextBlock() {
+        byte[] chunk = written.poll();
+        return chunk != null ? chunk : super.nextBlock();
     }
 
     @Override

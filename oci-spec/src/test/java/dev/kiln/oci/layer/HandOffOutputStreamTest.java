@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class HandOffOutputStreamTest {
@@ -48,6 +51,29 @@ class HandOffOutputStreamTest {
             out.write(data);
         }
         assertThat(sink.toByteArray()).isEqualTo(data);
+    }
+
+    @Test
+    void write_manyChunks_reusesAFewArrays_andTheBytesStayInOrder() throws IOException {
+        Set<byte[]> arrays = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+        ByteArrayOutputStream sink = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                arrays.add(b);
+                super.write(b, off, len);
+            }
+        };
+        byte[] data = new byte[100 * (1 << 18) + 7];
+        new Random(5).nextBytes(data);
+        try (HandOffOutputStream out = new HandOffOutputStream(sink)) {
+            for (int off = 0; off < data.length; off += 100_000) {
+                out.write(data, off, Math.min(100_000, data.length - off));
+            }
+        }
+        assertThat(sink.toByteArray()).isEqualTo(data);
+        // the chunk being handed on, the next one, four queued, the worker's, and the short last
+        // one: 101 chunks in at most 8 arrays (a new array each time would make 101)
+        assertThat(arrays.size()).isLessThanOrEqualTo(8);
     }
 
     @Test
