@@ -38,6 +38,15 @@ final class ParallelGzipOutputStream extends BlockOutputStream {
     private final ExecutorService pool;
     private final int maxInFlight;
     private final Deque<Future<byte[]>> inFlight = new ArrayDeque<>();
+    /** The blocks of {@link #inFlight}, in the same order. */
+    private final Deque<byte[]> inFlightBlocks = new ArrayDeque<>();
+    /**
+     * Whole blocks written out and no longer read (their deflate task is done and they are not
+     * {@link #repeated}), for {@link #nextBlock} to fill again: a 200 MB layer no longer makes
+     * 200 MB of blocks. With one thread each block is still {@link #repeated} when written, so
+     * none come back.
+     */
+    private final Deque<byte[]> emptied = new ArrayDeque<>();
     private final CRC32 crc = new CRC32();
     private byte[] dictionary;
     /** The last block handed on, its dictionary and its deflated form. */
@@ -62,6 +71,12 @@ final class ParallelGzipOutputStream extends BlockOutputStream {
         }) : null;
         this.maxInFlight = Math.max(2, threads * 2);
         out.write(HEADER);
+    }
+
+    @Override
+    byte[] nextBlock() {
+        byte[] block = emptied.pollFirst();
+        return block != null ? block : super.nextBlock();
     }
 
     @Override
@@ -90,6 +105,7 @@ final class ParallelGzipOutputStream extends BlockOutputStream {
         repeatedDict = dict;
         repeatedOutput = deflated;
         inFlight.addLast(deflated);
+        inFlightBlocks.addLast(input);
         while (inFlight.size() > maxInFlight || (pool == null || last) && !inFlight.isEmpty()) {
             writeOldest();
         }
@@ -97,7 +113,12 @@ final class ParallelGzipOutputStream extends BlockOutputStream {
 
     private void writeOldest() throws IOException {
         try {
-            out.write(inFlight.removeFirst().get());
+            byte[] block = inFlightBlocks.removeFirst();
+            byte[] deflated = inFlight.removeFirst().get(); // its task no longer reads the block
+            out.write(deflated);
+            if (block != repeated && block.length == BLOCK) {
+                emptied.addLast(block);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while compressing a layer");

@@ -74,6 +74,20 @@ class ParallelGzipOutputStreamTest {
     }
 
     @Test
+    void blocksFilledAgain_afterTheirDeflateIsDone_sameBytesAsOneThread() throws IOException {
+        // many more blocks than are in flight (2 threads: 4), with runs of equal blocks between
+        // distinct ones, so blocks written out are filled again while others are deflated or are
+        // the block the next one is compared with
+        byte[] input = sample(30 * B + 9, 13);
+        Arrays.fill(input, 10 * B, 14 * B, (byte) 0);
+        System.arraycopy(input, 20 * B, input, 21 * B, B);
+        byte[] one = gzip(input, 1, B);
+        assertThat(gzip(input, 2, 5000)).isEqualTo(one);
+        assertThat(gzip(input, 3, B + 1)).isEqualTo(one);
+        assertThat(gunzip(one)).isEqualTo(input);
+    }
+
+    @Test
     void ratio_staysThatOfOneStream() throws IOException {
         byte[] input = sample(4 << 20, 11);
         ByteArrayOutputStream plain = new ByteArrayOutputStream();
