@@ -37,16 +37,20 @@ final class ParallelGzipOutputStream extends BlockOutputStream {
     private final int level;
     private final ExecutorService pool;
     private final int maxInFlight;
-    private final Deque<Future<byte[]>> inFlight = new ArrayDeque<>();
-    /** The blocks of {@link #inFlight}, in the same order. */
-    private final Deque<byte[]> inFlightBlocks = new ArrayDeque<>();
+    /** A block handed on, with its dictionary (null for the first) and its deflated form. */
+    private record InFlight(byte[] block, byte[] dict, Future<byte[]> output) {
+    }
+
+    private final Deque<InFlight> inFlight = new ArrayDeque<>();
     /**
-     * Whole blocks written out and no longer read (their deflate task is done and they are not
-     * {@link #repeated}), for {@link #nextBlock} to fill again: a 200 MB layer no longer makes
-     * 200 MB of blocks. With one thread each block is still {@link #repeated} when written, so
-     * none come back.
+     * Whole blocks and whole dictionaries written out and no longer read (their deflate task is
+     * done and they are not {@link #repeated}, {@link #repeatedDict} or {@link #dictionary}), to be
+     * filled again by {@link #nextBlock} and {@link #tailOf}: a 200 MB layer no longer makes 250 MB
+     * of them. With one thread each is still {@link #repeated} or {@link #repeatedDict} when
+     * written, so none come back.
      */
     private final Deque<byte[]> emptied = new ArrayDeque<>();
+    private final Deque<byte[]> emptiedDicts = new ArrayDeque<>();
     private final CRC32 crc = new CRC32();
     private byte[] dictionary;
     /** The last block handed on, its dictionary and its deflated form. */
@@ -90,7 +94,7 @@ final class ParallelGzipOutputStream extends BlockOutputStream {
         crc.update(input, 0, input.length);
         total += input.length;
         // only the last block is short, and nothing follows it
-        dictionary = Arrays.copyOfRange(input, Math.max(0, input.length - WINDOW), input.length);
+        dictionary = tailOf(input);
         Future<byte[]> deflated;
         if (!last && Arrays.equals(input, repeated) && Arrays.equals(dict, repeatedDict)) {
             // a block's deflate output depends only on it, its dictionary and the level: a run of
@@ -104,20 +108,33 @@ final class ParallelGzipOutputStream extends BlockOutputStream {
         repeated = input;
         repeatedDict = dict;
         repeatedOutput = deflated;
-        inFlight.addLast(deflated);
-        inFlightBlocks.addLast(input);
+        inFlight.addLast(new InFlight(input, dict, deflated));
         while (inFlight.size() > maxInFlight || (pool == null || last) && !inFlight.isEmpty()) {
             writeOldest();
         }
     }
 
+    /** The last {@value #WINDOW} bytes of {@code input} (all of a shorter one), in an emptied dictionary where one is free. */
+    private byte[] tailOf(byte[] input) {
+        int from = Math.max(0, input.length - WINDOW);
+        byte[] tail = input.length - from == WINDOW ? emptiedDicts.pollFirst() : null;
+        if (tail == null) {
+            return Arrays.copyOfRange(input, from, input.length);
+        }
+        System.arraycopy(input, from, tail, 0, WINDOW);
+        return tail;
+    }
+
     private void writeOldest() throws IOException {
         try {
-            byte[] block = inFlightBlocks.removeFirst();
-            byte[] deflated = inFlight.removeFirst().get(); // its task no longer reads the block
-            out.write(deflated);
-            if (block != repeated && block.length == BLOCK) {
-                emptied.addLast(block);
+            InFlight oldest = inFlight.removeFirst();
+            out.write(oldest.output().get()); // its task no longer reads the block and dictionary
+            if (oldest.block() != repeated && oldest.block().length == BLOCK) {
+                emptied.addLast(oldest.block());
+            }
+            byte[] dict = oldest.dict();
+            if (dict != null && dict != repeatedDict && dict != dictionary && dict.length == WINDOW) {
+                emptiedDicts.addLast(dict);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -202,7 +219,7 @@ final class ParallelGzipOutputStream extends BlockOutputStream {
             out.close();
         } finally {
             if (pool != null) {
-                inFlight.forEach(f -> f.cancel(true));
+                inFlight.forEach(f -> f.output().cancel(true));
                 pool.shutdownNow();
             }
         }
