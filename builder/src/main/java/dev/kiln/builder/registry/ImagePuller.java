@@ -76,7 +76,8 @@ public final class ImagePuller {
             try {
                 return pullFrom(settings.registries().client(host), ref, platform, name, tap);
             } catch (RegistryException e) {
-                if (!more || !(e.isNotFound() || e.status() == 0 || e.retryable())) {
+                if (!more || Thread.currentThread().isInterrupted()
+                        || !(e.isNotFound() || e.status() == 0 || e.retryable())) { // an interrupted pull tries no mirror
                     throw e;
                 }
                 LOG.log(Level.INFO, "mirror {0} failed for {1}: {2}; trying the next", host, ref, e.getMessage());
@@ -149,9 +150,19 @@ public final class ImagePuller {
             }
             return sinks.taken();
         } catch (RuntimeException e) {
-            sinks.abandon();
-            pool.shutdownNow();
-            awaitStopped(pool); // the failed pull returns once its downloads have abandoned their sinks
+            // the failed pull returns once its downloads have abandoned their sinks, also when it
+            // was interrupted (a build cancelled): a download or extraction left running might
+            // outlive the caller and leave its temp file or staging directory behind
+            boolean interrupted = Thread.interrupted();
+            try {
+                sinks.abandon();
+                pool.shutdownNow();
+                awaitStopped(pool);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             throw e;
         } finally {
             pool.shutdownNow();

@@ -209,4 +209,66 @@ class ExtractWhilePullingTest {
 
         assertThat(layerDirEntries()).isEmpty();
     }
+
+    /** Runs {@code pull} on a thread of its own; what it threw, or null. */
+    private static Thread pulling(Runnable pull, java.util.concurrent.atomic.AtomicReference<Throwable> failed) {
+        Thread t = new Thread(() -> {
+            try {
+                pull.run();
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        }, "test-pull");
+        t.start();
+        return t;
+    }
+
+    /** An interrupted pull (a build cancelled) is not a mirror's failure: it tries no other registry. */
+    @Test
+    void pull_interruptedWhileAMirrorSendsTheManifest_triesNoOtherRegistry() throws Exception {
+        try (FakeRegistry upstream = new FakeRegistry()) {
+            java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            registry.holdManifest("3.9-slim", 10, sent, release);
+            RegistryConfig mirrored = new RegistryConfig(Map.of(upstream.host(), List.of(registry.host())), java.util.Set.of());
+            List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread puller = pulling(() -> new ImagePuller(new TransferSettings(registries(mirrored), e -> {
+                if (e instanceof dev.kiln.builder.progress.ProgressEvent.Message m) {
+                    messages.add(m.text());
+                }
+            }, 2, 0), store).pull(Reference.parse(upstream.host() + "/" + REPO + ":3.9-slim"), AMD64), failed);
+
+            assertThat(sent.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            puller.interrupt();
+            puller.join(60_000);
+            release.countDown();
+
+            assertThat(puller.isAlive()).isFalse();
+            assertThat(failed.get()).isInstanceOf(RegistryException.class).hasMessageContaining("interrupted");
+            assertThat(messages).noneMatch(m -> m.contains("trying"));
+            assertThat(upstream.count("GET", "/manifests/")).isZero();
+        }
+    }
+
+    /** A pull interrupted mid-download returns only once its download and extraction are gone. */
+    @Test
+    void pull_interruptedWhileTheLayerDownloads_leavesNoStagingDirWhenItReturns() throws Exception {
+        java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        registry.holdBlob(layer().digest(), (int) (layer().size() / 2), sent, release);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread puller = pulling(this::pull, failed);
+
+        assertThat(sent.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        puller.interrupt();
+        puller.join(60_000);
+        List<String> left = layerDirEntries(); // before the registry sends the rest
+        release.countDown();
+
+        assertThat(puller.isAlive()).isFalse();
+        assertThat(failed.get()).isNotNull();
+        assertThat(left).isEmpty();
+        assertThat(store.layout().layers().resolve(diffId().hex())).doesNotExist();
+    }
 }

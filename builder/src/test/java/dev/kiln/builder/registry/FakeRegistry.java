@@ -4,12 +4,14 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.kiln.oci.Digest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * An in-memory registry implementing the parts of the distribution API kiln uses: blobs (HEAD,
@@ -26,6 +28,27 @@ public final class FakeRegistry implements AutoCloseable {
     /** digest → where GETs of that blob break off, and how many more of them do */
     private final Map<String, int[]> cuts = new ConcurrentHashMap<>();
     final FakeServer server;
+    /** a blob's digest, or "manifests/" and a manifest's reference → its slow download */
+    private final Map<String, Hold> holds = new ConcurrentHashMap<>();
+
+    /** Sends a blob's first {@code after} bytes, counts {@code sent} down, and the rest once {@code release} is. */
+    private record Hold(int after, CountDownLatch sent, CountDownLatch release) {
+        void send(HttpExchange ex, String contentType, byte[] blob) throws IOException {
+            ex.getResponseHeaders().set("Content-Type", contentType);
+            ex.sendResponseHeaders(200, blob.length);
+            OutputStream out = ex.getResponseBody();
+            out.write(blob, 0, after);
+            out.flush();
+            sent.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IOException("the fake registry was stopped", e);
+            }
+            out.write(blob, after, blob.length - after);
+            out.close();
+        }
+    }
 
     public FakeRegistry() throws IOException {
         this("127.0.0.1");
@@ -57,6 +80,8 @@ public final class FakeRegistry implements AutoCloseable {
                 FakeServer.send(ex, 404, "{\"errors\":[{\"code\":\"BLOB_UNKNOWN\",\"message\":\"blob unknown\"}]}");
             } else if (cut != null && method.equals("GET") && cut[1]-- > 0) {
                 FakeServer.sendTruncated(ex, blob, cut[0]);
+            } else if (holds.containsKey(path.substring(b + 7)) && method.equals("GET")) {
+                holds.get(path.substring(b + 7)).send(ex, "application/octet-stream", blob);
             } else {
                 FakeServer.send(ex, 200, "application/octet-stream", blob);
             }
@@ -74,6 +99,8 @@ public final class FakeRegistry implements AutoCloseable {
                 String[] entry = manifests.getOrDefault(repo, Map.of()).get(ref);
                 if (entry == null) {
                     FakeServer.send(ex, 404, "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}");
+                } else if (holds.containsKey("manifests/" + ref) && method.equals("GET")) {
+                    holds.get("manifests/" + ref).send(ex, entry[0], entry[1].getBytes(StandardCharsets.ISO_8859_1));
                 } else {
                     FakeServer.send(ex, 200, entry[0], entry[1].getBytes(StandardCharsets.ISO_8859_1));
                 }
@@ -152,6 +179,19 @@ public final class FakeRegistry implements AutoCloseable {
      */
     public void cutBlob(Digest digest, int cut, int times) {
         cuts.put(digest.toString(), new int[] {cut, times});
+    }
+
+    /**
+     * Makes GETs of the blob {@code digest} slow: each sends the first {@code after} bytes, counts
+     * {@code sent} down, and sends the rest only once {@code release} is counted down.
+     */
+    public void holdBlob(Digest digest, int after, CountDownLatch sent, CountDownLatch release) {
+        holds.put(digest.toString(), new Hold(after, sent, release));
+    }
+
+    /** As {@link #holdBlob}, for GETs of the manifest {@code reference} (a tag or digest) of any repository. */
+    public void holdManifest(String reference, int after, CountDownLatch sent, CountDownLatch release) {
+        holds.put("manifests/" + reference, new Hold(after, sent, release));
     }
 
     public String host() {
