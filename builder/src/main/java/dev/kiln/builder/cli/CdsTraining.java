@@ -4,6 +4,7 @@ import dev.kiln.builder.snapshot.LayerBlob;
 import dev.kiln.builder.snapshot.LayerDirs;
 import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.Image;
+import dev.kiln.oci.Platform;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.layout.OciArchiveReader;
 import dev.kiln.runtime.Sandbox;
@@ -11,7 +12,6 @@ import dev.kiln.runtime.Userns;
 import dev.kiln.runtime.linux.Spawner;
 import dev.kiln.runtime.linux.UsernsLauncher;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -106,18 +106,15 @@ public final class CdsTraining {
             if (run("pull", "--root", pulled.toString(), registry.host() + "/" + TrainingRegistry.REPOSITORY) != 0) {
                 return;
             }
-            Image image = Image.read(archive.open(archive.index().value().manifests().get(0).digest()).readAllBytes(),
-                    archive);
+            Image image = archive.image(null, Platform.current());
             StoreLayout arriving = new StoreLayout(Files.createDirectories(work.resolve("arriving")));
             StoreLayout extracted = new StoreLayout(Files.createDirectories(work.resolve("extracted")));
             for (int i = 0; i < image.layers().size(); i++) {
                 LayerBlob layer = new LayerBlob(image.layers().get(i), image.diffIds().get(i));
                 LayerDirs.Arriving tap = new LayerDirs(arriving, archive).arriving(layer.descriptor());
                 if (tap != null) {
-                    try (InputStream in = archive.open(layer.descriptor().digest())) {
-                        byte[] bytes = in.readAllBytes();
-                        tap.write(bytes, 0, bytes.length);
-                    }
+                    byte[] bytes = archive.readAll(layer.descriptor().digest());
+                    tap.write(bytes, 0, bytes.length);
                     tap.finish(layer.diffId());
                 }
                 new LayerDirs(extracted, archive).dir(layer);

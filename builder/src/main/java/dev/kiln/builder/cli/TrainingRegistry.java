@@ -6,7 +6,6 @@ import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.layout.OciArchiveReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -32,7 +31,7 @@ final class TrainingRegistry implements AutoCloseable {
     }
 
     static TrainingRegistry serve(OciArchiveReader image) throws IOException {
-        Descriptor manifest = image.index().value().manifests().get(0);
+        Descriptor manifest = image.resolve(null).orElseThrow(() -> new IOException("no single image in " + image.archive()));
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         TrainingRegistry registry = new TrainingRegistry(server, image, manifest);
         server.createContext("/v2/", registry::answer);
@@ -53,10 +52,10 @@ final class TrainingRegistry implements AutoCloseable {
             if (path.equals("/v2/")) {
                 send(exchange, 200, "application/json", "{}".getBytes(StandardCharsets.UTF_8), null, head);
             } else if (path.equals(prefix + "manifests/latest") || path.equals(prefix + "manifests/" + manifest.digest())) {
-                send(exchange, 200, manifest.mediaType().value(), blob(manifest.digest()), manifest.digest(), head);
+                send(exchange, 200, manifest.mediaType().value(), image.readAll(manifest.digest()), manifest.digest(), head);
             } else if (path.startsWith(prefix + "blobs/") && isBlob(path.substring((prefix + "blobs/").length()))) {
                 Digest digest = Digest.parse(path.substring((prefix + "blobs/").length()));
-                send(exchange, 200, "application/octet-stream", blob(digest), digest, head);
+                send(exchange, 200, "application/octet-stream", image.readAll(digest), digest, head);
             } else {
                 send(exchange, 404, "application/json",
                         "{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"not here\"}]}".getBytes(StandardCharsets.UTF_8),
@@ -70,12 +69,6 @@ final class TrainingRegistry implements AutoCloseable {
             return image.has(Digest.parse(text));
         } catch (RuntimeException e) {
             return false;
-        }
-    }
-
-    private byte[] blob(Digest digest) throws IOException {
-        try (InputStream in = image.open(digest)) {
-            return in.readAllBytes();
         }
     }
 

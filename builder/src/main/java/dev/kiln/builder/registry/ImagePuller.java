@@ -150,33 +150,32 @@ public final class ImagePuller {
             }
             return sinks.taken();
         } catch (RuntimeException e) {
-            // the failed pull returns once its downloads have abandoned their sinks, also when it
-            // was interrupted (a build cancelled): a download or extraction left running might
-            // outlive the caller and leave its temp file or staging directory behind
-            boolean interrupted = Thread.interrupted();
-            try {
-                sinks.abandon();
-                pool.shutdownNow();
-                awaitStopped(pool);
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            sinks.abandon();
+            pool.shutdownNow();
+            awaitStopped(pool); // the failed pull returns once its downloads have abandoned their sinks
             throw e;
         } finally {
             pool.shutdownNow();
         }
     }
 
-    /** Waits (a bounded time) for the interrupted downloads of a failed pull to end. */
+    /**
+     * Waits (a bounded time) for the interrupted downloads of a failed pull to end, also when the
+     * pull itself was interrupted (a build cancelled): a download or extraction left running might
+     * outlive the caller and leave its temp file or staging directory behind. The interrupt is kept.
+     */
     private static void awaitStopped(ExecutorService pool) {
+        boolean interrupted = Thread.interrupted();
         try {
             if (!pool.awaitTermination(StallGuard.IDLE.toSeconds(), TimeUnit.SECONDS)) {
                 LOG.log(Level.DEBUG, "a download of the failed pull is still running");
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -2,6 +2,8 @@ package dev.kiln.builder.engine.run;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Starts writing a file system's dirty data to disk early, on a thread of its own, so that a
@@ -12,7 +14,7 @@ import java.nio.file.Path;
  *
  * <p>It promises nothing about durability: a failed write-back is only logged, the sync that
  * guards the store reports its own. Requests while one runs are folded into one more pass, so
- * at most one thread exists at a time, and it ends when nothing is asked for.
+ * at most one task runs on the executor at a time, and it ends when nothing is asked for.
  */
 final class EarlyWriteBack {
     /** What writes a file system back; syncfs(2) in production. */
@@ -22,21 +24,26 @@ final class EarlyWriteBack {
 
     private static final System.Logger LOG = System.getLogger(EarlyWriteBack.class.getName());
     private final Sync sync;
+    private final Executor executor;
     private Path pending;
     private boolean running;
 
-    EarlyWriteBack(Sync sync) {
+    /** @param executor runs the passes (the RUN executor's pool of daemon threads) */
+    EarlyWriteBack(Sync sync, Executor executor) {
         this.sync = sync;
+        this.executor = executor;
     }
 
     /** Asks for {@code dir}'s file system to be written back soon; returns at once. */
     synchronized void request(Path dir) {
         pending = dir;
         if (!running) {
-            running = true;
-            Thread t = new Thread(this::drain, "kiln-write-back");
-            t.setDaemon(true);
-            t.start();
+            try {
+                executor.execute(this::drain);
+                running = true;
+            } catch (RejectedExecutionException closed) {
+                pending = null; // the executor has ended: nothing to write back for any more
+            }
         }
     }
 

@@ -55,8 +55,8 @@ public final class RuntimeRunExecutor implements RunExecutor {
     /** The syncs of RUNs' upper dirs from volatile mounts, until {@link #keepAsLayer} waits for them. */
     private final Map<Path, CompletableFuture<Void>> syncing = new ConcurrentHashMap<>();
     /**
-     * The RUNs' output pumps and upper-dir syncs: kept between RUNs (daemons, ending when idle), so
-     * that a RUN does not start three threads.
+     * The RUNs' output pumps and upper-dir syncs, and the early write-back of extracted layers:
+     * kept between RUNs (daemons, ending when idle), so that a RUN does not start three threads.
      */
     private final ExecutorService threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
             new SynchronousQueue<>(), r -> {
@@ -72,7 +72,7 @@ public final class RuntimeRunExecutor implements RunExecutor {
         this.upperDirs = store.tmp();
         this.probeMemos = store.probeMemos();
         // a layer just extracted is written back while the build goes on, not by the first RUN's sync
-        EarlyWriteBack writeBack = new EarlyWriteBack(RootFs::syncUpper);
+        EarlyWriteBack writeBack = new EarlyWriteBack(RootFs::syncUpper, threads);
         this.layers = new LayerDirs(store, blobs, writeBack::request);
     }
 

@@ -24,7 +24,7 @@ class EarlyWriteBackTest {
                 awaitQuietly(release);
             }
             synced.add(dir);
-        });
+        }, EarlyWriteBackTest::onThreadOfItsOwn);
 
         writeBack.request(Path.of("/a"));
         assertThat(firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
@@ -45,7 +45,7 @@ class EarlyWriteBackTest {
                 throw new IOException("syncfs failed: EIO");
             }
             synced.add(dir);
-        });
+        }, EarlyWriteBackTest::onThreadOfItsOwn);
 
         writeBack.request(Path.of("/broken"));
         writeBack.awaitIdle();
@@ -53,6 +53,25 @@ class EarlyWriteBackTest {
         writeBack.awaitIdle();
 
         assertThat(synced).containsExactly(Path.of("/fine"));
+    }
+
+    @Test
+    void anExecutorThatHasEnded_dropsTheRequest_andThrowsNothing() throws Exception {
+        List<Path> synced = new CopyOnWriteArrayList<>();
+        java.util.concurrent.ExecutorService ended = java.util.concurrent.Executors.newSingleThreadExecutor();
+        ended.shutdown();
+        EarlyWriteBack writeBack = new EarlyWriteBack(synced::add, ended);
+
+        writeBack.request(Path.of("/late"));
+        writeBack.awaitIdle();
+
+        assertThat(synced).isEmpty();
+    }
+
+    private static void onThreadOfItsOwn(Runnable task) {
+        Thread t = new Thread(task, "kiln-write-back");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
