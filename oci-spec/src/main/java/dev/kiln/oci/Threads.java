@@ -1,5 +1,7 @@
 package dev.kiln.oci;
 
+import java.io.IOException;
+
 /** Waiting for kiln's own threads. */
 public final class Threads {
     private Threads() {}
@@ -27,5 +29,23 @@ public final class Threads {
             Thread.currentThread().interrupt();
         }
         return interrupted;
+    }
+
+    /**
+     * Another thread's failure {@code t}, to throw on this one as it was: an unchecked one is
+     * thrown from here, an IOException returned ({@code throw rethrown(t)}), anything else
+     * wrapped in one.
+     */
+    public static IOException rethrown(Throwable t) {
+        if (t instanceof IOException io) {
+            return io;
+        }
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IOException(t.getMessage(), t);
     }
 }

@@ -8,20 +8,24 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Extracts a layer tar (plain, gzip, or zstd when zstd-jni is present) into a directory, never
@@ -47,37 +51,62 @@ public final class LayerExtractor {
      *                       directories) on everything, whatever the tar's modes say: for scratch
      *                       copies kiln reads from (e.g. {@code COPY --from}), not for rootfs use
      * @param fileWrites     how regular files are created and their owner, mode and mtime set
+     * @param writerAfter    negative: every file is written by the extracting thread; else, once
+     *                       a layer has shown this many regular files, later ones may be written
+     *                       by a second thread ({@link FileWriterThread}), which then calls
+     *                       {@code fileWrites} and {@code fileOps} beside the extracting thread:
+     *                       both must be safe for that
      */
     public record Options(WhiteoutHandler whiteouts, FileOps fileOps, boolean applyOwnership, boolean applyXattrs,
-                          boolean ownerAccess, FileWrites fileWrites) {
-        /** Flatten whiteouts, java.nio file operations, ownership and xattrs attempted, tar modes exact. */
+                          boolean ownerAccess, FileWrites fileWrites, int writerAfter) {
+        /**
+         * Regular files a layer shows before a second thread writes them ({@link
+         * #withWriterThreadWhereItPays}): a smaller layer is extracted on one thread.
+         */
+        static final int WRITER_AFTER = 64;
+
+        /** Flatten whiteouts, java.nio file operations, ownership and xattrs attempted, tar modes exact, one thread. */
         public static Options defaults() {
-            return new Options(WhiteoutHandler.flatten(), new JavaFileOps(), true, true, false, FileWrites.JAVA);
+            return new Options(WhiteoutHandler.flatten(), new JavaFileOps(), true, true, false, FileWrites.JAVA, -1);
         }
 
         public Options withWhiteouts(WhiteoutHandler handler) {
-            return new Options(handler, fileOps, applyOwnership, applyXattrs, ownerAccess, fileWrites);
+            return new Options(handler, fileOps, applyOwnership, applyXattrs, ownerAccess, fileWrites, writerAfter);
         }
 
         public Options withFileOps(FileOps ops) {
-            return new Options(whiteouts, ops, applyOwnership, applyXattrs, ownerAccess, fileWrites);
+            return new Options(whiteouts, ops, applyOwnership, applyXattrs, ownerAccess, fileWrites, writerAfter);
         }
 
         public Options withApplyOwnership(boolean apply) {
-            return new Options(whiteouts, fileOps, apply, applyXattrs, ownerAccess, fileWrites);
+            return new Options(whiteouts, fileOps, apply, applyXattrs, ownerAccess, fileWrites, writerAfter);
         }
 
         public Options withApplyXattrs(boolean apply) {
-            return new Options(whiteouts, fileOps, applyOwnership, apply, ownerAccess, fileWrites);
+            return new Options(whiteouts, fileOps, applyOwnership, apply, ownerAccess, fileWrites, writerAfter);
         }
 
         public Options withOwnerAccess(boolean access) {
-            return new Options(whiteouts, fileOps, applyOwnership, applyXattrs, access, fileWrites);
+            return new Options(whiteouts, fileOps, applyOwnership, applyXattrs, access, fileWrites, writerAfter);
         }
 
         /** How regular files are created and their metadata set (java.nio's by default). */
         public Options withFileWrites(FileWrites writes) {
-            return new Options(whiteouts, fileOps, applyOwnership, applyXattrs, ownerAccess, writes);
+            return new Options(whiteouts, fileOps, applyOwnership, applyXattrs, ownerAccess, writes, writerAfter);
+        }
+
+        /** A second thread writes regular files once a layer has shown {@code files} of them (negative: never). */
+        public Options withWriterThread(int files) {
+            return new Options(whiteouts, fileOps, applyOwnership, applyXattrs, ownerAccess, fileWrites, files);
+        }
+
+        /**
+         * A second thread writes a layer's regular files where that can pay: on two cores or more,
+         * for a layer of more than {@link #WRITER_AFTER} files. {@code fileWrites} and {@code
+         * fileOps} must be safe to call from two threads.
+         */
+        public Options withWriterThreadWhereItPays() {
+            return withWriterThread(Runtime.getRuntime().availableProcessors() >= 2 ? WRITER_AFTER : -1);
         }
     }
 
@@ -137,7 +166,8 @@ public final class LayerExtractor {
         private final Set<Path> created = new HashSet<>();
         /** Directory entries whose metadata is applied at the end; a repeated entry replaces the earlier. */
         private final Map<Path, Deferred> directoryMetadata = new LinkedHashMap<>();
-        private final List<String> skipped = new ArrayList<>();
+        /** What was skipped, with the place in the tar of the entry it was skipped for; both threads add. */
+        private final List<Skip> skipped = new ArrayList<>();
         private final Map<Path, Deferred> modesToRestore = new LinkedHashMap<>();
         /**
          * Parent directories this run has resolved and prepared, by the entry name's parent
@@ -150,7 +180,20 @@ public final class LayerExtractor {
          * where a symlink target with {@code ..} after a then missing name leads).
          */
         private final Map<String, Path> readyParents = new HashMap<>();
-        private int ownershipFailures;
+        /**
+         * Directories this run made (the root too, when it was empty): empty when made, and only
+         * this run adds to them, so a name in one that the run has not {@link #created} holds
+         * nothing, and a regular file there may be {@linkplain #queueable queued} for the {@link
+         * #writer}. Forgotten when a whiteout or opaque marker is applied (a handler may put
+         * entries of its own there).
+         */
+        private final Set<Path> madeDirectories = new HashSet<>();
+        /** Files queued for the {@link #writer} since it last {@linkplain #drain drained}: maybe not written yet. */
+        private final Set<Path> queued = new HashSet<>();
+        /** The second thread writing regular files, once started; null while every file is written here. */
+        private FileWriterThread writer;
+        private int regularFiles;
+        private final AtomicInteger ownershipFailures = new AtomicInteger();
         private int entries;
         /** Carries each regular file's content from the tar to its file: large, so a big file takes few writes. */
         private final byte[] buffer = new byte[1 << 16];
@@ -161,6 +204,28 @@ public final class LayerExtractor {
         }
 
         ExtractResult extract(InputStream blob) throws IOException {
+            if (options.writerAfter() >= 0 && isEmpty(root.root())) {
+                madeDirectories.add(root.root());
+            }
+            try {
+                return extractAll(blob);
+            } catch (IOException | RuntimeException | Error e) {
+                if (writer != null) { // the queued files were earlier entries: one thread would have met their failure first
+                    if (!(e instanceof InterruptedIOException)) {
+                        writer.awaitQueued();
+                    }
+                    writer.close();
+                    writer.throwFailureBefore(e);
+                }
+                throw e;
+            } finally {
+                if (writer != null) {
+                    writer.close();
+                }
+            }
+        }
+
+        private ExtractResult extractAll(InputStream blob) throws IOException {
             Counted plain = new Counted(Compression.autoDecompress(blob));
             TarReader tar = new TarReader(plain);
             TarArchiveEntry entry;
@@ -168,23 +233,24 @@ public final class LayerExtractor {
                 entries++;
                 extractEntry(entry, tar.xattrs(), tar, listener.entry(entry));
             }
+            drain();
             plain.transferTo(OutputStream.nullOutputStream());
             for (Deferred restore : modesToRestore.values()) {
                 if (root.isSameDirectory(restore.path(), restore.fileKey())) {
-                    setMode(FileWrites.at(restore.path()), restore.mode());
+                    setMode(FileWrites.at(restore.path()), restore.mode(), Integer.MAX_VALUE);
                 }
             }
             List<Deferred> deferred = new ArrayList<>(directoryMetadata.values());
             for (int i = deferred.size() - 1; i >= 0; i--) {
                 Deferred d = deferred.get(i);
                 if (root.isSameDirectory(d.path(), d.fileKey())) {
-                    applyMetadata(FileWrites.at(d.path()), d.entry(), d.xattrs(), false);
+                    applyMetadata(FileWrites.at(d.path()), d.entry(), d.xattrs(), false, Integer.MAX_VALUE);
                 } else {
                     LOG.log(Level.DEBUG, "{0} was replaced later in the layer: its directory metadata is not applied",
                             d.path());
                 }
             }
-            return new ExtractResult(plain.size, entries, skipped, ownershipFailures);
+            return new ExtractResult(plain.size, entries, skippedInOrder(), ownershipFailures.get());
         }
 
         /** {@code copy}, when not null, receives the content of a regular file as it is written. */
@@ -201,7 +267,12 @@ public final class LayerExtractor {
             }
             Path path = place(parts);
             if (isRegularFile(entry)) {
-                writeFile(path, entry, xattrs, content, copy);
+                if (queueable(path, entry) && writer.queue(path, entry, xattrs, entries, content, copy)) {
+                    queued.add(path);
+                    markCreated(path);
+                } else {
+                    writeFile(path, entry, xattrs, content, copy);
+                }
                 return;
             }
             BasicFileAttributes existing = SafeRoot.lstat(path);
@@ -213,6 +284,7 @@ public final class LayerExtractor {
                 }
                 if (existing == null) {
                     Files.createDirectory(path);
+                    madeDirectories.add(path);
                     existing = SafeRoot.lstat(path);
                 }
                 markCreated(path);
@@ -228,8 +300,9 @@ public final class LayerExtractor {
                 shapeChanging();
                 Files.createSymbolicLink(path, FileNames.path(entry.getLinkName()));
                 markCreated(path);
-                applyMetadata(FileWrites.at(path), entry, xattrs, true);
+                applyMetadata(FileWrites.at(path), entry, xattrs, true, entries);
             } else if (entry.isLink()) {
+                drain(); // the target may be a file queued and not yet written
                 createHardlink(entry, path);
                 markCreated(path);
             } else if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
@@ -238,12 +311,12 @@ public final class LayerExtractor {
                     options.fileOps().mknod(path, type, entry.getMode() & 07777, entry.getDevMajor(),
                             entry.getDevMinor());
                     markCreated(path);
-                    applyMetadata(FileWrites.at(path), entry, xattrs, false);
+                    applyMetadata(FileWrites.at(path), entry, xattrs, false, entries);
                 } catch (UnsupportedOperationException | IOException e) {
-                    skip(root.relative(path) + ": device node not created (" + e.getMessage() + ")");
+                    skip(entries, root.relative(path) + ": device node not created (" + e.getMessage() + ")");
                 }
             } else {
-                skip(root.relative(path) + ": unsupported tar entry type '" + (char) entry.getLinkFlag() + "'");
+                skip(entries, root.relative(path) + ": unsupported tar entry type '" + (char) entry.getLinkFlag() + "'");
             }
         }
 
@@ -254,6 +327,47 @@ public final class LayerExtractor {
         private static boolean isRegularFile(TarArchiveEntry entry) {
             return !entry.isDirectory() && !entry.isSymbolicLink() && !entry.isLink() && !entry.isCharacterDevice()
                     && !entry.isBlockDevice() && !entry.isFIFO() && entry.isFile();
+        }
+
+        /**
+         * Whether the regular file {@code entry} goes to the {@link #writer} (started here when it
+         * is the first): only where nothing can be at {@code path} (its parent one of {@link
+         * #madeDirectories}, the name not made by this run), only content of at most {@link
+         * FileWriterThread#MAX_FILE} bytes, and only once the layer has shown {@link
+         * Options#writerAfter} regular files. Anything else is written here, as on one thread.
+         */
+        private boolean queueable(Path path, TarArchiveEntry entry) {
+            if (options.writerAfter() < 0 || regularFiles++ < options.writerAfter()) {
+                return false;
+            }
+            if (entry.isSparse() || entry.getSize() > FileWriterThread.MAX_FILE
+                    || !madeDirectories.contains(path.getParent()) || created.contains(path)
+                    || madeDirectories.contains(path)) {
+                return false;
+            }
+            if (writer == null) {
+                writer = new FileWriterThread(this::writeQueued);
+            }
+            return true;
+        }
+
+        /** The {@link #writer}'s: writes a queued file as {@link #writeFile} writes one here. */
+        private void writeQueued(FileWriterThread.Queued file, FileWriterThread from) throws IOException {
+            try (FileWrites.Handle handle = options.fileWrites().create(file.path())) {
+                from.writeContent(file, handle);
+                applyMetadata(handle, file.entry(), file.xattrs(), false, file.seq());
+            }
+        }
+
+        /**
+         * The barrier before anything that deletes, replaces or links: waits until every file
+         * queued for the {@link #writer} is written, and throws what writing one failed with.
+         */
+        private void drain() throws IOException {
+            if (writer != null && !queued.isEmpty()) {
+                writer.drain();
+                queued.clear();
+            }
         }
 
         /**
@@ -279,34 +393,61 @@ public final class LayerExtractor {
                     }
                 }
                 markCreated(path);
-                applyMetadata(file, entry, xattrs, false);
+                applyMetadata(file, entry, xattrs, false, entries);
             }
         }
 
         /**
          * Where the entry named by {@code parts} lands (its parent resolved inside the root, made
          * and writable; the last component not followed): through {@link #readyParents} when the
-         * run has prepared that parent since the tree last changed shape.
+         * run has prepared that parent since the tree last changed shape. A file {@link #queued}
+         * there, or on the way, is written first.
          */
         private Path place(List<String> parts) throws IOException {
             String parentKey = String.join("/", parts.subList(0, parts.size() - 1));
             Path parent = readyParents.get(parentKey);
             if (parent != null) {
-                return FileNames.resolve(parent, parts.get(parts.size() - 1));
+                Path path = FileNames.resolve(parent, parts.get(parts.size() - 1));
+                if (queued.contains(path)) {
+                    drain();
+                }
+                return path;
             }
             Path path = root.entryPath(parts);
+            if (queuedOnTheWay(path)) {
+                drain();
+                path = root.entryPath(parts);
+            }
             prepareParent(path.getParent());
             readyParents.put(parentKey, path.getParent());
             return path;
         }
 
-        /** Forgets every {@link #readyParents} entry: the run is about to delete or replace something. */
-        private void shapeChanging() {
+        /** Whether {@code path} or a directory on its way from the root is a file {@link #queued} since the last drain. */
+        private boolean queuedOnTheWay(Path path) {
+            if (queued.isEmpty()) {
+                return false;
+            }
+            for (Path p = path; p != null && !p.equals(root.root()); p = p.getParent()) {
+                if (queued.contains(p)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * The run is about to delete or replace something, or make a symlink: every {@link
+         * #readyParents} entry is forgotten, and every queued file written first ({@link #drain}).
+         */
+        private void shapeChanging() throws IOException {
             readyParents.clear();
+            drain();
         }
 
         private void applyWhiteout(String name, List<String> parts, String base) throws IOException {
             shapeChanging();
+            madeDirectories.clear();
             Path dir = root.resolve(parts.subList(0, parts.size() - 1), true);
             if (options.whiteouts().createsParentDirectories()) {
                 prepareParent(dir);
@@ -342,7 +483,7 @@ public final class LayerExtractor {
                 existing = existing.getParent();
             }
             makeWritable(existing);
-            root.ensureDirectories(dir);
+            madeDirectories.addAll(root.ensureDirectories(dir));
             makeWritable(dir);
         }
 
@@ -360,11 +501,11 @@ public final class LayerExtractor {
             }
         }
 
-        private void setMode(FileWrites.Handle target, int mode) {
+        private void setMode(FileWrites.Handle target, int mode, int seq) {
             try {
                 target.setMode(mode);
             } catch (IOException | UnsupportedOperationException e) {
-                skip(root.relative(target.path()) + ": mode not set (" + e.getMessage() + ")");
+                skip(seq, root.relative(target.path()) + ": mode not set (" + e.getMessage() + ")");
             }
         }
 
@@ -386,15 +527,18 @@ public final class LayerExtractor {
             }
         }
 
-        /** Owner first (chown clears setuid bits), then mode, xattrs, mtime. Failures are recorded. */
+        /**
+         * Owner first (chown clears setuid bits), then mode, xattrs, mtime. Failures are recorded
+         * for the entry at {@code seq} in the tar. Called by the {@link #writer} too.
+         */
         private void applyMetadata(FileWrites.Handle target, TarArchiveEntry entry, Map<String, byte[]> xattrs,
-                boolean symlink) {
+                boolean symlink, int seq) {
             Path path = target.path();
             if (options.applyOwnership()) {
                 try {
                     options.fileOps().chown(target, (int) entry.getLongUserId(), (int) entry.getLongGroupId());
                 } catch (IOException | UnsupportedOperationException e) {
-                    ownershipFailures++;
+                    ownershipFailures.incrementAndGet();
                 }
             }
             if (!symlink) {
@@ -402,10 +546,10 @@ public final class LayerExtractor {
                 if (options.ownerAccess()) {
                     mode |= entry.isDirectory() ? 0700 : 0600;
                 }
-                setMode(target, mode);
+                setMode(target, mode, seq);
             }
             if (options.applyXattrs()) {
-                applyXattrs(path, xattrs);
+                applyXattrs(path, xattrs, seq);
             }
             try {
                 target.setTimes(entry.getLastModifiedTime().toInstant());
@@ -414,22 +558,50 @@ public final class LayerExtractor {
             }
         }
 
-        private void applyXattrs(Path path, Map<String, byte[]> xattrs) {
+        private void applyXattrs(Path path, Map<String, byte[]> xattrs, int seq) {
             for (Map.Entry<String, byte[]> xattr : xattrs.entrySet()) {
                 String name = xattr.getKey();
                 try {
                     options.fileOps().setXattr(path, name, xattr.getValue());
                 } catch (IOException | UnsupportedOperationException e) {
-                    skip(root.relative(path) + ": xattr " + name + " not set (" + e.getMessage() + ")");
+                    skip(seq, root.relative(path) + ": xattr " + name + " not set (" + e.getMessage() + ")");
                 }
             }
         }
 
-        private void skip(String what) {
-            if (skipped.size() < MAX_SKIPPED) {
-                skipped.add(what);
+        /** Records what was skipped for the entry at {@code seq} (in any order: {@link #skippedInOrder} sorts). */
+        private void skip(int seq, String what) {
+            synchronized (skipped) {
+                skipped.add(new Skip(seq, what));
+                if (skipped.size() > 10 * MAX_SKIPPED) {
+                    keepFirstSkipped();
+                }
             }
             LOG.log(Level.DEBUG, "skipped {0}", what);
+        }
+
+        /** The first {@link #MAX_SKIPPED} skipped, in tar order: as one thread would have recorded them. */
+        private List<String> skippedInOrder() {
+            synchronized (skipped) {
+                keepFirstSkipped();
+                return skipped.stream().map(Skip::what).toList();
+            }
+        }
+
+        private void keepFirstSkipped() {
+            skipped.sort(Comparator.comparingInt(Skip::seq)); // stable: one entry's in the order met
+            skipped.subList(Math.min(MAX_SKIPPED, skipped.size()), skipped.size()).clear();
+        }
+    }
+
+    /** Something not applied ({@code what}, with why), for the entry at {@code seq} in the tar. */
+    private record Skip(int seq, String what) {
+    }
+
+    /** Whether {@code dir} has no entries. */
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+            return !children.iterator().hasNext();
         }
     }
 }
