@@ -23,7 +23,7 @@ import java.util.Map;
  * the next one itself instead of waiting. {@link #drain} is the barrier: it returns once
  * everything queued is written, or throws what writing failed with. {@link #close} stops the
  * thread after the file it is writing and waits for it. Which files may be queued and when to
- * drain are the extractor's rules ({@link LayerExtractor}); every call here but the writing is
+ * drain are the extraction's rules ({@link Extraction}); every call here but the writing is
  * the extraction thread's.
  */
 final class FileWriterThread implements AutoCloseable {
