@@ -351,13 +351,13 @@ final class Extraction {
 
     private void applyWhiteout(String name, List<String> parts, String base) throws IOException {
         shapeChanging();
-        madeDirectories.clear();
         Path dir = root.resolve(parts.subList(0, parts.size() - 1), true);
         if (options.whiteouts().createsParentDirectories()) {
             prepareParent(dir);
         } else if (SafeRoot.lstat(dir) != null) {
             makeWritable(dir);
         }
+        madeDirectories.clear(); // the handler may put entries of its own in them (prepared just now too)
         String dirRel = root.relative(dir);
         if (Whiteouts.isOpaque(base)) {
             Set<Path> keep = new HashSet<>();
