@@ -132,6 +132,7 @@ public final class Spawner implements AutoCloseable {
             cmd.add(SpawnerMain.class.getName());
             cmd.add(req.toString());
             cmd.add(resp.toString());
+            cmd.add(Long.toString(ProcessHandle.current().pid()));
             return new Launch(new ProcessBuilder(cmd).inheritIO().start(), dir);
         } catch (IOException | RuntimeException e) {
             dir.close();

@@ -2,14 +2,20 @@ package dev.kiln.runtime.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The spawner's FIFOs: their directory is gone once both ends are open, so a kiln killed later
- * leaves nothing; one a kiln killed earlier left is removed by the next launch.
+ * leaves nothing; one a kiln killed earlier left is removed by the next launch. A kiln killed
+ * before it connected leaves no spawner waiting for it.
  */
 class SpawnerDirTest {
     @TempDir Path tmp;
@@ -31,6 +37,37 @@ class SpawnerDirTest {
                 assertThat(spawner.pid()).isPositive();
             }
         }
+        try (var left = Files.list(tmp)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    /**
+     * A kiln killed with SIGKILL right after it launched its spawner (before or after the spawner
+     * opened its FIFOs): the spawner ends too, and its directory, if still there, is the next
+     * launch's to remove. The old spawner, which kiln's ends opened only at the first container,
+     * waited in open(2) forever.
+     */
+    @Test
+    void aKilnKilledRightAfterTheLaunch_leavesNoSpawnerRunning() throws Exception {
+        Process kiln = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                SpawnerLaunchChild.class.getName(), tmp.toString()))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String said = new BufferedReader(new InputStreamReader(kiln.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertThat(said).isEqualTo("launched");
+        List<ProcessHandle> spawners = kiln.toHandle().children().toList();
+        kiln.destroyForcibly();
+        kiln.waitFor();
+
+        assertThat(spawners).hasSize(1);
+        ProcessHandle spawner = spawners.get(0);
+        try {
+            spawner.onExit().get(120, TimeUnit.SECONDS);
+        } finally {
+            spawner.destroyForcibly(); // one left waiting holds this JVM's stderr open: the test run would never end
+        }
+        OwnedTempDir.sweep(tmp, Spawner.DIR_PREFIX);
         try (var left = Files.list(tmp)) {
             assertThat(left).isEmpty();
         }
