@@ -10,9 +10,10 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -176,8 +177,9 @@ public final class Spawner implements AutoCloseable {
         private final FutureTask<Ends> opening;
         private final Thread opener;
         /**
-         * Stops the spawner when kiln ends (e.g. Ctrl+C during a pull) before connecting: until
-         * then it waits for kiln to open its request FIFO, which would never happen.
+         * Stops the spawner and removes the FIFOs' directory (if the spawner was not up yet) when
+         * kiln ends before connecting (e.g. Ctrl+C during a pull); a spawner also ends by itself
+         * once its kiln has, but a directory still there would wait for the next kiln's sweep.
          */
         private final Thread cleanup;
         private boolean connected;
@@ -228,8 +230,8 @@ public final class Spawner implements AutoCloseable {
          * waits for, until it has returned. Then closes what it opened.
          */
         private void stopOpening() {
-            try (RandomAccessFile req = new RandomAccessFile(dir.dir().resolve("requests").toFile(), "rw");
-                    RandomAccessFile resp = new RandomAccessFile(dir.dir().resolve("responses").toFile(), "rw")) {
+            try (FileChannel req = readWrite(dir.dir().resolve("requests"));
+                    FileChannel resp = readWrite(dir.dir().resolve("responses"))) {
                 Threads.joinUninterruptibly(opener, () -> {});
             } catch (IOException e) {
                 // the FIFOs are gone: the opener has opened both, or failed
@@ -242,6 +244,11 @@ public final class Spawner implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt(); // not once the opener has ended; kept were it so
             }
+        }
+
+        /** A FIFO opened read-write, never created (the directory may be being removed). */
+        private static FileChannel readWrite(Path fifo) throws IOException {
+            return FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
 
         private void dropCleanup() {

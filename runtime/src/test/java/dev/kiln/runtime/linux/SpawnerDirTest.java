@@ -72,4 +72,20 @@ class SpawnerDirTest {
             assertThat(left).isEmpty();
         }
     }
+
+    /** A spawner that dies before it opens its FIFOs: the launch fails and leaves no thread waiting in open(2), no directory. */
+    @Test
+    void aSpawnerThatCannotStart_failsTheConnect_andLeavesNoOpenerThreadNorDir() throws Exception {
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        Spawner.Launch launch = Spawner.launch(tmp.resolve("no-such.jar").toString(), tmp);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(launch::connect).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("exited");
+        assertThat(Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !before.contains(t) && t.getName().startsWith("kiln-spawner")))
+                .isEmpty();
+        try (var left = Files.list(tmp)) {
+            assertThat(left).isEmpty();
+        }
+    }
 }
