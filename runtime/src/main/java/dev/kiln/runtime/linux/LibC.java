@@ -129,6 +129,7 @@ final class LibC {
     static final int EINVAL = 22;
     static final int ENODATA = 61;
     static final int ENOSYS = 38;
+    static final int ESRCH = 3;
 
     // networking, for bringing loopback up
     static final int AF_INET = 2;

@@ -55,6 +55,11 @@ public final class SpawnerMain {
         LibC.setsid(); // terminal signals go to kiln, which forwards them deliberately
         int kilnPid = Integer.parseInt(args[2]);
         int kiln = (int) LibC.syscall(LibC.SYS_PIDFD_OPEN, kilnPid, 0, 0, 0, 0);
+        if (kiln < 0 && com.sun.jna.Native.getLastError() != LibC.ESRCH) {
+            System.err.println("kiln spawner: cannot watch kiln's process (pidfd_open: "
+                    + Errno.name(com.sun.jna.Native.getLastError()) + "; Linux 5.3 or newer has it)");
+            System.exit(70);
+        }
         if (kiln < 0 || LibC.getppid() != kilnPid) {
             System.exit(0); // kiln is gone already (checked after pidfd_open: the pidfd is kiln's)
         }
