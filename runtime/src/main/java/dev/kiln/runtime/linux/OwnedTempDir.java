@@ -113,9 +113,30 @@ public final class OwnedTempDir implements AutoCloseable {
             if (held == null) {
                 return false; // its kiln is alive
             }
-            return FileTrees.deleteQuietly(dir);
+            return deleteLockLast(dir, lockFile);
         } catch (IOException | OverlappingFileLockException e) {
             return false; // gone meanwhile, not openable, or held in this process: not ours to judge
+        }
+    }
+
+    /**
+     * Deletes {@code dir}'s entries, then its lock file and itself: a directory that cannot be
+     * removed whole keeps its lock file, so that a later sweep tries again.
+     */
+    private static boolean deleteLockLast(Path dir, Path lockFile) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                if (!entry.equals(lockFile)) {
+                    FileTrees.delete(entry);
+                }
+            }
+            Files.delete(lockFile);
+            Files.delete(dir);
+            return true;
+        } catch (IOException e) {
+            System.getLogger(OwnedTempDir.class.getName()).log(System.Logger.Level.DEBUG,
+                    "could not remove {0}, left by a killed kiln: {1}", dir, e.getMessage());
+            return false;
         }
     }
 
