@@ -5,6 +5,7 @@ import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.layer.OverlayMarkers;
 import dev.kiln.runtime.linux.ChildProgram;
 import dev.kiln.runtime.linux.Errno;
+import dev.kiln.runtime.linux.OwnedTempDir;
 import dev.kiln.runtime.linux.Spawner;
 import dev.kiln.runtime.linux.Syscalls;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -42,10 +42,15 @@ public final class Sandbox implements AutoCloseable {
     public static final List<String> MOUNT_POINTS = List.of(
             "proc", "dev", "etc/hosts", "etc/hostname", "etc/resolv.conf");
 
+    /** The prefix of the run directories a sandbox makes in {@code java.io.tmpdir}. */
+    static final String RUN_DIR_PREFIX = "kiln-run-";
+
     private final SpawnerLink spawner;
     private final SandboxOptions options;
     private final IdMapping mapping;
     private final Path runDir;
+    /** The run directory when the sandbox made it (in {@code java.io.tmpdir}); null when it is the caller's. */
+    private final OwnedTempDir ownedRunDir;
     /** How containers are isolated; replaced once if a remembered probe answer turns out stale. */
     private volatile Choice choice;
     /** The user namespace containers enter, when kiln is real root over its subordinate range. */
@@ -68,13 +73,14 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private Sandbox(SpawnerLink spawner, SandboxOptions options, Choice choice, IdMapping mapping,
-            ContainerUserns userns, Path runDir) {
+            ContainerUserns userns, Path runDir, OwnedTempDir ownedRunDir) {
         this.userns = userns;
         this.spawner = spawner;
         this.options = options;
         this.choice = choice;
         this.mapping = mapping;
         this.runDir = runDir;
+        this.ownedRunDir = ownedRunDir;
     }
 
     /** Opens a sandbox with this JVM's class path and a private temporary run directory. */
@@ -214,10 +220,17 @@ public final class Sandbox implements AutoCloseable {
         // real root over its own range: containers get the range only, in a namespace of their own
         IdMapping mapping = kilns.withoutHostRoot();
         Path dir;
+        OwnedTempDir owned = null;
         try {
-            dir = runDir != null ? Files.createDirectories(runDir)
-                    : Files.createTempDirectory("kiln-run-", PosixFilePermissions.asFileAttribute(
-                            PosixFilePermissions.fromString("rwx------")));
+            if (runDir != null) {
+                dir = Files.createDirectories(runDir);
+            } else {
+                // what killed kilns left goes first: a kiln killed with SIGKILL cannot remove its own
+                Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+                OwnedTempDir.sweep(tmp, RUN_DIR_PREFIX);
+                owned = OwnedTempDir.create(tmp, RUN_DIR_PREFIX);
+                dir = owned.dir();
+            }
         } catch (IOException e) {
             spawner.close();
             throw cannotStartSpawner(e);
@@ -226,7 +239,7 @@ public final class Sandbox implements AutoCloseable {
         try {
             userns = kilns.mapsHostRootAside() ? ContainerUserns.create(kilns) : null;
             Choice chosen = choose(options, mapping, spawner, dir, true);
-            Sandbox sandbox = new Sandbox(spawner, options, chosen, mapping, userns, dir);
+            Sandbox sandbox = new Sandbox(spawner, options, chosen, mapping, userns, dir, owned);
             Runtime.getRuntime().addShutdownHook(sandbox.cleanup);
             sandbox.idMappingLimitation().ifPresent(m -> LOG.log(Level.WARNING, m));
             if (chosen.backend() instanceof IsolationBackend.Namespaces n && options.overlay()
@@ -241,7 +254,7 @@ public final class Sandbox implements AutoCloseable {
             if (userns != null) {
                 userns.close();
             }
-            FileTrees.deleteQuietly(dir);
+            removeRunDir(dir, owned);
             throw e;
         }
     }
@@ -704,6 +717,19 @@ public final class Sandbox implements AutoCloseable {
                 .orElse("user namespace");
     }
 
+    /** The directory of per-execution scratch files. */
+    Path runDir() {
+        return runDir;
+    }
+
+    private static void removeRunDir(Path dir, OwnedTempDir owned) {
+        if (owned != null) {
+            owned.close();
+        } else {
+            FileTrees.deleteQuietly(dir);
+        }
+    }
+
     /** Stops the spawner and deletes the run directory; idempotent, also run at JVM exit. */
     @Override
     public void close() {
@@ -712,7 +738,7 @@ public final class Sandbox implements AutoCloseable {
             if (userns != null) {
                 userns.close();
             }
-            FileTrees.deleteQuietly(runDir);
+            removeRunDir(runDir, ownedRunDir);
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException e) {
