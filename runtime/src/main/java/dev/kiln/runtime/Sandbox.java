@@ -174,8 +174,11 @@ public final class Sandbox implements AutoCloseable {
                 if (closed) {
                     throw new IOException("the sandbox is closed");
                 }
+                long waiting = System.nanoTime();
                 try {
                     spawner = launch.connect();
+                    LOG.log(Level.DEBUG, "spawner JVM ready; waited {0} ms for it",
+                            (System.nanoTime() - waiting) / 1_000_000);
                 } catch (IOException e) {
                     failed = e;
                 }
