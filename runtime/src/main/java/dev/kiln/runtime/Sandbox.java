@@ -102,56 +102,63 @@ public final class Sandbox implements AutoCloseable {
      */
     public static Sandbox open(SandboxOptions options, Path runDir, String classpath) {
         checkRoot();
-        return starting(options, classpath).open(runDir);
+        return starting(classpath).open(options, runDir);
     }
 
     /**
-     * Starts this sandbox's spawner JVM now, with this JVM's class path, and returns at once: its
-     * start-up overlaps what the caller does before {@link Starting#open} (e.g. finding and
-     * extracting an image). The spawner is started the same way and as quiet as at {@link #open}.
+     * Starts a sandbox's spawner JVM now, with this JVM's class path, and returns at once: its
+     * start-up overlaps what the caller does before {@link Starting#open} (e.g. parsing its command
+     * line, finding and extracting an image), and the sandbox's options are given there. The
+     * spawner is started the same way and as quiet as at {@link #open}; a failure to start it is
+     * reported by {@link Starting#open}, as {@link #open} reports it.
      */
-    public static Starting starting(SandboxOptions options) {
+    public static Starting starting() {
         checkRoot();
-        return starting(options, System.getProperty("java.class.path"));
+        return starting(System.getProperty("java.class.path"));
     }
 
-    private static Starting starting(SandboxOptions options, String classpath) {
+    private static Starting starting(String classpath) {
         try {
-            return new Starting(options, Spawner.launch(classpath), null);
+            return new Starting(Spawner.launch(classpath), null);
         } catch (IOException e) {
-            return new Starting(options, null, e);
+            return new Starting(null, e);
         }
     }
 
-    /** A sandbox whose spawner JVM is starting; {@link #open} once, or close to stop the spawner unused. */
+    /**
+     * A sandbox whose spawner JVM is starting; {@link #open} once, or close to stop the spawner
+     * unused (closing again, or after {@link #open}, does nothing).
+     */
     public static final class Starting implements AutoCloseable {
-        private final SandboxOptions options;
         private final Spawner.Launch launch;
         private final IOException failed;
         private boolean taken;
 
-        private Starting(SandboxOptions options, Spawner.Launch launch, IOException failed) {
-            this.options = options;
+        private Starting(Spawner.Launch launch, IOException failed) {
             this.launch = launch;
             this.failed = failed;
         }
 
-        /** Opens the sandbox, as {@link Sandbox#open(SandboxOptions)} does. */
-        public Sandbox open() {
-            return open(null);
+        /** Opens the sandbox with this spawner, as {@link Sandbox#open(SandboxOptions)} does. */
+        public synchronized Sandbox open(SandboxOptions options) {
+            return open(options, null);
         }
 
-        private Sandbox open(Path runDir) {
+        private synchronized Sandbox open(SandboxOptions options, Path runDir) {
+            if (taken) {
+                throw new IllegalStateException("this spawner was already taken or stopped");
+            }
             taken = true;
             return Sandbox.open(options, runDir, new SpawnerLink(launch, failed));
         }
 
         /** Stops the spawner if no sandbox took it. */
         @Override
-        public void close() {
+        public synchronized void close() {
             if (!taken && launch != null) {
                 launch.close();
             }
+            taken = true;
         }
     }
 
@@ -173,8 +180,11 @@ public final class Sandbox implements AutoCloseable {
                 if (closed) {
                     throw new IOException("the sandbox is closed");
                 }
+                long waiting = System.nanoTime();
                 try {
                     spawner = launch.connect();
+                    LOG.log(Level.DEBUG, "spawner JVM ready; waited {0} ms for it",
+                            (System.nanoTime() - waiting) / 1_000_000);
                 } catch (IOException e) {
                     failed = e;
                 }
