@@ -5,6 +5,7 @@ import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.layer.OverlayMarkers;
 import dev.kiln.runtime.linux.ChildProgram;
 import dev.kiln.runtime.linux.Errno;
+import dev.kiln.runtime.linux.OwnedTempDir;
 import dev.kiln.runtime.linux.Spawner;
 import dev.kiln.runtime.linux.Syscalls;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -42,10 +42,15 @@ public final class Sandbox implements AutoCloseable {
     public static final List<String> MOUNT_POINTS = List.of(
             "proc", "dev", "etc/hosts", "etc/hostname", "etc/resolv.conf");
 
+    /** The prefix of the run directories a sandbox makes in {@code java.io.tmpdir}. */
+    static final String RUN_DIR_PREFIX = "kiln-run-";
+
     private final SpawnerLink spawner;
     private final SandboxOptions options;
     private final IdMapping mapping;
     private final Path runDir;
+    /** The run directory when the sandbox made it (in {@code java.io.tmpdir}); null when it is the caller's. */
+    private final OwnedTempDir ownedRunDir;
     /** How containers are isolated; replaced once if a remembered probe answer turns out stale. */
     private volatile Choice choice;
     /** The user namespace containers enter, when kiln is real root over its subordinate range. */
@@ -68,13 +73,14 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private Sandbox(SpawnerLink spawner, SandboxOptions options, Choice choice, IdMapping mapping,
-            ContainerUserns userns, Path runDir) {
+            ContainerUserns userns, Path runDir, OwnedTempDir ownedRunDir) {
         this.userns = userns;
         this.spawner = spawner;
         this.options = options;
         this.choice = choice;
         this.mapping = mapping;
         this.runDir = runDir;
+        this.ownedRunDir = ownedRunDir;
     }
 
     /** Opens a sandbox with this JVM's class path and a private temporary run directory. */
@@ -96,56 +102,63 @@ public final class Sandbox implements AutoCloseable {
      */
     public static Sandbox open(SandboxOptions options, Path runDir, String classpath) {
         checkRoot();
-        return starting(options, classpath).open(runDir);
+        return starting(classpath).open(options, runDir);
     }
 
     /**
-     * Starts this sandbox's spawner JVM now, with this JVM's class path, and returns at once: its
-     * start-up overlaps what the caller does before {@link Starting#open} (e.g. finding and
-     * extracting an image). The spawner is started the same way and as quiet as at {@link #open}.
+     * Starts a sandbox's spawner JVM now, with this JVM's class path, and returns at once: its
+     * start-up overlaps what the caller does before {@link Starting#open} (e.g. parsing its command
+     * line, finding and extracting an image), and the sandbox's options are given there. The
+     * spawner is started the same way and as quiet as at {@link #open}; a failure to start it is
+     * reported by {@link Starting#open}, as {@link #open} reports it.
      */
-    public static Starting starting(SandboxOptions options) {
+    public static Starting starting() {
         checkRoot();
-        return starting(options, System.getProperty("java.class.path"));
+        return starting(System.getProperty("java.class.path"));
     }
 
-    private static Starting starting(SandboxOptions options, String classpath) {
+    private static Starting starting(String classpath) {
         try {
-            return new Starting(options, Spawner.launch(classpath), null);
+            return new Starting(Spawner.launch(classpath), null);
         } catch (IOException e) {
-            return new Starting(options, null, e);
+            return new Starting(null, e);
         }
     }
 
-    /** A sandbox whose spawner JVM is starting; {@link #open} once, or close to stop the spawner unused. */
+    /**
+     * A sandbox whose spawner JVM is starting; {@link #open} once, or close to stop the spawner
+     * unused (closing again, or after {@link #open}, does nothing).
+     */
     public static final class Starting implements AutoCloseable {
-        private final SandboxOptions options;
         private final Spawner.Launch launch;
         private final IOException failed;
         private boolean taken;
 
-        private Starting(SandboxOptions options, Spawner.Launch launch, IOException failed) {
-            this.options = options;
+        private Starting(Spawner.Launch launch, IOException failed) {
             this.launch = launch;
             this.failed = failed;
         }
 
-        /** Opens the sandbox, as {@link Sandbox#open(SandboxOptions)} does. */
-        public Sandbox open() {
-            return open(null);
+        /** Opens the sandbox with this spawner, as {@link Sandbox#open(SandboxOptions)} does. */
+        public synchronized Sandbox open(SandboxOptions options) {
+            return open(options, null);
         }
 
-        private Sandbox open(Path runDir) {
+        private synchronized Sandbox open(SandboxOptions options, Path runDir) {
+            if (taken) {
+                throw new IllegalStateException("this spawner was already taken or stopped");
+            }
             taken = true;
             return Sandbox.open(options, runDir, new SpawnerLink(launch, failed));
         }
 
         /** Stops the spawner if no sandbox took it. */
         @Override
-        public void close() {
+        public synchronized void close() {
             if (!taken && launch != null) {
                 launch.close();
             }
+            taken = true;
         }
     }
 
@@ -167,8 +180,11 @@ public final class Sandbox implements AutoCloseable {
                 if (closed) {
                     throw new IOException("the sandbox is closed");
                 }
+                long waiting = System.nanoTime();
                 try {
                     spawner = launch.connect();
+                    LOG.log(Level.DEBUG, "spawner JVM ready; waited {0} ms for it",
+                            (System.nanoTime() - waiting) / 1_000_000);
                 } catch (IOException e) {
                     failed = e;
                 }
@@ -214,10 +230,17 @@ public final class Sandbox implements AutoCloseable {
         // real root over its own range: containers get the range only, in a namespace of their own
         IdMapping mapping = kilns.withoutHostRoot();
         Path dir;
+        OwnedTempDir owned = null;
         try {
-            dir = runDir != null ? Files.createDirectories(runDir)
-                    : Files.createTempDirectory("kiln-run-", PosixFilePermissions.asFileAttribute(
-                            PosixFilePermissions.fromString("rwx------")));
+            if (runDir != null) {
+                dir = Files.createDirectories(runDir);
+            } else {
+                // what killed kilns left goes first: a kiln killed with SIGKILL cannot remove its own
+                Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+                OwnedTempDir.sweep(tmp, RUN_DIR_PREFIX);
+                owned = OwnedTempDir.create(tmp, RUN_DIR_PREFIX);
+                dir = owned.dir();
+            }
         } catch (IOException e) {
             spawner.close();
             throw cannotStartSpawner(e);
@@ -226,7 +249,7 @@ public final class Sandbox implements AutoCloseable {
         try {
             userns = kilns.mapsHostRootAside() ? ContainerUserns.create(kilns) : null;
             Choice chosen = choose(options, mapping, spawner, dir, true);
-            Sandbox sandbox = new Sandbox(spawner, options, chosen, mapping, userns, dir);
+            Sandbox sandbox = new Sandbox(spawner, options, chosen, mapping, userns, dir, owned);
             Runtime.getRuntime().addShutdownHook(sandbox.cleanup);
             sandbox.idMappingLimitation().ifPresent(m -> LOG.log(Level.WARNING, m));
             if (chosen.backend() instanceof IsolationBackend.Namespaces n && options.overlay()
@@ -241,7 +264,7 @@ public final class Sandbox implements AutoCloseable {
             if (userns != null) {
                 userns.close();
             }
-            FileTrees.deleteQuietly(dir);
+            removeRunDir(dir, owned);
             throw e;
         }
     }
@@ -704,6 +727,19 @@ public final class Sandbox implements AutoCloseable {
                 .orElse("user namespace");
     }
 
+    /** The directory of per-execution scratch files. */
+    Path runDir() {
+        return runDir;
+    }
+
+    private static void removeRunDir(Path dir, OwnedTempDir owned) {
+        if (owned != null) {
+            owned.close();
+        } else {
+            FileTrees.deleteQuietly(dir);
+        }
+    }
+
     /** Stops the spawner and deletes the run directory; idempotent, also run at JVM exit. */
     @Override
     public void close() {
@@ -712,7 +748,7 @@ public final class Sandbox implements AutoCloseable {
             if (userns != null) {
                 userns.close();
             }
-            FileTrees.deleteQuietly(runDir);
+            removeRunDir(runDir, ownedRunDir);
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException e) {

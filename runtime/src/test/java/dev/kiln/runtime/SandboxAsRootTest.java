@@ -122,6 +122,28 @@ class SandboxAsRootTest {
         matrix(sandbox, "matrix-overlay", RootChanges.OVERLAY);
     }
 
+    /**
+     * A run directory in {@code java.io.tmpdir} that a kiln killed with SIGKILL left (its lock file,
+     * which nobody holds now, and its executions' files) is removed by the next sandbox, and a
+     * sandbox removes its own at close. The old sandbox removed none it had not made itself.
+     */
+    @Test
+    void runDir_aKilledKilnsIsRemovedByTheNextSandbox_itsOwnAtClose() throws Exception {
+        assumeTrue(Syscalls.geteuid() == 0, "a sandbox in this JVM needs root (SandboxIT runs as a user)");
+        Path killed = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), Sandbox.RUN_DIR_PREFIX);
+        Files.createFile(killed.resolve(".lock"));
+        Files.createDirectories(killed.resolve("1/merged"));
+        Files.writeString(killed.resolve("1/hosts"), "127.0.0.1 localhost\n");
+        Path own;
+        try (Sandbox next = Sandbox.open(Isolation.AUTO)) {
+            own = next.runDir();
+            assertThat(killed).doesNotExist();
+            assertThat(own).isDirectory();
+            assertThat(sandbox.runDir()).as("the other sandbox of this JVM is alive").isDirectory();
+        }
+        assertThat(own).doesNotExist();
+    }
+
     @Test
     void matrix_userns_copiedRootAndTreeWalk() throws Exception {
         try (Sandbox copying = Sandbox.open(SandboxOptions.of(Isolation.USERNS).withOverlay(false))) {

@@ -26,10 +26,13 @@ final class SyscallProbe {
         if (compiled == null) {
             Path dir = Files.createTempDirectory("kiln-syscall-probe-");
             Path src = dir.resolve("syscall-probe.c");
+            Path bin = dir.resolve("syscall-probe");
+            for (Path p : List.of(dir, src, bin)) {
+                p.toFile().deleteOnExit(); // in the reverse order: the directory last
+            }
             try (InputStream in = SyscallProbe.class.getResourceAsStream("syscall-probe.c")) {
                 Files.copy(in, src);
             }
-            Path bin = dir.resolve("syscall-probe");
             RootlessHarness.Result r = RootlessHarness.exec(List.of("gcc", "-static", "-O1", "-o",
                     bin.toString(), src.toString()));
             assumeTrue(r.exitCode() == 0, "cannot compile the syscall probe (needs gcc and "

@@ -26,6 +26,7 @@ import dev.kiln.oci.Compression;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.Platform;
 import dev.kiln.runtime.Isolation;
+import dev.kiln.runtime.Sandbox;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -134,6 +135,29 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "2", description = "Stages built at once (default: ${DEFAULT-VALUE}).")
     int jobs;
 
+    /** The sandbox {@link Main} started before parsing ({@link UserNamespace#startSandboxBeforeParsing}), or null. */
+    Sandbox.Starting startedSandbox;
+
+    /**
+     * Whether {@code args} (a whole command line) are a {@code kiln build} that runs containers
+     * when the kiln inside the user namespace runs them: the outer kiln re-executes a build whose
+     * input it can read only once (stdin, a URL) before it knows, and any other build only when
+     * it runs containers. So a token that is {@code -} (or ends in one: {@code -f-},
+     * {@code --file=-}) or looks like a URL, wherever it stands, says no; help and version too.
+     */
+    static boolean runsContainersInside(String[] args) {
+        if (args.length == 0 || !(args[0].equals("build") || args[0].equals("bud"))) {
+            return false;
+        }
+        for (String a : args) {
+            if (a.endsWith("-") || RemoteContext.isUrl(a) || a.startsWith("@") || a.equals("--help")
+                    || a.equals("-h") || a.equals("--version") || a.equals("-V")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -159,7 +183,7 @@ public final class BuildCommand implements Callable<Integer> {
         SessionOptions sessionOptions = SessionOptions.of(global.storeRoot()).withIsolation(isolation)
                 .withRegistries(registryAccess.mirrors, registryAccess.insecure);
         try (BuildInput input = BuildInput.read(contextArg, file, System.in);
-                BuildSession session = BuildSession.open(sessionOptions)) {
+                BuildSession session = BuildSession.open(sessionOptions, startedSandbox)) {
             PlanOptions planOptions = new PlanOptions(keyValues(buildArgs, "--build-arg"), target,
                     targetPlatform.toString(), null);
             PlannedBuild build = session.plan(new BuildRequest(input, planOptions, options(targetPlatform), names, outs,

@@ -39,6 +39,7 @@ public final class CdsTraining {
         Userns.relaunchCommand(new String[] {"run"});
         Spawner.spawnerClasses();
         List.of(Sandbox.class, Sandbox.Starting.class, UsernsLauncher.class);
+        startProcesses();
         Path work = Files.createTempDirectory("kiln-cds-");
         int code;
         try {
@@ -47,6 +48,25 @@ public final class CdsTraining {
             FileTrees.delete(work);
         }
         System.exit(code);
+    }
+
+    /**
+     * What starting a process loads, as the re-execution (newuidmap and newgidmap, output read)
+     * and the spawner's launch (stdio inherited) do it: 20 of the JDK's classes that were read
+     * from its modules at every build otherwise. {@code true} is started; where it cannot be, the
+     * attempt has loaded most of them all the same.
+     */
+    static void startProcesses() {
+        try {
+            Process read = new ProcessBuilder("true").redirectErrorStream(true).start();
+            read.getInputStream().readAllBytes();
+            read.waitFor();
+            new ProcessBuilder("true").inheritIO().start().waitFor();
+        } catch (IOException e) {
+            // the classes loaded so far are recorded all the same
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static int train(Path work) throws IOException {

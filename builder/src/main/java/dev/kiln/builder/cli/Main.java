@@ -1,6 +1,7 @@
 package dev.kiln.builder.cli;
 
 import dev.kiln.oci.KilnException;
+import dev.kiln.runtime.Sandbox;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -119,12 +120,31 @@ public final class Main implements Runnable {
                 System.exit(handleException(e, commandLine(args), null));
             }
         }
-        CommandLine cl = commandLine(args);
-        int code = cl.execute(args);
-        if (code == EXIT_OK) {
-            VersionCache.recordIfAsked(cl, args, System.getProperty(VersionCache.PROPERTY));
+        int code;
+        // the kiln inside the user namespace: a spawner it is sure to need starts before parsing
+        try (Sandbox.Starting sandbox = UserNamespace.startSandboxBeforeParsing(args)) {
+            CommandLine cl = commandLine(args, sandbox);
+            code = cl.execute(args);
+            if (code == EXIT_OK) {
+                VersionCache.recordIfAsked(cl, args, System.getProperty(VersionCache.PROPERTY));
+            }
         }
         System.exit(code);
+    }
+
+    /** {@link #commandLine(String[])}, whose build or run command takes {@code sandbox} (null: none). */
+    private static CommandLine commandLine(String[] args, Sandbox.Starting sandbox) {
+        CommandLine cl = commandLine(args);
+        if (sandbox != null) {
+            for (CommandLine sub : cl.getSubcommands().values()) {
+                if (sub.getCommand() instanceof BuildCommand build) {
+                    build.startedSandbox = sandbox;
+                } else if (sub.getCommand() instanceof RunCommand run) {
+                    run.startedSandbox = sandbox;
+                }
+            }
+        }
+        return cl;
     }
 
     private static int handleException(

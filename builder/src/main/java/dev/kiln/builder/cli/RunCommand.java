@@ -108,6 +108,9 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "CMD", description = "Command and arguments (replace the image's CMD).")
     List<String> command = new ArrayList<>();
 
+    /** The sandbox {@link Main} started before parsing ({@link UserNamespace#startSandboxBeforeParsing}), or null. */
+    Sandbox.Starting startedSandbox;
+
     /**
      * Whether {@code args} (a whole command line) are a {@code kiln run} that needs nothing of the
      * kiln outside the user namespace, so that {@link Main} may re-execute before picocli builds the
@@ -166,15 +169,15 @@ final class RunCommand implements Callable<Integer> {
         LocalStore.Session session = store.session();
         // the spawner JVM starts while the image is looked up and its layers extracted
         SandboxOptions sandboxOptions = SandboxOptions.of(isolation).withProbeMemos(store.layout().probeMemos());
-        try (Sandbox.Starting sandbox = Sandbox.starting(sandboxOptions)) {
-            return runImage(store, net, forwards, session, sandbox);
+        try (Sandbox.Starting sandbox = startedSandbox != null ? startedSandbox : Sandbox.starting()) {
+            return runImage(store, net, forwards, session, sandbox, sandboxOptions);
         } finally {
             session.close();
         }
     }
 
     private int runImage(LocalStore store, Network net, List<Forward> forwards, LocalStore.Session session,
-            Sandbox.Starting sandbox) throws Exception {
+            Sandbox.Starting sandbox, SandboxOptions sandboxOptions) throws Exception {
         ImageRecord record = findOrPull(store);
         ImageConfig config = Json.parseConfig(store.readBlob(record.config())).value();
         List<Descriptor> layers = store.manifest(record).manifest().value().layers();
@@ -208,7 +211,7 @@ final class RunCommand implements Callable<Integer> {
             for (Forward f : forwards) {
                 ports.add(PortForward.open(f.bind(), f.host(), f.container()));
             }
-            code = runToEnd(sandbox, exec);
+            code = runToEnd(sandbox, sandboxOptions, exec);
             return code;
         } finally {
             ports.forEach(PortForward::close);
@@ -220,8 +223,9 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private int runToEnd(Sandbox.Starting starting, ExecSpec exec) throws InterruptedException {
-        try (Sandbox sandbox = starting.open()) {
+    private int runToEnd(Sandbox.Starting starting, SandboxOptions options, ExecSpec exec)
+            throws InterruptedException {
+        try (Sandbox sandbox = starting.open(options)) {
             Execution e = sandbox.start(exec);
             for (String sig : List.of("INT", "TERM", "HUP")) {
                 try {

@@ -2,6 +2,7 @@ package dev.kiln.builder.cli;
 
 import dev.kiln.builder.snapshot.ProcessIds;
 import dev.kiln.runtime.Isolation;
+import dev.kiln.runtime.Sandbox;
 import dev.kiln.runtime.Userns;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,8 @@ import picocli.CommandLine.Spec;
  */
 @Command // a mixin without options of its own
 final class UserNamespace {
+    private static final System.Logger LOG = System.getLogger(UserNamespace.class.getName());
+
     @Spec(Spec.Target.MIXEE) CommandSpec command;
 
     /**
@@ -45,6 +48,30 @@ final class UserNamespace {
      */
     static OptionalInt enterBeforeParsing(String[] args) {
         return Userns.ensureInside(args, Isolation.AUTO);
+    }
+
+    /**
+     * For the kiln that {@link #enter} started inside the namespace: a sandbox whose spawner JVM
+     * starts now, before picocli parses {@code args}, when they are sure to run containers (a
+     * plain {@code kiln run}, {@link RunCommand#isPlainRun}, or a build the outer kiln re-executed
+     * because it runs them, {@link BuildCommand#runsContainersInside}); else null. The spawner's
+     * start-up then overlaps the parsing and the command's work before its first container, where
+     * it used to start after them. The caller closes it (which stops it unless the command took
+     * it). Anything unexpected leaves the spawner to the command, which reports what it meets.
+     */
+    static Sandbox.Starting startSandboxBeforeParsing(String[] args) {
+        if (System.getenv(Userns.MARKER) == null || !(RunCommand.isPlainRun(args)
+                || BuildCommand.runsContainersInside(args)) || !ProcessIds.isRoot()) {
+            return null;
+        }
+        try {
+            Sandbox.Starting sandbox = Sandbox.starting();
+            LOG.log(System.Logger.Level.DEBUG, "spawner started before parsing the command line");
+            return sandbox;
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(System.Logger.Level.DEBUG, "no spawner started before parsing: {0}", e.toString());
+            return null;
+        }
     }
 
     /** Whether this process is inside kiln's user namespace already, or real root. */

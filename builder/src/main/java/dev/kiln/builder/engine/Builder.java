@@ -15,18 +15,21 @@ import dev.kiln.builder.engine.run.RunExecutor;
 import dev.kiln.builder.plan.BuildPlan;
 import dev.kiln.builder.plan.PlanOptions;
 import dev.kiln.builder.plan.Stage;
+import dev.kiln.builder.registry.StallGuard;
 import dev.kiln.builder.snapshot.LayerFiles;
 import dev.kiln.builder.snapshot.RootfsExtractor;
 import dev.kiln.builder.snapshot.Snapshotter;
 import dev.kiln.builder.store.StoreLayout;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.Threads;
 import dev.kiln.oci.files.FileTrees;
 import dev.kiln.oci.layout.BlobStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,9 +46,21 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Runs a {@link BuildPlan}: each stage once its dependencies are built (independent stages in
  * parallel), then writes the target stage's image (with {@code --label}s) into the blob store.
- * Scratch files live under {@code scratch} and are removed at the end.
+ * Scratch files live under {@code scratch} and are removed at the end. The first stage that fails
+ * fails the build; a build that fails or is interrupted interrupts its stages still running and
+ * returns once they have stopped (see {@link #STOP_WAIT}), so that the caller can start another
+ * build or remove the store without a thread of this one still writing there.
  */
 public final class Builder {
+    private static final System.Logger LOG = System.getLogger(Builder.class.getName());
+    /**
+     * How long the end of a build waits for its interrupted stages to stop. They stop within
+     * moments (a pull drops its downloads and extractions, a RUN its container), but a pull waits
+     * up to {@link StallGuard#IDLE} for a download stuck in a stalled read: twice that, so the
+     * stages' own waits end first. A stage still running after it (stuck in something that ignores
+     * interrupts) is logged and left behind rather than keeping the caller forever.
+     */
+    static final Duration STOP_WAIT = StallGuard.IDLE.multipliedBy(2);
     private final BlobStore blobs;
     private final BuildCache cache;
     private final RunExecutor runs;
@@ -84,16 +99,13 @@ public final class Builder {
         } catch (IOException e) {
             throw new KilnException("cannot create scratch space in " + scratchRoot + ": " + e.getMessage(), e);
         }
-        ExecutorService pool = Executors.newFixedThreadPool(options.parallelism(), r -> {
-            Thread t = new Thread(r, "kiln-stage");
-            t.setDaemon(true);
-            return t;
-        });
+        Threads.Owned threads = Threads.owned("kiln-stage");
+        ExecutorService pool = Executors.newFixedThreadPool(options.parallelism(), threads);
+        Map<Integer, CompletableFuture<StageResult>> futures = new LinkedHashMap<>();
         try {
             BuildServices services = new BuildServices(blobs, new LayerFiles(blobs, store), new Snapshotter(blobs),
                     cache, runs, images, listener, options, context, scratch, downloader, cacheMounts, new AtomicLong());
             VariableScope global = globalScope(plan, planOptions);
-            Map<Integer, CompletableFuture<StageResult>> futures = new LinkedHashMap<>();
             Map<Integer, StageResult> done = new ConcurrentHashMap<>();
             Map<String, Stage> byName = new HashMap<>();
             for (Stage st : plan.stages()) {
@@ -102,9 +114,10 @@ public final class Builder {
             }
             StageExecutor executor = new StageExecutor(services,
                     (label, from) -> copySource(label, from, byName, done, services));
+            CompletableFuture<StageResult> firstFailure = new CompletableFuture<>();
             for (Stage stage : plan.stages()) {
                 CompletableFuture<?>[] deps = stage.dependsOn().stream().map(futures::get).toArray(CompletableFuture[]::new);
-                futures.put(stage.index(), CompletableFuture.allOf(deps).thenApplyAsync(v -> {
+                CompletableFuture<StageResult> f = CompletableFuture.allOf(deps).thenApplyAsync(v -> {
                     try {
                         StageResult r = executor.execute(stage, global, done);
                         done.put(stage.index(), r);
@@ -113,9 +126,16 @@ public final class Builder {
                         Thread.currentThread().interrupt();
                         throw new CompletionException(new KilnException("build interrupted", e));
                     }
-                }, pool));
+                }, pool);
+                f.whenComplete((r, e) -> {
+                    if (e != null) {
+                        firstFailure.completeExceptionally(e);
+                    }
+                });
+                futures.put(stage.index(), f);
             }
-            StageResult target = await(futures.get(plan.target().index()));
+            // a failed stage fails the build at once, not when the stages beside it are done
+            StageResult target = await(futures.get(plan.target().index()).applyToEither(firstFailure, r -> r));
             ImageConfig config = target.config();
             if (!options.labels().isEmpty()) {
                 Map<String, String> labels = new LinkedHashMap<>(config.config().labels());
@@ -125,9 +145,24 @@ public final class Builder {
             config = config.withCreated(createdOf(config, services));
             return ImageAssembler.assemble(config, target.layers(), blobs);
         } finally {
-            pool.shutdownNow();
+            stop(pool, threads, plan, futures);
             downloader.close();
             FileTrees.deleteQuietly(scratch);
+        }
+    }
+
+    /**
+     * Interrupts the stages still running (none after a success) and waits up to {@link #STOP_WAIT}
+     * for them to end, keeping the caller's interrupt.
+     */
+    private static void stop(ExecutorService pool, Threads.Owned threads, BuildPlan plan,
+            Map<Integer, CompletableFuture<StageResult>> futures) {
+        if (!Threads.stopAndJoin(pool, threads, STOP_WAIT)) {
+            List<String> running = plan.stages().stream()
+                    .filter(st -> futures.containsKey(st.index()) && !futures.get(st.index()).isDone())
+                    .map(Stage::label).toList();
+            LOG.log(System.Logger.Level.WARNING, "stages {0} still run {1} s after their build ended; "
+                    + "they may still write in the store", running, STOP_WAIT.toSeconds());
         }
     }
 

@@ -11,6 +11,7 @@ import dev.kiln.oci.Json;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.Manifest;
 import dev.kiln.oci.Platform;
+import dev.kiln.oci.Threads;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +21,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -134,11 +134,8 @@ public final class ImagePuller {
             LayerTap tap) {
         BlobFetcher fetcher = new BlobFetcher(client, store, settings.registries().transport().retryPolicy(),
                 settings.progress());
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(settings.parallelism(), blobs.size()), r -> {
-            Thread t = new Thread(r, "kiln-pull");
-            t.setDaemon(true);
-            return t;
-        });
+        Threads.Owned threads = Threads.owned("kiln-pull");
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(settings.parallelism(), blobs.size()), threads);
         Sinks sinks = new Sinks();
         try {
             List<Future<?>> futures = new ArrayList<>();
@@ -151,8 +148,7 @@ public final class ImagePuller {
             return sinks.taken();
         } catch (RuntimeException e) {
             sinks.abandon();
-            pool.shutdownNow();
-            awaitStopped(pool); // the failed pull returns once its downloads have abandoned their sinks
+            awaitStopped(pool, threads); // the failed pull returns once its downloads have abandoned their sinks
             throw e;
         } finally {
             pool.shutdownNow();
@@ -164,18 +160,9 @@ public final class ImagePuller {
      * pull itself was interrupted (a build cancelled): a download or extraction left running might
      * outlive the caller and leave its temp file or staging directory behind. The interrupt is kept.
      */
-    private static void awaitStopped(ExecutorService pool) {
-        boolean interrupted = Thread.interrupted();
-        try {
-            if (!pool.awaitTermination(StallGuard.IDLE.toSeconds(), TimeUnit.SECONDS)) {
-                LOG.log(Level.DEBUG, "a download of the failed pull is still running");
-            }
-        } catch (InterruptedException e) {
-            interrupted = true;
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+    private static void awaitStopped(ExecutorService pool, Threads.Owned threads) {
+        if (!Threads.stopAndJoin(pool, threads, StallGuard.IDLE)) {
+            LOG.log(Level.DEBUG, "a download of the failed pull is still running");
         }
     }
 

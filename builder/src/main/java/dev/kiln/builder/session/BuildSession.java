@@ -31,6 +31,7 @@ import dev.kiln.builder.store.ImageRecord;
 import dev.kiln.builder.store.LocalStore;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.MediaType;
+import dev.kiln.runtime.Sandbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -63,14 +64,26 @@ public final class BuildSession implements AutoCloseable {
     private final LocalStore store;
     private Registries registries; // made by the first pull or push
     private RunExecutor runs; // opened by the first build that may run containers, closed with the session
+    private Sandbox.Starting sandbox; // started by the caller for the runs, until they are made
 
-    private BuildSession(SessionOptions options) {
+    private BuildSession(SessionOptions options, Sandbox.Starting sandbox) {
         this.options = options;
         this.store = new LocalStore(options.storeRoot());
+        this.sandbox = sandbox;
     }
 
     public static BuildSession open(SessionOptions options) {
-        return new BuildSession(options);
+        return new BuildSession(options, null);
+    }
+
+    /**
+     * A session whose RUN steps use {@code sandbox}, whose spawner JVM the caller started ({@link
+     * Sandbox#starting}) when it knew containers would run, so that the spawner's start-up overlaps
+     * what comes before them. The session owns it from here: the first build that runs a container
+     * opens it, and {@link #close} stops it unused otherwise. Null: as {@link #open(SessionOptions)}.
+     */
+    public static BuildSession open(SessionOptions options, Sandbox.Starting sandbox) {
+        return new BuildSession(options, sandbox);
     }
 
     public LocalStore store() {
@@ -160,6 +173,10 @@ public final class BuildSession implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
+            if (sandbox != null) {
+                sandbox.close(); // no build made its runs
+                sandbox = null;
+            }
             if (runs != null) {
                 runs.close();
                 runs = null;
@@ -199,7 +216,8 @@ public final class BuildSession implements AutoCloseable {
 
     private RunExecutor runs() {
         if (runs == null) {
-            runs = new RuntimeRunExecutor(options.isolation(), store.layout(), store);
+            runs = new RuntimeRunExecutor(options.isolation(), store.layout(), store, sandbox);
+            sandbox = null;
         }
         return runs;
     }

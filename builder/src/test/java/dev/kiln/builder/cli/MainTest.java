@@ -111,4 +111,27 @@ class MainTest {
         // the container's own arguments count too: such a run only takes the usual way
         assertThat(RunCommand.isPlainRun(new String[] {"run", "busybox", "ls", "-d", "/"})).isFalse();
     }
+
+    @Test
+    void buildRunsContainersInside_unlessItsInputMayNeedNone() {
+        assertThat(BuildCommand.runsContainersInside(new String[] {"build", "-t", "app", "."})).isTrue();
+        assertThat(BuildCommand.runsContainersInside(new String[] {"bud", "--build-arg", "A=1", "-f", "ctx/Dockerfile",
+            "ctx"})).isTrue();
+        for (String[] maybeNone : List.of(
+                new String[] {"build", "-"},
+                new String[] {"build", "-f", "-", "."},
+                new String[] {"build", "-f-", "."},
+                new String[] {"build", "--file=-", "."},
+                new String[] {"build", "https://example.com/ctx.tar"},
+                new String[] {"build", "git@example.com:repo.git"},
+                new String[] {"build", "github.com/example/repo"},
+                new String[] {"build", "@args.txt"},
+                new String[] {"build", "--help"},
+                new String[] {"build", "-V"},
+                new String[] {"run", "busybox"},
+                new String[] {"images"},
+                new String[0])) {
+            assertThat(BuildCommand.runsContainersInside(maybeNone)).as(String.join(" ", maybeNone)).isFalse();
+        }
+    }
 }

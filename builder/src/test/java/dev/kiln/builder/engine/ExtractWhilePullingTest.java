@@ -3,7 +3,16 @@ package dev.kiln.builder.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.builder.cache.BuildCache;
+import dev.kiln.builder.dockerfile.Dockerfile;
+import dev.kiln.builder.dockerfile.IgnoreMatcher;
+import dev.kiln.builder.engine.context.BuildContext;
+import dev.kiln.builder.engine.run.RunExecutor;
+import dev.kiln.builder.engine.run.RunRequest;
 import dev.kiln.builder.engine.run.RuntimeRunExecutor;
+import dev.kiln.builder.plan.BuildPlan;
+import dev.kiln.builder.plan.PlanOptions;
+import dev.kiln.builder.plan.Planner;
 import dev.kiln.builder.registry.AuthEnvironment;
 import dev.kiln.builder.registry.CredentialStore;
 import dev.kiln.builder.registry.FakeRegistry;
@@ -25,6 +34,7 @@ import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.DigestMismatchException;
 import dev.kiln.oci.Image;
+import dev.kiln.oci.KilnException;
 import dev.kiln.oci.MediaType;
 import dev.kiln.oci.Platform;
 import dev.kiln.oci.layer.DiffIdMismatchException;
@@ -254,21 +264,137 @@ class ExtractWhilePullingTest {
     /** A pull interrupted mid-download returns only once its download and extraction are gone. */
     @Test
     void pull_interruptedWhileTheLayerDownloads_leavesNoStagingDirWhenItReturns() throws Exception {
+        Ended ended = interruptedWhileTheLayerIsHalfSent(this::pull);
+
+        assertThat(ended.failure()).isNotNull();
+        assertThat(ended.threads()).isEmpty();
+        assertThat(ended.layerDir()).isEmpty();
+        assertThat(store.layout().layers().resolve(diffId().hex())).doesNotExist();
+    }
+
+    /**
+     * A build of {@code dockerfile} against this test's registry and store, whose RUNs (a RUN of
+     * the stage pulling the base is never reached here) run {@code runs}.
+     */
+    private BuiltImage build(String dockerfile, RunExecutor runs) throws Exception {
+        StoreImageSource source = new StoreImageSource(store,
+                new ImagePuller(new TransferSettings(registries(RegistryConfig.DEFAULT), e -> {}, 2, 0), store), false);
+        LayerTap tap = new RuntimeRunExecutor(Isolation.AUTO, store.layout(), store).layerTap();
+        RunExecutor withTap = new RunExecutor() {
+            @Override
+            public Result run(RunRequest request) throws InterruptedException {
+                return runs.run(request);
+            }
+
+            @Override
+            public LayerTap layerTap() {
+                return tap;
+            }
+        };
+        Path context = Files.createDirectories(root.resolve("context"));
+        PlanOptions planOptions = PlanOptions.defaults().withBuildArgs(Map.of());
+        BuildPlan plan = Planner.plan(Dockerfile.parse("Dockerfile", dockerfile), planOptions);
+        return new Builder(store, new BuildCache(store.layout().cache()), withTap, source, e -> {},
+                BuildOptions.defaults(AMD64), root.resolve("scratch")).withStore(store.layout())
+                .build(plan, planOptions, new BuildContext(context, IgnoreMatcher.empty()));
+    }
+
+    /** Threads of a pull or build (stages, downloads, extractions) alive now and not in {@code before}. */
+    private static List<String> kilnThreadsBeside(java.util.Set<Thread> before) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !before.contains(t))
+                .map(Thread::getName)
+                .filter(n -> List.of("kiln-stage", "kiln-pull", "kiln-layer-extract", "kiln-http-read").contains(n))
+                .toList();
+    }
+
+    /** What a pull or build on a thread of its own left when it returned. */
+    private record Ended(Throwable failure, List<String> threads, List<String> layerDir) {}
+
+    /** Runs {@code work} (a pull, a build) on a thread of its own; what it left is recorded the moment it returns. */
+    private Thread onItsOwnThread(java.util.concurrent.Callable<?> work,
+            java.util.concurrent.atomic.AtomicReference<Ended> ended) {
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        Thread t = new Thread(() -> {
+            Throwable failure = null;
+            try {
+                work.call();
+            } catch (Throwable e) {
+                failure = e;
+            }
+            try {
+                ended.set(new Ended(failure, kilnThreadsBeside(before), layerDirEntries()));
+            } catch (IOException e) {
+                ended.set(new Ended(e, List.of(), List.of()));
+            }
+        }, "test-work");
+        t.start();
+        return t;
+    }
+
+    /**
+     * An in-process caller that interrupts its build (a Maven build cancelled) gets control back
+     * only once no thread of the build is left and the store holds no staging directory; on the
+     * old Builder the build returned as soon as it had interrupted its stages.
+     */
+    @Test
+    void build_interruptedWhileTheBaseLayerDownloads_returnsOnceNoThreadOfItIsLeftNorAStagingDir() throws Exception {
+        String dockerfile = "FROM " + registry.host() + "/" + REPO + ":3.9-slim\nRUN true\n";
+        Ended ended = interruptedWhileTheLayerIsHalfSent(() -> build(dockerfile, request -> new RunExecutor.Result(0)));
+
+        assertThat(ended.failure()).isInstanceOf(InterruptedException.class);
+        assertThat(ended.threads()).as("threads of the build alive when it returned").isEmpty();
+        assertThat(ended.layerDir()).as("the layer directory when the build returned").isEmpty();
+    }
+
+    /**
+     * Runs {@code work} on a thread of its own, interrupts it once the registry has sent half the
+     * layer (and holds the rest), and returns what it left the moment it returned, before the
+     * registry sends the rest.
+     */
+    private Ended interruptedWhileTheLayerIsHalfSent(java.util.concurrent.Callable<?> work) throws Exception {
         java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         registry.holdBlob(layer().digest(), (int) (layer().size() / 2), sent, release);
-        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread puller = pulling(this::pull, failed);
+        java.util.concurrent.atomic.AtomicReference<Ended> ended = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread worker = onItsOwnThread(work, ended);
 
         assertThat(sent.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        puller.interrupt();
-        puller.join(60_000);
-        List<String> left = layerDirEntries(); // before the registry sends the rest
+        worker.interrupt();
+        worker.join(150_000);
         release.countDown();
 
-        assertThat(puller.isAlive()).isFalse();
-        assertThat(failed.get()).isNotNull();
-        assertThat(left).isEmpty();
-        assertThat(store.layout().layers().resolve(diffId().hex())).doesNotExist();
+        assertThat(worker.isAlive()).isFalse();
+        return ended.get();
+    }
+
+    /**
+     * A stage that fails fails the build at once, while the stage beside it still pulls (on the
+     * old Builder the build waited for that pull, here until the registry's stall timed out),
+     * and the build returns only once that pull is stopped and cleaned up.
+     */
+    @Test
+    void build_aStageFailsWhileAnotherPulls_failsWithItsErrorOnceNoThreadOfTheBuildIsLeftNorAStagingDir()
+            throws Exception {
+        java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        registry.holdBlob(layer().digest(), (int) (layer().size() / 2), sent, release);
+        java.util.concurrent.atomic.AtomicReference<Ended> ended = new java.util.concurrent.atomic.AtomicReference<>();
+        String dockerfile = "FROM " + registry.host() + "/" + REPO + ":3.9-slim AS base\nRUN true\n"
+                + "FROM scratch AS broken\nRUN fail\n"
+                + "FROM scratch\nCOPY --from=base /bin/python /python\nCOPY --from=broken /x /x\n";
+        Thread builder = onItsOwnThread(() -> build(dockerfile, request -> {
+            sent.await(); // the other stage's layer is half sent, and held
+            return new RunExecutor.Result(3);
+        }), ended);
+
+        builder.join(150_000);
+        release.countDown();
+
+        assertThat(builder.isAlive()).isFalse();
+        assertThat(ended.get().failure()).isInstanceOf(KilnException.class).hasMessageContaining("fail")
+                .hasMessageContaining("3");
+        assertThat(ended.get().threads()).as("threads of the build alive when it returned").isEmpty();
+        assertThat(ended.get().layerDir()).as("the layer directory when the build returned").isEmpty();
     }
 }

@@ -1,22 +1,31 @@
 package dev.kiln.builder.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.builder.engine.BuildEvent;
 import dev.kiln.builder.output.BuildOutput;
 import dev.kiln.builder.progress.ProgressListener;
 import dev.kiln.builder.registry.Reference;
+import dev.kiln.builder.snapshot.ProcessIds;
 import dev.kiln.oci.layout.OciArchive;
 import dev.kiln.oci.layout.OciLayout;
 import dev.kiln.oci.testing.ImageValidator;
 import dev.kiln.oci.testing.TestImages;
+import dev.kiln.runtime.Isolation;
+import dev.kiln.runtime.Sandbox;
+import dev.kiln.runtime.SandboxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,5 +97,28 @@ class BuildSessionTest {
             }
             assertThat(events).as("a build that did not happen reports nothing").isEmpty();
         }
+    }
+
+    @Test
+    void aSandboxStartedForTheSession_isStoppedAtClose_whenNoBuildRanAContainer() throws Exception {
+        Assumptions.assumeTrue(ProcessIds.isRoot(), "a sandbox needs root (really or in kiln's user namespace)");
+        Set<Long> before = children();
+        Sandbox.Starting sandbox = Sandbox.starting();
+        Set<Long> spawner = children();
+        spawner.removeAll(before);
+        assertThat(spawner).as("the spawner JVM").hasSize(1);
+
+        try (BuildSession session = BuildSession.open(SessionOptions.of(tmp.resolve("store")), sandbox)) {
+            build(session, "app:1", new ArrayList<>()); // no RUN: the sandbox is not opened
+        }
+        assertThat(ProcessHandle.of(spawner.iterator().next()).filter(ProcessHandle::isAlive)).isEmpty();
+        sandbox.close(); // the caller's own close does nothing more
+        assertThatThrownBy(() -> sandbox.open(SandboxOptions.of(Isolation.AUTO)))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    private static Set<Long> children() {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+                .collect(Collectors.toCollection(HashSet::new));
     }
 }

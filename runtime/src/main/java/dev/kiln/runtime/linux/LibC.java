@@ -90,6 +90,7 @@ final class LibC {
     static final int O_TRUNC = 01000;
     static final int O_APPEND = 02000;
     static final int O_NONBLOCK = 04000;
+    static final int F_SETFL = 4;
     static final int O_DIRECTORY = 0200000;
     static final int O_NOFOLLOW = 0400000;
     static final int O_CLOEXEC = 02000000;
@@ -128,6 +129,7 @@ final class LibC {
     static final int EINVAL = 22;
     static final int ENODATA = 61;
     static final int ENOSYS = 38;
+    static final int ESRCH = 3;
 
     // networking, for bringing loopback up
     static final int AF_INET = 2;
@@ -206,6 +208,8 @@ final class LibC {
     static native int getgid();
 
     static native int getpid();
+
+    static native int getppid();
 
     static native int setsid();
 

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.linux;
 
+import dev.kiln.oci.Threads;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -9,15 +10,13 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -74,8 +73,10 @@ public final class Spawner implements AutoCloseable {
         }
     }
 
+    /** The prefix of the directories (in {@code java.io.tmpdir}) that hold a starting spawner's FIFOs. */
+    static final String DIR_PREFIX = "kiln-spawner-";
+
     private final Process process;
-    private final Path dir;
     private final OutputStream requests;
     private final DataInputStream responses;
     private final Map<Long, CompletableFuture<Object>> starts = new ConcurrentHashMap<>();
@@ -85,10 +86,8 @@ public final class Spawner implements AutoCloseable {
     private final int spawnerPid;
     private volatile IOException broken;
 
-    private Spawner(Process process, Path dir, OutputStream requests, DataInputStream responses,
-            int spawnerPid) {
+    private Spawner(Process process, OutputStream requests, DataInputStream responses, int spawnerPid) {
         this.process = process;
-        this.dir = dir;
         this.requests = requests;
         this.responses = responses;
         this.spawnerPid = spawnerPid;
@@ -108,12 +107,20 @@ public final class Spawner implements AutoCloseable {
     /**
      * Starts a spawner JVM as {@link #start} does but returns at once, so that its start-up (a few
      * hundred milliseconds) overlaps the caller's other work; {@link Launch#connect} waits for it.
+     * The two FIFOs are made in an {@link OwnedTempDir} in {@code java.io.tmpdir} and opened as soon
+     * as the spawner is up, and the directory is then removed (the pipes live on in their open
+     * descriptors), so that a kiln killed later leaves nothing there; the directory of one killed
+     * before is removed by the next kiln's launch.
      */
     public static Launch launch(String classpath) throws IOException {
-        Path dir = Files.createTempDirectory("kiln-spawner-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path req = dir.resolve("requests");
-        Path resp = dir.resolve("responses");
+        return launch(classpath, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** As {@link #launch(String)}, with the FIFOs' directory in {@code tmp}. */
+    static Launch launch(String classpath, Path tmp) throws IOException {
+        OwnedTempDir dir = OwnedTempDir.create(tmp, DIR_PREFIX);
+        Path req = dir.dir().resolve("requests");
+        Path resp = dir.dir().resolve("responses");
         try {
             Syscalls.mkfifo(req, 0600);
             Syscalls.mkfifo(resp, 0600);
@@ -126,9 +133,10 @@ public final class Spawner implements AutoCloseable {
             cmd.add(SpawnerMain.class.getName());
             cmd.add(req.toString());
             cmd.add(resp.toString());
+            cmd.add(Long.toString(ProcessHandle.current().pid()));
             return new Launch(new ProcessBuilder(cmd).inheritIO().start(), dir);
         } catch (IOException | RuntimeException e) {
-            deleteQuietly(dir);
+            dir.close();
             throw e;
         }
     }
@@ -164,19 +172,45 @@ public final class Spawner implements AutoCloseable {
     /** A spawner JVM that is starting: {@link #connect} once, or {@link #close} to stop it unused. */
     public static final class Launch implements AutoCloseable {
         private final Process process;
-        private final Path dir;
+        private final OwnedTempDir dir;
+        /** Opens kiln's ends of the FIFOs, which waits for the spawner to open its own, then removes their directory. */
+        private final FutureTask<Ends> opening;
+        private final Thread opener;
         /**
-         * Stops the spawner when kiln ends (e.g. Ctrl+C during a pull) before connecting: until
-         * then it waits for kiln to open its request FIFO, which would never happen.
+         * Stops the spawner and removes the FIFOs' directory (if the spawner was not up yet) when
+         * kiln ends before connecting (e.g. Ctrl+C during a pull); a spawner also ends by itself
+         * once its kiln has, but a directory still there would wait for the next kiln's sweep.
          */
         private final Thread cleanup;
         private boolean connected;
 
-        private Launch(Process process, Path dir) {
+        private Launch(Process process, OwnedTempDir dir) {
             this.process = process;
             this.dir = dir;
+            this.opening = new FutureTask<>(this::open);
+            this.opener = new Thread(opening, "kiln-spawner-open");
+            opener.setDaemon(true);
+            opener.start();
             this.cleanup = new Thread(this::stop, "kiln-spawner-launch-cleanup");
             Runtime.getRuntime().addShutdownHook(cleanup);
+        }
+
+        /**
+         * On {@link #opener}: first removes what killed kilns left (while the spawner starts), then
+         * opens kiln's ends of the FIFOs in the spawner's order; each open returns once the
+         * spawner has opened the other end. Both ends open, the names are needed no more.
+         */
+        private Ends open() throws IOException {
+            OwnedTempDir.sweep(dir.dir().getParent(), DIR_PREFIX);
+            OutputStream out = new FileOutputStream(dir.dir().resolve("requests").toFile());
+            try {
+                InputStream in = new FileInputStream(dir.dir().resolve("responses").toFile());
+                dir.close();
+                return new Ends(out, in);
+            } catch (IOException | RuntimeException e) {
+                out.close();
+                throw e;
+            }
         }
 
         private void stop() {
@@ -186,7 +220,35 @@ public final class Spawner implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            deleteQuietly(dir);
+            stopOpening();
+            dir.close();
+        }
+
+        /**
+         * Ends {@link #opener}, which may wait in an open(2) for a spawner that is gone: opening
+         * both FIFOs read-write (which never blocks) gives each of its opens the other end it
+         * waits for, until it has returned. Then closes what it opened.
+         */
+        private void stopOpening() {
+            try (FileChannel req = readWrite(dir.dir().resolve("requests"));
+                    FileChannel resp = readWrite(dir.dir().resolve("responses"))) {
+                Threads.joinUninterruptibly(opener, () -> {});
+            } catch (IOException e) {
+                // the FIFOs are gone: the opener has opened both, or failed
+            }
+            Threads.joinUninterruptibly(opener, () -> {});
+            try {
+                opening.get().close();
+            } catch (ExecutionException | IOException e) {
+                // it opened nothing that is left open, or closing it failed: nothing more to do
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // not once the opener has ended; kept were it so
+            }
+        }
+
+        /** A FIFO opened read-write, never created (the directory may be being removed). */
+        private static FileChannel readWrite(Path fifo) throws IOException {
+            return FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
 
         private void dropCleanup() {
@@ -203,12 +265,9 @@ public final class Spawner implements AutoCloseable {
                 throw new IllegalStateException("spawner already connected");
             }
             connected = true;
-            Path req = dir.resolve("requests");
-            Path resp = dir.resolve("responses");
             try {
-                OutputStream out = whileAlive(process, () -> new FileOutputStream(req.toFile()));
-                InputStream in = whileAlive(process, () -> new FileInputStream(resp.toFile()));
-                DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(in));
+                Ends ends = whileAlive(process, opening);
+                DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(ends.responses()));
                 int type = data.readInt();
                 data.readLong();
                 int pid = data.readInt();
@@ -218,11 +277,10 @@ public final class Spawner implements AutoCloseable {
                     throw new IOException("spawner sent " + type + " instead of READY");
                 }
                 dropCleanup(); // from here the spawner ends when kiln's end of its FIFO closes
-                return new Spawner(process, dir, out, data, pid);
+                return new Spawner(process, ends.requests(), data, pid);
             } catch (IOException e) {
                 dropCleanup();
-                process.destroyForcibly();
-                deleteQuietly(dir);
+                stop();
                 throw e;
             }
         }
@@ -236,17 +294,30 @@ public final class Spawner implements AutoCloseable {
                 stop();
             }
         }
+
+        /** The directory of the FIFOs, gone once both ends are open. */
+        Path dir() {
+            return dir.dir();
+        }
     }
 
-    /** Opens a FIFO end, which blocks until the spawner opens the other; fails if it died. */
-    private static <T> T whileAlive(Process p, Callable<T> open) throws IOException {
-        FutureTask<T> task = new FutureTask<>(open);
-        Thread t = new Thread(task, "kiln-spawner-open");
-        t.setDaemon(true);
-        t.start();
+    /** kiln's ends of the spawner's FIFOs. */
+    private record Ends(OutputStream requests, InputStream responses) implements java.io.Closeable {
+        @Override
+        public void close() throws IOException {
+            try {
+                requests.close();
+            } finally {
+                responses.close();
+            }
+        }
+    }
+
+    /** Waits for {@code opening} (kiln's ends of the FIFOs); fails if the spawner died first. */
+    private static Ends whileAlive(Process p, FutureTask<Ends> opening) throws IOException {
         while (true) {
             try {
-                return task.get(50, TimeUnit.MILLISECONDS);
+                return opening.get(50, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 if (!p.isAlive()) {
                     throw new IOException("the spawner JVM exited with status " + p.exitValue()
@@ -372,18 +443,6 @@ public final class Spawner implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
-        }
-        deleteQuietly(dir);
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var s = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Files.deleteIfExists(p);
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException | UncheckedIOException e) {
-            // a temp dir left behind is harmless
         }
     }
 }

@@ -23,6 +23,8 @@ public final class SpawnerMain {
     private final long pollFds = fixed.alloc(8L * 1024);
     private final int requestFd;
     private final int responseFd;
+    /** A pidfd of the kiln JVM, readable once it has ended. */
+    private final int kilnFd;
     private final long response = fixed.alloc(RESPONSE);
     private int[] children = new int[16];
     private int[] pidfds = new int[16];
@@ -36,32 +38,49 @@ public final class SpawnerMain {
     private static final int HEADER = 24;
     private static final int RESPONSE = 24;
 
-    private SpawnerMain(int requestFd, int responseFd) {
+    private SpawnerMain(int requestFd, int responseFd, int kilnFd) {
         this.requestFd = requestFd;
         this.responseFd = responseFd;
+        this.kilnFd = kilnFd;
     }
 
-    /** Arguments: request FIFO, response FIFO. */
+    /**
+     * Arguments: request FIFO, response FIFO, the kiln JVM's pid. Neither open blocks (the request
+     * FIFO is opened non-blocking, then made blocking; the response FIFO read-write), and the
+     * spawner watches its kiln through a pidfd besides the request FIFO: a kiln killed before it
+     * opened its ends (it would never open them) does not leave the spawner waiting forever.
+     */
     public static void main(String[] args) throws IOException {
         LibC.load();
         LibC.setsid(); // terminal signals go to kiln, which forwards them deliberately
+        int kilnPid = Integer.parseInt(args[2]);
+        int kiln = (int) LibC.syscall(LibC.SYS_PIDFD_OPEN, kilnPid, 0, 0, 0, 0);
+        if (kiln < 0 && com.sun.jna.Native.getLastError() != LibC.ESRCH) {
+            System.err.println("kiln spawner: cannot watch kiln's process (pidfd_open: "
+                    + Errno.name(com.sun.jna.Native.getLastError()) + "; Linux 5.3 or newer has it)");
+            System.exit(70);
+        }
+        if (kiln < 0 || LibC.getppid() != kilnPid) {
+            System.exit(0); // kiln is gone already (checked after pidfd_open: the pidfd is kiln's)
+        }
         NativeArena names = new NativeArena(8192);
-        int req = LibC.open(names.string(args[0]), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
-        if (req < 0) {
-            System.err.println("kiln spawner: cannot open " + args[0] + ": "
-                    + Errno.name(com.sun.jna.Native.getLastError()));
-            System.exit(70);
-        }
-        int out = LibC.open(names.string(args[1]), LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
-        if (out < 0) {
-            System.err.println("kiln spawner: cannot open " + args[1] + ": "
-                    + Errno.name(com.sun.jna.Native.getLastError()));
-            System.exit(70);
-        }
-        SpawnerMain spawner = new SpawnerMain(req, out);
+        int req = open(names, args[0], LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NONBLOCK);
+        LibC.fcntl(req, LibC.F_SETFL, 0); // reads block again; poll reports a hang-up only after a writer came
+        int out = open(names, args[1], LibC.O_RDWR | LibC.O_CLOEXEC);
+        SpawnerMain spawner = new SpawnerMain(req, out, kiln);
         spawner.respond(SpawnerProtocol.READY, 0, LibC.getpid(), 0, 0);
         spawner.loop();
         System.exit(0);
+    }
+
+    private static int open(NativeArena names, String path, int flags) {
+        int fd = LibC.open(names.string(path), flags, 0);
+        if (fd < 0) {
+            System.err.println("kiln spawner: cannot open " + path + ": "
+                    + Errno.name(com.sun.jna.Native.getLastError()));
+            System.exit(70);
+        }
+        return fd;
     }
 
     private void loop() throws IOException {
@@ -73,9 +92,15 @@ public final class SpawnerMain {
                 NativeMemory.putInt(at, pidfds[i]);
                 NativeMemory.putInt(at + 4, LibC.POLLIN);
             }
-            int n = LibC.poll(pollFds, childCount + 1, -1);
+            long kilnAt = pollFds + 8L * (childCount + 1);
+            NativeMemory.putInt(kilnAt, kilnFd);
+            NativeMemory.putInt(kilnAt + 4, LibC.POLLIN);
+            int n = LibC.poll(pollFds, childCount + 2, -1);
             if (n < 0) {
                 continue; // EINTR
+            }
+            if (NativeMemory.getShort(kilnAt + 6) != 0) {
+                return; // kiln ended (maybe before it opened its ends); children die with their parent-death signal
             }
             for (int i = childCount - 1; i >= 0; i--) {
                 short revents = NativeMemory.getShort(pollFds + 8L * (i + 1) + 6);

@@ -64,11 +64,23 @@ public final class RuntimeRunExecutor implements RunExecutor {
                 t.setDaemon(true);
                 return t;
             });
+    /** A sandbox whose spawner was started before this executor (null: none), until the sandbox is opened. */
+    private Sandbox.Starting starting;
     private Sandbox sandbox;
 
     /** @param store the local store: its layers are extracted there, and upper dirs made in its scratch space */
     public RuntimeRunExecutor(Isolation isolation, StoreLayout store, BlobSource blobs) {
+        this(isolation, store, blobs, null);
+    }
+
+    /**
+     * @param starting a sandbox whose spawner JVM is already starting ({@link Sandbox#starting}), which
+     *     this executor opens at its first container and stops at {@link #close} if none came; null:
+     *     the sandbox starts its spawner when it is opened
+     */
+    public RuntimeRunExecutor(Isolation isolation, StoreLayout store, BlobSource blobs, Sandbox.Starting starting) {
         this.isolation = isolation;
+        this.starting = starting;
         this.upperDirs = store.tmp();
         this.probeMemos = store.probeMemos();
         // a layer just extracted is written back while the build goes on, not by the first RUN's sync
@@ -78,7 +90,10 @@ public final class RuntimeRunExecutor implements RunExecutor {
 
     private synchronized Sandbox sandbox() {
         if (sandbox == null) {
-            sandbox = Sandbox.open(SandboxOptions.of(isolation).withUpperDirs(upperDirs).withProbeMemos(probeMemos));
+            SandboxOptions options = SandboxOptions.of(isolation).withUpperDirs(upperDirs).withProbeMemos(probeMemos);
+            Sandbox.Starting started = starting;
+            starting = null;
+            sandbox = started != null ? started.open(options) : Sandbox.open(options);
         }
         return sandbox;
     }
@@ -238,6 +253,10 @@ public final class RuntimeRunExecutor implements RunExecutor {
     public synchronized void close() {
         syncing.clear(); // those of RUNs whose snapshot failed: their dirs were deleted
         threads.shutdown(); // the pool's threads end once idle; a sync under way finishes
+        if (starting != null) {
+            starting.close(); // no container ran: its spawner is stopped unused
+            starting = null;
+        }
         if (sandbox != null) {
             sandbox.close();
             sandbox = null;

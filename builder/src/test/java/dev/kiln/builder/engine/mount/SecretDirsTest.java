@@ -25,7 +25,7 @@ class SecretDirsTest {
             assertThat(left).doesNotExist();
             assertThat(notKilns).as("no lock file: being created, or not kiln's").exists();
 
-            SecretDirs.sweep(shm);
+            dev.kiln.runtime.linux.OwnedTempDir.sweep(shm, SecretDirs.PREFIX);
             assertThat(running.dir()).as("held by a running step").exists();
         }
         assertThat(secret).as("the step is done: its secret goes").doesNotExist();
