@@ -234,7 +234,7 @@ public final class BytePipe extends InputStream {
     /** Moves to the next chunk, giving the emptied one back; false at the end; throws the source's failure there. */
     private boolean next() throws IOException {
         if (failure != null) {
-            throw rethrown(failure);
+            throw Threads.rethrown(failure);
         }
         if (ended) {
             return false;
@@ -261,7 +261,7 @@ public final class BytePipe extends InputStream {
         }
         if (c.failure != null) {
             failure = c.failure;
-            throw rethrown(failure);
+            throw Threads.rethrown(failure);
         }
         current = c;
         position = 0;
@@ -273,19 +273,6 @@ public final class BytePipe extends InputStream {
         if (why != null) {
             throw new IOException(why);
         }
-    }
-
-    private static IOException rethrown(Throwable t) {
-        if (t instanceof IOException io) {
-            return io;
-        }
-        if (t instanceof RuntimeException e) {
-            throw e;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IOException(t.getMessage(), t);
     }
 
     /** Abandons the pipe; a reading-ahead thread is stopped and waited for. */

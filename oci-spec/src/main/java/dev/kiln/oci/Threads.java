@@ -1,5 +1,6 @@
 package dev.kiln.oci;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -35,6 +36,24 @@ public final class Threads {
             Thread.currentThread().interrupt();
         }
         return interrupted;
+    }
+
+    /**
+     * Another thread's failure {@code t}, to throw on this one as it was: an unchecked one is
+     * thrown from here, an IOException returned ({@code throw rethrown(t)}), anything else
+     * wrapped in one.
+     */
+    public static IOException rethrown(Throwable t) {
+        if (t instanceof IOException io) {
+            return io;
+        }
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IOException(t.getMessage(), t);
     }
 
     /**

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The hostile-tar corpus ({@code HostileLayerTest}) and the extraction fuzz of the three modes
  * ({@code LayerExtractorFuzzTest}: flatten and plain tar, {@link OverlayExtractionFuzzTest}: overlay), both
- * again with the native file writes ({@code Native*}, and {@code NativeFileWritesTest}'s same-tree check), as the
+ * again with the native file writes ({@code Native*}, and {@code NativeFileWritesTest}'s same-tree check), the
+ * corpus once more with the files written by the extraction's second thread (and {@code WriterThreadBarrierTest}), as the
  * unprivileged {@code KILN_IT_USER}, once as the user itself and once as root of a user namespace
  * that maps the user's subordinate ids (as rootless kiln unpacks layers). The unit test run covers
  * them as real root (CI runs {@code mvn verify} as root).
@@ -24,7 +25,8 @@ class HostileLayersAsUserIT {
     private static final List<String> CLASSES = List.of("dev.kiln.oci.layer.HostileLayerTest",
             "dev.kiln.oci.layer.LayerExtractorFuzzTest", OverlayExtractionFuzzTest.class.getName(),
             "dev.kiln.oci.layer.NativeHostileLayerTest", "dev.kiln.oci.layer.NativeLayerExtractorFuzzTest",
-            "dev.kiln.runtime.linux.NativeFileWritesTest");
+            "dev.kiln.runtime.linux.NativeFileWritesTest", "dev.kiln.oci.layer.NativeWriterThreadHostileLayerTest",
+            "dev.kiln.oci.layer.WriterThreadBarrierTest");
 
     private static String user;
     private static AsUser asUser;

@@ -23,11 +23,21 @@ class OverlayExtractionFuzzTest {
 
     @Test
     void overlayMode_generatedHostileLayers_nothingOutsideTheLayerDirChanges() throws Exception {
+        fuzz(-1);
+    }
+
+    /** The same with regular files written by the extraction's second thread from the first on. */
+    @Test
+    void overlayMode_writerThread_generatedHostileLayers_nothingOutsideTheLayerDirChanges() throws Exception {
+        fuzz(0);
+    }
+
+    private void fuzz(int writerAfter) throws Exception {
         boolean root = "root".equals(System.getProperty("user.name"));
         LayerExtractor extractor = new LayerExtractor(LayerExtractor.Options.defaults()
                 .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(root)
                 .withFileOps(OwnerTags.extraction(new JavaFileOps()))
-                .withFileWrites(NativeFileWrites.load().orElseThrow()));
+                .withFileWrites(NativeFileWrites.load().orElseThrow()).withWriterThread(writerAfter));
         ExtractionFuzzer.Mode overlay = new ExtractionFuzzer.Mode("overlay", 1,
                 (layers, dir) -> extractor.extract(new ByteArrayInputStream(layers.get(0)), dir));
         int count = ExtractionFuzzer.count(800);

@@ -243,13 +243,14 @@ public final class LayerDirs {
 
     /**
      * Owners the namespace cannot map (only root is) become OwnerTags, which a RUN's copy-up keeps.
-     * Files are written through their descriptors where libc loads.
+     * Files are written through their descriptors where libc loads, by a second thread where that
+     * can pay (both thread-safe, as is the owner tagging).
      */
     private static LayerExtractor extractor() {
         return new LayerExtractor(LayerExtractor.Options.defaults()
                 .withWhiteouts(new OverlayWhiteouts()).withApplyOwnership(ProcessIds.isRoot())
                 .withFileOps(OwnerTags.extraction(new JavaFileOps()))
-                .withFileWrites(NativeFileWrites.load().orElse(FileWrites.JAVA)));
+                .withFileWrites(NativeFileWrites.load().orElse(FileWrites.JAVA)).withWriterThreadWhereItPays());
     }
 
     /**

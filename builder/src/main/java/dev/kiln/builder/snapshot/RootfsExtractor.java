@@ -23,7 +23,8 @@ public final class RootfsExtractor {
     public static void extract(List<LayerBlob> layers, BlobSource blobs, Path root) throws IOException {
         Files.createDirectories(root);
         LayerExtractor extractor = new LayerExtractor(LayerExtractor.Options.defaults()
-                .withApplyOwnership(ProcessIds.isRoot()).withFileWrites(NativeFileWrites.load().orElse(FileWrites.JAVA)));
+                .withApplyOwnership(ProcessIds.isRoot()).withFileWrites(NativeFileWrites.load().orElse(FileWrites.JAVA))
+                .withWriterThreadWhereItPays());
         for (LayerBlob layer : layers) {
             try (InputStream in = blobs.open(layer.descriptor().digest());
                     DiffIdCheck check = DiffIdCheck.readingAhead(in, layer.descriptor().digest(), layer.diffId())) {

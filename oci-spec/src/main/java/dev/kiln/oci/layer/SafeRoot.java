@@ -119,8 +119,10 @@ final class SafeRoot {
      * Makes sure {@code dir} (under the root, its parents already resolved) and its missing
      * ancestors exist as real directories. Ancestors already resolved by {@link #entryPath} are
      * never symlinks; a regular file in the way is an error.
+     *
+     * @return the directories made, ancestors first
      */
-    void ensureDirectories(Path dir) throws IOException {
+    List<Path> ensureDirectories(Path dir) throws IOException {
         if (!dir.startsWith(root)) {
             throw new LayerException("internal: " + dir + " is outside " + root);
         }
@@ -138,9 +140,11 @@ final class SafeRoot {
             missing.add(p);
             p = p.getParent();
         }
+        List<Path> made = new ArrayList<>(missing.size());
         for (int i = missing.size() - 1; i >= 0; i--) {
-            Files.createDirectory(missing.get(i));
+            made.add(Files.createDirectory(missing.get(i)));
         }
+        return made;
     }
 
     /**

@@ -117,12 +117,21 @@ class NativeFileWritesTest {
 
     @Test
     void extraction_nativeWrites_giveJavaNiosTree() throws IOException {
+        assertSameTreeAsJavaNios(LayerExtractor.Options.defaults().withFileWrites(nativeWrites));
+    }
+
+    /** The same with the files written by the extraction's second thread, as {@code LayerDirs} writes a base layer's. */
+    @Test
+    void extraction_nativeWritesOnTheWriterThread_giveJavaNiosTree() throws IOException {
+        assertSameTreeAsJavaNios(LayerExtractor.Options.defaults().withFileWrites(nativeWrites).withWriterThread(0));
+    }
+
+    private void assertSameTreeAsJavaNios(LayerExtractor.Options options) throws IOException {
         byte[] layer = layer();
         Path javaRoot = dir.resolve("java");
         Path nativeRoot = dir.resolve("native");
         ExtractResult javaResult = new LayerExtractor().extract(new ByteArrayInputStream(layer), javaRoot);
-        ExtractResult nativeResult = new LayerExtractor(LayerExtractor.Options.defaults().withFileWrites(nativeWrites))
-                .extract(new ByteArrayInputStream(layer), nativeRoot);
+        ExtractResult nativeResult = new LayerExtractor(options).extract(new ByteArrayInputStream(layer), nativeRoot);
 
         assertThat(nativeResult).isEqualTo(javaResult);
         Map<String, String> javaTree = describe(javaRoot);
