@@ -38,7 +38,7 @@ record ContainerState(
 
     static Path root() {
         String xdg = System.getenv("XDG_RUNTIME_DIR");
-        if (xdg != null && !xdg.isBlank()) {
+        if (xdg != null && xdg.startsWith("/")) { // a relative one is ignored, as the XDG rules say
             return Path.of(xdg, "kiln", "containers");
         }
         // /tmp is shared: another user may have made /tmp/kiln-<uid> first (a symbolic link to

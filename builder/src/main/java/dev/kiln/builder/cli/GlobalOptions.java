@@ -1,5 +1,7 @@
 package dev.kiln.builder.cli;
 
+import dev.kiln.oci.KilnException;
+import dev.kiln.runtime.UserDirs;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -21,7 +23,7 @@ public final class GlobalOptions {
             names = "--root",
             paramLabel = "DIR",
             description = "Where kiln keeps images and blobs (default: $KILN_ROOT, else "
-                    + "${XDG_DATA_HOME:-~/.local/share}/kiln).")
+                    + "${XDG_DATA_HOME:-$HOME/.local/share}/kiln).")
     public Path root;
 
     /** Where the command prints its results (picocli's, so tests can capture it). */
@@ -43,11 +45,10 @@ public final class GlobalOptions {
         if (env != null && !env.isBlank()) {
             return Path.of(env);
         }
-        String xdg = System.getenv("XDG_DATA_HOME");
-        Path data = xdg != null && !xdg.isBlank()
-                ? Path.of(xdg)
-                : Path.of(System.getProperty("user.home"), ".local", "share");
-        return data.resolve("kiln");
+        return UserDirs.dataHome().map(data -> data.resolve("kiln")).orElseThrow(() -> new KilnException(
+                "no directory for kiln's store: HOME is not set to an absolute path and this user has no "
+                        + "home directory in the passwd database",
+                "set HOME (or XDG_DATA_HOME), KILN_ROOT, or pass --root DIR", null));
     }
 
     static boolean debugRequested(CommandLine.ParseResult parseResult) {

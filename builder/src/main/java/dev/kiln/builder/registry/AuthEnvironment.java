@@ -1,5 +1,6 @@
 package dev.kiln.builder.registry;
 
+import dev.kiln.runtime.UserDirs;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -13,11 +14,13 @@ public record AuthEnvironment(Map<String, String> env, Path home) {
         env = Map.copyOf(env);
     }
 
-    /** The real environment; the home directory is {@code $HOME} as docker takes it, else Java's user.home. */
+    /**
+     * The real environment; the home directory is {@code $HOME} as docker takes it, else Java's
+     * user.home ({@link UserDirs#home}). A user with neither has no {@code ~/.docker} or {@code
+     * ~/.config} to read: {@code /nonexistent}, as a passwd entry without a home says.
+     */
     public static AuthEnvironment system() {
-        String home = System.getenv("HOME");
-        return new AuthEnvironment(System.getenv(),
-                Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home")));
+        return new AuthEnvironment(System.getenv(), UserDirs.home().orElse(Path.of("/nonexistent")));
     }
 
     String get(String name) {

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.linux;
 
+import dev.kiln.runtime.UserDirs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -11,7 +12,8 @@ import java.util.zip.CRC32;
 /**
  * Sets JNA's system properties before JNA loads: a fixed library search path (otherwise JNA spawns
  * {@code /sbin/ldconfig -p}) and a per-user cache holding {@code libjnidispatch.so}, extracted once
- * per JNA version instead of into a fresh temp file on every JVM start.
+ * per JNA version instead of into a fresh temp file on every JVM start ({@link UserDirs#cacheHome};
+ * without one, JNA's own extraction into {@code java.io.tmpdir}).
  */
 final class NativeBoot {
     private static final String PLATFORM_PATH = String.join(":",
@@ -27,12 +29,16 @@ final class NativeBoot {
         }
         done = true;
         setIfAbsent("jna.platform.library.path", PLATFORM_PATH);
+        Path cache = null;
         if (System.getProperty("jna.boot.library.path") == null) {
-            Path dir = extractDispatchLibrary();
-            if (dir != null) {
-                System.setProperty("jna.boot.library.path", dir.toString());
+            cache = extractDispatchLibrary();
+            if (cache != null) {
+                System.setProperty("jna.boot.library.path", cache.toString());
             }
         }
+        // JNA makes its temp directory at start-up even when it extracts nothing; by default it is
+        // below user.home, which for a uid without a passwd entry is "?": the current directory
+        setIfAbsent("jna.tmpdir", cache != null ? cache.toString() : System.getProperty("java.io.tmpdir"));
     }
 
     /** What the launcher passes too on JDK 23+ (JEP 471); JDK 17-22 refuse the flag. */
@@ -73,10 +79,10 @@ final class NativeBoot {
             byte[] lib = in.readAllBytes();
             CRC32 crc = new CRC32();
             crc.update(lib);
-            String base = System.getenv("XDG_CACHE_HOME");
-            Path cache = base != null && !base.isBlank()
-                    ? Path.of(base)
-                    : Path.of(System.getProperty("user.home"), ".cache");
+            Path cache = UserDirs.cacheHome().orElse(null);
+            if (cache == null) {
+                return null; // no home: JNA extracts it to a temp file of its own
+            }
             Path dir = cache.resolve("kiln").resolve("jna")
                     .resolve(arch + "-" + Long.toHexString(crc.getValue()));
             Path target = dir.resolve("libjnidispatch.so");
