@@ -36,9 +36,13 @@ final class NativeBoot {
                 System.setProperty("jna.boot.library.path", cache.toString());
             }
         }
-        // JNA makes its temp directory at start-up even when it extracts nothing; by default it is
-        // below user.home, which for a uid without a passwd entry is "?": the current directory
-        setIfAbsent("jna.tmpdir", cache != null ? cache.toString() : System.getProperty("java.io.tmpdir"));
+        // JNA makes its temp directory at start-up even when it extracts nothing, by default below
+        // user.home: for a uid without a passwd entry that is "?", i.e. the current directory
+        if (cache != null && Files.isWritable(cache)) {
+            setIfAbsent("jna.tmpdir", cache.toString());
+        } else if (!System.getProperty("user.home", "").startsWith("/")) {
+            setIfAbsent("jna.tmpdir", System.getProperty("java.io.tmpdir"));
+        }
     }
 
     /** What the launcher passes too on JDK 23+ (JEP 471); JDK 17-22 refuse the flag. */
@@ -86,8 +90,8 @@ final class NativeBoot {
             Path dir = cache.resolve("kiln").resolve("jna")
                     .resolve(arch + "-" + Long.toHexString(crc.getValue()));
             Path target = dir.resolve("libjnidispatch.so");
-            if (Files.isRegularFile(target) && Files.size(target) == lib.length) {
-                return dir;
+            if (Files.isRegularFile(target) && Files.size(target) == lib.length && Files.isReadable(target)) {
+                return dir; // another user's (a HOME two users share) is not readable: extracted again, or JNA's own
             }
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "jnidispatch", ".tmp");
